@@ -1,0 +1,302 @@
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <set>
+#include <system_error>
+
+#include <toml++/toml.h>
+
+namespace signet::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Reads one table, remembering which keys were used so that the rest can be refused.
+class TableReader {
+public:
+    TableReader(const fs::path& file, std::string name, const toml::table* table)
+        : file_(file), name_(std::move(name)), table_(table) {}
+
+    Error error(std::string_view key, std::string_view problem) const {
+        std::string where = file_.string();
+        if (const toml::node* node = table_ != nullptr ? table_->get(key) : nullptr) {
+            where += ":" + std::to_string(node->source().begin.line);
+        }
+        return Error{Errc::invalid_config,
+                     where + ": " + qualified(key) + ": " + std::string(problem)};
+    }
+
+    std::string qualified(std::string_view key) const {
+        return name_.empty() ? std::string(key) : name_ + "." + std::string(key);
+    }
+
+    bool has(std::string_view key) const { return table_ != nullptr && table_->contains(key); }
+
+    template <class T>
+    Result<std::optional<T>> optional(std::string_view key) {
+        used_.insert(std::string(key));
+        if (!has(key)) return std::optional<T>{};
+        std::optional<T> value = table_->get(key)->value<T>();
+        if (!value) return std::unexpected(error(key, std::string("must be ") + kind<T>()));
+        return value;
+    }
+
+    template <class T>
+    Result<T> required(std::string_view key) {
+        auto value = optional<T>(key);
+        if (!value) return std::unexpected(value.error());
+        if (!*value) return std::unexpected(error(key, "is required"));
+        return **value;
+    }
+
+    template <class T>
+    Result<T> number(std::string_view key, T fallback, std::int64_t min, std::int64_t max) {
+        auto value = optional<std::int64_t>(key);
+        if (!value) return std::unexpected(value.error());
+        if (!*value) return fallback;
+        if (**value < min || **value > max) {
+            return std::unexpected(error(key, "must be between " + std::to_string(min) + " and " +
+                                                  std::to_string(max)));
+        }
+        return static_cast<T>(**value);
+    }
+
+    // A path that must name an existing file; relative paths are relative to the config file.
+    Result<fs::path> existing_file(std::string_view key) {
+        auto text = required<std::string>(key);
+        if (!text) return std::unexpected(text.error());
+        fs::path path = resolve(*text);
+        std::error_code ec;
+        if (!fs::is_regular_file(path, ec)) {
+            return std::unexpected(error(key, "names " + path.string() + ", which does not exist"
+                                                  " or is not a file"));
+        }
+        return path;
+    }
+
+    fs::path resolve(const std::string& text) const {
+        fs::path path(text);
+        return path.is_absolute() ? path : file_.parent_path() / path;
+    }
+
+    Status no_unknown_keys() const {
+        if (table_ == nullptr) return {};
+        for (const auto& [key, node] : *table_) {
+            if (!used_.contains(std::string(key.str()))) {
+                return fail(Errc::invalid_config,
+                            file_.string() + ":" + std::to_string(node.source().begin.line) +
+                                ": unknown key " + qualified(key.str()));
+            }
+        }
+        return {};
+    }
+
+private:
+    template <class T>
+    static const char* kind() {
+        if constexpr (std::is_same_v<T, std::string>) return "a string";
+        if constexpr (std::is_same_v<T, std::int64_t>) return "an integer";
+        if constexpr (std::is_same_v<T, bool>) return "a boolean";
+        return "a value of another type";
+    }
+
+    const fs::path& file_;
+    std::string name_;
+    const toml::table* table_;
+    std::set<std::string> used_;
+};
+
+#define SIGNET_TRY(target, expression)                                \
+    do {                                                              \
+        auto signet_try_value = (expression);                         \
+        if (!signet_try_value) return std::unexpected(signet_try_value.error()); \
+        target = std::move(*signet_try_value);                        \
+    } while (false)
+
+#define SIGNET_CHECK(expression)                                      \
+    do {                                                              \
+        if (auto signet_check_status = (expression); !signet_check_status) \
+            return std::unexpected(signet_check_status.error());      \
+    } while (false)
+
+Result<Role> parse_role(TableReader& reader, const std::string& text) {
+    if (text == "platform") return Role::platform;
+    if (text == "officer") return Role::officer;
+    if (text == "auditor") return Role::auditor;
+    return std::unexpected(reader.error("role", "must be platform, officer or auditor, not '" +
+                                                    text + "'"));
+}
+
+Status read_server(TableReader reader, Server& server) {
+    std::optional<std::string> address;
+    SIGNET_TRY(address, reader.optional<std::string>("address"));
+    if (address) server.address = *address;
+    SIGNET_TRY(server.port, reader.number<std::uint16_t>("port", server.port, 1, 65535));
+    SIGNET_TRY(server.io_threads, reader.number<unsigned>("io_threads", server.io_threads, 1, 64));
+    return reader.no_unknown_keys();
+}
+
+Status read_tls(TableReader reader, Tls& tls) {
+    SIGNET_TRY(tls.certificate, reader.existing_file("certificate"));
+    SIGNET_TRY(tls.private_key, reader.existing_file("private_key"));
+    SIGNET_TRY(tls.client_ca, reader.existing_file("client_ca"));
+    return reader.no_unknown_keys();
+}
+
+Status read_hsm(TableReader reader, Hsm& hsm) {
+    SIGNET_TRY(hsm.module, reader.existing_file("module"));
+    if (reader.has("softhsm_conf")) {
+        SIGNET_TRY(hsm.softhsm_conf, reader.existing_file("softhsm_conf"));
+    } else {
+        SIGNET_CHECK(reader.optional<std::string>("softhsm_conf"));
+    }
+    SIGNET_TRY(hsm.token, reader.required<std::string>("token"));
+    if (hsm.token.empty()) return std::unexpected(reader.error("token", "must not be empty"));
+    SIGNET_TRY(hsm.pin_file, reader.existing_file("pin_file"));
+    SIGNET_TRY(hsm.sessions, reader.number<unsigned>("sessions", hsm.sessions, 1, 256));
+    return reader.no_unknown_keys();
+}
+
+Status read_database(TableReader reader, Database& database) {
+    std::string text;
+    SIGNET_TRY(text, reader.required<std::string>("path"));
+    database.path = reader.resolve(text);
+    std::error_code ec;
+    if (!fs::is_directory(database.path.parent_path(), ec)) {
+        return std::unexpected(reader.error("path", "names " + database.path.string() +
+                                                        ", whose folder does not exist"));
+    }
+    return reader.no_unknown_keys();
+}
+
+Status read_limits(TableReader reader, Limits& limits) {
+    constexpr std::int64_t gib = 1024LL * 1024 * 1024;
+    SIGNET_TRY(limits.max_body_bytes,
+               reader.number<std::size_t>("max_body_bytes", limits.max_body_bytes, 1024, 4 * gib));
+    SIGNET_TRY(limits.max_header_bytes,
+               reader.number<std::size_t>("max_header_bytes", limits.max_header_bytes, 1024,
+                                          1024 * 1024));
+    auto seconds = [&reader](std::string_view key, std::chrono::seconds fallback)
+        -> Result<std::chrono::seconds> {
+        auto value = reader.number<std::int64_t>(key, fallback.count(), 1, 3600);
+        if (!value) return std::unexpected(value.error());
+        return std::chrono::seconds(*value);
+    };
+    SIGNET_TRY(limits.handshake_timeout, seconds("handshake_timeout_seconds", limits.handshake_timeout));
+    SIGNET_TRY(limits.request_timeout, seconds("request_timeout_seconds", limits.request_timeout));
+    SIGNET_TRY(limits.idle_timeout, seconds("idle_timeout_seconds", limits.idle_timeout));
+    SIGNET_TRY(limits.max_connections,
+               reader.number<unsigned>("max_connections", limits.max_connections, 1, 100000));
+    SIGNET_TRY(limits.workers, reader.number<unsigned>("workers", limits.workers, 1, 256));
+    SIGNET_TRY(limits.max_queued_jobs,
+               reader.number<unsigned>("max_queued_jobs", limits.max_queued_jobs, 1, 100000));
+    return reader.no_unknown_keys();
+}
+
+Status read_clients(const fs::path& file, const toml::node* node, std::vector<ClientMapping>& out) {
+    const toml::array* array = node != nullptr ? node->as_array() : nullptr;
+    if (array == nullptr || array->empty()) {
+        return fail(Errc::invalid_config,
+                    file.string() + ": client: at least one [[client]] table is required");
+    }
+    for (std::size_t i = 0; i < array->size(); ++i) {
+        const toml::table* table = array->get(i)->as_table();
+        std::string name = "client[" + std::to_string(i) + "]";
+        if (table == nullptr) {
+            return fail(Errc::invalid_config, file.string() + ": " + name + " must be a table");
+        }
+        TableReader reader(file, name, table);
+        ClientMapping mapping;
+        std::optional<std::string> cn;
+        std::optional<std::string> sha256;
+        std::string role;
+        SIGNET_TRY(cn, reader.optional<std::string>("subject_cn"));
+        SIGNET_TRY(sha256, reader.optional<std::string>("sha256"));
+        SIGNET_TRY(role, reader.required<std::string>("role"));
+        SIGNET_TRY(mapping.role, parse_role(reader, role));
+        if (cn.has_value() == sha256.has_value()) {
+            return std::unexpected(
+                reader.error("role", "needs exactly one of subject_cn and sha256"));
+        }
+        if (sha256) {
+            std::string hex = *sha256;
+            std::erase(hex, ':');
+            std::transform(hex.begin(), hex.end(), hex.begin(),
+                           [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+            if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos) {
+                return std::unexpected(
+                    reader.error("sha256", "must be 64 hexadecimal digits (colons allowed)"));
+            }
+            mapping.sha256 = hex;
+        } else {
+            if (cn->empty()) return std::unexpected(reader.error("subject_cn", "must not be empty"));
+            mapping.subject_cn = *cn;
+        }
+        SIGNET_CHECK(reader.no_unknown_keys());
+        out.push_back(std::move(mapping));
+    }
+    return {};
+}
+
+const toml::table* subtable(const toml::table& root, std::string_view name) {
+    const toml::node* node = root.get(name);
+    return node != nullptr ? node->as_table() : nullptr;
+}
+
+}  // namespace
+
+std::string_view to_string(Role role) {
+    switch (role) {
+        case Role::platform: return "platform";
+        case Role::officer: return "officer";
+        case Role::auditor: return "auditor";
+    }
+    return "unknown";
+}
+
+Result<Config> load(const fs::path& file) {
+    Config config;
+    config.file = fs::absolute(file);
+    toml::table root;
+    try {
+        root = toml::parse_file(config.file.string());
+    } catch (const toml::parse_error& e) {
+        std::string where = config.file.string();
+        if (e.source().begin.line > 0) where += ":" + std::to_string(e.source().begin.line);
+        return fail(Errc::invalid_config, where + ": " + std::string(e.description()));
+    }
+
+    static const std::set<std::string, std::less<>> sections = {
+        "server", "tls", "client", "hsm", "database", "limits"};
+    for (const auto& [key, node] : root) {
+        if (!sections.contains(key.str())) {
+            return fail(Errc::invalid_config, config.file.string() + ":" +
+                                                  std::to_string(node.source().begin.line) +
+                                                  ": unknown section " + std::string(key.str()));
+        }
+        if (key.str() != "client" && !node.is_table()) {
+            return fail(Errc::invalid_config,
+                        config.file.string() + ": " + std::string(key.str()) + " must be a table");
+        }
+    }
+    for (const char* required : {"server", "tls", "hsm", "database"}) {
+        if (!root.contains(required)) {
+            return fail(Errc::invalid_config, config.file.string() + ": the [" +
+                                                  std::string(required) +
+                                                  "] section is required");
+        }
+    }
+    SIGNET_CHECK(read_server(TableReader(config.file, "server", subtable(root, "server")),
+                             config.server));
+    SIGNET_CHECK(read_tls(TableReader(config.file, "tls", subtable(root, "tls")), config.tls));
+    SIGNET_CHECK(read_clients(config.file, root.get("client"), config.clients));
+    SIGNET_CHECK(read_hsm(TableReader(config.file, "hsm", subtable(root, "hsm")), config.hsm));
+    SIGNET_CHECK(read_database(TableReader(config.file, "database", subtable(root, "database")),
+                               config.database));
+    SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
+                             config.limits));
+    return config;
+}
+
+}  // namespace signet::config

@@ -1,0 +1,77 @@
+#pragma once
+// signetd's configuration, read from one TOML file. Relative paths are relative to the file's
+// folder. Every problem is reported with the file, the key and what is wrong; unknown keys are
+// errors (a misspelt limit must not silently fall back to a default).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "policy/error.hpp"
+
+namespace signet::config {
+
+enum class Role { platform, officer, auditor };
+std::string_view to_string(Role role);
+
+// A client certificate that maps to a role: by subject CN or by SHA-256 of the DER certificate.
+struct ClientMapping {
+    std::string subject_cn;   // empty when matched by fingerprint
+    std::string sha256;       // lowercase hex, empty when matched by CN
+    Role role = Role::platform;
+};
+
+struct Server {
+    std::string address = "127.0.0.1";
+    std::uint16_t port = 8443;
+    unsigned io_threads = 2;
+};
+
+struct Tls {
+    std::filesystem::path certificate;  // server certificate (PEM, chain allowed)
+    std::filesystem::path private_key;  // server key (PEM)
+    std::filesystem::path client_ca;    // CA(s) that client certificates must chain to
+};
+
+struct Hsm {
+    std::filesystem::path module;                      // the PKCS#11 library
+    std::optional<std::filesystem::path> softhsm_conf; // set as SOFTHSM2_CONF before loading
+    std::string token;                                 // label or RFC 7512 "pkcs11:" URI
+    std::filesystem::path pin_file;                    // user PIN, owner-readable only
+    unsigned sessions = 4;
+};
+
+struct Database {
+    std::filesystem::path path;
+};
+
+struct Limits {
+    std::size_t max_body_bytes = 32 * 1024 * 1024;
+    std::size_t max_header_bytes = 16 * 1024;
+    std::chrono::seconds handshake_timeout{10};
+    std::chrono::seconds request_timeout{60};  // whole request, headers and body
+    std::chrono::seconds idle_timeout{60};     // between keep-alive requests
+    unsigned max_connections = 256;
+    unsigned workers = 2;                      // threads for HSM, PDF and database work
+    unsigned max_queued_jobs = 64;
+};
+
+struct Config {
+    std::filesystem::path file;  // where it was read from
+    Server server;
+    Tls tls;
+    std::vector<ClientMapping> clients;
+    Hsm hsm;
+    Database database;
+    Limits limits;
+};
+
+// Reads and validates `file`: required keys present, values in range, the files it names
+// exist (the database may not exist yet; its folder must).
+Result<Config> load(const std::filesystem::path& file);
+
+}  // namespace signet::config

@@ -1,0 +1,169 @@
+#include "config/config.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+using signet::Errc;
+using signet::test::TempDir;
+using signet::test::write_file;
+
+// A folder with every file a valid configuration names.
+struct ConfigFixture {
+    TempDir dir{"signet-config"};
+    ConfigFixture() {
+        for (const char* name : {"server.pem", "server.key", "ca.pem", "module.so", "pin"}) {
+            write_file(dir / name, "x");
+        }
+    }
+
+    std::filesystem::path write(const std::string& text) {
+        auto path = dir / "signetd.toml";
+        write_file(path, text);
+        return path;
+    }
+
+    static std::string valid(const std::string& extra_limits = "") {
+        return R"(
+[server]
+port = 9443
+
+[tls]
+certificate = "server.pem"
+private_key = "server.key"
+client_ca = "ca.pem"
+
+[[client]]
+subject_cn = "platform"
+role = "platform"
+
+[[client]]
+sha256 = "AA:BB:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff:00:11:22:33:44:55:66:77:88:99"
+role = "auditor"
+
+[hsm]
+module = "module.so"
+token = "pkcs11:token=signet"
+pin_file = "pin"
+
+[database]
+path = "signet.db"
+
+[limits]
+max_body_bytes = 2048
+)" + extra_limits;
+    }
+};
+
+void require_error(const signet::Result<signet::config::Config>& result,
+                   const std::vector<std::string>& fragments) {
+    BOOST_REQUIRE(!result);
+    BOOST_TEST(static_cast<int>(result.error().code) == static_cast<int>(Errc::invalid_config));
+    for (const auto& fragment : fragments) {
+        BOOST_TEST(result.error().message.find(fragment) != std::string::npos,
+                   "message '" << result.error().message << "' lacks '" << fragment << "'");
+    }
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(config_load, ConfigFixture)
+
+BOOST_AUTO_TEST_CASE(valid_file_with_defaults_and_relative_paths) {
+    auto config = signet::config::load(write(valid()));
+    BOOST_REQUIRE_MESSAGE(config, config.error().message);
+    BOOST_TEST(config->server.address == "127.0.0.1");
+    BOOST_TEST(config->server.port == 9443);
+    BOOST_TEST(config->tls.certificate == dir / "server.pem");
+    BOOST_TEST(config->database.path == dir / "signet.db");
+    BOOST_TEST(config->hsm.token == "pkcs11:token=signet");
+    BOOST_TEST(!config->hsm.softhsm_conf.has_value());
+    BOOST_TEST(config->limits.max_body_bytes == 2048U);
+    BOOST_TEST(config->limits.max_header_bytes == 16U * 1024U);
+    BOOST_REQUIRE(config->clients.size() == 2U);
+    BOOST_TEST(config->clients[0].subject_cn == "platform");
+    BOOST_TEST((config->clients[0].role == signet::config::Role::platform));
+    BOOST_TEST(config->clients[1].sha256 ==
+               "aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899");
+    BOOST_TEST((config->clients[1].role == signet::config::Role::auditor));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_key_names_file_line_and_key) {
+    auto path = write(valid("max_bodyy_bytes = 5\n"));
+    require_error(signet::config::load(path), {path.string() + ":", "unknown key limits.max_bodyy_bytes"});
+}
+
+BOOST_AUTO_TEST_CASE(unknown_section_is_refused) {
+    require_error(signet::config::load(write(valid() + "[extra]\nx = 1\n")), {"unknown section extra"});
+}
+
+BOOST_AUTO_TEST_CASE(missing_file_names_key_and_path) {
+    std::filesystem::remove(dir / "pin");
+    require_error(signet::config::load(write(valid())),
+                  {"hsm.pin_file", (dir / "pin").string(), "does not exist"});
+}
+
+BOOST_AUTO_TEST_CASE(missing_database_folder) {
+    std::string text = valid();
+    text.replace(text.find("signet.db"), 9, "nowhere/signet.db");
+    require_error(signet::config::load(write(text)), {"database.path", "folder does not exist"});
+}
+
+BOOST_AUTO_TEST_CASE(wrong_type_is_named) {
+    std::string text = valid();
+    text.replace(text.find("port = 9443"), 11, "port = \"9443\"");
+    require_error(signet::config::load(write(text)), {"server.port", "must be an integer"});
+}
+
+BOOST_AUTO_TEST_CASE(out_of_range_limit) {
+    std::string text = valid();
+    text.replace(text.find("max_body_bytes = 2048"), 21, "max_body_bytes = 12");
+    require_error(signet::config::load(write(text)), {"limits.max_body_bytes", "between"});
+}
+
+BOOST_AUTO_TEST_CASE(bad_role_and_ambiguous_mapping) {
+    std::string bad_role = valid();
+    bad_role.replace(bad_role.find("role = \"auditor\""), 16, "role = \"root\"");
+    require_error(signet::config::load(write(bad_role)), {"client[1].role", "'root'"});
+
+    std::string both = valid();
+    both.replace(both.find("subject_cn = \"platform\""), 23,
+                 "subject_cn = \"platform\"\nsha256 = \"" + std::string(64, 'a') + "\"");
+    require_error(signet::config::load(write(both)), {"exactly one of subject_cn and sha256"});
+}
+
+BOOST_AUTO_TEST_CASE(bad_fingerprint) {
+    std::string text = valid();
+    text.replace(text.find("AA:BB"), 5, "ZZ:BB");
+    require_error(signet::config::load(write(text)), {"client[1].sha256", "64 hexadecimal"});
+}
+
+BOOST_AUTO_TEST_CASE(missing_required_section_and_key) {
+    std::string no_hsm = valid();
+    no_hsm.erase(no_hsm.find("[hsm]"), no_hsm.find("[database]") - no_hsm.find("[hsm]"));
+    require_error(signet::config::load(write(no_hsm)), {"[hsm] section is required"});
+
+    std::string no_token = valid();
+    no_token.erase(no_token.find("token = "), no_token.find("pin_file") - no_token.find("token = "));
+    require_error(signet::config::load(write(no_token)), {"hsm.token", "is required"});
+}
+
+BOOST_AUTO_TEST_CASE(syntax_error_names_line) {
+    auto path = write("[server]\nport = = 3\n");
+    require_error(signet::config::load(path), {path.string() + ":2"});
+}
+
+BOOST_AUTO_TEST_CASE(no_client_mapping) {
+    std::string text = valid();
+    auto begin = text.find("[[client]]");
+    text.erase(begin, text.find("[hsm]") - begin);
+    require_error(signet::config::load(write(text)), {"[[client]]"});
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_config_file) {
+    require_error(signet::config::load(dir / "absent.toml"), {"absent.toml"});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
