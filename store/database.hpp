@@ -1,0 +1,98 @@
+#pragma once
+// The SQLite database: one RAII connection, prepared statements, transactions and the schema
+// migrations. A connection is used by one thread at a time; callers that share one serialise
+// on it (the daemon's job pool does).
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "policy/error.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace signet::store {
+
+using Blob = std::vector<std::uint8_t>;
+using Value = std::variant<std::nullptr_t, std::int64_t, std::string, Blob>;
+
+class Statement;
+
+class Database {
+public:
+    // Opens (creating if needed) the database file, turns on WAL and foreign keys and brings
+    // the schema to the newest version.
+    static Result<Database> open(const std::filesystem::path& path);
+
+    Database(Database&&) noexcept = default;
+    Database& operator=(Database&&) noexcept = default;
+    ~Database() = default;
+
+    // Runs SQL with no parameters and no result rows (schema, pragmas).
+    Status execute(std::string_view sql);
+    Result<Statement> prepare(std::string_view sql);
+
+    // BEGIN IMMEDIATE ... COMMIT around `work`; ROLLBACK when it fails.
+    template <class F>
+    Status transaction(F&& work) {
+        if (auto begun = execute("BEGIN IMMEDIATE"); !begun) return begun;
+        Status result = work();
+        if (!result) {
+            (void)execute("ROLLBACK");
+            return result;
+        }
+        return execute("COMMIT");
+    }
+
+    int schema_version() const { return schema_version_; }
+    sqlite3* handle() const { return db_.get(); }
+
+private:
+    struct Closer {
+        void operator()(sqlite3* db) const;
+    };
+    explicit Database(sqlite3* db) : db_(db) {}
+    Status migrate();
+
+    std::unique_ptr<sqlite3, Closer> db_;
+    int schema_version_ = 0;
+};
+
+// A prepared statement. bind() takes 1-based positions; step() returns true while a row is
+// available.
+class Statement {
+public:
+    Statement(Statement&&) noexcept = default;
+    Statement& operator=(Statement&&) noexcept = default;
+
+    Statement& bind(int index, const Value& value);
+    Statement& bind_all(std::span<const Value> values);
+    Result<bool> step();
+    // Runs a statement that returns no row (INSERT, UPDATE, DELETE).
+    Status run();
+
+    std::int64_t column_int(int index) const;
+    std::string column_text(int index) const;
+    Blob column_blob(int index) const;
+    bool column_is_null(int index) const;
+
+private:
+    friend class Database;
+    struct Finalizer {
+        void operator()(sqlite3_stmt* statement) const;
+    };
+    Statement(sqlite3* db, sqlite3_stmt* statement) : db_(db), statement_(statement) {}
+
+    sqlite3* db_;
+    std::unique_ptr<sqlite3_stmt, Finalizer> statement_;
+    Status bind_status_;  // the first bind failure, reported by step()/run()
+};
+
+}  // namespace signet::store
