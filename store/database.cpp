@@ -98,6 +98,8 @@ Status Database::migrate() {
     return {};
 }
 
+std::int64_t Database::changes() const { return sqlite3_changes64(db_.get()); }
+
 Status Database::execute(std::string_view sql) {
     std::string text(sql);
     char* message = nullptr;

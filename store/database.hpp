@@ -51,6 +51,8 @@ public:
         return execute("COMMIT");
     }
 
+    // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
+    std::int64_t changes() const;
     int schema_version() const { return schema_version_; }
     sqlite3* handle() const { return db_.get(); }
 
