@@ -1,0 +1,79 @@
+#pragma once
+// OpenSSL 3 pieces of hsm/: one unique_ptr deleter per OpenSSL type (Tink's ssl_unique_ptr.h),
+// the error queue in messages, public keys from PKCS#11 attributes, and the ECDSA signature
+// encoding. No deprecated OpenSSL API. Private to hsm/.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <openssl/asn1.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/x509.h>
+
+#include "hsm/token.hpp"
+#include "policy/error.hpp"
+
+namespace signet::hsm {
+
+template <class T, void (*Free)(T*)>
+struct OpensslDeleter {
+    void operator()(T* pointer) const { Free(pointer); }
+};
+using BignumPtr = std::unique_ptr<BIGNUM, OpensslDeleter<BIGNUM, BN_free>>;
+using EvpPkeyCtxPtr =
+    std::unique_ptr<EVP_PKEY_CTX, OpensslDeleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+using ParamBuildPtr =
+    std::unique_ptr<OSSL_PARAM_BLD, OpensslDeleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, OpensslDeleter<OSSL_PARAM, OSSL_PARAM_free>>;
+using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OpensslDeleter<ECDSA_SIG, ECDSA_SIG_free>>;
+using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpensslDeleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
+using Asn1OctetStringPtr =
+    std::unique_ptr<ASN1_OCTET_STRING, OpensslDeleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
+using X509Ptr = std::unique_ptr<X509, OpensslDeleter<X509, X509_free>>;
+
+// "<what>: <OpenSSL's queued errors>", emptying the queue so that it does not leak into the
+// next message on this thread (s2n's rule: carry the library's own reason into the error).
+std::string openssl_error(std::string_view what);
+
+// An RSA public key from the big-endian CKA_MODULUS and CKA_PUBLIC_EXPONENT.
+Result<PublicKey> rsa_public_key(std::span<const std::uint8_t> modulus,
+                                 std::span<const std::uint8_t> exponent);
+
+// An EC public key from CKA_EC_PARAMS (DER of a named curve's OID, X9.62 ECParameters) and
+// CKA_EC_POINT (DER OCTET STRING around the X9.62 point; a bare point is accepted too).
+Result<PublicKey> ec_public_key(std::span<const std::uint8_t> ec_params,
+                                std::span<const std::uint8_t> ec_point);
+
+// The X9.62 point inside CKA_EC_POINT. PKCS#11 v2.40 Current Mechanisms §2.3.3 says the value is
+// the DER encoding of an OCTET STRING; some older modules return the bare point, which starts
+// with 0x04 as well, so the DER reading is tried first and must consume every byte.
+std::vector<std::uint8_t> unwrap_ec_point(std::span<const std::uint8_t> ec_point);
+
+// CKM_ECDSA's output (r || s, each half the size of the group order; Current Mechanisms §2.3.1)
+// as the DER ECDSA-Sig-Value that X.509 and CMS expect (RFC 3279 §2.2.3, RFC 5753 §2.1.1).
+Result<std::vector<std::uint8_t>> ecdsa_raw_to_der(std::span<const std::uint8_t> raw);
+
+using Sha256 = std::array<std::uint8_t, 32>;
+Result<Sha256> sha256(std::span<const std::uint8_t> data);
+
+// The DER encoding an OpenSSL i2d function produces: `encode(nullptr)` for the length, then
+// `encode(&out)`.
+template <class Encode>
+Result<std::vector<std::uint8_t>> der_encode(Encode encode, std::string_view what) {
+    const int length = encode(nullptr);
+    if (length <= 0) return fail(Errc::internal, openssl_error(what));
+    std::vector<std::uint8_t> der(static_cast<std::size_t>(length));
+    unsigned char* out = der.data();
+    if (encode(&out) != length) return fail(Errc::internal, openssl_error(what));
+    return der;
+}
+
+}  // namespace signet::hsm

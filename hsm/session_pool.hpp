@@ -1,0 +1,92 @@
+#pragma once
+// PKCS#11 sessions: one RAII Session per handle, and a bounded pool of them that opens sessions
+// lazily and makes callers wait when all are borrowed. Private to hsm/.
+
+#include <condition_variable>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include <p11-kit/pkcs11.h>
+
+#include "policy/error.hpp"
+
+namespace signet::hsm {
+
+// An open R/W session; C_CloseSession on destruction. PKCS#11 leaves it to the application not
+// to run two calls on one session at once (a session holds at most one active operation of each
+// kind, §5.6); the pool guarantees it by lending a session to one thread at a time.
+class Session {
+  public:
+    static Result<Session> open(CK_FUNCTION_LIST* functions, CK_SLOT_ID slot);
+    Session(Session&& other) noexcept;
+    Session& operator=(Session&& other) noexcept;
+    Session(const Session&) = delete;
+    Session& operator=(const Session&) = delete;
+    ~Session();
+
+    CK_SESSION_HANDLE handle() const { return handle_; }
+    CK_FUNCTION_LIST* functions() const { return functions_; }
+
+  private:
+    Session(CK_FUNCTION_LIST* functions, CK_SESSION_HANDLE handle)
+        : functions_(functions), handle_(handle) {}
+    void close() noexcept;
+
+    CK_FUNCTION_LIST* functions_ = nullptr;
+    CK_SESSION_HANDLE handle_ = CK_INVALID_HANDLE;
+};
+
+class SessionPool {
+  public:
+    // `first` is the session the user logged in on; it counts towards `max_sessions` (>= 1).
+    SessionPool(CK_FUNCTION_LIST* functions, CK_SLOT_ID slot, unsigned max_sessions, Session first);
+    // Closes the idle sessions. Every Lease must have been returned before.
+    ~SessionPool() = default;
+    SessionPool(const SessionPool&) = delete;
+    SessionPool& operator=(const SessionPool&) = delete;
+
+    // A borrowed session, given back to the pool on destruction, or closed and forgotten if
+    // discard() was called because the session is no longer usable.
+    class Lease {
+      public:
+        Lease(Lease&& other) noexcept;
+        Lease& operator=(Lease&&) = delete;
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        ~Lease();
+
+        CK_SESSION_HANDLE handle() const { return session_.handle(); }
+        CK_FUNCTION_LIST* functions() const { return session_.functions(); }
+        void discard() { lost_ = true; }
+        // discard() if `rv` says the session is gone (see session_lost); returns `rv`.
+        CK_RV check(CK_RV rv);
+
+      private:
+        friend class SessionPool;
+        Lease(SessionPool* pool, Session session) : pool_(pool), session_(std::move(session)) {}
+
+        SessionPool* pool_;
+        Session session_;
+        bool lost_ = false;
+    };
+
+    // An idle session, a new one if fewer than max_sessions are open, or the next one returned.
+    Result<Lease> acquire();
+
+    // How many sessions are open (idle or borrowed); for tests and metrics.
+    unsigned open_sessions() const;
+
+  private:
+    void give_back(Session session, bool lost);
+
+    CK_FUNCTION_LIST* const functions_;
+    const CK_SLOT_ID slot_;
+    const unsigned max_sessions_;
+    mutable std::mutex mutex_;
+    std::condition_variable returned_;
+    std::vector<Session> idle_;  // guarded by mutex_
+    unsigned open_ = 0;          // guarded by mutex_: idle and borrowed sessions, and openings
+};
+
+}  // namespace signet::hsm

@@ -1,0 +1,76 @@
+#pragma once
+// A PKCS#11 token through the module's own function list: find it by label or RFC 7512 URI,
+// log in once, keep a bounded pool of sessions, find keys by CKA_ID, sign, generate key pairs,
+// store certificates. See docs/decisions.md for why this is raw PKCS#11 and not libp11.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <openssl/evp.h>
+
+#include "hsm/module.hpp"
+#include "policy/error.hpp"
+#include "policy/secret.hpp"
+
+namespace signet::hsm {
+
+enum class KeyAlgorithm { rsa_3072, rsa_4096, ec_p256, ec_p384 };
+
+// Parses "rsa-3072", "rsa-4096", "ec-p256", "ec-p384".
+Result<KeyAlgorithm> parse_key_algorithm(std::string_view name);
+std::string_view to_string(KeyAlgorithm algorithm);
+
+struct EvpPkeyDeleter {
+    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+using PublicKey = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
+
+using KeyId = std::vector<std::uint8_t>;  // CKA_ID
+
+class Token {
+public:
+    // Opens the token whose label is `token` (or which matches `token` as a "pkcs11:" URI of
+    // RFC 7512: token, manufacturer, serial, model attributes), logs the user in with `pin`
+    // and prepares up to `max_sessions` sessions. The PIN is not kept.
+    static Result<std::unique_ptr<Token>> open(std::shared_ptr<Module> module,
+                                               std::string_view token, const Secret& pin,
+                                               unsigned max_sessions);
+
+    // dev-init: initialises the first free slot as a new token with this label, SO PIN and
+    // user PIN. Fails with conflict if a token with that label already exists.
+    static Status initialise(Module& module, std::string_view label, const Secret& so_pin,
+                             const Secret& user_pin);
+
+    ~Token();
+    Token(const Token&) = delete;
+    Token& operator=(const Token&) = delete;
+
+    // A key pair made inside the token: private key CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE,
+    // CKA_SIGN true, CKA_EXTRACTABLE false and no other usage; public key CKA_VERIFY only.
+    // Both carry `id` and `label`. Returns the public key.
+    Result<PublicKey> generate_key_pair(KeyAlgorithm algorithm, const KeyId& id,
+                                        std::string_view label);
+
+    // The public key of the key pair with this CKA_ID (not_found if there is none).
+    Result<PublicKey> public_key(const KeyId& id);
+
+    // Signs `data` with the private key `id`: RSA PKCS#1 v1.5 with SHA-256 (CKM_SHA256_RSA_PKCS),
+    // or ECDSA over SHA-256(data) returned as a DER ECDSA-Sig-Value (RFC 5480 §2.2 / RFC 5753),
+    // i.e. the encodings CMS and X.509 expect.
+    Result<std::vector<std::uint8_t>> sign(const KeyId& id, std::span<const std::uint8_t> data);
+
+    // Stores a DER certificate as a CKO_CERTIFICATE object with this CKA_ID and label.
+    Status store_certificate(const KeyId& id, std::string_view label,
+                             std::span<const std::uint8_t> der);
+
+private:
+    struct Impl;
+    explicit Token(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace signet::hsm

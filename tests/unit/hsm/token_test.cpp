@@ -1,0 +1,552 @@
+#include "hsm/token.hpp"
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+
+#include <openssl/x509.h>
+#include <boost/test/unit_test.hpp>
+
+#include "tests/unit/hsm/softhsm.hpp"
+
+namespace signet::hsm {
+namespace {
+
+using test::bytes_of;
+using test::message_of;
+using test::RawSession;
+using test::secret;
+using test::verifies;
+
+struct X509Free {
+    void operator()(X509* certificate) const { X509_free(certificate); }
+};
+
+bool contains(const std::string& text, std::string_view part) {
+    return text.find(part) != std::string::npos;
+}
+
+// A certificate for `subject_key`, issued by `issuer_key` (a throwaway key of the test).
+std::vector<std::uint8_t> make_certificate(const EVP_PKEY* subject_key, EVP_PKEY* issuer_key,
+                                           long serial) {
+    std::unique_ptr<X509, X509Free> certificate(X509_new());
+    BOOST_REQUIRE(certificate);
+    BOOST_REQUIRE(X509_set_version(certificate.get(), X509_VERSION_3) == 1);
+    BOOST_REQUIRE(ASN1_INTEGER_set(X509_get_serialNumber(certificate.get()), serial) == 1);
+    BOOST_REQUIRE(X509_gmtime_adj(X509_getm_notBefore(certificate.get()), 0) != nullptr);
+    BOOST_REQUIRE(X509_gmtime_adj(X509_getm_notAfter(certificate.get()), 3600) != nullptr);
+    BOOST_REQUIRE(X509_set_pubkey(certificate.get(), const_cast<EVP_PKEY*>(subject_key)) == 1);
+    const auto* subject = reinterpret_cast<const unsigned char*>("signet test signer");
+    const auto* issuer = reinterpret_cast<const unsigned char*>("signet test CA");
+    BOOST_REQUIRE(X509_NAME_add_entry_by_txt(X509_get_subject_name(certificate.get()), "CN",
+                                             MBSTRING_ASC, subject, -1, -1, 0) == 1);
+    BOOST_REQUIRE(X509_NAME_add_entry_by_txt(X509_get_issuer_name(certificate.get()), "CN",
+                                             MBSTRING_ASC, issuer, -1, -1, 0) == 1);
+    BOOST_REQUIRE(X509_sign(certificate.get(), issuer_key, EVP_sha256()) > 0);
+    const int length = i2d_X509(certificate.get(), nullptr);
+    BOOST_REQUIRE(length > 0);
+    std::vector<std::uint8_t> der(static_cast<std::size_t>(length));
+    unsigned char* out = der.data();
+    BOOST_REQUIRE(i2d_X509(certificate.get(), &out) == length);
+    return der;
+}
+
+PublicKey throwaway_key() {
+    PublicKey key(EVP_EC_gen("P-256"));
+    BOOST_REQUIRE(key);
+    return key;
+}
+
+struct Expected {
+    const char* openssl_type;
+    int bits;
+    CK_ATTRIBUTE_TYPE private_value;  // the secret part, which must stay unreadable
+};
+
+Expected expected_for(KeyAlgorithm algorithm) {
+    switch (algorithm) {
+        case KeyAlgorithm::rsa_3072:
+            return {"RSA", 3072, CKA_PRIVATE_EXPONENT};
+        case KeyAlgorithm::rsa_4096:
+            return {"RSA", 4096, CKA_PRIVATE_EXPONENT};
+        case KeyAlgorithm::ec_p256:
+            return {"EC", 256, CKA_VALUE};
+        case KeyAlgorithm::ec_p384:
+            return {"EC", 384, CKA_VALUE};
+    }
+    return {"", 0, 0};
+}
+
+// Generates a key pair and checks it end to end: the returned key, the attributes the token
+// really holds (read back through a session of our own), signing, and public_key().
+void check_key_pair(test::OpenToken& hsm, KeyAlgorithm algorithm) {
+    const KeyId id{0x5e, 0xa1, static_cast<std::uint8_t>(algorithm)};
+    const std::string label = "key " + std::string(to_string(algorithm));
+    const Expected expected = expected_for(algorithm);
+
+    auto generated = hsm.token->generate_key_pair(algorithm, id, label);
+    BOOST_REQUIRE_MESSAGE(generated, (generated ? "" : message_of(generated.error())));
+    const PublicKey& key = *generated;
+    BOOST_TEST(EVP_PKEY_is_a(key.get(), expected.openssl_type) == 1);
+    BOOST_TEST(EVP_PKEY_get_bits(key.get()) == expected.bits);
+
+    RawSession raw(hsm.functions(), test::token_label);
+    const CK_OBJECT_HANDLE private_key = raw.find_one(CKO_PRIVATE_KEY, id);
+    BOOST_TEST(raw.flag(private_key, CKA_TOKEN));
+    BOOST_TEST(raw.flag(private_key, CKA_PRIVATE));
+    BOOST_TEST(raw.flag(private_key, CKA_SENSITIVE));
+    BOOST_TEST(raw.flag(private_key, CKA_ALWAYS_SENSITIVE));
+    BOOST_TEST(!raw.flag(private_key, CKA_EXTRACTABLE));
+    BOOST_TEST(raw.flag(private_key, CKA_NEVER_EXTRACTABLE));
+    BOOST_TEST(raw.flag(private_key, CKA_SIGN));
+    BOOST_TEST(!raw.flag(private_key, CKA_DECRYPT));
+    BOOST_TEST(!raw.flag(private_key, CKA_UNWRAP));
+    BOOST_TEST(!raw.flag(private_key, CKA_DERIVE));
+    BOOST_TEST(!raw.flag(private_key, CKA_SIGN_RECOVER));
+    BOOST_TEST((raw.bytes(private_key, CKA_LABEL) == bytes_of(label)));
+    BOOST_TEST(raw.get(private_key, expected.private_value).first == CKR_ATTRIBUTE_SENSITIVE);
+
+    const CK_OBJECT_HANDLE public_key = raw.find_one(CKO_PUBLIC_KEY, id);
+    BOOST_TEST(raw.flag(public_key, CKA_TOKEN));
+    BOOST_TEST(raw.flag(public_key, CKA_VERIFY));
+    BOOST_TEST(!raw.flag(public_key, CKA_ENCRYPT));
+    BOOST_TEST(!raw.flag(public_key, CKA_WRAP));
+    BOOST_TEST(!raw.flag(public_key, CKA_VERIFY_RECOVER));
+    BOOST_TEST((raw.bytes(public_key, CKA_LABEL) == bytes_of(label)));
+
+    const auto data = bytes_of("%PDF-1.7 ... the bytes of the ByteRange");
+    const auto signature = hsm.token->sign(id, data);
+    BOOST_REQUIRE_MESSAGE(signature, (signature ? "" : message_of(signature.error())));
+    BOOST_TEST(verifies(key, data, *signature));
+    BOOST_TEST(!verifies(key, bytes_of("other bytes"), *signature));
+    if (expected.openssl_type == std::string_view("RSA")) {
+        BOOST_TEST(signature->size() == static_cast<std::size_t>(expected.bits / 8));
+    }
+
+    const auto read_back = hsm.token->public_key(id);
+    BOOST_REQUIRE(read_back);
+    BOOST_TEST(EVP_PKEY_eq(read_back->get(), key.get()) == 1);
+}
+
+KeyId ec_key(test::OpenToken& hsm, const KeyId& id) {
+    auto key = hsm.token->generate_key_pair(KeyAlgorithm::ec_p256, id, "ec key");
+    BOOST_REQUIRE_MESSAGE(key, (key ? "" : message_of(key.error())));
+    return id;
+}
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(token_open)
+
+BOOST_FIXTURE_TEST_CASE(opens_by_label, test::SoftHsm) {
+    add_token(test::token_label);
+    const auto token = Token::open(module, test::token_label, secret(test::user_pin), 2);
+    BOOST_REQUIRE_MESSAGE(token, (token ? "" : message_of(token.error())));
+}
+
+BOOST_FIXTURE_TEST_CASE(opens_by_uri_with_percent_encoding, test::SoftHsm) {
+    add_token("other");
+    add_token("signet test;1");
+    std::uint8_t n = 0;
+    for (const char* uri :
+         {"pkcs11:token=signet%20test%3B1",
+          "pkcs11:model=SoftHSM%20v2;manufacturer=SoftHSM%20project;token=signet%20test%3b1",
+          "pkcs11:token=signet%20test%3B1;object=seal;id=%01%02;type=private?pin-value=ignored"}) {
+        const auto token = Token::open(module, uri, secret(test::user_pin), 2);
+        BOOST_REQUIRE_MESSAGE(token,
+                              uri + (token ? std::string() : ": " + message_of(token.error())));
+        // The key lands in the token the URI names, not in the other one.
+        const KeyId id{0x01, ++n};
+        BOOST_REQUIRE((*token)->generate_key_pair(KeyAlgorithm::ec_p256, id, "k"));
+        BOOST_TEST(RawSession(functions(), "signet test;1").find(CKO_PUBLIC_KEY, id).size() == 1U);
+        BOOST_TEST(RawSession(functions(), "other").find(CKO_PUBLIC_KEY, id).empty());
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(opens_by_serial, test::SoftHsm) {
+    add_token("first");
+    add_token("second");
+    const CK_TOKEN_INFO info = test::token_info(functions(), "second");
+    std::string serial(reinterpret_cast<const char*>(info.serialNumber), sizeof info.serialNumber);
+    serial.erase(serial.find_last_not_of(' ') + 1);
+    const auto token = Token::open(module, "pkcs11:serial=" + serial, secret(test::user_pin), 1);
+    BOOST_REQUIRE_MESSAGE(token, (token ? "" : message_of(token.error())));
+    const KeyId id{0x02};
+    BOOST_REQUIRE((*token)->generate_key_pair(KeyAlgorithm::ec_p256, id, "k"));
+    BOOST_TEST(RawSession(functions(), "second").find(CKO_PUBLIC_KEY, id).size() == 1U);
+}
+
+BOOST_FIXTURE_TEST_CASE(ambiguous_uri_is_a_conflict, test::SoftHsm) {
+    add_token("first");
+    add_token("second");
+    const auto token =
+        Token::open(module, "pkcs11:manufacturer=SoftHSM%20project", secret(test::user_pin), 1);
+    BOOST_REQUIRE(!token);
+    BOOST_TEST((token.error().code == Errc::conflict));
+    BOOST_TEST(contains(token.error().message, "'first'"));
+    BOOST_TEST(contains(token.error().message, "'second'"));
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_token_is_not_found, test::SoftHsm) {
+    add_token(test::token_label);
+    for (const char* name : {"no-such-token", "pkcs11:token=no-such-token?pin-value=hunter2"}) {
+        const auto token = Token::open(module, name, secret(test::user_pin), 1);
+        BOOST_REQUIRE(!token);
+        BOOST_TEST((token.error().code == Errc::not_found), name);
+        BOOST_TEST(contains(token.error().message, "no-such-token"), token.error().message);
+        BOOST_TEST(contains(token.error().message, test::token_label), token.error().message);
+        BOOST_TEST(!contains(token.error().message, "hunter2"));
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(wrong_pin_is_refused_with_its_return_value, test::SoftHsm) {
+    add_token(test::token_label);
+    const auto token = Token::open(module, test::token_label, secret("not-the-pin"), 1);
+    BOOST_REQUIRE(!token);
+    BOOST_TEST((token.error().code == Errc::unavailable));
+    BOOST_TEST(contains(token.error().message, "CKR_PIN_INCORRECT"), token.error().message);
+    BOOST_TEST(!contains(token.error().message, "not-the-pin"));
+}
+
+BOOST_FIXTURE_TEST_CASE(refuses_bad_arguments, test::SoftHsm) {
+    add_token(test::token_label);
+    const auto check = [&](std::string_view token, std::string_view pin, unsigned sessions) {
+        const auto opened = Token::open(module, token, secret(pin), sessions);
+        BOOST_REQUIRE(!opened);
+        BOOST_TEST((opened.error().code == Errc::bad_request), opened.error().message);
+    };
+    check(test::token_label, test::user_pin, 0);
+    check(test::token_label, "", 1);
+    check("", test::user_pin, 1);
+    check(std::string(33, 'a'), test::user_pin, 1);
+    check("pkcs11:token=%zz", test::user_pin, 1);
+    check("pkcs11:label=signet-test", test::user_pin, 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(closing_the_token_logs_out, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0x0C});
+    BOOST_TEST(RawSession(functions(), test::token_label).find(CKO_PRIVATE_KEY, id).size() == 1U);
+    token.reset();
+    // Private objects are visible only to a logged-in application (PKCS#11 v2.40 §4.4).
+    RawSession raw(functions(), test::token_label);
+    BOOST_TEST(raw.find(CKO_PRIVATE_KEY, id).empty());
+    BOOST_TEST(raw.find(CKO_PUBLIC_KEY, id).size() == 1U);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_second_token_object_leaves_the_login_to_the_first, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0x0D});
+    {
+        auto second = Token::open(module, test::token_label, secret(test::user_pin), 1);
+        BOOST_REQUIRE_MESSAGE(second, (second ? "" : message_of(second.error())));
+        BOOST_TEST((*second)->sign(id, bytes_of("x")).has_value());
+    }
+    const auto signature = token->sign(id, bytes_of("still logged in"));
+    BOOST_TEST(signature.has_value(), (signature ? "" : message_of(signature.error())));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(token_initialise)
+
+BOOST_FIXTURE_TEST_CASE(initialises_a_token_with_both_pins, test::SoftHsm) {
+    add_token("fresh");
+    const CK_TOKEN_INFO info = test::token_info(functions(), "fresh");
+    BOOST_TEST((info.flags & CKF_TOKEN_INITIALIZED) != 0U);
+    BOOST_TEST((info.flags & CKF_USER_PIN_INITIALIZED) != 0U);
+    // The SO PIN is not the user PIN.
+    BOOST_TEST(!Token::open(module, "fresh", secret(test::so_pin), 1));
+}
+
+BOOST_FIXTURE_TEST_CASE(same_label_twice_is_a_conflict, test::SoftHsm) {
+    add_token(test::token_label);
+    const auto again =
+        Token::initialise(*module, test::token_label, secret(test::so_pin), secret(test::user_pin));
+    BOOST_REQUIRE(!again);
+    BOOST_TEST((again.error().code == Errc::conflict));
+    BOOST_TEST(contains(again.error().message, test::token_label));
+    // Still exactly one token with that label.
+    BOOST_TEST(test::slots_labelled(functions(), test::token_label).size() == 1U);
+}
+
+BOOST_FIXTURE_TEST_CASE(several_tokens_side_by_side, test::SoftHsm) {
+    add_token("one");
+    add_token("two");
+    add_token("three");
+    BOOST_TEST(open("two", 1) != nullptr);
+    BOOST_TEST(open("pkcs11:token=three", 1) != nullptr);
+}
+
+BOOST_FIXTURE_TEST_CASE(refuses_bad_labels_and_pins, test::SoftHsm) {
+    const auto check = [&](std::string_view label, std::string_view so, std::string_view user) {
+        const auto made = Token::initialise(*module, label, secret(so), secret(user));
+        BOOST_REQUIRE(!made);
+        BOOST_TEST((made.error().code == Errc::bad_request), made.error().message);
+    };
+    check("", test::so_pin, test::user_pin);
+    check(std::string(33, 'x'), test::so_pin, test::user_pin);
+    check("trailing ", test::so_pin, test::user_pin);
+    check("pkcs11:token=x", test::so_pin, test::user_pin);
+    check("ok", "", test::user_pin);
+    check("ok", test::so_pin, "");
+    BOOST_TEST(test::slots_labelled(functions(), "ok").empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_32_byte_label_fits, test::SoftHsm) {
+    const std::string label(32, 'L');
+    add_token(label);
+    BOOST_TEST(open(label, 1) != nullptr);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(token_keys)
+
+BOOST_FIXTURE_TEST_CASE(rsa_3072, test::OpenToken) {
+    check_key_pair(*this, KeyAlgorithm::rsa_3072);
+}
+BOOST_FIXTURE_TEST_CASE(rsa_4096, test::OpenToken) {
+    check_key_pair(*this, KeyAlgorithm::rsa_4096);
+}
+BOOST_FIXTURE_TEST_CASE(ec_p256, test::OpenToken) { check_key_pair(*this, KeyAlgorithm::ec_p256); }
+BOOST_FIXTURE_TEST_CASE(ec_p384, test::OpenToken) { check_key_pair(*this, KeyAlgorithm::ec_p384); }
+
+BOOST_FIXTURE_TEST_CASE(same_id_twice_is_a_conflict, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0xC0, 0xFF, 0xEE});
+    const auto again = token->generate_key_pair(KeyAlgorithm::ec_p384, id, "again");
+    BOOST_REQUIRE(!again);
+    BOOST_TEST((again.error().code == Errc::conflict));
+    BOOST_TEST(contains(again.error().message, "c0ffee"));
+    RawSession raw(functions(), test::token_label);
+    BOOST_TEST(raw.find(CKO_PRIVATE_KEY, id).size() == 1U);
+    BOOST_TEST(raw.find(CKO_PUBLIC_KEY, id).size() == 1U);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_orphan_public_key_also_blocks_its_id, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0x0F});
+    RawSession raw(functions(), test::token_label);
+    BOOST_REQUIRE(raw.destroy(raw.find_one(CKO_PRIVATE_KEY, id)) == CKR_OK);
+    const auto again = token->generate_key_pair(KeyAlgorithm::ec_p256, id, "again");
+    BOOST_REQUIRE(!again);
+    BOOST_TEST((again.error().code == Errc::conflict));
+}
+
+BOOST_FIXTURE_TEST_CASE(empty_id_is_a_bad_request, test::OpenToken) {
+    const KeyId none;
+    BOOST_TEST((token->generate_key_pair(KeyAlgorithm::ec_p256, none, "x").error().code ==
+                Errc::bad_request));
+    BOOST_TEST((token->sign(none, bytes_of("x")).error().code == Errc::bad_request));
+    BOOST_TEST((token->public_key(none).error().code == Errc::bad_request));
+    BOOST_TEST(
+        (token->store_certificate(none, "x", bytes_of("x")).error().code == Errc::bad_request));
+}
+
+BOOST_FIXTURE_TEST_CASE(unknown_key_is_not_found, test::OpenToken) {
+    ec_key(*this, {0x01});
+    const KeyId unknown{0xAB, 0xCD};
+    const auto signature = token->sign(unknown, bytes_of("data"));
+    BOOST_REQUIRE(!signature);
+    BOOST_TEST((signature.error().code == Errc::not_found));
+    BOOST_TEST(contains(signature.error().message, "abcd"), signature.error().message);
+    const auto key = token->public_key(unknown);
+    BOOST_REQUIRE(!key);
+    BOOST_TEST((key.error().code == Errc::not_found));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(token_sign)
+
+BOOST_FIXTURE_TEST_CASE(signs_empty_and_large_inputs, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0x10});
+    const PublicKey key = *token->public_key(id);
+    const std::vector<std::uint8_t> empty;
+    const std::vector<std::uint8_t> large(4 * 1024 * 1024, 0x5A);
+    for (const auto* data : {&empty, &large}) {
+        const auto signature = token->sign(id, *data);
+        BOOST_REQUIRE_MESSAGE(signature, (signature ? "" : message_of(signature.error())));
+        BOOST_TEST(verifies(key, *data, *signature));
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(ecdsa_signatures_are_fresh_der, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0x11});
+    const auto a = token->sign(id, bytes_of("same"));
+    const auto b = token->sign(id, bytes_of("same"));
+    BOOST_REQUIRE(a && b);
+    BOOST_TEST(a->front() == 0x30);  // DER SEQUENCE, not the raw r || s of CKM_ECDSA
+    BOOST_TEST((*a != *b));          // a fresh k for every signature
+}
+
+BOOST_FIXTURE_TEST_CASE(a_destroyed_key_is_not_found_again, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0x12});
+    BOOST_REQUIRE(token->sign(id, bytes_of("warm the cache")));
+    RawSession raw(functions(), test::token_label);
+    BOOST_REQUIRE(raw.destroy(raw.find_one(CKO_PRIVATE_KEY, id)) == CKR_OK);
+    const auto signature = token->sign(id, bytes_of("after destruction"));
+    BOOST_REQUIRE(!signature);
+    BOOST_TEST((signature.error().code == Errc::not_found), signature.error().message);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_replaced_key_is_looked_up_again, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0x13});
+    const PublicKey old_key = *token->public_key(id);
+    BOOST_REQUIRE(token->sign(id, bytes_of("warm the cache")));
+    {
+        // Another process destroys the pair and makes a new one under the same CKA_ID.
+        RawSession raw(functions(), test::token_label);
+        BOOST_REQUIRE(raw.destroy(raw.find_one(CKO_PRIVATE_KEY, id)) == CKR_OK);
+        BOOST_REQUIRE(raw.destroy(raw.find_one(CKO_PUBLIC_KEY, id)) == CKR_OK);
+    }
+    const auto new_key = token->generate_key_pair(KeyAlgorithm::ec_p256, id, "replacement");
+    BOOST_REQUIRE(new_key);
+    const auto data = bytes_of("signed by the replacement");
+    const auto signature = token->sign(id, data);
+    BOOST_REQUIRE_MESSAGE(signature, (signature ? "" : message_of(signature.error())));
+    BOOST_TEST(verifies(*new_key, data, *signature));
+    BOOST_TEST(!verifies(old_key, data, *signature));
+}
+
+BOOST_FIXTURE_TEST_CASE(each_id_signs_with_its_own_key, test::OpenToken) {
+    // With both handles cached, each CKA_ID still reaches its own key.
+    const KeyId first = ec_key(*this, {0x21});
+    const KeyId second = ec_key(*this, {0x22});
+    const PublicKey second_key = *token->public_key(second);
+    const auto data = bytes_of("whose key?");
+    const auto a = token->sign(first, data);
+    const auto b = token->sign(second, data);
+    BOOST_REQUIRE(a && b);
+    BOOST_TEST(!verifies(second_key, data, *a));
+    BOOST_TEST(verifies(second_key, data, *b));
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_signing_through_two_sessions) {
+    test::SoftHsm hsm;
+    hsm.add_token(test::token_label);
+    const auto token = hsm.open(test::token_label, 2);
+    const KeyId ec_id{0xEC};
+    const KeyId rsa_id{0x55};
+    const auto ec_key_pair = token->generate_key_pair(KeyAlgorithm::ec_p256, ec_id, "ec");
+    const auto rsa_key_pair = token->generate_key_pair(KeyAlgorithm::rsa_3072, rsa_id, "rsa");
+    BOOST_REQUIRE(ec_key_pair && rsa_key_pair);
+
+    constexpr int threads = 4;
+    constexpr int signatures = 50;
+    std::atomic<int> good{0};
+    std::atomic<int> bad{0};
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+            for (int i = 0; i < signatures; ++i) {
+                const bool rsa = (i + t) % 2 == 0;
+                const auto data =
+                    bytes_of("thread " + std::to_string(t) + " document " + std::to_string(i));
+                const auto signature = token->sign(rsa ? rsa_id : ec_id, data);
+                const bool ok =
+                    signature && verifies(rsa ? *rsa_key_pair : *ec_key_pair, data, *signature);
+                (ok ? good : bad).fetch_add(1);
+            }
+        });
+    }
+    for (auto& worker : workers) worker.join();
+    BOOST_TEST(bad.load() == 0);
+    BOOST_TEST(good.load() == threads * signatures);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(token_certificate)
+
+BOOST_FIXTURE_TEST_CASE(stores_a_findable_certificate_object, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0xCE, 0x27});
+    const PublicKey key = *token->public_key(id);
+    const PublicKey issuer = throwaway_key();
+    const auto der = make_certificate(key.get(), issuer.get(), 4242);
+    const auto stored = token->store_certificate(id, "signer certificate", der);
+    BOOST_REQUIRE_MESSAGE(stored, (stored ? "" : message_of(stored.error())));
+
+    RawSession raw(functions(), test::token_label);
+    const CK_OBJECT_HANDLE object = raw.find_one(CKO_CERTIFICATE, id);
+    BOOST_TEST((raw.bytes(object, CKA_VALUE) == der));
+    BOOST_TEST((raw.bytes(object, CKA_LABEL) == bytes_of("signer certificate")));
+    BOOST_TEST(raw.flag(object, CKA_TOKEN));
+    const auto type = raw.bytes(object, CKA_CERTIFICATE_TYPE);
+    BOOST_REQUIRE(type.size() == sizeof(CK_CERTIFICATE_TYPE));
+    CK_CERTIFICATE_TYPE certificate_type = 0;
+    std::memcpy(&certificate_type, type.data(), type.size());
+    BOOST_TEST(certificate_type == CKC_X_509);
+
+    const unsigned char* in = der.data();
+    std::unique_ptr<X509, X509Free> parsed(d2i_X509(nullptr, &in, static_cast<long>(der.size())));
+    BOOST_REQUIRE(parsed);
+    unsigned char* subject = nullptr;
+    const int subject_length = i2d_X509_NAME(X509_get_subject_name(parsed.get()), &subject);
+    BOOST_REQUIRE(subject_length > 0);
+    const std::vector<std::uint8_t> expected_subject(subject, subject + subject_length);
+    OPENSSL_free(subject);
+    BOOST_TEST((raw.bytes(object, CKA_SUBJECT) == expected_subject));
+    // The serial number is the DER INTEGER: 4242 = 0x1092.
+    BOOST_TEST((raw.bytes(object, CKA_SERIAL_NUMBER) ==
+                std::vector<std::uint8_t>{0x02, 0x02, 0x10, 0x92}));
+    BOOST_TEST(raw.bytes(object, CKA_ISSUER).size() > 0U);
+}
+
+BOOST_FIXTURE_TEST_CASE(refuses_what_is_not_a_certificate, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0xCE, 0x28});
+    const PublicKey issuer = throwaway_key();
+    auto der = make_certificate(token->public_key(id)->get(), issuer.get(), 1);
+    der.push_back(0x00);  // trailing garbage
+    for (const auto& bad : {bytes_of(""), bytes_of("-----BEGIN CERTIFICATE-----"), der}) {
+        const auto stored = token->store_certificate(id, "x", bad);
+        BOOST_REQUIRE(!stored);
+        BOOST_TEST((stored.error().code == Errc::invalid_certificate), stored.error().message);
+    }
+    BOOST_TEST(RawSession(functions(), test::token_label).find(CKO_CERTIFICATE, id).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(refuses_a_certificate_for_another_key, test::OpenToken) {
+    const KeyId id = ec_key(*this, {0xCE, 0x29});
+    const PublicKey issuer = throwaway_key();
+    // Certifies the issuer's own key, not the token's key with this CKA_ID.
+    const auto der = make_certificate(issuer.get(), issuer.get(), 2);
+    const auto stored = token->store_certificate(id, "x", der);
+    BOOST_REQUIRE(!stored);
+    BOOST_TEST((stored.error().code == Errc::invalid_certificate), stored.error().message);
+    BOOST_TEST(RawSession(functions(), test::token_label).find(CKO_CERTIFICATE, id).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+BOOST_AUTO_TEST_SUITE(key_algorithm)
+
+BOOST_AUTO_TEST_CASE(parses_the_four_names) {
+    for (const KeyAlgorithm algorithm : {KeyAlgorithm::rsa_3072, KeyAlgorithm::rsa_4096,
+                                         KeyAlgorithm::ec_p256, KeyAlgorithm::ec_p384}) {
+        const auto parsed = parse_key_algorithm(to_string(algorithm));
+        BOOST_REQUIRE(parsed);
+        BOOST_TEST((*parsed == algorithm));
+    }
+    BOOST_TEST(to_string(KeyAlgorithm::rsa_3072) == "rsa-3072");
+    BOOST_TEST(to_string(KeyAlgorithm::ec_p256) == "ec-p256");
+}
+
+BOOST_AUTO_TEST_CASE(refuses_other_names) {
+    for (const char* name : {"", "rsa", "RSA-3072", "rsa-2048", "ec-p521", "ed25519", "ec-p256 "}) {
+        const auto parsed = parse_key_algorithm(name);
+        BOOST_REQUIRE(!parsed);
+        BOOST_TEST((parsed.error().code == Errc::bad_request));
+        BOOST_TEST(contains(parsed.error().message, "'" + std::string(name) + "'"));
+        BOOST_TEST(contains(parsed.error().message, "rsa-3072, rsa-4096, ec-p256, ec-p384"));
+    }
+    const auto long_name = parse_key_algorithm(std::string(10000, 'x'));
+    BOOST_REQUIRE(!long_name);
+    BOOST_TEST(long_name.error().message.size() < 300U);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace signet::hsm
