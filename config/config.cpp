@@ -185,7 +185,6 @@ Status read_limits(TableReader reader, Limits& limits) {
     };
     SIGNET_TRY(limits.handshake_timeout, seconds("handshake_timeout_seconds", limits.handshake_timeout));
     SIGNET_TRY(limits.request_timeout, seconds("request_timeout_seconds", limits.request_timeout));
-    SIGNET_TRY(limits.idle_timeout, seconds("idle_timeout_seconds", limits.idle_timeout));
     SIGNET_TRY(limits.max_connections,
                reader.number<unsigned>("max_connections", limits.max_connections, 1, 100000));
     SIGNET_TRY(limits.workers, reader.number<unsigned>("workers", limits.workers, 1, 256));

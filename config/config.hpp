@@ -53,8 +53,7 @@ struct Limits {
     std::size_t max_body_bytes = 32 * 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
     std::chrono::seconds handshake_timeout{10};
-    std::chrono::seconds request_timeout{60};  // whole request, headers and body
-    std::chrono::seconds idle_timeout{60};     // between keep-alive requests
+    std::chrono::seconds request_timeout{60};  // a request's headers and body, or keep-alive idle
     unsigned max_connections = 256;
     unsigned workers = 2;                      // threads for HSM, PDF and database work
     unsigned max_queued_jobs = 64;

@@ -1,0 +1,22 @@
+#pragma once
+// `signetctl dev-init DIR --port N`: a complete local installation for development, the quick
+// start and the tests (DESIGN.md): TLS PKI, a development signing CA, a fresh SoftHSM token
+// holding the seal and audit keys with their certificates, the database with both keys
+// active, and DIR/signetd.toml. Refuses to touch a folder that already holds one.
+
+#include <cstdint>
+#include <filesystem>
+
+#include "policy/error.hpp"
+
+namespace signet::daemon {
+
+struct DevInitOptions {
+    std::filesystem::path dir;
+    std::uint16_t port = 8443;
+    std::filesystem::path pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so";
+};
+
+Status dev_init(const DevInitOptions& options);
+
+}  // namespace signet::daemon

@@ -1,0 +1,180 @@
+#include "daemon/http_session.hpp"
+
+#include <limits>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+
+#include "daemon/log.hpp"
+
+namespace signet::daemon {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, net::ssl::context& tls,
+                         Services& services, std::atomic<unsigned>& connections)
+    : stream_(std::move(socket), tls), services_(services), connections_(connections) {}
+
+HttpSession::~HttpSession() { connections_.fetch_sub(1); }
+
+void HttpSession::run() {
+    // The socket's executor is a strand (the listener made it so): every handler of this
+    // session runs on it.
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->on_run(); });
+}
+
+void HttpSession::on_run() {
+    beast::get_lowest_layer(stream_).expires_after(services_.config.limits.handshake_timeout);
+    stream_.async_handshake(net::ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) {
+                                self->on_handshake(ec);
+                            });
+}
+
+void HttpSession::on_handshake(beast::error_code ec) {
+    if (ec) {
+        log_info("TLS handshake refused: " + ec.message());
+        return;  // a certificate that does not verify ends here, with a TLS alert
+    }
+    X509* peer = SSL_get0_peer_certificate(stream_.native_handle());
+    if (peer != nullptr) {
+        client_ = identify(peer, services_.config.clients);
+    }
+    do_read_header();
+}
+
+void HttpSession::do_read_header() {
+    header_parser_.emplace();
+    header_parser_->header_limit(static_cast<std::uint32_t>(services_.config.limits.max_header_bytes));
+    // The body limit is checked against Content-Length below, with a 413 that says so;
+    // Beast's default (1 MB) would otherwise fail the header read. Not boost::none: Beast 1.74
+    // compares the length with the optional itself, and any number is greater than none.
+    header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    body_parser_.reset();
+    // One deadline for the whole request (headers and body): a slow client is cut off.
+    beast::get_lowest_layer(stream_).expires_after(services_.config.limits.request_timeout);
+    http::async_read_header(stream_, buffer_, *header_parser_,
+                            [self = shared_from_this()](beast::error_code e, std::size_t n) {
+                                self->on_read_header(e, n);
+                            });
+}
+
+void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == net::ssl::error::stream_truncated) {
+        return do_close();
+    }
+    if (ec == http::error::header_limit) {
+        return send(error_response(Error{Errc::too_large, "the request headers are too large"},
+                                   11, false),
+                    true);
+    }
+    if (ec) {
+        if (ec != beast::error::timeout && ec != net::error::operation_aborted) {
+            log_info("refusing a request: " + ec.message());
+            send(error_response(Error{Errc::bad_request, "the request is not valid HTTP/1.1"}, 11,
+                                false),
+                 true);
+        }
+        return;
+    }
+    const auto& header = header_parser_->get();
+    auto length = header_parser_->content_length();
+    std::size_t limit = services_.config.limits.max_body_bytes;
+    if (length && *length > limit) {
+        // Refused before the body is read; the connection is closed since its body is unread.
+        return send(error_response(Error{Errc::too_large, "the request body is larger than the "
+                                                          "limit of " + std::to_string(limit) +
+                                                          " bytes"},
+                                   header.version(), false),
+                    true);
+    }
+    body_parser_.emplace(std::move(*header_parser_));
+    header_parser_.reset();
+    body_parser_->body_limit(limit);
+    if (beast::iequals(body_parser_->get()[http::field::expect], "100-continue")) {
+        interim_ = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                      header.version());
+        return http::async_write(stream_, *interim_,
+                                 [self = shared_from_this()](beast::error_code e, std::size_t n) {
+                                     self->on_continue_sent(e, n);
+                                 });
+    }
+    do_read_body();
+}
+
+void HttpSession::on_continue_sent(beast::error_code ec, std::size_t) {
+    interim_.reset();
+    if (ec) return;
+    do_read_body();
+}
+
+void HttpSession::do_read_body() {
+    http::async_read(stream_, buffer_, *body_parser_,
+                     [self = shared_from_this()](beast::error_code e, std::size_t n) {
+                         self->on_read_body(e, n);
+                     });
+}
+
+void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
+    if (ec == http::error::body_limit) {
+        return send(error_response(Error{Errc::too_large, "the request body is larger than the "
+                                                          "limit of " +
+                                                              std::to_string(services_.config.limits.max_body_bytes) +
+                                                              " bytes"},
+                                   11, false),
+                    true);
+    }
+    if (ec) {
+        if (ec != beast::error::timeout && ec != net::error::operation_aborted &&
+            ec != http::error::end_of_stream) {
+            log_info("refusing a request body: " + ec.message());
+            send(error_response(Error{Errc::bad_request, "the request body could not be read"},
+                                11, false),
+                 true);
+        }
+        return;
+    }
+    dispatch_request();
+}
+
+void HttpSession::dispatch_request() {
+    // No deadline while the job runs: the job pool bounds the work, and the client waits.
+    beast::get_lowest_layer(stream_).expires_never();
+    Request request = body_parser_->release();
+    body_parser_.reset();
+    handle_request(services_, client_, std::move(request),
+                   [self = shared_from_this()](Response response) {
+                       // Back onto this connection's strand, whatever thread produced it.
+                       net::post(self->stream_.get_executor(),
+                                 [self, response = std::move(response)]() mutable {
+                                     bool close = !response.keep_alive();
+                                     self->send(std::move(response), close);
+                                 });
+                   });
+}
+
+void HttpSession::send(Response response, bool close_after) {
+    if (close_after) response.keep_alive(false);
+    response.set(http::field::server, "signetd");
+    response_ = std::make_shared<Response>(std::move(response));
+    beast::get_lowest_layer(stream_).expires_after(services_.config.limits.request_timeout);
+    http::async_write(stream_, *response_,
+                      [self = shared_from_this(), close_after](beast::error_code e, std::size_t n) {
+                          self->on_write(close_after, e, n);
+                      });
+}
+
+void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
+    response_.reset();
+    if (ec) return;
+    if (close) return do_close();
+    do_read_header();
+}
+
+void HttpSession::do_close() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
+}
+
+}  // namespace signet::daemon

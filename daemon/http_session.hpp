@@ -1,0 +1,53 @@
+#pragma once
+// One TLS connection (the Beast async-ssl server's session shape): handshake, then requests in
+// a keep-alive loop. Every read has a deadline; headers are read first so that a body over the
+// limit is refused with 413 before it is read; the response of a job comes back from the job
+// pool and is written on this connection's strand.
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "daemon/router.hpp"
+
+namespace signet::daemon {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(boost::asio::ip::tcp::socket&& socket, boost::asio::ssl::context& tls,
+                Services& services, std::atomic<unsigned>& connections);
+    ~HttpSession();
+    void run();
+
+private:
+    void on_run();
+    void on_handshake(boost::beast::error_code ec);
+    void do_read_header();
+    void on_read_header(boost::beast::error_code ec, std::size_t bytes);
+    void on_continue_sent(boost::beast::error_code ec, std::size_t bytes);
+    void do_read_body();
+    void on_read_body(boost::beast::error_code ec, std::size_t bytes);
+    void dispatch_request();
+    void send(Response response, bool close_after);
+    void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
+    void do_close();
+
+    boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
+    boost::beast::flat_buffer buffer_;
+    Services& services_;
+    std::atomic<unsigned>& connections_;
+    std::optional<ClientIdentity> client_;
+    std::optional<http::request_parser<http::empty_body>> header_parser_;
+    std::optional<http::request_parser<http::string_body>> body_parser_;
+    std::shared_ptr<Response> response_;
+    std::shared_ptr<http::response<http::empty_body>> interim_;
+};
+
+}  // namespace signet::daemon

@@ -1,0 +1,26 @@
+#include "daemon/job_pool.hpp"
+
+#include <boost/asio/post.hpp>
+
+namespace signet::daemon {
+
+JobPool::JobPool(unsigned threads, unsigned max_queued)
+    : pool_(threads), limit_(threads + max_queued) {}
+
+JobPool::~JobPool() { drain(); }
+
+bool JobPool::try_post(std::function<void()> job) {
+    unsigned current = in_flight_.load();
+    do {
+        if (current >= limit_) return false;
+    } while (!in_flight_.compare_exchange_weak(current, current + 1));
+    boost::asio::post(pool_, [this, job = std::move(job)] {
+        job();
+        in_flight_.fetch_sub(1);
+    });
+    return true;
+}
+
+void JobPool::drain() { pool_.join(); }
+
+}  // namespace signet::daemon

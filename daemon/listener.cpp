@@ -1,0 +1,70 @@
+#include "daemon/listener.hpp"
+
+#include <boost/asio/strand.hpp>
+
+#include "daemon/http_session.hpp"
+#include "daemon/log.hpp"
+
+namespace signet::daemon {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+Listener::Listener(net::io_context& io, net::ssl::context& tls, Services& services)
+    : io_(io), tls_(tls), services_(services), acceptor_(net::make_strand(io)) {}
+
+Result<std::shared_ptr<Listener>> Listener::create(net::io_context& io, net::ssl::context& tls,
+                                                   Services& services) {
+    std::shared_ptr<Listener> listener(new Listener(io, tls, services));
+    boost::system::error_code ec;
+    auto address = net::ip::make_address(services.config.server.address, ec);
+    if (ec) {
+        return fail(Errc::invalid_config,
+                    "server.address '" + services.config.server.address + "' is not an IP address");
+    }
+    tcp::endpoint endpoint(address, services.config.server.port);
+    auto& acceptor = listener->acceptor_;
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+        return fail(Errc::unavailable, "cannot listen on " + services.config.server.address + ":" +
+                                           std::to_string(services.config.server.port) + ": " +
+                                           ec.message());
+    }
+    return listener;
+}
+
+void Listener::run() { do_accept(); }
+
+void Listener::stop() {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
+        boost::system::error_code ignored;
+        self->acceptor_.close(ignored);
+    });
+}
+
+void Listener::do_accept() {
+    acceptor_.async_accept(net::make_strand(io_),
+                           [self = shared_from_this()](boost::system::error_code ec,
+                                                       tcp::socket socket) {
+                               self->on_accept(ec, std::move(socket));
+                           });
+}
+
+void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
+    if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
+    if (ec) {
+        log_error("accept failed: " + ec.message());
+    } else if (connections_.fetch_add(1) >= services_.config.limits.max_connections) {
+        connections_.fetch_sub(1);
+        boost::system::error_code ignored;
+        socket.close(ignored);
+    } else {
+        std::make_shared<HttpSession>(std::move(socket), tls_, services_, connections_)->run();
+    }
+    do_accept();
+}
+
+}  // namespace signet::daemon

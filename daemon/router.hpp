@@ -1,0 +1,43 @@
+#pragma once
+// Routing of the API: a plain function from (caller, request) to a response, with no transport
+// in it (the Beast examples' handle_request). Blocking work goes to the job pool and the
+// response comes back through `done`, on a pool thread.
+
+#include <functional>
+#include <mutex>
+#include <optional>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "config/config.hpp"
+#include "daemon/client_identity.hpp"
+#include "daemon/job_pool.hpp"
+#include "daemon/seal_key.hpp"
+#include "hsm/token.hpp"
+#include "store/database.hpp"
+
+namespace signet::daemon {
+
+namespace http = boost::beast::http;
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+using Completion = std::function<void(Response)>;
+
+struct Services {
+    const config::Config& config;
+    hsm::Token& token;
+    const SealKey& seal_key;
+    store::Database& db;
+    std::mutex& db_mutex;
+    JobPool& pool;
+};
+
+// A JSON error response for `error`, with the status the API contract gives its code.
+Response error_response(const Error& error, unsigned version, bool keep_alive);
+
+// `client` is empty when the caller presented no certificate.
+void handle_request(Services& services, const std::optional<ClientIdentity>& client,
+                    Request&& request, Completion done);
+
+}  // namespace signet::daemon

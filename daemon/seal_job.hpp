@@ -1,0 +1,51 @@
+#pragma once
+// A seal job in the fixed order of DESIGN.md, all in run_seal_job(): the caller has
+// authenticated the client and parsed and bounded the request; then policy (the rights-matrix
+// issue) → prepare the PDF → audit record of the intended key use, committed → HSM signature
+// → embed → audit record of the outcome → response. If the intent cannot be recorded, no key
+// is used.
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/client_identity.hpp"
+#include "daemon/seal_key.hpp"
+#include "hsm/token.hpp"
+#include "pdf/prepare.hpp"
+#include "policy/error.hpp"
+#include "store/database.hpp"
+
+namespace signet::daemon {
+
+struct SealRequest {
+    std::string tenant;
+    std::string actor;
+    std::vector<std::uint8_t> document;
+    std::optional<pdf::Appearance> appearance;  // page and rect; the text is the daemon's
+    std::optional<std::string> approved_by;
+};
+
+struct SealResult {
+    std::vector<std::uint8_t> document;
+    std::string key_id;
+    std::string certificate_sha256;
+    std::string digest_sha256;  // of the ByteRange, i.e. of the bytes signed
+    std::int64_t audit_seq = 0;
+};
+
+// What a job needs from the daemon. The database connection is shared: hold `db_mutex` while
+// using it.
+struct SealContext {
+    hsm::Token& token;
+    const SealKey& seal_key;
+    store::Database& db;
+    std::mutex& db_mutex;
+};
+
+Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity& client,
+                                SealRequest request);
+
+}  // namespace signet::daemon

@@ -1,0 +1,18 @@
+#pragma once
+// Secrets come from files (or systemd credentials, which are files), never from argv or the
+// environment. A secret file must not be readable by group or others.
+
+#include <filesystem>
+
+#include "policy/error.hpp"
+#include "policy/secret.hpp"
+
+namespace signet::daemon {
+
+// The file's content without a trailing newline.
+Result<Secret> read_secret_file(const std::filesystem::path& path);
+
+// Writes a new file readable by its owner only; refuses to replace an existing one.
+Status write_secret_file(const std::filesystem::path& path, const Secret& secret);
+
+}  // namespace signet::daemon

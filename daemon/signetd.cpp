@@ -1,0 +1,92 @@
+#include "daemon/signetd.hpp"
+
+#include <cstdlib>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "config/config.hpp"
+#include "daemon/job_pool.hpp"
+#include "daemon/listener.hpp"
+#include "daemon/log.hpp"
+#include "daemon/seal_key.hpp"
+#include "daemon/secret_file.hpp"
+#include "daemon/tls_context.hpp"
+#include "hsm/module.hpp"
+#include "hsm/token.hpp"
+#include "store/database.hpp"
+
+namespace signet::daemon {
+namespace {
+
+int failed(const Error& error) {
+    log_error("signetd: " + error.message);
+    return 1;
+}
+
+Result<std::shared_ptr<hsm::Module>> load_module(const config::Hsm& settings) {
+    if (settings.softhsm_conf) {
+        // SoftHSM reads its configuration file's path from the environment at C_Initialize;
+        // setting it here keeps `signetd --config FILE` self-sufficient.
+        ::setenv("SOFTHSM2_CONF", settings.softhsm_conf->c_str(), 1);
+    }
+    return hsm::Module::load(settings.module);
+}
+
+}  // namespace
+
+int run_signetd(const std::filesystem::path& config_file) {
+    auto config = config::load(config_file);
+    if (!config) return failed(config.error());
+
+    auto module = load_module(config->hsm);
+    if (!module) return failed(module.error());
+    std::unique_ptr<hsm::Token> token;
+    {
+        auto pin = read_secret_file(config->hsm.pin_file);
+        if (!pin) return failed(pin.error());
+        auto opened = hsm::Token::open(*module, config->hsm.token, *pin, config->hsm.sessions);
+        if (!opened) return failed(opened.error());
+        token = std::move(*opened);
+    }  // the PIN is wiped here: nothing after login needs it
+
+    auto db = store::Database::open(config->database.path);
+    if (!db) return failed(db.error());
+    auto seal_key = load_active_seal_key(*db, *token);
+    if (!seal_key) return failed(seal_key.error());
+    auto tls = make_server_tls_context(config->tls);
+    if (!tls) return failed(tls.error());
+
+    std::mutex db_mutex;
+    JobPool pool(config->limits.workers, config->limits.max_queued_jobs);
+    Services services{*config, *token, *seal_key, *db, db_mutex, pool};
+
+    boost::asio::io_context io(static_cast<int>(config->server.io_threads));
+    auto listener = Listener::create(io, *tls, services);
+    if (!listener) return failed(listener.error());
+    (*listener)->run();
+
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](boost::system::error_code, int signal) {
+        log_info("signetd: signal " + std::to_string(signal) + ", stopping");
+        (*listener)->stop();
+        io.stop();
+    });
+
+    auto endpoint = (*listener)->local_endpoint();
+    log_info("signetd: serving on " + endpoint.address().to_string() + ":" +
+             std::to_string(endpoint.port()) + " with seal key " + seal_key->id_hex);
+
+    std::vector<std::thread> threads;
+    for (unsigned i = 1; i < config->server.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
+    io.run();
+    for (auto& thread : threads) thread.join();
+    pool.drain();  // jobs already running finish before the HSM and database close
+    log_info("signetd: stopped");
+    return 0;
+}
+
+}  // namespace signet::daemon

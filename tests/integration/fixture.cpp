@@ -1,0 +1,125 @@
+#include "tests/integration/fixture.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <stdexcept>
+#include <thread>
+
+namespace signet::test {
+
+nlohmann::json HttpResult::json() const {
+    auto parsed = nlohmann::json::parse(body, nullptr, false);
+    if (parsed.is_discarded()) throw std::runtime_error("response is not JSON: " + body.substr(0, 200));
+    return parsed;
+}
+
+std::uint16_t free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t size = sizeof address;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+        throw std::runtime_error("cannot find a free port");
+    }
+    close(fd);
+    return ntohs(address.sin_port);
+}
+
+Installation::Installation() {
+    port = free_port();
+    install = dir / "install";
+    auto init = run({SIGNETCTL_PATH, "dev-init", install.string(), "--port", std::to_string(port)});
+    if (init.exit_code != 0) throw std::runtime_error("dev-init failed: " + init.output);
+
+    // A small body limit so that the 413 test does not need a huge upload.
+    std::string config = read_file(install / "signetd.toml");
+    auto at = config.find("max_body_bytes = 33554432");
+    if (at == std::string::npos) throw std::runtime_error("dev-init config has no body limit");
+    config.replace(at, 25, "max_body_bytes = " + std::to_string(max_body_bytes));
+    write_file(install / "signetd.toml", config);
+
+    nss_db = dir / "nss";
+    std::filesystem::create_directories(nss_db);
+    auto made = run({"certutil", "-N", "-d", "sql:" + nss_db.string(), "--empty-password"});
+    auto trusted = run({"certutil", "-A", "-d", "sql:" + nss_db.string(), "-n", "signet-dev-ca",
+                        "-t", "CT,C,C", "-i", (install / "pki" / "signing-ca.pem").string()});
+    if (made.exit_code != 0 || trusted.exit_code != 0) {
+        throw std::runtime_error("cannot make the NSS database: " + made.output + trusted.output);
+    }
+
+    signetd = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{SIGNETD_PATH, "--config", (install / "signetd.toml").string()},
+        dir / "signetd.log");
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!healthy()) {
+        if (!signetd->running()) {
+            throw std::runtime_error("signetd exited: " + read_file(dir / "signetd.log"));
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw std::runtime_error("signetd did not become healthy: " + read_file(dir / "signetd.log"));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+Installation::~Installation() {
+    if (signetd) signetd->stop();
+}
+
+bool Installation::healthy() const {
+    auto result = request("GET", "/v1/health", "", "auditor");
+    return result.curl_exit == 0 && result.status == 200;
+}
+
+HttpResult Installation::request(const std::string& method, const std::string& path,
+                                 const std::string& body, const std::string& client,
+                                 const std::string& content_type,
+                                 const std::vector<std::string>& extra_curl_args) const {
+    static int counter = 0;
+    auto body_file = dir / ("request-" + std::to_string(++counter));
+    auto response_file = dir / ("response-" + std::to_string(counter));
+    write_file(body_file, body);
+    std::vector<std::string> argv = {"curl", "--silent", "--show-error", "--max-time", "120",
+                                     "--cacert", (install / "pki" / "tls-ca.pem").string(),
+                                     "-X", method, "-o", response_file.string(),
+                                     "-w", "%{http_code}"};
+    if (!client.empty()) {
+        argv.insert(argv.end(), {"--cert", (install / "pki" / (client + ".pem")).string(), "--key",
+                                 (install / "pki" / (client + ".key")).string()});
+    }
+    if (method != "GET") {
+        argv.insert(argv.end(), {"-H", "Content-Type: " + content_type, "--data-binary",
+                                 "@" + body_file.string()});
+    }
+    argv.insert(argv.end(), extra_curl_args.begin(), extra_curl_args.end());
+    argv.push_back("https://127.0.0.1:" + std::to_string(port) + path);
+    auto ran = run(argv);
+    HttpResult result;
+    result.curl_exit = ran.exit_code;
+    // -w prints the status last; curl's error messages (if any) come before it.
+    std::string code = ran.output.size() >= 3 ? ran.output.substr(ran.output.size() - 3) : "";
+    result.status = code.find_first_not_of("0123456789") == std::string::npos && !code.empty()
+                        ? std::stoi(code)
+                        : 0;
+    result.curl_output = ran.output;
+    std::error_code ec;
+    if (std::filesystem::exists(response_file, ec)) result.body = read_file(response_file);
+    std::filesystem::remove(body_file, ec);
+    std::filesystem::remove(response_file, ec);
+    return result;
+}
+
+Installation& installation() {
+    static Installation shared;
+    return shared;
+}
+
+}  // namespace signet::test

@@ -1,0 +1,54 @@
+#pragma once
+// One signet installation for the whole run: `signetctl dev-init` into a temporary folder, a
+// real signetd on a free loopback port, and an NSS database that trusts the development
+// signing CA for pdfsig. Requests go through curl with the dev-init client certificates.
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace signet::test {
+
+struct HttpResult {
+    int curl_exit = 0;   // non-zero: the transfer failed (TLS refused, connection closed, ...)
+    int status = 0;
+    std::string body;
+    std::string curl_output;  // curl's own messages
+
+    nlohmann::json json() const;
+};
+
+struct Installation {
+    static constexpr std::size_t max_body_bytes = 4 * 1024 * 1024;
+
+    Installation();
+    ~Installation();
+
+    // A request as `client` (a dev-init certificate name, "" for none). `body` is sent as is.
+    HttpResult request(const std::string& method, const std::string& path, const std::string& body,
+                       const std::string& client = "platform",
+                       const std::string& content_type = "application/json",
+                       const std::vector<std::string>& extra_curl_args = {}) const;
+    bool healthy() const;
+
+    TempDir dir{"signet-it"};
+    std::filesystem::path install;  // the dev-init folder
+    std::filesystem::path nss_db;
+    std::uint16_t port = 0;
+    std::unique_ptr<BackgroundProcess> signetd;
+};
+
+// The installation shared by every test case (made on first use).
+Installation& installation();
+
+// A free TCP port on 127.0.0.1 (bound and released; the daemon binds it right after).
+std::uint16_t free_port();
+
+}  // namespace signet::test

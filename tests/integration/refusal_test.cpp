@@ -1,0 +1,197 @@
+// What signetd refuses, and that it keeps serving after each refusal.
+
+#include <boost/test/unit_test.hpp>
+
+#include "daemon/dev_pki.hpp"
+#include "store/database.hpp"
+#include "tests/integration/fixture.hpp"
+#include "tests/integration/pdf_samples.hpp"
+
+namespace {
+
+using signet::test::installation;
+using signet::test::read_file;
+using signet::test::run;
+using signet::test::TempDir;
+using signet::test::write_file;
+
+std::string base64_of_bytes(const std::string& bytes) {
+    auto result = run({"base64", "-w0"}, bytes);
+    BOOST_REQUIRE(result.exit_code == 0);
+    return result.output;
+}
+
+std::string seal_body(const std::string& document_bytes, const std::string& extra = "") {
+    return R"({"tenant": "cabinet-durand", "actor": "marie.durand", "document": ")" +
+           base64_of_bytes(document_bytes) + "\"" + extra + "}";
+}
+
+// The status and error code of a refused request, then proof the daemon still serves.
+void expect_refusal(const signet::test::HttpResult& result, int status, const std::string& code,
+                    const std::string& message_fragment = "") {
+    BOOST_TEST(result.status == status, result.body << result.curl_output);
+    if (!result.body.empty()) {
+        auto body = result.json();
+        BOOST_TEST(body.at("error").get<std::string>() == code);
+        BOOST_TEST(!body.at("message").get<std::string>().empty());
+        if (!message_fragment.empty()) {
+            BOOST_TEST(body.at("message").get<std::string>().find(message_fragment) !=
+                           std::string::npos,
+                       body.at("message").get<std::string>());
+        }
+    } else {
+        BOOST_ERROR("no JSON error body");
+    }
+    BOOST_TEST(installation().healthy());
+}
+
+std::string sample_pdf(const TempDir& work) {
+    return read_file(signet::test::ps2pdf_sample(work.path(), "sample", 3));
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(bad_requests)
+
+BOOST_AUTO_TEST_CASE(malformed_json) {
+    expect_refusal(installation().request("POST", "/v1/seal", "{\"tenant\": "), 400, "bad_request",
+                   "not valid JSON");
+    expect_refusal(installation().request("POST", "/v1/seal", "[1, 2]"), 400, "bad_request");
+}
+
+BOOST_AUTO_TEST_CASE(missing_and_wrong_fields) {
+    TempDir work;
+    std::string pdf = sample_pdf(work);
+    expect_refusal(installation().request("POST", "/v1/seal", R"({"actor": "a", "document": "JVBERg=="})"),
+                   400, "bad_request", "'tenant' is missing");
+    expect_refusal(installation().request("POST", "/v1/seal", R"({"tenant": "t", "actor": "a"})"), 400,
+                   "bad_request", "'document' is missing");
+    expect_refusal(installation().request("POST", "/v1/seal", R"({"tenant": 5, "actor": "a", "document": "JVBERg=="})"),
+                   400, "bad_request", "'tenant' must be a string");
+    expect_refusal(installation().request("POST", "/v1/seal", seal_body(pdf, R"(, "colour": "red")")),
+                   400, "bad_request", "'colour'");
+    expect_refusal(installation().request("POST", "/v1/seal",
+                                          seal_body(pdf, R"(, "appearance": {"page": 1, "rect": [10, 10, 5, 50]})")),
+                   400, "bad_request", "x1 < x2");
+}
+
+BOOST_AUTO_TEST_CASE(bad_base64) {
+    expect_refusal(installation().request("POST", "/v1/seal",
+                                          R"({"tenant": "t", "actor": "a", "document": "JVBER!g="})"),
+                   400, "bad_request", "base64");
+    expect_refusal(installation().request("POST", "/v1/seal",
+                                          R"({"tenant": "t", "actor": "a", "document": "JVBERg="})"),
+                   400, "bad_request", "base64");
+}
+
+BOOST_AUTO_TEST_CASE(wrong_content_type_and_unknown_path) {
+    expect_refusal(installation().request("POST", "/v1/seal", "{}", "platform", "text/plain"), 400,
+                   "bad_request", "JSON");
+    expect_refusal(installation().request("GET", "/v1/nothing", ""), 404, "not_found");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(bad_documents)
+
+BOOST_AUTO_TEST_CASE(not_a_pdf) {
+    expect_refusal(installation().request("POST", "/v1/seal", seal_body("Bonjour, ceci n'est pas un PDF")),
+                   422, "invalid_document", "not a PDF");
+}
+
+BOOST_AUTO_TEST_CASE(truncated) {
+    TempDir work;
+    std::string pdf = sample_pdf(work);
+    expect_refusal(installation().request("POST", "/v1/seal", seal_body(pdf.substr(0, pdf.size() / 2))),
+                   422, "invalid_document");
+}
+
+BOOST_AUTO_TEST_CASE(encrypted) {
+    TempDir work;
+    auto source = signet::test::ps2pdf_sample(work.path(), "plain", 1);
+    auto locked = signet::test::qpdf_rewrite(source, work / "encrypted.pdf",
+                                                {"--encrypt", "user", "owner", "256", "--"});
+    expect_refusal(installation().request("POST", "/v1/seal", seal_body(read_file(locked))), 422,
+                   "invalid_document", "encrypted");
+}
+
+BOOST_AUTO_TEST_CASE(damaged_page_tree) {
+    TempDir work;
+    // qpdf --qdf writes one object per line, uncompressed, so the page count can be edited.
+    auto source = signet::test::ps2pdf_sample(work.path(), "pages", 3);
+    auto qdf = signet::test::qpdf_rewrite(source, work / "qdf.pdf", {"--qdf", "--object-streams=disable"});
+    std::string pdf = read_file(qdf);
+    auto at = pdf.find("/Count 3");
+    BOOST_REQUIRE(at != std::string::npos);
+    pdf.replace(at, 8, "/Count 9");
+    expect_refusal(installation().request("POST", "/v1/seal",
+                                          seal_body(pdf, R"(, "appearance": {"page": 7, "rect": [10, 10, 100, 50]})")),
+                   422, "invalid_document");
+}
+
+BOOST_AUTO_TEST_CASE(page_out_of_range) {
+    TempDir work;
+    expect_refusal(installation().request("POST", "/v1/seal",
+                                          seal_body(sample_pdf(work), R"(, "appearance": {"page": 99, "rect": [10, 10, 100, 50]})")),
+                   422, "invalid_document", "99");
+}
+
+BOOST_AUTO_TEST_CASE(refusals_are_recorded_with_their_reason) {
+    expect_refusal(installation().request("POST", "/v1/seal", seal_body("not a pdf at all, recorded")),
+                   422, "invalid_document");
+    auto db = signet::store::Database::open(installation().install / "signet.db");
+    BOOST_REQUIRE(db);
+    auto row = db->prepare("SELECT outcome, reason FROM seal_jobs ORDER BY id DESC LIMIT 1");
+    BOOST_REQUIRE(row);
+    auto found = row->step();
+    BOOST_REQUIRE(found && *found);
+    BOOST_TEST(row->column_text(0) == "refused");
+    BOOST_TEST(!row->column_text(1).empty());
+}
+
+BOOST_AUTO_TEST_CASE(body_over_the_limit_is_refused_before_it_is_read) {
+    std::string big(signet::test::Installation::max_body_bytes + 1024, 'A');
+    expect_refusal(installation().request("POST", "/v1/seal", big), 413, "too_large");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(clients)
+
+BOOST_AUTO_TEST_CASE(no_certificate_is_401) {
+    expect_refusal(installation().request("GET", "/v1/health", "", ""), 401, "unauthenticated");
+}
+
+BOOST_AUTO_TEST_CASE(auditor_may_not_seal) {
+    TempDir work;
+    expect_refusal(installation().request("POST", "/v1/seal", seal_body(sample_pdf(work)), "auditor"),
+                   403, "forbidden");
+}
+
+BOOST_AUTO_TEST_CASE(certificate_from_another_ca_is_refused_in_the_handshake) {
+    TempDir work;
+    using namespace signet::devpki;
+    auto ca_key = generate_key("ec-p256");
+    BOOST_REQUIRE(ca_key);
+    CertificateSpec ca_spec;
+    ca_spec.common_name = "another CA";
+    ca_spec.usage = Usage::ca;
+    auto ca = issue(ca_spec, ca_key->get(), nullptr, ca_key->get());
+    BOOST_REQUIRE(ca);
+    auto key = generate_key("ec-p256");
+    BOOST_REQUIRE(key);
+    CertificateSpec spec;
+    spec.common_name = "platform";  // the right name, from the wrong CA
+    auto cert = issue(spec, key->get(), ca->get(), ca_key->get());
+    BOOST_REQUIRE(cert);
+    BOOST_REQUIRE(write_certificate(work / "rogue.pem", cert->get()));
+    BOOST_REQUIRE(write_private_key(work / "rogue.key", key->get()));
+    auto result = installation().request("GET", "/v1/health", "", "", "application/json",
+                                         {"--cert", (work / "rogue.pem").string(), "--key",
+                                          (work / "rogue.key").string()});
+    BOOST_TEST(result.curl_exit != 0, result.curl_output);
+    BOOST_TEST(result.status != 200);
+    BOOST_TEST(installation().healthy());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
