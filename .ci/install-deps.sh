@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages signet needs to build, run and test, when any is missing.
+# Runs as root on a fresh machine; on a machine that has them all it changes nothing.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config
+  libboost-dev libboost-test-dev libboost-program-options-dev
+  libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev nlohmann-json3-dev libtomlplusplus-dev
+  # run: the embedded HSM, and the tools the quick start uses
+  softhsm2 openssl curl ca-certificates
+  # test: PDF producers and independent validators
+  ghostscript groff qpdf poppler-utils libnss3-tools coreutils
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "signet: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
