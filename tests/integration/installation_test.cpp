@@ -1,0 +1,91 @@
+// What dev-init makes, and how signetd starts (or refuses to) from its configuration.
+
+#include <sys/stat.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include "tests/integration/fixture.hpp"
+
+namespace {
+
+using signet::test::installation;
+using signet::test::read_file;
+using signet::test::run;
+using signet::test::TempDir;
+using signet::test::write_file;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(installation_layout)
+
+BOOST_AUTO_TEST_CASE(dev_init_twice_refuses_and_keeps_the_keys) {
+    const auto& dir = installation().install;
+    std::string pin_before = read_file(dir / "secrets" / "user-pin");
+    auto again = run({SIGNETCTL_PATH, "dev-init", dir.string(), "--port", "9999"});
+    BOOST_TEST(again.exit_code != 0);
+    BOOST_TEST(again.output.find("already holds a signet installation") != std::string::npos,
+               again.output);
+    BOOST_TEST(read_file(dir / "secrets" / "user-pin") == pin_before);
+    BOOST_TEST(installation().healthy());
+}
+
+BOOST_AUTO_TEST_CASE(secrets_are_owner_only) {
+    const auto& dir = installation().install;
+    struct stat info {};
+    BOOST_REQUIRE(stat((dir / "secrets" / "user-pin").c_str(), &info) == 0);
+    BOOST_TEST((info.st_mode & 0777) == 0600U);
+    BOOST_REQUIRE(stat((dir / "secrets").c_str(), &info) == 0);
+    BOOST_TEST((info.st_mode & 0777) == 0700U);
+    BOOST_REQUIRE(stat((dir / "pki" / "signing-ca.key").c_str(), &info) == 0);
+    BOOST_TEST((info.st_mode & 0777) == 0600U);
+}
+
+BOOST_AUTO_TEST_CASE(certificates_have_the_usages_they_need) {
+    const auto& pki = installation().install / "pki";
+    auto seal = run({"openssl", "x509", "-in", (pki / "seal.pem").string(), "-noout", "-text"});
+    BOOST_TEST(seal.output.find("Digital Signature, Non Repudiation") != std::string::npos, seal.output);
+    BOOST_TEST(seal.output.find("Public-Key: (3072 bit)") != std::string::npos);
+    auto chain = run({"openssl", "verify", "-CAfile", (pki / "signing-ca.pem").string(),
+                      (pki / "seal.pem").string(), (pki / "audit.pem").string()});
+    BOOST_TEST(chain.exit_code == 0, chain.output);
+    auto server = run({"openssl", "x509", "-in", (pki / "server.pem").string(), "-noout", "-ext",
+                       "subjectAltName"});
+    BOOST_TEST(server.output.find("IP Address:127.0.0.1") != std::string::npos, server.output);
+    BOOST_TEST(server.output.find("DNS:localhost") != std::string::npos, server.output);
+    for (const char* client : {"platform", "officer", "officer2", "auditor"}) {
+        auto verified = run({"openssl", "verify", "-purpose", "sslclient", "-CAfile",
+                             (pki / "tls-ca.pem").string(), (pki / (std::string(client) + ".pem")).string()});
+        BOOST_TEST(verified.exit_code == 0, client << ": " << verified.output);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(bad_configuration_stops_signetd_with_a_message) {
+    TempDir work;
+    std::string config = read_file(installation().install / "signetd.toml");
+    config.replace(config.find("[database]"), 10, "[database]\ncolour = \"blue\"");
+    // Paths stay valid: they are relative to the file, so write it beside the original.
+    auto path = installation().install / "broken.toml";
+    write_file(path, config);
+    auto started = run({SIGNETD_PATH, "--config", path.string()});
+    std::filesystem::remove(path);
+    BOOST_TEST(started.exit_code == 1);
+    BOOST_TEST(started.output.find("broken.toml") != std::string::npos, started.output);
+    BOOST_TEST(started.output.find("unknown key database.colour") != std::string::npos, started.output);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_pin_stops_signetd_without_printing_it) {
+    TempDir work;
+    std::string config = read_file(installation().install / "signetd.toml");
+    config.replace(config.find("secrets/user-pin"), 16, (work / "wrong-pin").string());
+    write_file(work / "wrong-pin", "0000000000000000");
+    std::filesystem::permissions(work / "wrong-pin", std::filesystem::perms::owner_read);
+    auto path = installation().install / "wrong-pin.toml";
+    write_file(path, config);
+    auto started = run({SIGNETD_PATH, "--config", path.string()});
+    std::filesystem::remove(path);
+    BOOST_TEST(started.exit_code == 1);
+    BOOST_TEST(started.output.find("CKR_PIN_INCORRECT") != std::string::npos, started.output);
+    BOOST_TEST(started.output.find("0000000000000000") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
