@@ -1,0 +1,129 @@
+#include "pdf/byte_range.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "pdf/openssl_error.hpp"
+#include "pdf/ssl_ptr.hpp"
+
+namespace signet::pdf {
+namespace {
+
+// What PoDoFo 0.9.8 writes for the ByteRange (PdfSignatureField::SetSignature): its numbers
+// are placeholders of ten digits each, so files up to 9 999 999 999 bytes fit.
+constexpr std::string_view byte_range_key = "/ByteRange";
+constexpr std::string_view byte_range_placeholder = "[ 0 1234567890 1234567890 1234567890]";
+constexpr std::string_view contents_key = "/Contents";
+
+bool is_pdf_whitespace(std::uint8_t c) {
+    // ISO 32000-1 §7.2.2, Table 1.
+    return c == 0x00 || c == 0x09 || c == 0x0A || c == 0x0C || c == 0x0D || c == 0x20;
+}
+
+std::string_view as_text(std::span<const std::uint8_t> bytes) {
+    return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+std::size_t skip_whitespace(std::string_view text, std::size_t at) {
+    while (at < text.size() && is_pdf_whitespace(static_cast<std::uint8_t>(text[at]))) ++at;
+    return at;
+}
+
+// The offset of '<' when a placeholder array starting at `array_at` is a ByteRange value that
+// is followed by /Contents <, else npos.
+std::size_t contents_after(std::string_view text, std::size_t array_at) {
+    // Before: "/ByteRange" and optional whitespace.
+    std::size_t key_end = array_at;
+    while (key_end > 0 && is_pdf_whitespace(static_cast<std::uint8_t>(text[key_end - 1]))) {
+        --key_end;
+    }
+    if (key_end < byte_range_key.size() ||
+        text.substr(key_end - byte_range_key.size(), byte_range_key.size()) != byte_range_key) {
+        return std::string_view::npos;
+    }
+    // After: optional whitespace, "/Contents", optional whitespace, '<'. Nothing else may sit
+    // in between (NOTES trap 3: keys that sort between the two would).
+    std::size_t at = skip_whitespace(text, array_at + byte_range_placeholder.size());
+    if (text.substr(at, contents_key.size()) != contents_key) return std::string_view::npos;
+    at = skip_whitespace(text, at + contents_key.size());
+    if (at >= text.size() || text[at] != '<') return std::string_view::npos;
+    return at;
+}
+
+}  // namespace
+
+Result<Placeholder> patch_byte_range(std::span<std::uint8_t> bytes, std::size_t from,
+                                     std::size_t contents_size) {
+    std::string_view text = as_text(bytes);
+    if (from > text.size()) return fail(Errc::internal, "the update starts beyond the file");
+
+    std::size_t array_at = std::string_view::npos;
+    std::size_t open_at = std::string_view::npos;
+    for (std::size_t found = text.find(byte_range_placeholder, from);
+         found != std::string_view::npos; found = text.find(byte_range_placeholder, found + 1)) {
+        std::size_t contents = contents_after(text, found);
+        if (contents == std::string_view::npos) continue;
+        // Two candidates means we cannot know which one is ours: refuse rather than sign the
+        // wrong bytes.
+        if (array_at != std::string_view::npos) {
+            return fail(Errc::internal,
+                        "the written update holds more than one signature placeholder");
+        }
+        array_at = found;
+        open_at = contents;
+    }
+    if (array_at == std::string_view::npos) {
+        return fail(Errc::internal,
+                    "the signature placeholder was not found in the written update");
+    }
+
+    std::size_t digits = 2 * contents_size;
+    std::size_t close_at = open_at + 1 + digits;
+    if (close_at >= text.size() || text[close_at] != '>' ||
+        text.substr(open_at + 1, digits).find_first_not_of('0') != std::string_view::npos) {
+        return fail(Errc::internal, "the signature placeholder does not hold " +
+                                        std::to_string(digits) + " zero digits");
+    }
+
+    Placeholder placeholder;
+    placeholder.byte_range = {0, open_at, close_at + 1, text.size() - (close_at + 1)};
+    placeholder.contents_offset = open_at + 1;
+    placeholder.contents_size = contents_size;
+
+    // Same width as the placeholder, padded with spaces before ']' (whitespace inside an array
+    // is insignificant, ISO 32000-1 §7.3.6), so every offset computed above stays true.
+    const auto& r = placeholder.byte_range;
+    char buffer[byte_range_placeholder.size() + 1];
+    // ISO 32000-1 §12.8.1: offset/length pairs, the first one starting at 0.
+    int written = std::snprintf(buffer, sizeof buffer, "[%zu %zu %zu %zu", r[0], r[1], r[2], r[3]);
+    if (written < 0 || static_cast<std::size_t>(written) >= byte_range_placeholder.size()) {
+        return fail(Errc::internal, "the document is too large for a ten-digit ByteRange");
+    }
+    std::string value(buffer, static_cast<std::size_t>(written));
+    value.resize(byte_range_placeholder.size() - 1, ' ');
+    value.push_back(']');
+    std::copy(value.begin(), value.end(), bytes.begin() + static_cast<std::ptrdiff_t>(array_at));
+    return placeholder;
+}
+
+Result<std::array<std::uint8_t, 32>> byte_range_digest(std::span<const std::uint8_t> bytes,
+                                                       const std::array<std::size_t, 4>& range) {
+    if (range[0] > bytes.size() || range[1] > bytes.size() - range[0] || range[2] > bytes.size() ||
+        range[3] > bytes.size() - range[2]) {
+        return fail(Errc::internal, "the ByteRange lies outside the document");
+    }
+    MdCtx ctx(EVP_MD_CTX_new());
+    std::array<std::uint8_t, 32> digest{};
+    unsigned int length = 0;
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
+        EVP_DigestUpdate(ctx.get(), bytes.data() + range[0], range[1]) != 1 ||
+        EVP_DigestUpdate(ctx.get(), bytes.data() + range[2], range[3]) != 1 ||
+        EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1 || length != digest.size()) {
+        return openssl_failure(Errc::internal, "hashing the ByteRange");
+    }
+    return digest;
+}
+
+}  // namespace signet::pdf

@@ -1,0 +1,426 @@
+// prepare(): the PoDoFo half of a PAdES signature (ETSI EN 319 142-1 §5, ISO 32000-1 §12.8).
+// Every PoDoFo call here may throw PoDoFo::PdfError; they are caught in prepare() and become
+// Errc::invalid_document with a sentence for a person (STYLE.md §2). Damaged input reaches
+// code paths of PoDoFo 0.9.8 that dereference NULL (NOTES trap 7), so the known ones are checked
+// before PoDoFo gets there. The document is parsed in a worker process (DESIGN.md), which is
+// what contains the crashes nobody has found yet.
+
+#include "pdf/prepare.hpp"
+
+#include <podofo/podofo.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <new>
+#include <set>
+#include <string_view>
+#include <system_error>
+
+#include "pdf/appearance.hpp"
+#include "pdf/byte_range.hpp"
+#include "pdf/text.hpp"
+
+namespace signet::pdf {
+
+using namespace PoDoFo;  // this file is PoDoFo and little else
+
+namespace {
+
+// 1 MiB of DER (2 MiB of hex) is far beyond any certificate chain plus timestamps; anything
+// larger is a caller's mistake that would only cost memory.
+constexpr std::size_t max_contents_size = std::size_t{1} << 20;
+// How far (points) the visible box may stick out of the MediaBox: rounding in callers.
+constexpr double rect_tolerance = 1.0;
+
+// What prepare() was doing when PoDoFo threw: the same error code means different things to a
+// person while loading and while writing.
+enum class Stage { loading, reading_pages, adding_field, painting, writing };
+
+// PoDoFo's explanations quote bytes of the document ("Unable to find object 12 0: en\x9cobj"):
+// printable ASCII only, and not too much of it, so that the message stays valid UTF-8 for the
+// JSON error body and cannot smuggle control characters into logs.
+std::string printable(std::string_view text) {
+    constexpr std::size_t max_length = 300;
+    std::string out;
+    for (char c : text.substr(0, max_length)) {
+        out.push_back(c >= 0x20 && c < 0x7F ? c : '?');
+    }
+    if (text.size() > max_length) out += "...";
+    return out;
+}
+
+// "ePdfError_NoXRef: EOF marker could not be found" — PoDoFo's name for the error and the
+// innermost explanations it recorded, for the person who has to look at the file.
+std::string podofo_detail(const PdfError& error) {
+    std::string detail = PdfError::ErrorName(error.GetError());
+    std::string infos;
+    for (const auto& info : error.GetCallstack()) {
+        const std::string& text = info.GetInformation();
+        // PoDoFo's own breadcrumb, not an explanation.
+        if (text.empty() || text == "Handler fixes issue #49") continue;
+        infos += (infos.empty() ? "" : "; ") + text;
+    }
+    return printable(infos.empty() ? detail : detail + ": " + infos);
+}
+
+bool mentions_encryption(const PdfError& error) {
+    for (const auto& info : error.GetCallstack()) {
+        const std::string& text = info.GetInformation();
+        if (text.find("ncrypt") != std::string::npos || text.find("assword") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+const char* encrypted_sentence() {
+    return "the document is encrypted; signet cannot sign encrypted PDFs";
+}
+
+std::string describe(const PdfError& error, Stage stage) {
+    const EPdfError code = error.GetError();
+    std::string sentence;
+    if (code == ePdfError_InvalidPassword || code == ePdfError_CannotEncryptedForUpdate ||
+        code == ePdfError_InvalidEncryptionDict || mentions_encryption(error)) {
+        // PoDoFo 0.9.8 cannot update encrypted files at all, and without OpenSSL's legacy
+        // provider it fails on RC4/AES-128 ones with "Error initializing RC4 encryption
+        // engine" (NOTES trap 6): all of these are "encrypted" to a person.
+        sentence = encrypted_sentence();
+    } else if (stage == Stage::loading) {
+        switch (code) {
+            case ePdfError_NoPdfFile:
+                sentence = "the document is not a PDF";
+                break;
+            case ePdfError_NoEOFToken:
+            case ePdfError_NoXRef:
+            case ePdfError_InvalidXRef:
+            case ePdfError_InvalidXRefStream:
+            case ePdfError_InvalidXRefType:
+            case ePdfError_NoTrailer:
+            case ePdfError_InvalidTrailerSize:
+            case ePdfError_UnexpectedEOF:
+            case ePdfError_InvalidStreamLength:
+            case ePdfError_MissingEndStream:
+                sentence = "the document is truncated or its cross-reference table is damaged";
+                break;
+            default:
+                sentence = "the document is damaged and cannot be read";
+                break;
+        }
+    } else if (stage == Stage::reading_pages) {
+        sentence = "the document's page tree is damaged";
+    } else if (stage == Stage::painting) {
+        sentence = "the visible signature cannot be drawn on this document";
+    } else {
+        sentence = "the document's structure is damaged; a signature cannot be added to it";
+    }
+    return sentence + " (PoDoFo: " + podofo_detail(error) + ")";
+}
+
+// Checks that do not need the document. A malformed box is the request's fault (400), not the
+// document's.
+Status check_request(const PrepareRequest& request) {
+    if (request.contents_size == 0 || request.contents_size > max_contents_size) {
+        return fail(Errc::internal, "the signature placeholder size " +
+                                        std::to_string(request.contents_size) + " is outside 1.." +
+                                        std::to_string(max_contents_size));
+    }
+    if (!is_valid_utf8(request.reason)) {
+        return fail(Errc::bad_request, "the signature reason is not valid UTF-8");
+    }
+    if (!request.appearance) return {};
+    const Appearance& appearance = *request.appearance;
+    if (appearance.page < 1) {
+        return fail(Errc::bad_request, "the appearance page must be 1 or more, not " +
+                                           std::to_string(appearance.page));
+    }
+    const auto& r = appearance.rect;
+    for (double value : r) {
+        if (!std::isfinite(value)) {
+            return fail(Errc::bad_request, "the appearance rectangle has a non-finite coordinate");
+        }
+    }
+    if (!(r[0] < r[2]) || !(r[1] < r[3])) {
+        return fail(Errc::bad_request,
+                    "the appearance rectangle must be [x1, y1, x2, y2] with x1 < x2 and y1 < y2");
+    }
+    return {};
+}
+
+// ISO 32000-1 §7.5.2: the file starts with "%PDF-". PoDoFo says the same, less clearly, and
+// after it spent time on the file.
+Result<std::size_t> check_header(const std::filesystem::path& input) {
+    std::ifstream in(input, std::ios::binary);
+    if (!in) {
+        return fail(Errc::internal, "cannot open the document " + input.string() + ": " +
+                                        std::generic_category().message(errno));
+    }
+    char header[5] = {};
+    in.read(header, sizeof header);
+    if (in.gcount() != static_cast<std::streamsize>(sizeof header) ||
+        std::string_view(header, sizeof header) != "%PDF-") {
+        return fail(Errc::invalid_document,
+                    "the document is not a PDF (it does not start with %PDF-)");
+    }
+    std::error_code error;
+    std::uintmax_t size = std::filesystem::file_size(input, error);
+    if (error) {
+        return fail(Errc::internal,
+                    "cannot read the size of " + input.string() + ": " + error.message());
+    }
+    return static_cast<std::size_t>(size);
+}
+
+// /M in the form of ISO 32000-1 §7.9.4, in UTC: PdfDate would use the process's local time zone
+// and localtime(), which is not thread-safe.
+Result<std::string> pdf_date(std::chrono::system_clock::time_point time) {
+    std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm utc{};
+    if (gmtime_r(&seconds, &utc) == nullptr || utc.tm_year < 0 || utc.tm_year > 9999 - 1900) {
+        return fail(Errc::bad_request, "the signing time is outside the years 1900-9999");
+    }
+    char text[32];
+    int length =
+        std::snprintf(text, sizeof text, "D:%04d%02d%02d%02d%02d%02d+00'00'", utc.tm_year + 1900,
+                      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    if (length <= 0 || static_cast<std::size_t>(length) >= sizeof text) {
+        return fail(Errc::internal, "formatting the signing time");
+    }
+    return std::string(text, static_cast<std::size_t>(length));
+}
+
+PdfString pdf_text(const std::string& utf8) {
+    return PdfString(reinterpret_cast<const pdf_utf8*>(utf8.c_str()));
+}
+
+// The page the signature widget goes on, with the checks PoDoFo itself does not make.
+Result<PdfPage*> find_page(PdfMemDocument& document, int number) {
+    int count = document.GetPageCount();
+    if (count <= 0) return fail(Errc::invalid_document, "the document has no pages");
+    if (number > count) {
+        return fail(Errc::invalid_document, "the document has " + std::to_string(count) +
+                                                (count == 1 ? " page" : " pages") + "; page " +
+                                                std::to_string(number) + " does not exist");
+    }
+    // NOTES trap 7: when /Count promises more pages than the tree holds, GetPage returns NULL.
+    PdfPage* page = document.GetPage(number - 1);
+    if (page == nullptr) {
+        return fail(Errc::invalid_document, "the document's page tree is damaged: page " +
+                                                std::to_string(number) +
+                                                " cannot be found although the tree counts " +
+                                                std::to_string(count) + " pages");
+    }
+    // NOTES trap 7: CreateAnnotation dereferences NULL when /Annots exists but is not an
+    // array (directly or through a reference).
+    PdfObject* page_object = page->GetObject();
+    if (page_object == nullptr || !page_object->IsDictionary()) {
+        return fail(Errc::invalid_document, "the document's page tree is damaged: page " +
+                                                std::to_string(number) + " is not a dictionary");
+    }
+    if (page_object->GetDictionary().HasKey("Annots")) {
+        PdfObject* annots = page_object->GetIndirectKey("Annots");
+        if (annots == nullptr || !annots->IsArray()) {
+            return fail(Errc::invalid_document,
+                        "page " + std::to_string(number) +
+                            " is damaged: its /Annots entry is not an array of annotations");
+        }
+    }
+    return page;
+}
+
+Status check_rect_on_page(PdfPage& page, const Appearance& appearance) {
+    PdfRect media = page.GetMediaBox();
+    const double left = media.GetLeft();
+    const double bottom = media.GetBottom();
+    const double right = left + media.GetWidth();
+    const double top = bottom + media.GetHeight();
+    const auto& r = appearance.rect;
+    if (r[0] < left - rect_tolerance || r[1] < bottom - rect_tolerance ||
+        r[2] > right + rect_tolerance || r[3] > top + rect_tolerance) {
+        auto number = [](double value) { return std::to_string(std::lround(value)); };
+        return fail(Errc::invalid_document,
+                    "the appearance rectangle [" + number(r[0]) + " " + number(r[1]) + " " +
+                        number(r[2]) + " " + number(r[3]) + "] lies outside page " +
+                        std::to_string(appearance.page) + ", whose MediaBox is [" + number(left) +
+                        " " + number(bottom) + " " + number(right) + " " + number(top) + "]");
+    }
+    return {};
+}
+
+// The AcroForm with /SigFlags 3 (ISO 32000-1 §12.7.2, Table 219: SignaturesExist | AppendOnly)
+// and a /Fields array that PoDoFo can append to.
+Result<PdfAcroForm*> prepare_acroform(PdfMemDocument& document) {
+    PdfAcroForm* form = document.GetAcroForm(true, ePdfAcroFormDefaultAppearance_None);
+    if (form == nullptr || form->GetObject() == nullptr || !form->GetObject()->IsDictionary()) {
+        return fail(Errc::invalid_document, "the document's /AcroForm is not a dictionary");
+    }
+    PdfDictionary& dictionary = form->GetObject()->GetDictionary();
+    if (!dictionary.HasKey("Fields")) {
+        dictionary.AddKey("Fields", PdfArray());
+    } else {
+        PdfObject* fields = form->GetObject()->GetIndirectKey("Fields");
+        if (fields == nullptr || !fields->IsArray()) {
+            return fail(Errc::invalid_document,
+                        "the document's /AcroForm is damaged: /Fields is not an array");
+        }
+        if (dictionary.GetKey("Fields")->IsReference()) {
+            // PoDoFo's PdfField appends to /Fields without following a reference; an inline
+            // copy of the same array means the same to every reader.
+            PdfArray copy = fields->GetArray();
+            dictionary.AddKey("Fields", copy);
+        }
+    }
+    dictionary.AddKey("SigFlags", PdfObject(static_cast<pdf_int64>(3)));
+    return form;
+}
+
+// "Signature<n>" with the smallest n that no top-level field uses (ISO 32000-1 §12.7.3.2:
+// fully qualified field names are unique; ours has no parent).
+std::string unique_field_name(PdfMemDocument& document, PdfAcroForm& form) {
+    std::set<std::string> used;
+    PdfObject* fields = form.GetObject()->GetIndirectKey("Fields");
+    if (fields != nullptr && fields->IsArray()) {
+        for (const PdfObject& entry : fields->GetArray()) {
+            const PdfObject* field = entry.IsReference()
+                                         ? document.GetObjects().GetObject(entry.GetReference())
+                                         : &entry;
+            if (field == nullptr || !field->IsDictionary()) continue;
+            const PdfObject* name = field->GetDictionary().GetKey("T");
+            if (name != nullptr && name->IsString()) used.insert(name->GetString().GetStringUtf8());
+        }
+    }
+    for (std::size_t n = 1;; ++n) {
+        std::string candidate = "Signature" + std::to_string(n);
+        if (!used.contains(candidate)) return candidate;
+    }
+}
+
+Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const PrepareRequest& request,
+                                        std::size_t original_size, Stage& stage) {
+    // NOTES trap 6: PoDoFo cannot write an update of an encrypted file.
+    if (document.GetEncrypted() ||
+        (document.GetTrailer() != nullptr && document.GetTrailer()->IsDictionary() &&
+         document.GetTrailer()->GetDictionary().HasKey("Encrypt"))) {
+        return fail(Errc::invalid_document, encrypted_sentence());
+    }
+
+    stage = Stage::reading_pages;
+    const int page_number = request.appearance ? request.appearance->page : 1;
+    auto page = find_page(document, page_number);
+    if (!page) return std::unexpected(page.error());
+    if (request.appearance) {
+        if (auto ok = check_rect_on_page(**page, *request.appearance); !ok) {
+            return std::unexpected(ok.error());
+        }
+    }
+
+    stage = Stage::adding_field;
+    auto form = prepare_acroform(document);
+    if (!form) return std::unexpected(form.error());
+    std::string field_name = unique_field_name(document, **form);
+
+    // An invisible signature is a widget with a zero rectangle on page 1 (ISO 32000-1
+    // §12.7.4.5); a visible one covers the requested box.
+    PdfRect rect(0, 0, 0, 0);
+    if (request.appearance) {
+        const auto& r = request.appearance->rect;
+        rect = PdfRect(r[0], r[1], r[2] - r[0], r[3] - r[1]);
+    }
+    PdfAnnotation* widget = (*page)->CreateAnnotation(ePdfAnnotation_Widget, rect);
+    if (widget == nullptr) {
+        return fail(Errc::invalid_document,
+                    "the signature widget cannot be added to page " + std::to_string(page_number));
+    }
+    widget->SetFlags(ePdfAnnotationFlags_Print);
+    PdfSignatureField field(widget, *form, &document);
+    field.SetFieldName(PdfString(field_name));
+
+    if (request.appearance) {
+        stage = Stage::painting;
+        const auto& r = request.appearance->rect;
+        if (auto ok = paint_appearance(document, field, r[2] - r[0], r[3] - r[1],
+                                       request.appearance->lines);
+            !ok) {
+            return std::unexpected(ok.error());
+        }
+        stage = Stage::adding_field;
+    }
+
+    // The signature dictionary (ISO 32000-1 §12.8.1, Table 252; ETSI EN 319 142-1 §5.3).
+    // SetSignature writes /ByteRange [ 0 1234567890 1234567890 1234567890] and
+    // /Contents <00..00>; nothing we add sorts between the two (NOTES trap 3).
+    const std::string zeros(2 * request.contents_size, '0');
+    field.SetSignature(PdfData(zeros.data(), zeros.size()));
+    PdfObject* signature = field.GetSignatureObject();
+    if (signature == nullptr || !signature->IsDictionary()) {
+        return fail(Errc::internal, "PoDoFo made no signature dictionary");
+    }
+    PdfDictionary& dictionary = signature->GetDictionary();
+    dictionary.AddKey(PdfName::KeyFilter, PdfName("Adobe.PPKLite"));
+    // NOTES trap 2: PoDoFo hard-codes adbe.pkcs7.detached; PAdES baseline is
+    // ETSI.CAdES.detached (ETSI EN 319 142-1 §6.2.1).
+    dictionary.AddKey("SubFilter", PdfName("ETSI.CAdES.detached"));
+    // ETSI EN 319 142-1 §5.3: the signing time is /M, not a CMS signing-time attribute.
+    auto date = pdf_date(request.signing_time);
+    if (!date) return std::unexpected(date.error());
+    dictionary.AddKey("M", PdfString(*date));
+    if (!request.reason.empty()) dictionary.AddKey("Reason", pdf_text(request.reason));
+
+    // The incremental update (ISO 32000-1 §7.5.6): WriteUpdate with bTruncate copies the
+    // loaded file first, then appends the changed objects, a new xref section and trailer.
+    stage = Stage::writing;
+    PdfRefCountedBuffer buffer;
+    std::size_t length = 0;
+    {
+        PdfOutputDevice device(&buffer);
+        document.WriteUpdate(&device, true);
+        length = device.GetLength();
+    }
+    if (length <= original_size || length > buffer.GetSize()) {
+        return fail(Errc::internal, "PoDoFo wrote no incremental update");
+    }
+    PreparedDocument prepared;
+    const auto* begin = reinterpret_cast<const std::uint8_t*>(buffer.GetBuffer());
+    prepared.bytes.assign(begin, begin + length);
+
+    auto placeholder = patch_byte_range(prepared.bytes, original_size, request.contents_size);
+    if (!placeholder) return std::unexpected(placeholder.error());
+    prepared.byte_range = placeholder->byte_range;
+    prepared.contents_offset = placeholder->contents_offset;
+    prepared.contents_size = placeholder->contents_size;
+    auto digest = byte_range_digest(prepared.bytes, prepared.byte_range);
+    if (!digest) return std::unexpected(digest.error());
+    prepared.digest = *digest;
+    return prepared;
+}
+
+}  // namespace
+
+Result<PreparedDocument> prepare(const std::filesystem::path& input,
+                                 const PrepareRequest& request) {
+    if (auto ok = check_request(request); !ok) return std::unexpected(ok.error());
+    auto original_size = check_header(input);
+    if (!original_size) return std::unexpected(original_size.error());
+
+    Stage stage = Stage::loading;
+    try {
+        PdfMemDocument document;
+        // For update: WriteUpdate needs the original file (NOTES, "PoDoFo 0.9.8 sequence").
+        document.Load(input.c_str(), true);
+        return prepare_loaded(document, request, *original_size, stage);
+    } catch (const PdfError& error) {
+        return fail(Errc::invalid_document, describe(error, stage));
+    } catch (const std::bad_alloc&) {
+        return fail(Errc::internal, "out of memory while preparing the document");
+    } catch (const std::exception& error) {
+        // PoDoFo also lets standard exceptions through (std::out_of_range from its containers
+        // on damaged input).
+        return fail(Errc::invalid_document, "the document is damaged and cannot be processed (" +
+                                                printable(error.what()) + ")");
+    }
+}
+
+}  // namespace signet::pdf

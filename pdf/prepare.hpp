@@ -1,0 +1,52 @@
+#pragma once
+// Prepares a PDF for a PAdES signature (ETSI EN 319 142-1): an incremental update that adds a
+// signature field (visible when an appearance is given), a signature dictionary with
+// /SubFilter /ETSI.CAdES.detached and /M, and a zero-filled /Contents placeholder. The result is
+// bytes plus the positions needed to hash and later patch them, so that embedding the CMS is a
+// byte patch that needs no PDF parser (DESIGN.md: the daemon never parses a PDF).
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "policy/error.hpp"
+
+namespace signet::pdf {
+
+struct Appearance {
+    int page = 1;                      // 1-based
+    std::array<double, 4> rect{};      // x1, y1, x2, y2 in PDF user space units
+    std::vector<std::string> lines;    // UTF-8 text lines, first one drawn as the title
+};
+
+struct PrepareRequest {
+    std::optional<Appearance> appearance;
+    std::chrono::system_clock::time_point signing_time;  // written as /M
+    std::size_t contents_size = 0;     // bytes reserved for the DER CMS (2x as hex digits)
+    std::string reason;                // optional /Reason
+};
+
+struct PreparedDocument {
+    std::vector<std::uint8_t> bytes;           // original + incremental update
+    std::array<std::size_t, 4> byte_range{};   // as written in /ByteRange
+    std::size_t contents_offset = 0;           // offset of the first hex digit inside <...>
+    std::size_t contents_size = 0;             // bytes of CMS that fit (hex digits / 2)
+    std::array<std::uint8_t, 32> digest{};     // SHA-256 over the two ByteRange parts
+};
+
+// Reads the PDF at `input` (a file: PoDoFo loads files ~2.4x faster than buffers) and prepares
+// it. Every failure that the document causes is Errc::invalid_document with a sentence saying
+// why (not a PDF, truncated, encrypted, damaged page tree, no such page, ...).
+Result<PreparedDocument> prepare(const std::filesystem::path& input, const PrepareRequest& request);
+
+// Writes `cms` (DER) as hex into the placeholder, zero-padded. Fails (and leaves `document`
+// untouched) if it does not fit.
+Status embed(PreparedDocument& document, std::span<const std::uint8_t> cms);
+
+}  // namespace signet::pdf

@@ -1,0 +1,93 @@
+#include "pdf/text.hpp"
+
+#include <algorithm>
+#include <iterator>
+#include <optional>
+
+namespace signet::pdf {
+namespace {
+
+// WinAnsiEncoding (ISO 32000-1 Annex D.2) is Latin-1 for 0x20-0x7E and 0xA0-0xFF; these are the
+// characters it puts at 0x80-0x9F instead of Latin-1's controls.
+constexpr char32_t win_ansi_extras[] = {
+    0x20AC, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030,
+    0x0160, 0x2039, 0x0152, 0x017D, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x017E, 0x0178,
+};
+
+bool in_win_ansi(char32_t c) {
+    if ((c >= 0x20 && c <= 0x7E) || (c >= 0xA0 && c <= 0xFF)) return true;
+    return std::find(std::begin(win_ansi_extras), std::end(win_ansi_extras), c) !=
+           std::end(win_ansi_extras);
+}
+
+// Decodes one UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF).
+std::optional<char32_t> next_code_point(std::string_view text, std::size_t& at) {
+    auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    unsigned char lead = byte(at);
+    std::size_t length = 0;
+    char32_t value = 0;
+    char32_t minimum = 0;
+    if (lead < 0x80) {
+        ++at;
+        return lead;
+    } else if ((lead & 0xE0) == 0xC0) {
+        length = 2, value = lead & 0x1F, minimum = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3, value = lead & 0x0F, minimum = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4, value = lead & 0x07, minimum = 0x10000;
+    } else {
+        return std::nullopt;
+    }
+    if (text.size() - at < length) return std::nullopt;
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(at + i) & 0xC0) != 0x80) return std::nullopt;
+        value = (value << 6) | (byte(at + i) & 0x3F);
+    }
+    if (value < minimum || value > 0x10FFFF || (value >= 0xD800 && value <= 0xDFFF)) {
+        return std::nullopt;
+    }
+    at += length;
+    return value;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+    if (c < 0x80) {
+        out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+        out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+        // WinAnsi has nothing above U+FFFF, so three bytes are the most we write.
+        out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+        out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+        out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view text) {
+    for (std::size_t at = 0; at < text.size();) {
+        if (!next_code_point(text, at)) return false;
+    }
+    return true;
+}
+
+Result<std::string> to_win_ansi_text(std::string_view line) {
+    std::string out;
+    out.reserve(line.size());
+    for (std::size_t at = 0; at < line.size();) {
+        std::optional<char32_t> c = next_code_point(line, at);
+        if (!c) return fail(Errc::bad_request, "an appearance line is not valid UTF-8");
+        if (*c < 0x20 || (*c >= 0x7F && *c < 0xA0)) {  // C0, DEL and C1 controls
+            out.push_back(' ');
+        } else {
+            append_utf8(out, in_win_ansi(*c) ? *c : U'?');
+        }
+    }
+    return out;
+}
+
+}  // namespace signet::pdf
