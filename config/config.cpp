@@ -107,19 +107,6 @@ private:
     std::set<std::string> used_;
 };
 
-#define SIGNET_TRY(target, expression)                                \
-    do {                                                              \
-        auto signet_try_value = (expression);                         \
-        if (!signet_try_value) return std::unexpected(signet_try_value.error()); \
-        target = std::move(*signet_try_value);                        \
-    } while (false)
-
-#define SIGNET_CHECK(expression)                                      \
-    do {                                                              \
-        if (auto signet_check_status = (expression); !signet_check_status) \
-            return std::unexpected(signet_check_status.error());      \
-    } while (false)
-
 Result<Role> parse_role(TableReader& reader, const std::string& text) {
     if (text == "platform") return Role::platform;
     if (text == "officer") return Role::officer;
@@ -167,6 +154,11 @@ Status read_database(TableReader reader, Database& database) {
         return std::unexpected(reader.error("path", "names " + database.path.string() +
                                                         ", whose folder does not exist"));
     }
+    return reader.no_unknown_keys();
+}
+
+Status read_policy(TableReader reader, Policy& policy) {
+    SIGNET_TRY(policy.rights_matrix, reader.existing_file("rights_matrix"));
     return reader.no_unknown_keys();
 }
 
@@ -267,7 +259,7 @@ Result<Config> load(const fs::path& file) {
     }
 
     static const std::set<std::string, std::less<>> sections = {
-        "server", "tls", "client", "hsm", "database", "limits"};
+        "server", "tls", "client", "hsm", "database", "policy", "limits"};
     for (const auto& [key, node] : root) {
         if (!sections.contains(key.str())) {
             return fail(Errc::invalid_config, config.file.string() + ":" +
@@ -279,7 +271,7 @@ Result<Config> load(const fs::path& file) {
                         config.file.string() + ": " + std::string(key.str()) + " must be a table");
         }
     }
-    for (const char* required : {"server", "tls", "hsm", "database"}) {
+    for (const char* required : {"server", "tls", "hsm", "database", "policy"}) {
         if (!root.contains(required)) {
             return fail(Errc::invalid_config, config.file.string() + ": the [" +
                                                   std::string(required) +
@@ -293,6 +285,8 @@ Result<Config> load(const fs::path& file) {
     SIGNET_CHECK(read_hsm(TableReader(config.file, "hsm", subtable(root, "hsm")), config.hsm));
     SIGNET_CHECK(read_database(TableReader(config.file, "database", subtable(root, "database")),
                                config.database));
+    SIGNET_CHECK(read_policy(TableReader(config.file, "policy", subtable(root, "policy")),
+                             config.policy));
     SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
                              config.limits));
     return config;

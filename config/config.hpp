@@ -49,6 +49,10 @@ struct Database {
     std::filesystem::path path;
 };
 
+struct Policy {
+    std::filesystem::path rights_matrix;  // the matrix file shipped with signet (share/signet/)
+};
+
 struct Limits {
     std::size_t max_body_bytes = 32 * 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
@@ -66,6 +70,7 @@ struct Config {
     std::vector<ClientMapping> clients;
     Hsm hsm;
     Database database;
+    Policy policy;
     Limits limits;
 };
 

@@ -25,12 +25,6 @@ namespace fs = std::filesystem;
 
 constexpr const char* token_label = "signet-dev";
 
-#define SIGNET_CHECK(expression)                                           \
-    do {                                                                   \
-        if (auto signet_check_status = (expression); !signet_check_status) \
-            return std::unexpected(signet_check_status.error());           \
-    } while (false)
-
 devpki::CertificateSpec spec_for(std::string common_name, devpki::Usage usage, int valid_days) {
     devpki::CertificateSpec spec;
     spec.common_name = std::move(common_name);
@@ -122,8 +116,19 @@ std::string config_text(const DevInitOptions& options) {
            "token = \"pkcs11:token=" + token_label + "\"\n"
            "pin_file = \"secrets/user-pin\"\n\n"
            "[database]\npath = \"signet.db\"\n\n"
+           "[policy]\nrights_matrix = \"" + options.rights_matrix.string() + "\"\n\n"
            "[limits]\nmax_body_bytes = 33554432\n";
 }
+
+}  // namespace
+
+fs::path shipped_rights_matrix() {
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return fs::weakly_canonical(exe.parent_path() / ".." / "share" / "signet" / "rights-matrix.toml", ec);
+}
+
+namespace {
 
 Status check_fresh(const fs::path& dir) {
     std::error_code ec;
@@ -148,7 +153,14 @@ Status make_dir(const fs::path& path, fs::perms perms) {
 
 }  // namespace
 
-Status dev_init(const DevInitOptions& options) {
+Status dev_init(const DevInitOptions& requested) {
+    DevInitOptions options = requested;
+    if (options.rights_matrix.empty()) options.rights_matrix = shipped_rights_matrix();
+    options.rights_matrix = fs::absolute(options.rights_matrix);
+    if (std::error_code ec; !fs::is_regular_file(options.rights_matrix, ec)) {
+        return fail(Errc::invalid_config, "the rights matrix " + options.rights_matrix.string() +
+                                              " is missing (it is shipped in share/signet/)");
+    }
     const fs::path dir = fs::absolute(options.dir);
     SIGNET_CHECK(check_fresh(dir));
     const fs::path pki = dir / "pki";

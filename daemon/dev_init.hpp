@@ -15,7 +15,12 @@ struct DevInitOptions {
     std::filesystem::path dir;
     std::uint16_t port = 8443;
     std::filesystem::path pkcs11_module = "/usr/lib/softhsm/libsofthsm2.so";
+    std::filesystem::path rights_matrix;  // default: shipped_rights_matrix()
 };
+
+// The rights matrix shipped with signet: share/signet/rights-matrix.toml beside the folder of
+// the running executable (bin/../share once installed, the build tree's share/ in development).
+std::filesystem::path shipped_rights_matrix();
 
 Status dev_init(const DevInitOptions& options);
 

@@ -13,14 +13,16 @@ namespace {
 namespace po = boost::program_options;
 
 constexpr const char* usage =
-    "usage: signetctl dev-init DIR --port N [--module PKCS11_LIBRARY]\n"
+    "usage: signetctl dev-init DIR --port N [--module PKCS11_LIBRARY] [--rights-matrix FILE]\n"
     "  dev-init   make a complete local installation in DIR (development, quick start, tests)\n";
 
 int dev_init_command(const std::vector<std::string>& args) {
     po::options_description options("dev-init options");
     options.add_options()("port", po::value<unsigned>()->required(), "the port signetd will use")(
         "module", po::value<std::string>()->default_value("/usr/lib/softhsm/libsofthsm2.so"),
-        "the SoftHSM PKCS#11 library")("dir", po::value<std::string>()->required(), "DIR");
+        "the SoftHSM PKCS#11 library")(
+        "rights-matrix", po::value<std::string>()->default_value(""),
+        "the rights matrix (default: the one shipped with signet)")("dir", po::value<std::string>()->required(), "DIR");
     po::positional_options_description positional;
     positional.add("dir", 1);
     po::variables_map vm;
@@ -38,7 +40,8 @@ int dev_init_command(const std::vector<std::string>& args) {
     }
     signet::daemon::DevInitOptions init{vm["dir"].as<std::string>(),
                                         static_cast<std::uint16_t>(port),
-                                        vm["module"].as<std::string>()};
+                                        vm["module"].as<std::string>(),
+                                        vm["rights-matrix"].as<std::string>()};
     if (auto done = signet::daemon::dev_init(init); !done) {
         std::cerr << "signetctl dev-init: " << done.error().message << "\n";
         return 1;

@@ -68,3 +68,18 @@ inline std::unexpected<Error> fail(Errc code, std::string message) {
 }
 
 }  // namespace signet
+
+// Early return of a failure inside a function that returns a Result or Status (the TRY of
+// Abseil's and SerenityOS's codebases): SIGNET_TRY assigns the value, SIGNET_CHECK drops it.
+#define SIGNET_TRY(target, expression)                                           \
+    do {                                                                         \
+        auto signet_try_value = (expression);                                    \
+        if (!signet_try_value) return std::unexpected(signet_try_value.error()); \
+        target = std::move(*signet_try_value);                                   \
+    } while (false)
+
+#define SIGNET_CHECK(expression)                                           \
+    do {                                                                   \
+        if (auto signet_check_status = (expression); !signet_check_status) \
+            return std::unexpected(signet_check_status.error());           \
+    } while (false)

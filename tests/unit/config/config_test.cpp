@@ -14,7 +14,7 @@ using signet::test::write_file;
 struct ConfigFixture {
     TempDir dir{"signet-config"};
     ConfigFixture() {
-        for (const char* name : {"server.pem", "server.key", "ca.pem", "module.so", "pin"}) {
+        for (const char* name : {"server.pem", "server.key", "ca.pem", "module.so", "pin", "rights-matrix.toml"}) {
             write_file(dir / name, "x");
         }
     }
@@ -50,6 +50,9 @@ pin_file = "pin"
 
 [database]
 path = "signet.db"
+
+[policy]
+rights_matrix = "rights-matrix.toml"
 
 [limits]
 max_body_bytes = 2048
@@ -109,6 +112,12 @@ BOOST_AUTO_TEST_CASE(missing_database_folder) {
     std::string text = valid();
     text.replace(text.find("signet.db"), 9, "nowhere/signet.db");
     require_error(signet::config::load(write(text)), {"database.path", "folder does not exist"});
+}
+
+BOOST_AUTO_TEST_CASE(missing_rights_matrix) {
+    std::string text = valid();
+    text.replace(text.find("rights-matrix.toml"), 18, "matrix.toml");
+    require_error(signet::config::load(write(text)), {"policy.rights_matrix", "matrix.toml"});
 }
 
 BOOST_AUTO_TEST_CASE(wrong_type_is_named) {
