@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash .ci/install-deps.sh
 bash .ci/build.sh
 cd build
-ctest --output-on-failure --timeout 900
+ctest --output-on-failure --timeout 900 -j "$(nproc)"

@@ -28,7 +28,7 @@ Result<std::int64_t> insert(store::Database& db, const SealIntent& intent, std::
                             const std::string& reason) {
     auto statement = db.prepare(
         "INSERT INTO seal_jobs (at, client_fingerprint, tenant, actor, input_sha256, key_id, "
-        "outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+        "outcome, reason, approved_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, now_utc())
         .bind(2, intent.client_fingerprint)
@@ -37,7 +37,8 @@ Result<std::int64_t> insert(store::Database& db, const SealIntent& intent, std::
         .bind(5, intent.input_sha256)
         .bind(6, intent.key_id.empty() ? store::Value(nullptr) : store::Value(intent.key_id))
         .bind(7, std::string(outcome))
-        .bind(8, reason.empty() ? store::Value(nullptr) : store::Value(reason));
+        .bind(8, reason.empty() ? store::Value(nullptr) : store::Value(reason))
+        .bind(9, intent.approved_by.empty() ? store::Value(nullptr) : store::Value(intent.approved_by));
     auto row = statement->step();
     if (!row) return std::unexpected(row.error().with_context("recording the seal job"));
     if (!*row) return fail(Errc::internal, "recording the seal job returned no id");

@@ -16,6 +16,7 @@ struct SealIntent {
     std::string client_fingerprint;  // SHA-256 of the client certificate, hex
     std::string tenant;
     std::string actor;
+    std::string approved_by;         // empty when no approval was needed
     std::string input_sha256;        // of the document as received, hex
     std::string key_id;              // hex CKA_ID of the seal key
 };

@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <charconv>
+
 #include "daemon/api_json.hpp"
+#include "daemon/register_api.hpp"
 #include "daemon/seal_job.hpp"
 
 namespace signet::daemon {
@@ -61,20 +64,11 @@ Response health(Services& services, const Request& request) {
                          body.dump(), request.version(), request.keep_alive());
 }
 
-void seal(Services& services, const ClientIdentity& client, Request&& request, Completion done) {
-    unsigned version = request.version();
-    bool keep_alive = request.keep_alive();
-    auto body = std::make_shared<std::string>(std::move(request.body()));
-    bool posted = services.pool.try_post([&services, client, body, version, keep_alive, done] {
-        auto parsed = parse_seal_request(*body);
-        body->clear();
-        body->shrink_to_fit();
-        if (!parsed) return done(error_response(parsed.error(), version, keep_alive));
-        SealContext context{services.token, services.seal_key, services.db, services.db_mutex};
-        auto result = run_seal_job(context, client, std::move(*parsed));
-        if (!result) return done(error_response(result.error(), version, keep_alive));
-        done(json_response(http::status::ok, seal_response_body(*result), version, keep_alive));
-    });
+// Runs `work` on the job pool (it may block on the database or the HSM) and answers with its
+// reply; a full queue is answered at once with 503 and Retry-After.
+void on_pool(Services& services, unsigned version, bool keep_alive, Completion done,
+             std::function<Response()> work) {
+    bool posted = services.pool.try_post([work = std::move(work), done] { done(work()); });
     if (!posted) {
         Response busy = error_response(
             Error{Errc::unavailable, "signetd is busy with other jobs; retry shortly"}, version,
@@ -82,6 +76,104 @@ void seal(Services& services, const ClientIdentity& client, Request&& request, C
         busy.set(http::field::retry_after, "1");
         done(std::move(busy));
     }
+}
+
+void seal(Services& services, const ClientIdentity& client, Request&& request, Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    auto body = std::make_shared<std::string>(std::move(request.body()));
+    on_pool(services, version, keep_alive, done, [&services, client, body, version, keep_alive] {
+        auto parsed = parse_seal_request(*body);
+        body->clear();
+        body->shrink_to_fit();
+        if (!parsed) return error_response(parsed.error(), version, keep_alive);
+        SealContext context{services.token, services.seal_key, services.db, services.db_mutex,
+                            services.matrix, services.clock};
+        auto result = run_seal_job(context, client, std::move(*parsed));
+        if (!result) return error_response(result.error(), version, keep_alive);
+        return json_response(http::status::ok, seal_response_body(*result), version, keep_alive);
+    });
+}
+
+// "/v1/tenants/c1/members" → {"v1", "tenants", "c1", "members"}.
+std::vector<std::string> segments_of(std::string_view path) {
+    std::vector<std::string> out;
+    while (!path.empty()) {
+        if (path.front() == '/') {
+            path.remove_prefix(1);
+            continue;
+        }
+        auto end = path.find('/');
+        out.emplace_back(path.substr(0, end));
+        path.remove_prefix(end == std::string_view::npos ? path.size() : end);
+    }
+    return out;
+}
+
+std::optional<std::int64_t> delegation_id(const std::string& text) {
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || end != text.data() + text.size() || id <= 0) return std::nullopt;
+    return id;
+}
+
+// The delegation register's routes (all for the platform role); nullopt when `path` is none
+// of them.
+std::optional<std::function<Result<JsonReply>()>> register_route(Services& services,
+                                                                 const std::vector<std::string>& path,
+                                                                 http::verb method, std::string body) {
+    RegisterContext context{services.db, services.db_mutex, services.matrix, services.clock};
+    auto route = [&](auto handler) -> std::optional<std::function<Result<JsonReply>()>> {
+        return std::function<Result<JsonReply>()>(
+            [context, handler, body = std::move(body)] { return handler(context, body); });
+    };
+    const std::size_t n = path.size();
+    if (n == 2 && path[1] == "authorize" && method == http::verb::post) {
+        return route([](const RegisterContext& c, const std::string& b) { return authorize(c, b); });
+    }
+    if (n >= 3 && path[1] == "tenants") {
+        std::string tenant = path[2];
+        if (n == 3 && method == http::verb::put) {
+            return route([tenant](const RegisterContext& c, const std::string& b) { return put_tenant(c, tenant, b); });
+        }
+        if (n == 5 && path[3] == "members") {
+            std::string person = path[4];
+            if (method == http::verb::put) {
+                return route([tenant, person](const RegisterContext& c, const std::string& b) {
+                    return put_member(c, tenant, person, b);
+                });
+            }
+            if (method == http::verb::delete_) {
+                return route([tenant, person](const RegisterContext& c, const std::string&) {
+                    return remove_member(c, tenant, person);
+                });
+            }
+        }
+        if (n == 4 && path[3] == "delegations" && method == http::verb::post) {
+            return route([tenant](const RegisterContext& c, const std::string& b) { return grant_delegation(c, tenant, b); });
+        }
+        if (n == 4 && path[3] == "delegations" && method == http::verb::get) {
+            return route([tenant](const RegisterContext& c, const std::string&) { return list_delegations(c, tenant); });
+        }
+        if (n == 4 && path[3] == "delegation-requests" && method == http::verb::post) {
+            return route([tenant](const RegisterContext& c, const std::string& b) { return request_delegation(c, tenant, b); });
+        }
+    }
+    if ((n == 3 || n == 4) && path[1] == "delegations") {
+        auto id = delegation_id(path[2]);
+        if (!id) {
+            return route([](const RegisterContext&, const std::string&) -> Result<JsonReply> {
+                return fail(Errc::not_found, "a delegation id is a positive number");
+            });
+        }
+        if (n == 4 && path[3] == "accept" && method == http::verb::post) {
+            return route([id = *id](const RegisterContext& c, const std::string& b) { return accept_delegation(c, id, b); });
+        }
+        if (n == 3 && method == http::verb::patch) {
+            return route([id = *id](const RegisterContext& c, const std::string& b) { return patch_delegation(c, id, b); });
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -119,7 +211,25 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
         }
         return seal(services, *client, std::move(request), std::move(done));
     }
-    refuse(Errc::not_found, "there is no " + std::string(target) + " in the API");
+    auto path = segments_of(target);
+    bool has_body = request.method() != http::verb::get && request.method() != http::verb::delete_;
+    auto handler = path.empty() || path[0] != "v1"
+                       ? std::nullopt
+                       : register_route(services, path, request.method(), std::move(request.body()));
+    if (!handler) return refuse(Errc::not_found, "there is no " + std::string(request.method_string()) +
+                                                     " " + std::string(target) + " in the API");
+    if (!role_is(client, config::Role::platform)) {
+        return refuse(Errc::forbidden, "only the platform role manages the delegation register");
+    }
+    if (has_body && request[http::field::content_type].find("application/json") != 0) {
+        return refuse(Errc::bad_request, "the request body is JSON (Content-Type: application/json)");
+    }
+    on_pool(services, version, keep_alive, done, [handler = std::move(*handler), version, keep_alive] {
+        auto reply = handler();
+        if (!reply) return error_response(reply.error(), version, keep_alive);
+        return json_response(static_cast<http::status>(reply->status), reply->body.dump(), version,
+                             keep_alive);
+    });
 }
 
 }  // namespace signet::daemon

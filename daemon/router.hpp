@@ -15,6 +15,8 @@
 #include "daemon/job_pool.hpp"
 #include "daemon/seal_key.hpp"
 #include "hsm/token.hpp"
+#include "policy/matrix.hpp"
+#include "policy/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -26,6 +28,8 @@ using Completion = std::function<void(Response)>;
 
 struct Services {
     const config::Config& config;
+    const policy::Matrix& matrix;
+    const policy::Clock& clock;
     hsm::Token& token;
     const SealKey& seal_key;
     store::Database& db;

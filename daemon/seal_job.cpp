@@ -8,7 +8,9 @@
 
 #include "audit/job_log.hpp"
 #include "daemon/base64.hpp"
+#include "daemon/register.hpp"
 #include "pdf/cades.hpp"
+#include "policy/decision.hpp"
 
 namespace signet::daemon {
 namespace {
@@ -56,15 +58,40 @@ auto locked(std::mutex& mutex, F&& work) {
     return work();
 }
 
+// The decision for document.seal. A refusal is recorded with its reason before it is returned.
+// On success, the tenant's registered name, for the visible seal.
+Result<std::string> authorise_seal(const SealContext& context, const audit::SealIntent& intent,
+                                   const SealRequest& request) {
+    std::lock_guard lock(context.db_mutex);
+    auto view = Register(context.db).load(request.tenant);
+    if (!view) return std::unexpected(view.error());
+    const policy::TenantView* tenant = *view ? &**view : nullptr;
+    auto decision = policy::decide_with_approval(context.matrix, tenant, request.actor,
+                                                 "document.seal", request.approved_by,
+                                                 context.clock.now());
+    if (tenant == nullptr) decision.reason = "tenant " + request.tenant + " is not registered on signetd";
+    if (decision.verdict == policy::Verdict::allow) return tenant->tenant.name;
+
+    Error refusal{decision.verdict == policy::Verdict::approval_required ? Errc::approval_required
+                                                                         : Errc::forbidden,
+                  decision.reason};
+    if (auto recorded = audit::record_refusal(context.db, intent, refusal.message); !recorded) {
+        return fail(Errc::unavailable, "the refusal could not be recorded (" + recorded.error().message + ")");
+    }
+    return std::unexpected(refusal);
+}
+
 }  // namespace
 
 Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity& client,
                                 SealRequest request) {
     audit::SealIntent intent{client.fingerprint, request.tenant, request.actor,
-                             sha256_hex(request.document), context.seal_key.id_hex};
+                             request.approved_by.value_or(""), sha256_hex(request.document),
+                             context.seal_key.id_hex};
 
-    // Policy: the rights-matrix issue checks document.seal for (tenant, actor) here, before
-    // any PDF work or key use. Until then tenant and actor are recorded, not checked.
+    // Policy, before any PDF work or key use.
+    auto tenant_name = authorise_seal(context, intent, request);
+    if (!tenant_name) return std::unexpected(tenant_name.error());
 
     // Prepare the PDF.
     auto now = std::chrono::system_clock::now();
@@ -73,9 +100,7 @@ Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity
     prepare_request.contents_size = context.seal_key.signature_size;
     if (request.appearance) {
         prepare_request.appearance = std::move(request.appearance);
-        // The tenant's registered name replaces the id once tenants exist (rights-matrix issue).
-        prepare_request.appearance->lines = {"Cachet électronique", request.tenant,
-                                             seal_date(now)};
+        prepare_request.appearance->lines = {"Cachet électronique", *tenant_name, seal_date(now)};
     }
     auto spooled = MemoryFile::create(request.document);
     if (!spooled) return std::unexpected(spooled.error());

@@ -1,7 +1,7 @@
 #pragma once
 // A seal job in the fixed order of DESIGN.md, all in run_seal_job(): the caller has
-// authenticated the client and parsed and bounded the request; then policy (the rights-matrix
-// issue) → prepare the PDF → audit record of the intended key use, committed → HSM signature
+// authenticated the client and parsed and bounded the request; then policy (document.seal for
+// the tenant and actor, with the approver when the actor is a preparer) → prepare the PDF → audit record of the intended key use, committed → HSM signature
 // → embed → audit record of the outcome → response. If the intent cannot be recorded, no key
 // is used.
 
@@ -16,6 +16,8 @@
 #include "hsm/token.hpp"
 #include "pdf/prepare.hpp"
 #include "policy/error.hpp"
+#include "policy/matrix.hpp"
+#include "policy/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -43,6 +45,8 @@ struct SealContext {
     const SealKey& seal_key;
     store::Database& db;
     std::mutex& db_mutex;
+    const policy::Matrix& matrix;
+    const policy::Clock& clock;
 };
 
 Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity& client,

@@ -17,6 +17,7 @@
 #include "daemon/tls_context.hpp"
 #include "hsm/module.hpp"
 #include "hsm/token.hpp"
+#include "policy/matrix.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -41,6 +42,9 @@ Result<std::shared_ptr<hsm::Module>> load_module(const config::Hsm& settings) {
 int run_signetd(const std::filesystem::path& config_file) {
     auto config = config::load(config_file);
     if (!config) return failed(config.error());
+    // A broken matrix stops the daemon here, before any key is opened, naming the line.
+    auto matrix = policy::Matrix::load(config->policy.rights_matrix);
+    if (!matrix) return failed(matrix.error());
 
     auto module = load_module(config->hsm);
     if (!module) return failed(module.error());
@@ -62,7 +66,8 @@ int run_signetd(const std::filesystem::path& config_file) {
 
     std::mutex db_mutex;
     JobPool pool(config->limits.workers, config->limits.max_queued_jobs);
-    Services services{*config, *token, *seal_key, *db, db_mutex, pool};
+    policy::SystemClock clock;
+    Services services{*config, *matrix, clock, *token, *seal_key, *db, db_mutex, pool};
 
     boost::asio::io_context io(static_cast<int>(config->server.io_threads));
     auto listener = Listener::create(io, *tls, services);

@@ -5,7 +5,7 @@
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 1> all_migrations = {
+constexpr std::array<std::string_view, 2> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -34,6 +34,38 @@ CREATE TABLE seal_jobs (
     outcome             TEXT NOT NULL,
     reason              TEXT
 );
+)sql",
+    // 2: the delegation register (tenants, their members, delegations and requests) and the
+    // approver of a seal job.
+    R"sql(
+CREATE TABLE tenants (
+    id    TEXT PRIMARY KEY,
+    kind  TEXT NOT NULL CHECK (kind IN ('cabinet', 'croec')),
+    name  TEXT NOT NULL
+);
+
+CREATE TABLE members (
+    tenant  TEXT NOT NULL REFERENCES tenants (id),
+    person  TEXT NOT NULL,
+    role    TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    PRIMARY KEY (tenant, person)
+);
+
+CREATE TABLE delegations (
+    id          INTEGER PRIMARY KEY,
+    tenant      TEXT NOT NULL REFERENCES tenants (id),
+    grantee     TEXT NOT NULL,
+    grantor     TEXT,                       -- NULL while a request is pending
+    rights      TEXT NOT NULL,              -- delegation ids, space-separated
+    expires     TEXT NOT NULL,              -- YYYY-MM-DD, the last day of validity (UTC)
+    state       TEXT NOT NULL CHECK (state IN ('pending', 'active', 'deactivated', 'ended')),
+    changed_by  TEXT NOT NULL,              -- who made the last change of state
+    changed_at  INTEGER NOT NULL            -- Unix seconds
+);
+CREATE INDEX delegations_of_tenant ON delegations (tenant, grantee);
+
+ALTER TABLE seal_jobs ADD COLUMN approved_by TEXT;
 )sql",
 };
 

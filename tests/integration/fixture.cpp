@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 
@@ -33,7 +34,7 @@ std::uint16_t free_port() {
     return ntohs(address.sin_port);
 }
 
-Installation::Installation() {
+Installation::Installation(bool spy_on_hsm) {
     port = free_port();
     install = dir / "install";
     auto init = run({SIGNETCTL_PATH, "dev-init", install.string(), "--port", std::to_string(port)});
@@ -44,6 +45,13 @@ Installation::Installation() {
     auto at = config.find("max_body_bytes = 33554432");
     if (at == std::string::npos) throw std::runtime_error("dev-init config has no body limit");
     config.replace(at, 25, "max_body_bytes = " + std::to_string(max_body_bytes));
+    std::vector<std::string> argv{SIGNETD_PATH, "--config", (install / "signetd.toml").string()};
+    if (spy_on_hsm) {
+        const std::string softhsm = SIGNET_SOFTHSM_MODULE;
+        config.replace(config.find(softhsm), softhsm.size(), PKCS11_SPY_MODULE);
+        spy_log = dir / "pkcs11-spy.log";
+        argv.insert(argv.begin(), {"env", "PKCS11SPY=" + softhsm, "PKCS11SPY_OUTPUT=" + spy_log.string()});
+    }
     write_file(install / "signetd.toml", config);
 
     nss_db = dir / "nss";
@@ -55,9 +63,7 @@ Installation::Installation() {
         throw std::runtime_error("cannot make the NSS database: " + made.output + trusted.output);
     }
 
-    signetd = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{SIGNETD_PATH, "--config", (install / "signetd.toml").string()},
-        dir / "signetd.log");
+    signetd = std::make_unique<BackgroundProcess>(argv, dir / "signetd.log");
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (!healthy()) {
         if (!signetd->running()) {
@@ -67,6 +73,28 @@ Installation::Installation() {
             throw std::runtime_error("signetd did not become healthy: " + read_file(dir / "signetd.log"));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+
+    // The tenant most seal tests use; its EC holds every right (rights_test.cpp covers the rest).
+    put("/v1/tenants/cabinet-durand", R"({"kind": "cabinet", "name": "Cabinet Durand & Associés"})");
+    put("/v1/tenants/cabinet-durand/members/marie.durand", R"({"role": "ec", "name": "Marie Durand"})");
+}
+
+int Installation::hsm_signatures() const {
+    if (spy_log.empty()) throw std::logic_error("this installation has no PKCS#11 spy");
+    std::istringstream log(read_file(spy_log));
+    int count = 0;
+    for (std::string line; std::getline(log, line);) {
+        auto colon = line.find(": ");
+        if (colon != std::string::npos && line.compare(colon, std::string::npos, ": C_SignInit") == 0) ++count;
+    }
+    return count;
+}
+
+void Installation::put(const std::string& path, const std::string& body) const {
+    auto result = request("PUT", path, body);
+    if (result.status != 200) {
+        throw std::runtime_error("PUT " + path + " answered " + std::to_string(result.status) + ": " + result.body);
     }
 }
 

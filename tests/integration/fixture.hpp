@@ -28,7 +28,9 @@ struct HttpResult {
 struct Installation {
     static constexpr std::size_t max_body_bytes = 4 * 1024 * 1024;
 
-    Installation();
+    // With `spy_on_hsm`, signetd talks to SoftHSM through OpenSC's pkcs11-spy, which logs every
+    // PKCS#11 call: an account of key use that does not come from signet itself.
+    explicit Installation(bool spy_on_hsm = false);
     ~Installation();
 
     // A request as `client` (a dev-init certificate name, "" for none). `body` is sent as is.
@@ -37,11 +39,16 @@ struct Installation {
                        const std::string& content_type = "application/json",
                        const std::vector<std::string>& extra_curl_args = {}) const;
     bool healthy() const;
+    // A register PUT (tenant or member) that must succeed.
+    void put(const std::string& path, const std::string& body) const;
+    // Signatures the HSM was asked to make (C_SignInit calls in the spy's log).
+    int hsm_signatures() const;
 
     TempDir dir{"signet-it"};
     std::filesystem::path install;  // the dev-init folder
     std::filesystem::path nss_db;
     std::uint16_t port = 0;
+    std::filesystem::path spy_log;  // empty without the spy
     std::unique_ptr<BackgroundProcess> signetd;
 };
 

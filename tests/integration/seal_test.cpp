@@ -117,7 +117,8 @@ BOOST_AUTO_TEST_CASE(groff_visible_shows_seal_text) {
     auto sealed = seal_and_validate(signet::test::groff_sample(work.path()), work.path(), visible);
     auto text = run({"pdftotext", sealed.file.string(), "-"});
     BOOST_TEST(text.output.find("Cachet électronique") != std::string::npos, text.output);
-    BOOST_TEST(text.output.find("cabinet-durand") != std::string::npos, text.output);
+    // The tenant's registered name, not its id.
+    BOOST_TEST(text.output.find("Cabinet Durand & Associés") != std::string::npos, text.output);
 }
 
 BOOST_AUTO_TEST_CASE(qpdf_object_streams) {

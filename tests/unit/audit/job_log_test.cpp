@@ -10,7 +10,7 @@ using signet::audit::Outcome;
 using signet::store::Database;
 
 signet::audit::SealIntent intent() {
-    return {"ab12", "cabinet-durand", "marie", std::string(64, 'e'), "5e"};
+    return {"ab12", "cabinet-durand", "marie", "", std::string(64, 'e'), "5e"};
 }
 
 struct Row {

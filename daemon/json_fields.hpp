@@ -1,0 +1,42 @@
+#pragma once
+// Strict reading of a JSON request body (the contract in DESIGN.md): an object, no field the
+// API does not know, each field of its type; every refusal is a 400 that names the field.
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/error.hpp"
+#include "policy/time.hpp"
+
+namespace signet::daemon {
+
+class JsonFields {
+public:
+    static Result<JsonFields> parse(std::string_view body, std::initializer_list<std::string_view> known);
+
+    // Present and not null.
+    bool has(const char* field) const;
+    const nlohmann::json& at(const char* field) const { return body_.at(field); }
+
+    // A required identifier or name: a non-empty string of at most 256 bytes without control
+    // characters (it ends up in records and logs).
+    Result<std::string> text(const char* field) const;
+    Result<bool> boolean(const char* field) const;
+    // A required non-empty array of texts.
+    Result<std::vector<std::string>> texts(const char* field) const;
+    // A required "YYYY-MM-DD".
+    Result<policy::Date> date(const char* field) const;
+
+private:
+    explicit JsonFields(nlohmann::json body) : body_(std::move(body)) {}
+    nlohmann::json body_;
+};
+
+// The same rule for an identifier that comes from elsewhere (a path segment): `what` names it.
+Status check_text(const std::string& value, std::string_view what);
+
+}  // namespace signet::daemon
