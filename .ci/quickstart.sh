@@ -31,6 +31,12 @@ for _ in $(seq 1 100); do
 done
 echo "signetd is up: $(call "https://127.0.0.1:$port/v1/health")"
 
+# The firm and its expert-comptable in the delegation register: the rights matrix lets an EC seal.
+call --fail -X PUT -H "Content-Type: application/json" -o /dev/null \
+     --data '{"kind": "cabinet", "name": "Cabinet Durand & Associés"}' "https://127.0.0.1:$port/v1/tenants/cabinet-durand"
+call --fail -X PUT -H "Content-Type: application/json" -o /dev/null \
+     --data '{"role": "ec", "name": "Marie Durand"}' "https://127.0.0.1:$port/v1/tenants/cabinet-durand/members/marie.durand"
+
 # A sample letter of engagement, made by ghostscript.
 cat >"$dir/sample.ps" <<'PS'
 %!PS

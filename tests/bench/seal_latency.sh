@@ -21,6 +21,12 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
+# A tenant whose EC seals: the rights matrix is checked on every seal, as in production.
+curl "${curl_args[@]}" --fail -X PUT -H "Content-Type: application/json" -o /dev/null \
+     --data '{"kind": "cabinet", "name": "Cabinet Bench"}' "https://127.0.0.1:$port/v1/tenants/bench"
+curl "${curl_args[@]}" --fail -X PUT -H "Content-Type: application/json" -o /dev/null \
+     --data '{"role": "ec", "name": "Bench"}' "https://127.0.0.1:$port/v1/tenants/bench/members/bench"
+
 # Text pages through ps2pdf, streams expanded by qpdf until the file is about SIZE_KB.
 pages=$(( size_kb * 1024 / 2600 + 1 ))
 {

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include <boost/test/unit_test.hpp>
 
 #include "tests/integration/fixture.hpp"
@@ -71,6 +73,31 @@ BOOST_AUTO_TEST_CASE(bad_configuration_stops_signetd_with_a_message) {
     BOOST_TEST(started.exit_code == 1);
     BOOST_TEST(started.output.find("broken.toml") != std::string::npos, started.output);
     BOOST_TEST(started.output.find("unknown key database.colour") != std::string::npos, started.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_broken_rights_matrix_stops_signetd_naming_the_line) {
+    TempDir work;
+    const auto& dir = installation().install;
+    std::string config = read_file(dir / "signetd.toml");
+    const std::string key = "rights_matrix = \"";
+    auto begin = config.find(key) + key.size();
+    std::filesystem::path shipped = config.substr(begin, config.find('"', begin) - begin);
+    std::string matrix = read_file(shipped);
+    // A cell naming a role that does not exist, on a line counted here.
+    auto at = matrix.find("croec = [\"president\"]");
+    BOOST_REQUIRE(at != std::string::npos);
+    matrix.replace(at, 22, "croec = [\"treasurer\"]");
+    auto line = 1 + std::count(matrix.begin(), matrix.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    write_file(work.path() / "matrix.toml", matrix);
+    config.replace(begin, shipped.string().size(), (work.path() / "matrix.toml").string());
+    auto path = dir / "broken-matrix.toml";
+    write_file(path, config);
+    auto started = run({SIGNETD_PATH, "--config", path.string()});
+    std::filesystem::remove(path);
+    BOOST_TEST(started.exit_code == 1);
+    BOOST_TEST(started.output.find("matrix.toml, line " + std::to_string(line)) != std::string::npos,
+               started.output);
+    BOOST_TEST(started.output.find("treasurer") != std::string::npos, started.output);
 }
 
 BOOST_AUTO_TEST_CASE(wrong_pin_stops_signetd_without_printing_it) {
