@@ -7,6 +7,9 @@
 namespace signet::store {
 namespace {
 
+// How long a statement waits for another connection's write lock before failing.
+constexpr std::chrono::milliseconds busy_wait{5000};
+
 std::unexpected<Error> sqlite_failure(sqlite3* db, std::string_view what) {
     int code = db != nullptr ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
     std::string message = std::string(what) + ": " + (db != nullptr ? sqlite3_errmsg(db) : "");
@@ -46,7 +49,7 @@ Result<Database> Database::open(const std::filesystem::path& path) {
         return sqlite_failure(raw, "opening the database " + path.string());
     }
     sqlite3_extended_result_codes(raw, 1);
-    sqlite3_busy_timeout(raw, 5000);
+    sqlite3_busy_timeout(raw, static_cast<int>(busy_wait.count()));
     for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON",
                                "PRAGMA synchronous = FULL"}) {
         // journal_mode returns a row; step it through a statement.
@@ -62,6 +65,15 @@ Result<Database> Database::open(const std::filesystem::path& path) {
     return database;
 }
 
+Status Database::probe_writable(std::chrono::milliseconds wait) {
+    sqlite3_busy_timeout(db_.get(), static_cast<int>(wait.count()));
+    // BEGIN IMMEDIATE takes the write lock, as the first write of a transaction would.
+    Status probed = execute("BEGIN IMMEDIATE");
+    if (probed) (void)execute("ROLLBACK");
+    sqlite3_busy_timeout(db_.get(), static_cast<int>(busy_wait.count()));
+    return probed;
+}
+
 Status Database::migrate() {
     if (auto made = execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -70,10 +82,13 @@ Status Database::migrate() {
         !made) {
         return made;
     }
-    auto current = prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
-    if (!current) return std::unexpected(current.error());
-    if (auto row = current->step(); !row) return std::unexpected(row.error());
-    schema_version_ = static_cast<int>(current->column_int(0));
+    {
+        // Finalised before the migrations run: an open statement makes DROP TABLE fail.
+        auto current = prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+        if (!current) return std::unexpected(current.error());
+        if (auto row = current->step(); !row) return std::unexpected(row.error());
+        schema_version_ = static_cast<int>(current->column_int(0));
+    }
 
     auto all = migrations();
     if (schema_version_ > static_cast<int>(all.size())) {

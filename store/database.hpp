@@ -3,6 +3,7 @@
 // migrations. A connection is used by one thread at a time; callers that share one serialise
 // on it (the daemon's job pool does).
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -50,6 +51,10 @@ public:
         }
         return execute("COMMIT");
     }
+
+    // Whether a write could start now: takes the write lock (waiting at most `wait`) and rolls
+    // back. For health checks: a locked, read-only or full database fails it.
+    Status probe_writable(std::chrono::milliseconds wait);
 
     // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
     std::int64_t changes() const;

@@ -5,7 +5,7 @@
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 2> all_migrations = {
+constexpr std::array<std::string_view, 3> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -66,6 +66,37 @@ CREATE TABLE delegations (
 CREATE INDEX delegations_of_tenant ON delegations (tenant, grantee);
 
 ALTER TABLE seal_jobs ADD COLUMN approved_by TEXT;
+)sql",
+    // 3: the hash-chained key-usage log replaces seal_jobs. An entry is stored as the exact
+    // JSON that is hashed and exported; the other columns index it. Triggers make the table
+    // append-only for every connection, signet's own included.
+    R"sql(
+DROP TABLE seal_jobs;
+
+CREATE TABLE audit_log (
+    seq      INTEGER PRIMARY KEY,
+    time     TEXT NOT NULL,
+    event    TEXT NOT NULL,
+    outcome  TEXT NOT NULL,
+    tenant   TEXT,
+    action   TEXT,
+    hash     TEXT NOT NULL,
+    entry    TEXT NOT NULL
+);
+CREATE INDEX audit_log_usage ON audit_log (tenant, time);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+CREATE TABLE audit_checkpoints (
+    size        INTEGER PRIMARY KEY,
+    checkpoint  TEXT NOT NULL
+);
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+    BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 )sql",
 };
 
