@@ -1,0 +1,73 @@
+#include "audit/checkpoint.hpp"
+
+#include "audit/openssl_util.hpp"
+
+namespace signet::audit {
+namespace {
+
+using nlohmann::json;
+
+std::unexpected<Error> bad_field(const char* field, std::string_view problem) {
+    return fail(Errc::bad_request, std::string("checkpoint: '") + field + "' " + std::string(problem));
+}
+
+Result<std::string> text_field(const json& object, const char* field) {
+    auto it = object.find(field);
+    if (it == object.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
+        return bad_field(field, "must be a non-empty string");
+    }
+    const auto& value = it->get_ref<const std::string&>();
+    if (value.find('\n') != std::string::npos) return bad_field(field, "must be one line");
+    return value;
+}
+
+}  // namespace
+
+std::string signed_text(const Checkpoint& checkpoint) {
+    return "signet-checkpoint/v1\n" + checkpoint.origin + "\n" + std::to_string(checkpoint.size) + "\n" +
+           checkpoint.head + "\n" + checkpoint.time + "\n";
+}
+
+json to_json(const Checkpoint& checkpoint) {
+    return json{{"type", "checkpoint"},
+                {"origin", checkpoint.origin},
+                {"size", checkpoint.size},
+                {"head", checkpoint.head},
+                {"time", checkpoint.time},
+                {"key_id", checkpoint.key_id},
+                {"signature", base64_encode(checkpoint.signature)}};
+}
+
+Result<Checkpoint> checkpoint_from_json(const json& object) {
+    if (!object.is_object()) return fail(Errc::bad_request, "checkpoint: not a JSON object");
+    if (object.size() != 7 || object.value("type", "") != "checkpoint") {
+        return fail(Errc::bad_request, "checkpoint: it must have exactly type, origin, size, head, time, key_id, signature");
+    }
+    Checkpoint checkpoint;
+    SIGNET_TRY(checkpoint.origin, text_field(object, "origin"));
+    SIGNET_TRY(checkpoint.head, text_field(object, "head"));
+    SIGNET_TRY(checkpoint.time, text_field(object, "time"));
+    SIGNET_TRY(checkpoint.key_id, text_field(object, "key_id"));
+    auto size = object.find("size");
+    if (size == object.end() || !size->is_number_integer() || size->get<std::int64_t>() < 1) {
+        return bad_field("size", "must be an integer from 1");
+    }
+    checkpoint.size = size->get<std::int64_t>();
+    std::string signature;
+    SIGNET_TRY(signature, text_field(object, "signature"));
+    auto bytes = base64_decode(signature);
+    if (!bytes) return bad_field("signature", "must be base64");
+    checkpoint.signature = std::move(*bytes);
+    return checkpoint;
+}
+
+Status verify_signature(const Checkpoint& checkpoint, const std::string& certificate_pem) {
+    auto key = certificate_public_key(certificate_pem);
+    if (!key) return std::unexpected(key.error());
+    if (!verifies(key->get(), signed_text(checkpoint), checkpoint.signature)) {
+        return fail(Errc::forbidden, "its signature does not verify with the audit certificate");
+    }
+    return {};
+}
+
+}  // namespace signet::audit

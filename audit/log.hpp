@@ -1,0 +1,60 @@
+#pragma once
+// The key-usage log in SQLite: entries appended after the head of a hash chain, checkpoints of
+// that chain, and the reads auditors and billing need. The tables are append-only (triggers in
+// the schema). Callers serialise on the database connection.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/checkpoint.hpp"
+#include "audit/entry.hpp"
+#include "policy/error.hpp"
+#include "policy/time.hpp"
+#include "store/database.hpp"
+
+namespace signet::audit {
+
+struct Head {
+    std::int64_t size = 0;
+    std::string hash = genesis_hash;
+};
+
+// Exact counts for one tenant over [from, to] (UTC days, both included), from the log.
+struct Usage {
+    std::int64_t seals = 0;       // seal entries whose outcome is sealed
+    std::int64_t signatures = 0;  // sign entries whose outcome is signed
+    std::int64_t refusals = 0;
+    std::map<std::string, std::int64_t> refusals_by_action;
+};
+
+class Log {
+public:
+    Log(store::Database& db, const policy::Clock& clock) : db_(db), clock_(clock) {}
+
+    // Appends `entry` after the head: sets its seq, time, prev_hash and hash, commits it (in
+    // the caller's transaction when there is one) and returns it as stored.
+    Result<Entry> append(Entry entry);
+
+    Result<Head> head();
+    // Up to `limit` entries with seq > after, in order.
+    Result<std::vector<Entry>> read(std::int64_t after, std::int64_t limit);
+
+    Status add_checkpoint(const Checkpoint& checkpoint);
+    Result<std::vector<Checkpoint>> checkpoints();
+    // The size covered by the newest checkpoint (0 when there is none).
+    Result<std::int64_t> anchored_size();
+
+    // The export auditors verify offline: every entry, then every checkpoint, one JSON per line.
+    Result<std::string> export_ndjson();
+
+    Result<Usage> usage(const std::string& tenant, policy::Date from, policy::Date to);
+
+private:
+    store::Database& db_;
+    const policy::Clock& clock_;
+};
+
+}  // namespace signet::audit

@@ -1,0 +1,83 @@
+#include "tests/unit/audit/log_fixture.hpp"
+
+#include <stdexcept>
+
+namespace signet::test {
+namespace {
+
+template <class T>
+T need(Result<T> result) {
+    if (!result) throw std::runtime_error(result.error().message);
+    return std::move(*result);
+}
+
+std::vector<std::uint8_t> sign(EVP_PKEY* key, const std::string& text) {
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+    std::size_t length = 0;
+    const auto* data = reinterpret_cast<const unsigned char*>(text.data());
+    if (EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
+        EVP_DigestSign(context.get(), nullptr, &length, data, text.size()) != 1) {
+        throw std::runtime_error("cannot sign the checkpoint");
+    }
+    std::vector<std::uint8_t> signature(length);
+    if (EVP_DigestSign(context.get(), signature.data(), &length, data, text.size()) != 1) {
+        throw std::runtime_error("cannot sign the checkpoint");
+    }
+    signature.resize(length);
+    return signature;
+}
+
+}  // namespace
+
+GeneratedLog::GeneratedLog(const std::string& algorithm)
+    : db(need(store::Database::open(dir / "signet.db"))), key(need(devpki::generate_key(algorithm))) {
+    devpki::CertificateSpec spec;
+    spec.common_name = "signet test audit";
+    spec.usage = devpki::Usage::signing;
+    auto certificate = need(devpki::issue(spec, key.get(), nullptr, key.get()));
+    certificate_pem = need(devpki::to_pem(certificate.get()));
+}
+
+void GeneratedLog::grow(int count, int every) {
+    static const char* events[] = {"seal", "refusal", "delegation_granted", "member_registered"};
+    for (int i = 0; i < count; ++i) {
+        audit::Entry entry;
+        entry.event = events[i % 4];
+        entry.outcome = entry.event == std::string("refusal") ? "refused" : "done";
+        entry.tenant = i % 3 == 0 ? "cabinet-été" : "croec-idf";
+        entry.actor = "personne-" + std::to_string(i);
+        entry.action = "document.seal";
+        entry.client_fingerprint = std::string(64, 'a');
+        entry.client_role = "platform";
+        if (entry.event == std::string("refusal")) entry.reason = "the delegation #3 (sceller) expired on 2026-10-01";
+        if (entry.event == std::string("seal")) {
+            entry.outcome = "sealed";
+            entry.signed_digest_sha256 = std::string(64, 'd');
+            entry.document_sha256 = std::string(64, 'e');
+            entry.key_id = "0102";
+        }
+        if (entry.event == std::string("delegation_granted")) entry.detail = {{"id", i}, {"rights", {"sceller"}}};
+        need(log.append(std::move(entry)));
+        clock.advance(std::chrono::seconds(7));
+        auto head = need(log.head());
+        if (head.size % every == 0) checkpoint_now();
+    }
+}
+
+audit::Checkpoint GeneratedLog::checkpoint_now() {
+    auto head = need(log.head());
+    audit::Checkpoint checkpoint{"signet-test", head.size, head.hash, policy::format_timestamp(clock.now()), "0a0b", {}};
+    checkpoint.signature = sign(key.get(), audit::signed_text(checkpoint));
+    if (auto added = log.add_checkpoint(checkpoint); !added) throw std::runtime_error(added.error().message);
+    return checkpoint;
+}
+
+std::string GeneratedLog::export_text() { return need(log.export_ndjson()); }
+
+std::string GeneratedLog::checkpoint_lines() {
+    std::string out;
+    for (const auto& checkpoint : need(log.checkpoints())) out += audit::to_json(checkpoint).dump() + "\n";
+    return out;
+}
+
+}  // namespace signet::test

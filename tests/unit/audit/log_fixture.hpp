@@ -1,0 +1,33 @@
+#pragma once
+// A generated key-usage log for the audit tests: entries written through audit::Log into a
+// real SQLite file, checkpoints signed by a software key (the same encodings as the HSM's).
+
+#include <string>
+
+#include "audit/log.hpp"
+#include "daemon/dev_pki.hpp"
+#include "policy/time.hpp"
+#include "store/database.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace signet::test {
+
+struct GeneratedLog {
+    explicit GeneratedLog(const std::string& algorithm = "rsa-3072");
+
+    // Appends `count` entries of varied events and a checkpoint every `every` entries.
+    void grow(int count, int every);
+    audit::Checkpoint checkpoint_now();
+    std::string export_text();
+    // The checkpoints as the operator's file holds them, one per line.
+    std::string checkpoint_lines();
+
+    TempDir dir{"signet-audit"};
+    store::Database db;
+    policy::ManualClock clock{policy::end_of(*policy::parse_date("2026-11-01"))};
+    audit::Log log{db, clock};
+    devpki::Key key;
+    std::string certificate_pem;
+};
+
+}  // namespace signet::test

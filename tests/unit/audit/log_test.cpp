@@ -1,0 +1,88 @@
+#include <boost/test/unit_test.hpp>
+
+#include "tests/unit/audit/log_fixture.hpp"
+
+namespace {
+
+using namespace signet;
+using signet::test::GeneratedLog;
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(audit_log)
+
+BOOST_AUTO_TEST_CASE(entries_chain_from_genesis) {
+    GeneratedLog generated;
+    generated.grow(5, 100);
+    auto entries = generated.log.read(0, 10);
+    BOOST_REQUIRE(entries);
+    BOOST_REQUIRE(entries->size() == 5U);
+    BOOST_TEST((*entries)[0].prev_hash == audit::genesis_hash);
+    for (std::size_t i = 0; i < entries->size(); ++i) {
+        const auto& entry = (*entries)[i];
+        BOOST_TEST(entry.seq == static_cast<std::int64_t>(i + 1));
+        BOOST_TEST(entry.hash == audit::compute_hash(entry));
+        if (i > 0) BOOST_TEST(entry.prev_hash == (*entries)[i - 1].hash);
+    }
+    BOOST_TEST((*entries)[1].time == "2026-11-02T00:00:07Z");
+    auto page = generated.log.read(3, 1);
+    BOOST_REQUIRE(page);
+    BOOST_TEST(page->size() == 1U);
+    BOOST_TEST(page->front().seq == 4);
+}
+
+BOOST_AUTO_TEST_CASE(the_tables_are_append_only) {
+    GeneratedLog generated;
+    generated.grow(3, 3);
+    BOOST_TEST(!generated.db.execute("UPDATE audit_log SET outcome = 'sealed' WHERE seq = 2"));
+    BOOST_TEST(!generated.db.execute("DELETE FROM audit_log WHERE seq = 3"));
+    BOOST_TEST(!generated.db.execute("DELETE FROM audit_checkpoints"));
+    BOOST_TEST(generated.log.head()->size == 3);
+}
+
+BOOST_AUTO_TEST_CASE(the_hash_covers_every_field_and_nothing_else) {
+    audit::Entry entry;
+    entry.seq = 1;
+    entry.time = "2026-11-23T10:00:00Z";
+    entry.event = "seal";
+    entry.outcome = "intended";
+    entry.actor = "Élodie Müller";
+    entry.prev_hash = audit::genesis_hash;
+    const std::string hash = audit::compute_hash(entry);
+    BOOST_TEST(hash.size() == 64U);
+    entry.hash = "anything";
+    BOOST_TEST(audit::compute_hash(entry) == hash);  // the hash is not part of its own input
+    auto round_trip = audit::entry_from_json(audit::to_json(entry));
+    BOOST_REQUIRE(round_trip);
+    BOOST_TEST(audit::compute_hash(*round_trip) == hash);
+    for (auto change : std::vector<std::function<void(audit::Entry&)>>{
+             [](audit::Entry& e) { e.seq = 2; }, [](audit::Entry& e) { e.actor = "Elodie Müller"; },
+             [](audit::Entry& e) { e.reason = "x"; }, [](audit::Entry& e) { e.intent_seq = 1; },
+             [](audit::Entry& e) { e.detail = {{"a", 1}}; }, [](audit::Entry& e) { e.prev_hash[0] = '1'; }}) {
+        audit::Entry changed = entry;
+        change(changed);
+        BOOST_TEST(audit::compute_hash(changed) != hash);
+    }
+    auto object = audit::to_json(entry);
+    object["colour"] = "red";
+    BOOST_TEST(!audit::entry_from_json(object));
+    object.erase("colour");
+    object.erase("tenant");
+    BOOST_TEST(!audit::entry_from_json(object));
+}
+
+BOOST_AUTO_TEST_CASE(usage_counts_exactly_per_tenant_and_period) {
+    GeneratedLog generated;
+    generated.grow(24, 100);  // 6 of each event; tenants alternate every third entry
+    auto usage = generated.log.usage("cabinet-été", *policy::parse_date("2026-11-02"), *policy::parse_date("2026-11-02"));
+    BOOST_REQUIRE(usage);
+    // Entries 0, 3, 6, ... are cabinet-été; of those, i % 4 == 0 are seals and i % 4 == 1 refusals.
+    BOOST_TEST(usage->seals == 2);     // i = 0, 12
+    BOOST_TEST(usage->refusals == 2);  // i = 9, 21
+    BOOST_TEST(usage->refusals_by_action.at("document.seal") == 2);
+    auto before = generated.log.usage("cabinet-été", *policy::parse_date("2026-10-01"), *policy::parse_date("2026-11-01"));
+    BOOST_REQUIRE(before);
+    BOOST_TEST(before->seals == 0);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
