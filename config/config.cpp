@@ -162,6 +162,32 @@ Status read_policy(TableReader reader, Policy& policy) {
     return reader.no_unknown_keys();
 }
 
+// [audit] is optional: every key has a default.
+Status read_audit(TableReader reader, Audit& audit) {
+    std::optional<std::string> origin;
+    SIGNET_TRY(origin, reader.optional<std::string>("origin"));
+    if (origin) {
+        if (origin->empty() || origin->find('\n') != std::string::npos) {
+            return std::unexpected(reader.error("origin", "must be one non-empty line"));
+        }
+        audit.origin = *origin;
+    }
+    SIGNET_TRY(audit.checkpoint_entries,
+               reader.number<unsigned>("checkpoint_entries", audit.checkpoint_entries, 1, 1000000));
+    auto seconds = reader.number<std::int64_t>("checkpoint_seconds", audit.checkpoint_interval.count(), 1, 86400);
+    if (!seconds) return std::unexpected(seconds.error());
+    audit.checkpoint_interval = std::chrono::seconds(*seconds);
+    std::optional<std::string> file;
+    SIGNET_TRY(file, reader.optional<std::string>("checkpoint_file"));
+    audit.checkpoint_file = reader.resolve(file.value_or("audit-checkpoints.ndjson"));
+    std::error_code ec;
+    if (!fs::is_directory(audit.checkpoint_file.parent_path(), ec)) {
+        return std::unexpected(reader.error("checkpoint_file", "names " + audit.checkpoint_file.string() +
+                                                                   ", whose folder does not exist"));
+    }
+    return reader.no_unknown_keys();
+}
+
 Status read_limits(TableReader reader, Limits& limits) {
     constexpr std::int64_t gib = 1024LL * 1024 * 1024;
     SIGNET_TRY(limits.max_body_bytes,
@@ -259,7 +285,7 @@ Result<Config> load(const fs::path& file) {
     }
 
     static const std::set<std::string, std::less<>> sections = {
-        "server", "tls", "client", "hsm", "database", "policy", "limits"};
+        "server", "tls", "client", "hsm", "database", "policy", "audit", "limits"};
     for (const auto& [key, node] : root) {
         if (!sections.contains(key.str())) {
             return fail(Errc::invalid_config, config.file.string() + ":" +
@@ -287,6 +313,7 @@ Result<Config> load(const fs::path& file) {
                                config.database));
     SIGNET_CHECK(read_policy(TableReader(config.file, "policy", subtable(root, "policy")),
                              config.policy));
+    SIGNET_CHECK(read_audit(TableReader(config.file, "audit", subtable(root, "audit")), config.audit));
     SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
                              config.limits));
     return config;

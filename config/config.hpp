@@ -53,6 +53,16 @@ struct Policy {
     std::filesystem::path rights_matrix;  // the matrix file shipped with signet (share/signet/)
 };
 
+// The key-usage log's checkpoints: one every `checkpoint_entries` entries or every
+// `checkpoint_interval` while entries are waiting, signed with the audit key, also appended to
+// `checkpoint_file` for the operator to ship off the machine.
+struct Audit {
+    std::string origin = "signet";
+    unsigned checkpoint_entries = 100;
+    std::chrono::seconds checkpoint_interval{60};
+    std::filesystem::path checkpoint_file;  // default: audit-checkpoints.ndjson beside the config
+};
+
 struct Limits {
     std::size_t max_body_bytes = 32 * 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
@@ -71,6 +81,7 @@ struct Config {
     Hsm hsm;
     Database database;
     Policy policy;
+    Audit audit;
     Limits limits;
 };
 

@@ -1,27 +1,28 @@
-#include "daemon/seal_key.hpp"
+#include "daemon/active_key.hpp"
 
 #include "daemon/base64.hpp"
 #include "daemon/openssl_error.hpp"
 
 namespace signet::daemon {
 
-pdf::Signer SealKey::signer() const {
+pdf::Signer ActiveKey::signer() const {
     pdf::Signer signer;
     signer.certificate = certificate.get();
     for (const auto& cert : chain) signer.chain.push_back(cert.get());
     return signer;
 }
 
-Result<SealKey> load_active_seal_key(store::Database& db, hsm::Token& token) {
+Result<ActiveKey> load_active_key(store::Database& db, hsm::Token& token, const std::string& purpose) {
     auto statement = db.prepare(
         "SELECT key_id, certificate, COALESCE(chain, x'') FROM keys "
-        "WHERE purpose = 'seal' AND state = 'active'");
+        "WHERE purpose = ? AND state = 'active'");
     if (!statement) return std::unexpected(statement.error());
+    statement->bind(1, purpose);
     auto row = statement->step();
     if (!row) return std::unexpected(row.error());
-    if (!*row) return fail(Errc::unavailable, "there is no active seal key in the key register");
+    if (!*row) return fail(Errc::unavailable, "there is no active " + purpose + " key in the key register");
 
-    SealKey key;
+    ActiveKey key;
     key.id_hex = statement->column_text(0);
     auto id = hex_decode(key.id_hex);
     if (!id) return fail(Errc::internal, "the register holds a malformed key id " + key.id_hex);
@@ -32,12 +33,12 @@ Result<SealKey> load_active_seal_key(store::Database& db, hsm::Token& token) {
     key.certificate.reset(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
     if (!key.certificate) {
         return openssl_failure(Errc::unavailable,
-                               "the active seal key " + key.id_hex + " has no usable certificate");
+                               "the active " + purpose + " key " + key.id_hex + " has no usable certificate");
     }
     store::Blob chain_pem = statement->column_blob(2);
     if (!chain_pem.empty()) {
         auto chain = pdf::load_pem_certificates(chain_pem);
-        if (!chain) return std::unexpected(chain.error().with_context("seal key chain"));
+        if (!chain) return std::unexpected(chain.error().with_context(purpose + " key chain"));
         key.chain = std::move(*chain);
     }
     key.certificate_sha256 = sha256_hex(der);
@@ -45,10 +46,10 @@ Result<SealKey> load_active_seal_key(store::Database& db, hsm::Token& token) {
     // The certificate must certify the key the token holds under this id.
     auto public_key = token.public_key(key.id);
     if (!public_key) {
-        return std::unexpected(public_key.error().with_context("the seal key " + key.id_hex));
+        return std::unexpected(public_key.error().with_context("the " + purpose + " key " + key.id_hex));
     }
     if (EVP_PKEY_eq(public_key->get(), X509_get0_pubkey(key.certificate.get())) != 1) {
-        return fail(Errc::unavailable, "the certificate of seal key " + key.id_hex +
+        return fail(Errc::unavailable, "the certificate of " + purpose + " key " + key.id_hex +
                                            " does not match the key in the token");
     }
     key.signature_size = pdf::signature_size_bound(key.signer());

@@ -1,5 +1,5 @@
 #pragma once
-// The seal key in use: the active key of purpose 'seal' in the key register, with its
+// A key in use: the active key of a purpose ('seal', 'audit') in the key register, with its
 // certificate and chain, ready to sign through the HSM.
 
 #include <cstddef>
@@ -13,7 +13,7 @@
 
 namespace signet::daemon {
 
-struct SealKey {
+struct ActiveKey {
     hsm::KeyId id;
     std::string id_hex;
     pdf::Certificate certificate;
@@ -24,8 +24,8 @@ struct SealKey {
     pdf::Signer signer() const;
 };
 
-// Reads the active seal key from the register (unavailable when there is none) and checks that
-// the token holds its private key and that the certificate is the key's.
-Result<SealKey> load_active_seal_key(store::Database& db, hsm::Token& token);
+// Reads the active key of `purpose` from the register (unavailable when there is none) and
+// checks that the token holds its private key and that the certificate is the key's.
+Result<ActiveKey> load_active_key(store::Database& db, hsm::Token& token, const std::string& purpose);
 
 }  // namespace signet::daemon

@@ -129,32 +129,26 @@ Status Register::put_member(const std::string& tenant, const policy::Member& mem
 Result<std::vector<std::int64_t>> Register::remove_member(const std::string& tenant,
                                                           const std::string& person,
                                                           policy::Timestamp now) {
+    auto removal = db_.prepare("DELETE FROM members WHERE tenant = ? AND person = ?");
+    if (!removal) return std::unexpected(removal.error());
+    removal->bind(1, tenant).bind(2, person);
+    SIGNET_CHECK(removal->run());
+    if (db_.changes() == 0) return fail(Errc::not_found, person + " is not a member of tenant " + tenant);
+    auto ending = db_.prepare(
+        "UPDATE delegations SET state = 'ended', changed_by = ?, changed_at = ? "
+        "WHERE tenant = ? AND grantee = ? AND state <> 'ended' RETURNING id");
+    if (!ending) return std::unexpected(ending.error());
+    ending->bind(1, "removed from " + tenant)
+        .bind(2, static_cast<std::int64_t>(now.time_since_epoch().count()))
+        .bind(3, tenant)
+        .bind(4, person);
     std::vector<std::int64_t> ended;
-    Status done = db_.transaction([&]() -> Status {
-        auto removal = db_.prepare("DELETE FROM members WHERE tenant = ? AND person = ?");
-        if (!removal) return std::unexpected(removal.error());
-        removal->bind(1, tenant).bind(2, person);
-        if (auto run = removal->run(); !run) return run;
-        if (db_.changes() == 0) {
-            return fail(Errc::not_found, person + " is not a member of tenant " + tenant);
-        }
-        auto ending = db_.prepare(
-            "UPDATE delegations SET state = 'ended', changed_by = ?, changed_at = ? "
-            "WHERE tenant = ? AND grantee = ? AND state <> 'ended' RETURNING id");
-        if (!ending) return std::unexpected(ending.error());
-        ending->bind(1, "removed from " + tenant)
-            .bind(2, static_cast<std::int64_t>(now.time_since_epoch().count()))
-            .bind(3, tenant)
-            .bind(4, person);
-        for (;;) {
-            auto row = ending->step();
-            if (!row) return std::unexpected(row.error());
-            if (!*row) return {};
-            ended.push_back(ending->column_int(0));
-        }
-    });
-    if (!done) return std::unexpected(done.error());
-    return ended;
+    for (;;) {
+        auto row = ending->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) return ended;
+        ended.push_back(ending->column_int(0));
+    }
 }
 
 Result<std::int64_t> Register::insert(const Delegation& delegation) {

@@ -1,6 +1,8 @@
 #pragma once
 // The delegation register in SQLite: tenants, members and delegations as policy/ models them.
-// The rules live in policy/; this file only stores and loads. Callers hold the database mutex.
+// The rules live in policy/; this file only stores and loads. Callers hold the database mutex
+// and wrap changes that go together (a removal and its ended delegations, a change and its
+// audit entry) in one transaction.
 
 #include <cstdint>
 #include <optional>

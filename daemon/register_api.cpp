@@ -1,5 +1,6 @@
 #include "daemon/register_api.hpp"
 
+#include "audit/log.hpp"
 #include "daemon/json_fields.hpp"
 #include "daemon/register.hpp"
 #include "policy/decision.hpp"
@@ -59,6 +60,51 @@ Result<JsonReply> with_register(const RegisterContext& context, F&& work) {
     return work(register_);
 }
 
+// The audit entry of a change to the register: `event` with its details.
+struct Change {
+    std::string event;
+    std::string tenant;
+    std::string actor;  // the person acting (grantor, ...) or the person concerned
+    json detail;
+};
+
+// Runs `work`, which changes the register and says what it changed, and appends that change
+// to the audit log, in one transaction: if the entry cannot be written nothing changes (503).
+template <class F>
+Result<JsonReply> change_register(const RegisterContext& context, F&& work) {
+    return with_register(context, [&](Register& register_) -> Result<JsonReply> {
+        Result<JsonReply> reply = fail(Errc::internal, "no reply");
+        bool refused = false;
+        Status done = context.db.transaction([&]() -> Status {
+            Change change;
+            reply = work(register_, change);
+            if (!reply) {
+                refused = true;
+                return std::unexpected(reply.error());
+            }
+            audit::Entry entry;
+            entry.event = change.event;
+            entry.outcome = "done";
+            entry.tenant = change.tenant;
+            entry.actor = change.actor;
+            entry.client_fingerprint = context.client_fingerprint;
+            entry.client_role = context.client_role;
+            entry.detail = std::move(change.detail);
+            auto appended = audit::Log(context.db, context.clock).append(std::move(entry));
+            if (!appended) return std::unexpected(appended.error());
+            return {};
+        });
+        if (refused) return reply;
+        if (!done) {
+            // The transaction could not begin, the entry could not be written or the commit
+            // failed: in each case nothing changed.
+            return fail(Errc::unavailable, "nothing was changed: the audit log cannot be written (" +
+                                               done.error().message + ")");
+        }
+        return reply;
+    });
+}
+
 }  // namespace
 
 Result<JsonReply> put_tenant(const RegisterContext& context, const std::string& tenant, std::string_view body) {
@@ -71,9 +117,11 @@ Result<JsonReply> put_tenant(const RegisterContext& context, const std::string& 
     SIGNET_TRY(name, fields->text("name"));
     auto kind = policy::parse_tenant_kind(kind_text);
     if (!kind) return fail(Errc::bad_request, "the field 'kind' must be \"cabinet\" or \"croec\"");
-    return with_register(context, [&](Register& register_) -> Result<JsonReply> {
+    return change_register(context, [&](Register& register_, Change& change) -> Result<JsonReply> {
         SIGNET_CHECK(register_.put_tenant(policy::Tenant{tenant, *kind, name}));
-        return JsonReply{200, json{{"id", tenant}, {"kind", kind_text}, {"name", name}}};
+        json stored{{"id", tenant}, {"kind", kind_text}, {"name", name}};
+        change = Change{"tenant_registered", tenant, "", stored};
+        return JsonReply{200, std::move(stored)};
     });
 }
 
@@ -91,7 +139,7 @@ Result<JsonReply> put_member(const RegisterContext& context, const std::string& 
         return fail(Errc::bad_request, "the field 'role' must be one of ec, president, "
                                        "secretary_general, collaborator, permanent");
     }
-    return with_register(context, [&](Register& register_) -> Result<JsonReply> {
+    return change_register(context, [&](Register& register_, Change& change) -> Result<JsonReply> {
         auto view = existing_tenant(register_, tenant);
         if (!view) return std::unexpected(view.error());
         if (policy::tenant_kind_of(*role) != view->tenant.kind) {
@@ -99,17 +147,21 @@ Result<JsonReply> put_member(const RegisterContext& context, const std::string& 
                                                std::string(policy::to_string(view->tenant.kind)));
         }
         SIGNET_CHECK(register_.put_member(tenant, policy::Member{person, *role, name}));
-        return JsonReply{200, json{{"tenant", tenant}, {"person", person}, {"role", role_text}, {"name", name}}};
+        json stored{{"tenant", tenant}, {"person", person}, {"role", role_text}, {"name", name}};
+        change = Change{"member_registered", tenant, person, stored};
+        return JsonReply{200, std::move(stored)};
     });
 }
 
 Result<JsonReply> remove_member(const RegisterContext& context, const std::string& tenant,
                                 const std::string& person) {
-    return with_register(context, [&](Register& register_) -> Result<JsonReply> {
+    return change_register(context, [&](Register& register_, Change& change) -> Result<JsonReply> {
         SIGNET_CHECK(existing_tenant(register_, tenant));
         auto ended = register_.remove_member(tenant, person, context.clock.now());
         if (!ended) return std::unexpected(ended.error());
-        return JsonReply{200, json{{"tenant", tenant}, {"person", person}, {"ended_delegations", *ended}}};
+        json stored{{"tenant", tenant}, {"person", person}, {"ended_delegations", *ended}};
+        change = Change{"member_removed", tenant, person, stored};
+        return JsonReply{200, std::move(stored)};
     });
 }
 
@@ -121,7 +173,7 @@ Result<JsonReply> grant_delegation(const RegisterContext& context, const std::st
     SIGNET_TRY(grantor, fields->text("grantor"));
     auto terms = read_terms(*fields);
     if (!terms) return std::unexpected(terms.error());
-    return with_register(context, [&](Register& register_) -> Result<JsonReply> {
+    return change_register(context, [&](Register& register_, Change& change) -> Result<JsonReply> {
         auto view = existing_tenant(register_, tenant);
         if (!view) return std::unexpected(view.error());
         const auto now = context.clock.now();
@@ -129,6 +181,7 @@ Result<JsonReply> grant_delegation(const RegisterContext& context, const std::st
         policy::Delegation delegation{0, tenant, terms->grantee, grantor, terms->rights, terms->expires,
                                       policy::DelegationState::active, grantor, now};
         SIGNET_TRY(delegation.id, register_.insert(delegation));
+        change = Change{"delegation_granted", tenant, grantor, delegation_json(delegation, now)};
         return JsonReply{201, delegation_json(delegation, now)};
     });
 }
@@ -139,7 +192,7 @@ Result<JsonReply> request_delegation(const RegisterContext& context, const std::
     if (!fields) return std::unexpected(fields.error());
     auto terms = read_terms(*fields);
     if (!terms) return std::unexpected(terms.error());
-    return with_register(context, [&](Register& register_) -> Result<JsonReply> {
+    return change_register(context, [&](Register& register_, Change& change) -> Result<JsonReply> {
         auto view = existing_tenant(register_, tenant);
         if (!view) return std::unexpected(view.error());
         const auto now = context.clock.now();
@@ -147,6 +200,7 @@ Result<JsonReply> request_delegation(const RegisterContext& context, const std::
         policy::Delegation delegation{0, tenant, terms->grantee, "", terms->rights, terms->expires,
                                       policy::DelegationState::pending, terms->grantee, now};
         SIGNET_TRY(delegation.id, register_.insert(delegation));
+        change = Change{"delegation_requested", tenant, terms->grantee, delegation_json(delegation, now)};
         return JsonReply{201, delegation_json(delegation, now)};
     });
 }
@@ -167,7 +221,7 @@ Result<JsonReply> accept_delegation(const RegisterContext& context, std::int64_t
     if (!fields) return std::unexpected(fields.error());
     std::string grantor;
     SIGNET_TRY(grantor, fields->text("grantor"));
-    return with_register(context, [&](Register& register_) -> Result<JsonReply> {
+    return change_register(context, [&](Register& register_, Change& change) -> Result<JsonReply> {
         auto found = existing_delegation(register_, id);
         if (!found) return std::unexpected(found.error());
         const auto now = context.clock.now();
@@ -178,6 +232,7 @@ Result<JsonReply> accept_delegation(const RegisterContext& context, std::int64_t
         delegation.changed_by = grantor;
         delegation.changed_at = now;
         SIGNET_CHECK(register_.update(delegation));
+        change = Change{"delegation_accepted", delegation.tenant, grantor, delegation_json(delegation, now)};
         return JsonReply{200, delegation_json(delegation, now)};
     });
 }
@@ -190,7 +245,7 @@ Result<JsonReply> patch_delegation(const RegisterContext& context, std::int64_t 
     if (fields->has("active") == fields->has("expires")) {
         return fail(Errc::bad_request, "a change names exactly one of 'active' and 'expires'");
     }
-    return with_register(context, [&](Register& register_) -> Result<JsonReply> {
+    return change_register(context, [&](Register& register_, Change& change) -> Result<JsonReply> {
         auto found = existing_delegation(register_, id);
         if (!found) return std::unexpected(found.error());
         const auto now = context.clock.now();
@@ -200,15 +255,20 @@ Result<JsonReply> patch_delegation(const RegisterContext& context, std::int64_t 
             SIGNET_TRY(active, fields->boolean("active"));
             SIGNET_CHECK(policy::check_set_active(context.matrix, found->tenant, delegation, by, active, now));
             delegation.state = active ? policy::DelegationState::active : policy::DelegationState::deactivated;
+            change.event = active ? "delegation_reactivated" : "delegation_deactivated";
         } else {
             policy::Date expires;
             SIGNET_TRY(expires, fields->date("expires"));
             SIGNET_CHECK(policy::check_prolong(context.matrix, found->tenant, delegation, by, expires, now));
             delegation.expires = expires;
+            change.event = "delegation_prolonged";
         }
         delegation.changed_by = by;
         delegation.changed_at = now;
         SIGNET_CHECK(register_.update(delegation));
+        change.tenant = delegation.tenant;
+        change.actor = by;
+        change.detail = delegation_json(delegation, now);
         return JsonReply{200, delegation_json(delegation, now)};
     });
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The delegation register's part of the API (DESIGN.md): tenants, members, delegations and
 // requests, and POST /v1/authorize. Each handler reads, checks with policy/ and writes under
-// the database mutex, so that two requests cannot both pass a check on the same old state.
+// the database mutex, so that two requests cannot both pass a check on the same old state;
+// every change is an audit entry in the same transaction (no change without its entry).
 
 #include <cstdint>
 #include <mutex>
@@ -22,6 +23,8 @@ struct RegisterContext {
     std::mutex& db_mutex;
     const policy::Matrix& matrix;
     const policy::Clock& clock;
+    std::string client_fingerprint;  // the caller, for the audit entries of changes
+    std::string client_role;
 };
 
 struct JsonReply {

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "daemon/api_json.hpp"
+#include "daemon/audit_api.hpp"
 #include "daemon/register_api.hpp"
 #include "daemon/seal_job.hpp"
 
@@ -47,15 +48,17 @@ bool role_is(const std::optional<ClientIdentity>& client, config::Role role) {
 
 Response health(Services& services, const Request& request) {
     std::string database = "ok";
+    std::string audit = "ok";
     {
         std::lock_guard lock(services.db_mutex);
-        auto probe = services.db.execute("SELECT 1");
-        if (!probe) database = "unavailable";
+        if (!services.db.execute("SELECT 1")) database = "unavailable";
+        // The audit log is ready when an entry could be written now: a locked, read-only or
+        // full database fails this even though it still answers reads.
+        if (!services.db.probe_writable(std::chrono::milliseconds(200))) audit = "unavailable";
     }
     // A live key lookup, not a cached flag: health must turn when the token goes away.
     std::string hsm = services.token.public_key(services.seal_key.id) ? "ok" : "unavailable";
-    std::string audit = database;  // the audit log lives in the database for now
-    bool ready = database == "ok" && hsm == "ok";
+    bool ready = database == "ok" && hsm == "ok" && audit == "ok";
     nlohmann::json body = {{"status", ready ? "ok" : "degraded"},
                            {"hsm", hsm},
                            {"database", database},
@@ -87,11 +90,46 @@ void seal(Services& services, const ClientIdentity& client, Request&& request, C
         body->clear();
         body->shrink_to_fit();
         if (!parsed) return error_response(parsed.error(), version, keep_alive);
-        SealContext context{services.token, services.seal_key, services.db, services.db_mutex,
-                            services.matrix, services.clock};
+        SealContext context{services.token, services.seal_key, services.trail, services.db,
+                            services.db_mutex, services.matrix, services.clock};
         auto result = run_seal_job(context, client, std::move(*parsed));
         if (!result) return error_response(result.error(), version, keep_alive);
         return json_response(http::status::ok, seal_response_body(*result), version, keep_alive);
+    });
+}
+
+// The auditors' endpoints; usage is for billing, so the platform may read it too.
+void audit(Services& services, const ClientIdentity& client, Request&& request, Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    std::string target(request.target());
+    std::string path = target.substr(0, target.find('?'));
+    bool usage = path == "/v1/audit/usage";
+    if (request.method() != http::verb::get) {
+        return done(error_response(Error{Errc::bad_request, "use GET for " + path}, version, keep_alive));
+    }
+    if (!role_is(client, config::Role::auditor) && !(usage && role_is(client, config::Role::platform))) {
+        return done(error_response(
+            Error{Errc::forbidden, usage ? "only the auditor and platform roles read usage"
+                                         : "only the auditor role reads the audit log"},
+            version, keep_alive));
+    }
+    on_pool(services, version, keep_alive, done, [&services, target, path, version, keep_alive] {
+        AuditContext context{services.db, services.db_mutex, services.clock};
+        if (path == "/v1/audit/export") {
+            auto text = export_audit(context);
+            if (!text) return error_response(text.error(), version, keep_alive);
+            Response response{http::status::ok, version};
+            response.set(http::field::content_type, "application/x-ndjson");
+            response.set(http::field::cache_control, "no-store");
+            response.keep_alive(keep_alive);
+            response.body() = std::move(*text);
+            response.prepare_payload();
+            return response;
+        }
+        auto reply = path == "/v1/audit" ? list_audit(context, target) : audit_usage(context, target);
+        if (!reply) return error_response(reply.error(), version, keep_alive);
+        return json_response(static_cast<http::status>(reply->status), reply->body.dump(), version, keep_alive);
     });
 }
 
@@ -120,9 +158,11 @@ std::optional<std::int64_t> delegation_id(const std::string& text) {
 // The delegation register's routes (all for the platform role); nullopt when `path` is none
 // of them.
 std::optional<std::function<Result<JsonReply>()>> register_route(Services& services,
+                                                                 const ClientIdentity& client,
                                                                  const std::vector<std::string>& path,
                                                                  http::verb method, std::string body) {
-    RegisterContext context{services.db, services.db_mutex, services.matrix, services.clock};
+    RegisterContext context{services.db, services.db_mutex, services.matrix, services.clock,
+                            client.fingerprint, std::string(config::to_string(*client.role))};
     auto route = [&](auto handler) -> std::optional<std::function<Result<JsonReply>()>> {
         return std::function<Result<JsonReply>()>(
             [context, handler, body = std::move(body)] { return handler(context, body); });
@@ -211,11 +251,14 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
         }
         return seal(services, *client, std::move(request), std::move(done));
     }
+    if (target == "/v1/audit" || target == "/v1/audit/export" || target == "/v1/audit/usage") {
+        return audit(services, *client, std::move(request), std::move(done));
+    }
     auto path = segments_of(target);
     bool has_body = request.method() != http::verb::get && request.method() != http::verb::delete_;
     auto handler = path.empty() || path[0] != "v1"
                        ? std::nullopt
-                       : register_route(services, path, request.method(), std::move(request.body()));
+                       : register_route(services, *client, path, request.method(), std::move(request.body()));
     if (!handler) return refuse(Errc::not_found, "there is no " + std::string(request.method_string()) +
                                                      " " + std::string(target) + " in the API");
     if (!role_is(client, config::Role::platform)) {

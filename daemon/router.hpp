@@ -11,9 +11,10 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "config/config.hpp"
+#include "daemon/audit_trail.hpp"
 #include "daemon/client_identity.hpp"
 #include "daemon/job_pool.hpp"
-#include "daemon/seal_key.hpp"
+#include "daemon/active_key.hpp"
 #include "hsm/token.hpp"
 #include "policy/matrix.hpp"
 #include "policy/time.hpp"
@@ -31,7 +32,8 @@ struct Services {
     const policy::Matrix& matrix;
     const policy::Clock& clock;
     hsm::Token& token;
-    const SealKey& seal_key;
+    const ActiveKey& seal_key;
+    AuditTrail& trail;
     store::Database& db;
     std::mutex& db_mutex;
     JobPool& pool;

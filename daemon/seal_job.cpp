@@ -6,7 +6,6 @@
 #include <chrono>
 #include <ctime>
 
-#include "audit/job_log.hpp"
 #include "daemon/base64.hpp"
 #include "daemon/register.hpp"
 #include "pdf/cades.hpp"
@@ -52,16 +51,36 @@ std::string seal_date(std::chrono::system_clock::time_point when) {
     return text;
 }
 
-template <class F>
-auto locked(std::mutex& mutex, F&& work) {
-    std::lock_guard lock(mutex);
-    return work();
+// What every entry of this job shares: who called, for whom, with which key, on which document.
+audit::Entry job_entry(const SealContext& context, const ClientIdentity& client, const SealRequest& request,
+                       const std::string& document_sha256) {
+    audit::Entry entry;
+    entry.client_fingerprint = client.fingerprint;
+    entry.client_role = client.role ? std::string(config::to_string(*client.role)) : "";
+    entry.tenant = request.tenant;
+    entry.actor = request.actor;
+    entry.approver = request.approved_by.value_or("");
+    entry.action = "document.seal";
+    entry.document_sha256 = document_sha256;
+    entry.key_id = context.seal_key.id_hex;
+    entry.certificate_sha256 = context.seal_key.certificate_sha256;
+    return entry;
 }
 
-// The decision for document.seal. A refusal is recorded with its reason before it is returned.
-// On success, the tenant's registered name, for the visible seal.
-Result<std::string> authorise_seal(const SealContext& context, const audit::SealIntent& intent,
-                                   const SealRequest& request) {
+// Records a job refused before any key use, then returns the refusal (or 503 when even the
+// refusal cannot be recorded).
+std::unexpected<Error> refuse(const SealContext& context, audit::Entry entry, const Error& refusal) {
+    entry.event = "refusal";
+    entry.outcome = "refused";
+    entry.reason = refusal.message;
+    if (auto recorded = context.trail.record(std::move(entry)); !recorded) {
+        return std::unexpected(recorded.error());
+    }
+    return std::unexpected(refusal);
+}
+
+// The decision for document.seal; on allow, the tenant's registered name for the visible seal.
+Result<std::string> authorise_seal(const SealContext& context, const SealRequest& request) {
     std::lock_guard lock(context.db_mutex);
     auto view = Register(context.db).load(request.tenant);
     if (!view) return std::unexpected(view.error());
@@ -71,27 +90,23 @@ Result<std::string> authorise_seal(const SealContext& context, const audit::Seal
                                                  context.clock.now());
     if (tenant == nullptr) decision.reason = "tenant " + request.tenant + " is not registered on signetd";
     if (decision.verdict == policy::Verdict::allow) return tenant->tenant.name;
-
-    Error refusal{decision.verdict == policy::Verdict::approval_required ? Errc::approval_required
-                                                                         : Errc::forbidden,
-                  decision.reason};
-    if (auto recorded = audit::record_refusal(context.db, intent, refusal.message); !recorded) {
-        return fail(Errc::unavailable, "the refusal could not be recorded (" + recorded.error().message + ")");
-    }
-    return std::unexpected(refusal);
+    return fail(decision.verdict == policy::Verdict::approval_required ? Errc::approval_required
+                                                                       : Errc::forbidden,
+                decision.reason);
 }
 
 }  // namespace
 
 Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity& client,
                                 SealRequest request) {
-    audit::SealIntent intent{client.fingerprint, request.tenant, request.actor,
-                             request.approved_by.value_or(""), sha256_hex(request.document),
-                             context.seal_key.id_hex};
+    const audit::Entry base = job_entry(context, client, request, sha256_hex(request.document));
 
     // Policy, before any PDF work or key use.
-    auto tenant_name = authorise_seal(context, intent, request);
-    if (!tenant_name) return std::unexpected(tenant_name.error());
+    auto tenant_name = authorise_seal(context, request);
+    if (!tenant_name) {
+        if (tenant_name.error().code == Errc::unavailable) return std::unexpected(tenant_name.error());
+        return refuse(context, base, tenant_name.error());
+    }
 
     // Prepare the PDF.
     auto now = std::chrono::system_clock::now();
@@ -106,29 +121,26 @@ Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity
     if (!spooled) return std::unexpected(spooled.error());
     request.document = {};  // the spooled copy is the one that counts; free the other now
     auto prepared = pdf::prepare(spooled->path(), prepare_request);
-    if (!prepared) {
-        auto refused = locked(context.db_mutex, [&] {
-            return audit::record_refusal(context.db, intent, prepared.error().message);
-        });
-        if (!refused) return std::unexpected(refused.error());
-        return std::unexpected(prepared.error());
-    }
+    if (!prepared) return refuse(context, base, prepared.error());
 
-    // The intended key use is on record before the key is used: fail closed.
-    auto seq = locked(context.db_mutex, [&] { return audit::record_intent(context.db, intent); });
-    if (!seq) {
-        return fail(Errc::unavailable,
-                    "the seal was not made because the audit record could not be written (" +
-                        seq.error().message + ")");
+    // The intended key use, with the digest it will sign, is on record before the key is
+    // used: fail closed.
+    audit::Entry intent = base;
+    intent.event = "seal";
+    intent.outcome = "intended";
+    intent.signed_digest_sha256 = hex_encode(prepared->digest);
+    auto recorded_intent = context.trail.record(intent);
+    if (!recorded_intent) {
+        return fail(Errc::unavailable, "the seal was not made: " + recorded_intent.error().message);
     }
+    audit::Entry outcome = intent;
+    outcome.intent_seq = recorded_intent->seq;
 
     // HSM signature over the CMS signed attributes, then the byte patch.
     auto finish_failed = [&](const Error& error) -> std::unexpected<Error> {
-        auto recorded = locked(context.db_mutex, [&] {
-            return audit::record_outcome(context.db, *seq, audit::Outcome::failed, "",
-                                         error.message);
-        });
-        (void)recorded;  // the job failed already; the intent row keeps the key use on record
+        outcome.outcome = "failed";
+        outcome.reason = error.message;
+        (void)context.trail.record(outcome);  // the intent keeps the key use on record anyway
         return std::unexpected(error);
     };
     auto cms = pdf::build_cades_signature(
@@ -141,23 +153,22 @@ Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity
         return finish_failed(embedded.error());
     }
 
-    SealResult result;
-    result.key_id = context.seal_key.id_hex;
-    result.certificate_sha256 = context.seal_key.certificate_sha256;
-    result.digest_sha256 = hex_encode(prepared->digest);
-    result.audit_seq = *seq;
-    std::string output_sha256 = sha256_hex(prepared->bytes);
-    result.document = std::move(prepared->bytes);
-
-    auto recorded = locked(context.db_mutex, [&] {
-        return audit::record_outcome(context.db, *seq, audit::Outcome::sealed, output_sha256, "");
-    });
+    outcome.outcome = "sealed";
+    outcome.output_sha256 = sha256_hex(prepared->bytes);
+    auto recorded = context.trail.record(outcome);
     if (!recorded) {
         // The key was used and the intent is on record, but the outcome is not: return no
         // document rather than one the log does not vouch for.
-        return fail(Errc::unavailable,
-                    "the seal's outcome could not be recorded (" + recorded.error().message + ")");
+        return fail(Errc::unavailable, "the seal's outcome could not be recorded: " + recorded.error().message);
     }
+    context.trail.checkpoint_if_due();
+
+    SealResult result;
+    result.key_id = context.seal_key.id_hex;
+    result.certificate_sha256 = context.seal_key.certificate_sha256;
+    result.digest_sha256 = outcome.signed_digest_sha256;
+    result.audit_seq = recorded->seq;
+    result.document = std::move(prepared->bytes);
     return result;
 }
 

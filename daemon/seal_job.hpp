@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "daemon/audit_trail.hpp"
 #include "daemon/client_identity.hpp"
-#include "daemon/seal_key.hpp"
+#include "daemon/active_key.hpp"
 #include "hsm/token.hpp"
 #include "pdf/prepare.hpp"
 #include "policy/error.hpp"
@@ -35,14 +36,15 @@ struct SealResult {
     std::string key_id;
     std::string certificate_sha256;
     std::string digest_sha256;  // of the ByteRange, i.e. of the bytes signed
-    std::int64_t audit_seq = 0;
+    std::int64_t audit_seq = 0;  // the entry recording the outcome
 };
 
 // What a job needs from the daemon. The database connection is shared: hold `db_mutex` while
 // using it.
 struct SealContext {
     hsm::Token& token;
-    const SealKey& seal_key;
+    const ActiveKey& seal_key;
+    AuditTrail& trail;
     store::Database& db;
     std::mutex& db_mutex;
     const policy::Matrix& matrix;

@@ -1,12 +1,16 @@
-// signetctl: the command-line tool for operators, officers and auditors. For now it has
-// dev-init; the officer and auditor commands come with their issues.
+// signetctl: the command-line tool for operators, officers and auditors: dev-init, and the
+// auditor's export and offline verification of the key-usage log.
 
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
 
 #include <boost/program_options.hpp>
 
+#include "audit/verify.hpp"
 #include "daemon/dev_init.hpp"
+#include "daemon/https_client.hpp"
 
 namespace {
 
@@ -14,7 +18,96 @@ namespace po = boost::program_options;
 
 constexpr const char* usage =
     "usage: signetctl dev-init DIR --port N [--module PKCS11_LIBRARY] [--rights-matrix FILE]\n"
-    "  dev-init   make a complete local installation in DIR (development, quick start, tests)\n";
+    "       signetctl audit export --url https://HOST:PORT --cacert CA --cert CERT --key KEY [-o FILE]\n"
+    "       signetctl audit verify EXPORT --trust AUDIT_CERT [--checkpoints FILE]\n"
+    "  dev-init      make a complete local installation in DIR (development, quick start, tests)\n"
+    "  audit export  fetch the key-usage log and its checkpoints (auditor certificate)\n"
+    "  audit verify  check an export offline: exit 0 only for an intact log\n";
+
+// Parses `args` against `options`; positional names in order. nullopt after printing the error.
+std::optional<po::variables_map> parse(const std::string& command, const std::vector<std::string>& args,
+                                       const po::options_description& options,
+                                       const po::positional_options_description& positional) {
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "signetctl " << command << ": " << e.what() << "\n" << usage;
+        return std::nullopt;
+    }
+    return vm;
+}
+
+std::optional<std::string> read_whole(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+int audit_export(const std::vector<std::string>& args) {
+    po::options_description options("audit export options");
+    options.add_options()("url", po::value<std::string>()->required(), "signetd's base URL")(
+        "cacert", po::value<std::string>()->required(), "the TLS CA")(
+        "cert", po::value<std::string>()->required(), "the auditor's client certificate")(
+        "key", po::value<std::string>()->required(), "its private key")(
+        "output,o", po::value<std::string>(), "write the export here instead of standard output");
+    auto vm = parse("audit export", args, options, {});
+    if (!vm) return 2;
+    signet::daemon::ClientCredentials credentials{(*vm)["cacert"].as<std::string>(),
+                                                  (*vm)["cert"].as<std::string>(),
+                                                  (*vm)["key"].as<std::string>()};
+    auto text = signet::daemon::https_get((*vm)["url"].as<std::string>() + "/v1/audit/export", credentials);
+    if (!text) {
+        std::cerr << "signetctl audit export: " << text.error().message << "\n";
+        return 1;
+    }
+    if (vm->count("output")) {
+        std::ofstream out((*vm)["output"].as<std::string>(), std::ios::binary | std::ios::trunc);
+        out << *text;
+        if (!out.flush()) {
+            std::cerr << "signetctl audit export: cannot write " << (*vm)["output"].as<std::string>() << "\n";
+            return 1;
+        }
+    } else {
+        std::cout << *text;
+    }
+    return 0;
+}
+
+int audit_verify(const std::vector<std::string>& args) {
+    po::options_description options("audit verify options");
+    options.add_options()("export", po::value<std::string>()->required(), "EXPORT")(
+        "trust", po::value<std::string>()->required(), "the audit certificate (PEM)")(
+        "checkpoints", po::value<std::string>(), "checkpoints kept off the machine (one per line)");
+    po::positional_options_description positional;
+    positional.add("export", 1);
+    auto vm = parse("audit verify", args, options, positional);
+    if (!vm) return 2;
+    auto exported = read_whole((*vm)["export"].as<std::string>());
+    auto certificate = read_whole((*vm)["trust"].as<std::string>());
+    std::optional<std::string> checkpoints = std::string();
+    if (vm->count("checkpoints")) checkpoints = read_whole((*vm)["checkpoints"].as<std::string>());
+    if (!exported || !certificate || !checkpoints) {
+        std::cerr << "signetctl audit verify: cannot read the export, the certificate or the checkpoints\n";
+        return 2;
+    }
+    auto result = signet::audit::verify_export(*exported, *certificate, *checkpoints);
+    if (!result.intact) {
+        std::cout << "NOT INTACT: " << result.problem << "\n";
+        if (result.first_bad_seq) std::cout << "first bad sequence number: " << *result.first_bad_seq << "\n";
+        return 1;
+    }
+    std::cout << "intact: " << result.entries << " entries, " << result.checkpoints
+              << " checkpoints verified, anchored up to entry " << result.anchored << "\n";
+    if (result.entries > result.anchored) {
+        std::cout << "not yet anchored: entries " << result.anchored + 1 << " to " << result.entries
+                  << " (no checkpoint covers them yet)\n";
+    }
+    return 0;
+}
 
 int dev_init_command(const std::vector<std::string>& args) {
     po::options_description options("dev-init options");
@@ -25,14 +118,9 @@ int dev_init_command(const std::vector<std::string>& args) {
         "the rights matrix (default: the one shipped with signet)")("dir", po::value<std::string>()->required(), "DIR");
     po::positional_options_description positional;
     positional.add("dir", 1);
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "signetctl dev-init: " << e.what() << "\n" << usage;
-        return 2;
-    }
+    auto parsed = parse("dev-init", args, options, positional);
+    if (!parsed) return 2;
+    const po::variables_map& vm = *parsed;
     unsigned port = vm["port"].as<unsigned>();
     if (port == 0 || port > 65535) {
         std::cerr << "signetctl dev-init: --port must be between 1 and 65535\n";
@@ -62,6 +150,8 @@ int main(int argc, char** argv) {
     std::string command = argv[1];
     std::vector<std::string> args(argv + 2, argv + argc);
     if (command == "dev-init") return dev_init_command(args);
+    if (command == "audit" && !args.empty() && args[0] == "export") return audit_export({args.begin() + 1, args.end()});
+    if (command == "audit" && !args.empty() && args[0] == "verify") return audit_verify({args.begin() + 1, args.end()});
     std::cerr << "signetctl: unknown command '" << command << "'\n" << usage;
     return 2;
 }

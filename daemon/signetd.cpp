@@ -7,12 +7,14 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 #include "config/config.hpp"
+#include "daemon/audit_trail.hpp"
 #include "daemon/job_pool.hpp"
 #include "daemon/listener.hpp"
 #include "daemon/log.hpp"
-#include "daemon/seal_key.hpp"
+#include "daemon/active_key.hpp"
 #include "daemon/secret_file.hpp"
 #include "daemon/tls_context.hpp"
 #include "hsm/module.hpp"
@@ -37,6 +39,27 @@ Result<std::shared_ptr<hsm::Module>> load_module(const config::Hsm& settings) {
     return hsm::Module::load(settings.module);
 }
 
+audit::Entry daemon_entry(const char* event, const ActiveKey& seal_key, const ActiveKey& audit_key) {
+    audit::Entry entry;
+    entry.event = event;
+    entry.outcome = "done";
+    entry.detail = {{"seal_key", seal_key.id_hex}, {"audit_key", audit_key.id_hex}};
+    return entry;
+}
+
+// Every `interval`, a checkpoint of whatever waits for one, made on the job pool.
+void schedule_checkpoints(boost::asio::steady_timer& timer, std::chrono::seconds interval,
+                          AuditTrail& trail, JobPool& pool) {
+    timer.expires_after(interval);
+    timer.async_wait([&timer, interval, &trail, &pool](boost::system::error_code ec) {
+        if (ec) return;
+        (void)pool.try_post([&trail] {
+            if (auto made = trail.checkpoint(); !made) log_error("audit checkpoint: " + made.error().message);
+        });
+        schedule_checkpoints(timer, interval, trail, pool);
+    });
+}
+
 }  // namespace
 
 int run_signetd(const std::filesystem::path& config_file) {
@@ -59,20 +82,30 @@ int run_signetd(const std::filesystem::path& config_file) {
 
     auto db = store::Database::open(config->database.path);
     if (!db) return failed(db.error());
-    auto seal_key = load_active_seal_key(*db, *token);
+    auto seal_key = load_active_key(*db, *token, "seal");
     if (!seal_key) return failed(seal_key.error());
+    auto audit_key = load_active_key(*db, *token, "audit");
+    if (!audit_key) return failed(audit_key.error());
     auto tls = make_server_tls_context(config->tls);
     if (!tls) return failed(tls.error());
 
     std::mutex db_mutex;
     JobPool pool(config->limits.workers, config->limits.max_queued_jobs);
     policy::SystemClock clock;
-    Services services{*config, *matrix, clock, *token, *seal_key, *db, db_mutex, pool};
+    AuditTrail trail(*db, db_mutex, clock, *token, *audit_key, config->audit);
+    // No service without a writable log: the start is the log's first word.
+    if (auto started = trail.record(daemon_entry("daemon_start", *seal_key, *audit_key)); !started) {
+        return failed(started.error());
+    }
+    Services services{*config, *matrix, clock, *token, *seal_key, trail, *db, db_mutex, pool};
 
     boost::asio::io_context io(static_cast<int>(config->server.io_threads));
     auto listener = Listener::create(io, *tls, services);
     if (!listener) return failed(listener.error());
     (*listener)->run();
+
+    boost::asio::steady_timer checkpoint_timer(io);
+    schedule_checkpoints(checkpoint_timer, config->audit.checkpoint_interval, trail, pool);
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](boost::system::error_code, int signal) {
@@ -90,6 +123,11 @@ int run_signetd(const std::filesystem::path& config_file) {
     io.run();
     for (auto& thread : threads) thread.join();
     pool.drain();  // jobs already running finish before the HSM and database close
+    // The stop is recorded and anchored, so that an export taken now verifies to its last entry.
+    if (auto stopped = trail.record(daemon_entry("daemon_stop", *seal_key, *audit_key)); !stopped) {
+        log_error("signetd: " + stopped.error().message);
+    }
+    if (auto anchored = trail.checkpoint(); !anchored) log_error("audit checkpoint: " + anchored.error().message);
     log_info("signetd: stopped");
     return 0;
 }

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "store/database.hpp"
+
 namespace signet::test {
 
 nlohmann::json HttpResult::json() const {
@@ -34,7 +36,7 @@ std::uint16_t free_port() {
     return ntohs(address.sin_port);
 }
 
-Installation::Installation(bool spy_on_hsm) {
+Installation::Installation(bool spy_on_hsm, const std::string& extra_config) {
     port = free_port();
     install = dir / "install";
     auto init = run({SIGNETCTL_PATH, "dev-init", install.string(), "--port", std::to_string(port)});
@@ -45,6 +47,7 @@ Installation::Installation(bool spy_on_hsm) {
     auto at = config.find("max_body_bytes = 33554432");
     if (at == std::string::npos) throw std::runtime_error("dev-init config has no body limit");
     config.replace(at, 25, "max_body_bytes = " + std::to_string(max_body_bytes));
+    config += extra_config;
     std::vector<std::string> argv{SIGNETD_PATH, "--config", (install / "signetd.toml").string()};
     if (spy_on_hsm) {
         const std::string softhsm = SIGNET_SOFTHSM_MODULE;
@@ -88,7 +91,12 @@ int Installation::hsm_signatures() const {
         auto colon = line.find(": ");
         if (colon != std::string::npos && line.compare(colon, std::string::npos, ": C_SignInit") == 0) ++count;
     }
-    return count;
+    // Each audit checkpoint is one signature by the audit key; the rest signed documents.
+    auto db = store::Database::open(install / "signet.db");
+    if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
+    auto checkpoints = db->prepare("SELECT COUNT(*) FROM audit_checkpoints");
+    if (!checkpoints || !checkpoints->step()) throw std::runtime_error("cannot count the checkpoints");
+    return count - static_cast<int>(checkpoints->column_int(0));
 }
 
 void Installation::put(const std::string& path, const std::string& body) const {

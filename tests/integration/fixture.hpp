@@ -30,7 +30,8 @@ struct Installation {
 
     // With `spy_on_hsm`, signetd talks to SoftHSM through OpenSC's pkcs11-spy, which logs every
     // PKCS#11 call: an account of key use that does not come from signet itself.
-    explicit Installation(bool spy_on_hsm = false);
+    // `extra_config` is appended to dev-init's signetd.toml (an [audit] section, ...).
+    explicit Installation(bool spy_on_hsm = false, const std::string& extra_config = "");
     ~Installation();
 
     // A request as `client` (a dev-init certificate name, "" for none). `body` is sent as is.
@@ -41,7 +42,8 @@ struct Installation {
     bool healthy() const;
     // A register PUT (tenant or member) that must succeed.
     void put(const std::string& path, const std::string& body) const;
-    // Signatures the HSM was asked to make (C_SignInit calls in the spy's log).
+    // Document signatures the HSM was asked to make: C_SignInit calls in the spy's log, less the
+    // audit checkpoints (one audit-key signature each).
     int hsm_signatures() const;
 
     TempDir dir{"signet-it"};

@@ -141,7 +141,8 @@ BOOST_AUTO_TEST_CASE(refusals_are_recorded_with_their_reason) {
                    422, "invalid_document");
     auto db = signet::store::Database::open(installation().install / "signet.db");
     BOOST_REQUIRE(db);
-    auto row = db->prepare("SELECT outcome, reason FROM seal_jobs ORDER BY id DESC LIMIT 1");
+    auto row = db->prepare(
+        "SELECT outcome, json_extract(entry, '$.reason') FROM audit_log ORDER BY seq DESC LIMIT 1");
     BOOST_REQUIRE(row);
     auto found = row->step();
     BOOST_REQUIRE(found && *found);

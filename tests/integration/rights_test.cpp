@@ -87,8 +87,10 @@ struct Office {
     // The last seal job's outcome, reason and approver as recorded.
     std::vector<std::string> last_job() const {
         auto db = signet::store::Database::open(inst.install / "signet.db");
-        auto row = db->prepare("SELECT actor, outcome, COALESCE(reason, ''), COALESCE(approved_by, '') "
-                               "FROM seal_jobs ORDER BY id DESC LIMIT 1");
+        auto row = db->prepare(
+            "SELECT json_extract(entry, '$.actor'), outcome, COALESCE(json_extract(entry, '$.reason'), ''), "
+            "COALESCE(json_extract(entry, '$.approver'), '') FROM audit_log "
+            "WHERE action = 'document.seal' ORDER BY seq DESC LIMIT 1");
         if (!row || !row->step()) throw std::runtime_error("no seal job recorded");
         return {row->column_text(0), row->column_text(1), row->column_text(2), row->column_text(3)};
     }

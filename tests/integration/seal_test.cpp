@@ -153,8 +153,9 @@ BOOST_AUTO_TEST_CASE(each_seal_is_recorded_with_its_hashes) {
     auto db = signet::store::Database::open(installation().install / "signet.db");
     BOOST_REQUIRE(db);
     auto row = db->prepare(
-        "SELECT tenant, actor, input_sha256, output_sha256, key_id, outcome, client_fingerprint "
-        "FROM seal_jobs WHERE id = ?");
+        "SELECT tenant, json_extract(entry, '$.actor'), json_extract(entry, '$.document_sha256'), "
+        "json_extract(entry, '$.output_sha256'), json_extract(entry, '$.key_id'), outcome, "
+        "json_extract(entry, '$.client_fingerprint') FROM audit_log WHERE seq = ?");
     BOOST_REQUIRE(row);
     row->bind(1, sealed.response.at("audit_seq").get<std::int64_t>());
     auto found = row->step();

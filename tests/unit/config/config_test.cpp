@@ -114,6 +114,23 @@ BOOST_AUTO_TEST_CASE(missing_database_folder) {
     require_error(signet::config::load(write(text)), {"database.path", "folder does not exist"});
 }
 
+BOOST_AUTO_TEST_CASE(audit_defaults_and_limits) {
+    auto defaults = signet::config::load(write(valid()));
+    BOOST_REQUIRE(defaults);
+    BOOST_TEST(defaults->audit.origin == "signet");
+    BOOST_TEST(defaults->audit.checkpoint_entries == 100U);
+    BOOST_TEST(defaults->audit.checkpoint_interval.count() == 60);
+    BOOST_TEST(defaults->audit.checkpoint_file == dir / "audit-checkpoints.ndjson");
+    auto set = signet::config::load(write(valid() + "[audit]\norigin = \"cabinet\"\ncheckpoint_entries = 5\n"));
+    BOOST_REQUIRE(set);
+    BOOST_TEST(set->audit.checkpoint_entries == 5U);
+    require_error(signet::config::load(write(valid() + "[audit]\ncheckpoint_entries = 0\n")),
+                  {"audit.checkpoint_entries", "between 1"});
+    require_error(signet::config::load(write(valid() + "[audit]\ncheckpoint_file = \"none/x\"\n")),
+                  {"audit.checkpoint_file", "folder does not exist"});
+    require_error(signet::config::load(write(valid() + "[audit]\nevery = 3\n")), {"audit.every"});
+}
+
 BOOST_AUTO_TEST_CASE(missing_rights_matrix) {
     std::string text = valid();
     text.replace(text.find("rights-matrix.toml"), 18, "matrix.toml");

@@ -1,0 +1,80 @@
+#include "daemon/audit_trail.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "daemon/log.hpp"
+
+namespace signet::daemon {
+namespace {
+
+// Appends one line to the operator's checkpoint file and syncs it: the file is what survives
+// when the database does not.
+Status append_line(const std::filesystem::path& file, const std::string& line) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return fail(Errc::unavailable, "cannot open the checkpoint file " + file.string());
+    std::string text = line + "\n";
+    ssize_t written = ::write(fd, text.data(), text.size());
+    bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    if (written != static_cast<ssize_t>(text.size()) || !synced) {
+        return fail(Errc::unavailable, "cannot append to the checkpoint file " + file.string());
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<audit::Entry> AuditTrail::record(audit::Entry entry) {
+    std::lock_guard lock(db_mutex_);
+    audit::Log log(db_, clock_);
+    Result<audit::Entry> stored = fail(Errc::internal, "not written");
+    Status done = db_.transaction([&]() -> Status {
+        stored = log.append(std::move(entry));
+        if (!stored) return std::unexpected(stored.error());
+        return {};
+    });
+    if (!done) {
+        return fail(Errc::unavailable, "the audit log cannot be written (" + done.error().message + ")");
+    }
+    return stored;
+}
+
+void AuditTrail::checkpoint_if_due() {
+    if (auto made = checkpoint_when(settings_.checkpoint_entries); !made) {
+        log_error("audit checkpoint: " + made.error().message);
+    }
+}
+
+Status AuditTrail::checkpoint() { return checkpoint_when(1); }
+
+Status AuditTrail::checkpoint_when(std::int64_t waiting_at_least) {
+    std::lock_guard one_at_a_time(checkpoint_mutex_);
+    audit::Checkpoint checkpoint;
+    {
+        std::lock_guard lock(db_mutex_);
+        audit::Log log(db_, clock_);
+        auto head = log.head();
+        if (!head) return std::unexpected(head.error());
+        auto anchored = log.anchored_size();
+        if (!anchored) return std::unexpected(anchored.error());
+        if (head->size - *anchored < waiting_at_least) return {};
+        checkpoint.size = head->size;
+        checkpoint.head = head->hash;
+    }
+    checkpoint.origin = settings_.origin;
+    checkpoint.time = policy::format_timestamp(clock_.now());
+    checkpoint.key_id = key_.id_hex;
+    std::string text = audit::signed_text(checkpoint);
+    auto signature = token_.sign(key_.id, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    if (!signature) return std::unexpected(signature.error().with_context("signing a checkpoint"));
+    checkpoint.signature = std::move(*signature);
+    {
+        std::lock_guard lock(db_mutex_);
+        audit::Log log(db_, clock_);
+        SIGNET_CHECK(log.add_checkpoint(checkpoint));
+    }
+    return append_line(settings_.checkpoint_file, audit::to_json(checkpoint).dump());
+}
+
+}  // namespace signet::daemon

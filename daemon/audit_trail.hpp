@@ -1,0 +1,46 @@
+#pragma once
+// The daemon's side of the key-usage log: entries written under the database mutex (a failure
+// is `unavailable`, and the caller uses no key), and checkpoints of the chain signed with the
+// audit key, every N entries or T seconds, stored in the database and appended to the
+// operator's checkpoint file. Signing a checkpoint is not itself an entry: it would leave a new
+// unanchored entry after every checkpoint; the checkpoint is its own record.
+
+#include <mutex>
+
+#include "audit/entry.hpp"
+#include "audit/log.hpp"
+#include "config/config.hpp"
+#include "daemon/active_key.hpp"
+#include "hsm/token.hpp"
+#include "policy/time.hpp"
+#include "store/database.hpp"
+
+namespace signet::daemon {
+
+class AuditTrail {
+public:
+    AuditTrail(store::Database& db, std::mutex& db_mutex, const policy::Clock& clock,
+               hsm::Token& token, const ActiveKey& audit_key, const config::Audit& settings)
+        : db_(db), db_mutex_(db_mutex), clock_(clock), token_(token), key_(audit_key), settings_(settings) {}
+
+    // Appends the entry in its own transaction and returns it as stored.
+    Result<audit::Entry> record(audit::Entry entry);
+
+    // A checkpoint when `checkpoint_entries` entries wait for one.
+    void checkpoint_if_due();
+    // A checkpoint when any entry waits for one (the timer and the shutdown call this).
+    Status checkpoint();
+
+private:
+    Status checkpoint_when(std::int64_t waiting_at_least);
+
+    store::Database& db_;
+    std::mutex& db_mutex_;
+    const policy::Clock& clock_;
+    hsm::Token& token_;
+    const ActiveKey& key_;
+    const config::Audit& settings_;
+    std::mutex checkpoint_mutex_;  // one checkpoint at a time, so sizes only grow
+};
+
+}  // namespace signet::daemon
