@@ -401,6 +401,14 @@ Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const PrepareR
 
 Result<PreparedDocument> prepare(const std::filesystem::path& input,
                                  const PrepareRequest& request) {
+    // PoDoFo writes its debug and log messages (parts of the document among them) to the
+    // process's standard streams; the daemon's log must not carry document contents.
+    static const bool silenced = [] {
+        PdfError::EnableDebug(false);
+        PdfError::EnableLogging(false);
+        return true;
+    }();
+    (void)silenced;
     if (auto ok = check_request(request); !ok) return std::unexpected(ok.error());
     auto original_size = check_header(input);
     if (!original_size) return std::unexpected(original_size.error());
