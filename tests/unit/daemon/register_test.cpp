@@ -90,6 +90,17 @@ BOOST_AUTO_TEST_CASE(removing_a_member_ends_their_delegations_only) {
     BOOST_TEST((again.error().code == Errc::not_found));
 }
 
+BOOST_AUTO_TEST_CASE(delegations_stay_in_their_tenant) {
+    BOOST_REQUIRE(register_.put_tenant(Tenant{"cab2", TenantKind::cabinet, "Cabinet Deux"}));
+    BOOST_REQUIRE(register_.put_member("cab2", Member{"col", Role::collaborator, "Hugo"}));
+    grant("col", DelegationState::active);  // in "cab"
+    BOOST_TEST((*register_.load("cab"))->delegations.size() == 1U);
+    BOOST_TEST((*register_.load("cab2"))->delegations.empty());
+    // Leaving one firm ends nothing in the other.
+    BOOST_REQUIRE(register_.remove_member("cab2", "col", noon));
+    BOOST_TEST(((*register_.load("cab"))->delegations[0].state == DelegationState::active));
+}
+
 BOOST_AUTO_TEST_CASE(a_tenant_with_members_keeps_its_kind) {
     auto changed = register_.put_tenant(Tenant{"cab", TenantKind::croec, "Renamed"});
     BOOST_REQUIRE(!changed);

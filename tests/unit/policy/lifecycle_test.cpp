@@ -90,6 +90,18 @@ BOOST_AUTO_TEST_CASE(a_preparer_is_allowed_once_an_approver_agrees) {
     BOOST_TEST((already.verdict == Verdict::allow));
 }
 
+BOOST_AUTO_TEST_CASE(a_person_in_two_firms_holds_each_firms_delegations_only) {
+    // "m" works for two firms; the sceller delegation is the first firm's.
+    auto first = tenant_with(TenantKind::cabinet, Role::collaborator, "sceller");
+    auto second = tenant_with(TenantKind::cabinet, Role::collaborator, std::nullopt);
+    second.tenant.id = "other-firm";
+    BOOST_TEST((decide(shipped_matrix(), &first, "m", "document.seal", test_now).verdict == Verdict::allow));
+    auto elsewhere = decide(shipped_matrix(), &second, "m", "document.seal", test_now);
+    BOOST_TEST((elsewhere.verdict == Verdict::deny));
+    BOOST_TEST(elsewhere.reason.find("holds no delegation in force in Cabinet Test (other-firm)") != std::string::npos,
+               elsewhere.reason);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(delegation_lifecycle)
