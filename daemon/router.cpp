@@ -6,6 +6,7 @@
 
 #include "daemon/api_json.hpp"
 #include "daemon/audit_api.hpp"
+#include "daemon/key_inventory.hpp"
 #include "daemon/register_api.hpp"
 #include "daemon/seal_job.hpp"
 
@@ -250,6 +251,16 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
             return refuse(Errc::bad_request, "a seal request is JSON (Content-Type: application/json)");
         }
         return seal(services, *client, std::move(request), std::move(done));
+    }
+    if (target == "/v1/keys" && request.method() == http::verb::get) {
+        if (!role_is(client, config::Role::officer) && !role_is(client, config::Role::auditor)) {
+            return refuse(Errc::forbidden, "only officers and auditors read the key inventory");
+        }
+        return on_pool(services, version, keep_alive, done, [&services, version, keep_alive] {
+            auto reply = list_keys(services.db, services.db_mutex, services.config.hsm.token);
+            if (!reply) return error_response(reply.error(), version, keep_alive);
+            return json_response(http::status::ok, reply->body.dump(), version, keep_alive);
+        });
     }
     if (target == "/v1/audit" || target == "/v1/audit/export" || target == "/v1/audit/usage") {
         return audit(services, *client, std::move(request), std::move(done));

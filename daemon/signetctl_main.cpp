@@ -1,12 +1,14 @@
 // signetctl: the command-line tool for operators, officers and auditors: dev-init, and the
 // auditor's export and offline verification of the key-usage log.
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
 
 #include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
 
 #include "audit/verify.hpp"
 #include "daemon/dev_init.hpp"
@@ -20,9 +22,11 @@ constexpr const char* usage =
     "usage: signetctl dev-init DIR --port N [--module PKCS11_LIBRARY] [--rights-matrix FILE]\n"
     "       signetctl audit export --url https://HOST:PORT --cacert CA --cert CERT --key KEY [-o FILE]\n"
     "       signetctl audit verify EXPORT --trust AUDIT_CERT [--checkpoints FILE]\n"
+    "       signetctl keys list --url https://HOST:PORT --cacert CA --cert CERT --key KEY\n"
     "  dev-init      make a complete local installation in DIR (development, quick start, tests)\n"
     "  audit export  fetch the key-usage log and its checkpoints (auditor certificate)\n"
-    "  audit verify  check an export offline: exit 0 only for an intact log\n";
+    "  audit verify  check an export offline: exit 0 only for an intact log\n"
+    "  keys list     the key inventory (officer or auditor certificate)\n";
 
 // Parses `args` against `options`; positional names in order. nullopt after printing the error.
 std::optional<po::variables_map> parse(const std::string& command, const std::vector<std::string>& args,
@@ -47,19 +51,49 @@ std::optional<std::string> read_whole(const std::string& path) {
     return text.str();
 }
 
-int audit_export(const std::vector<std::string>& args) {
-    po::options_description options("audit export options");
+// The options every command that calls signetd takes.
+po::options_description connection_options(const char* title) {
+    po::options_description options(title);
     options.add_options()("url", po::value<std::string>()->required(), "signetd's base URL")(
         "cacert", po::value<std::string>()->required(), "the TLS CA")(
-        "cert", po::value<std::string>()->required(), "the auditor's client certificate")(
-        "key", po::value<std::string>()->required(), "its private key")(
-        "output,o", po::value<std::string>(), "write the export here instead of standard output");
+        "cert", po::value<std::string>()->required(), "the client certificate")(
+        "key", po::value<std::string>()->required(), "its private key");
+    return options;
+}
+
+signet::Result<std::string> get(const po::variables_map& vm, const std::string& path) {
+    signet::daemon::ClientCredentials credentials{vm["cacert"].as<std::string>(), vm["cert"].as<std::string>(),
+                                                  vm["key"].as<std::string>()};
+    return signet::daemon::https_get(vm["url"].as<std::string>() + path, credentials);
+}
+
+int keys_list(const std::vector<std::string>& args) {
+    auto vm = parse("keys list", args, connection_options("keys list options"), {});
+    if (!vm) return 2;
+    auto text = get(*vm, "/v1/keys");
+    auto body = text ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json();
+    if (!text || !body.is_object()) {
+        std::cerr << "signetctl keys list: " << (text ? "signetd's answer is not JSON" : text.error().message) << "\n";
+        return 1;
+    }
+    auto field = [](const nlohmann::json& key, const char* name) {
+        return key[name].is_null() ? std::string("-") : key[name].is_string() ? key[name].get<std::string>() : key[name].dump();
+    };
+    std::printf("%-32s  %-8s  %-9s  %-20s  %6s  %s\n", "KEY ID", "PURPOSE", "STATE", "NOT AFTER", "USES", "SUBJECT");
+    for (const auto& key : body["keys"]) {
+        std::printf("%-32s  %-8s  %-9s  %-20s  %6s  %s\n", field(key, "key_id").c_str(), field(key, "purpose").c_str(),
+                    field(key, "state").c_str(), field(key, "not_after").c_str(), field(key, "uses").c_str(),
+                    field(key, "subject").c_str());
+    }
+    return 0;
+}
+
+int audit_export(const std::vector<std::string>& args) {
+    po::options_description options = connection_options("audit export options");
+    options.add_options()("output,o", po::value<std::string>(), "write the export here instead of standard output");
     auto vm = parse("audit export", args, options, {});
     if (!vm) return 2;
-    signet::daemon::ClientCredentials credentials{(*vm)["cacert"].as<std::string>(),
-                                                  (*vm)["cert"].as<std::string>(),
-                                                  (*vm)["key"].as<std::string>()};
-    auto text = signet::daemon::https_get((*vm)["url"].as<std::string>() + "/v1/audit/export", credentials);
+    auto text = get(*vm, "/v1/audit/export");
     if (!text) {
         std::cerr << "signetctl audit export: " << text.error().message << "\n";
         return 1;
@@ -152,6 +186,7 @@ int main(int argc, char** argv) {
     if (command == "dev-init") return dev_init_command(args);
     if (command == "audit" && !args.empty() && args[0] == "export") return audit_export({args.begin() + 1, args.end()});
     if (command == "audit" && !args.empty() && args[0] == "verify") return audit_verify({args.begin() + 1, args.end()});
+    if (command == "keys" && !args.empty() && args[0] == "list") return keys_list({args.begin() + 1, args.end()});
     std::cerr << "signetctl: unknown command '" << command << "'\n" << usage;
     return 2;
 }
