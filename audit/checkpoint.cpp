@@ -1,5 +1,10 @@
 #include "audit/checkpoint.hpp"
 
+#include <algorithm>
+#include <array>
+#include <string_view>
+
+#include "audit/json_number.hpp"
 #include "audit/openssl_util.hpp"
 
 namespace signet::audit {
@@ -7,15 +12,17 @@ namespace {
 
 using nlohmann::json;
 
-std::unexpected<Error> bad_field(const char* field, std::string_view problem) {
-    return fail(Errc::bad_request, std::string("checkpoint: '") + field + "' " + std::string(problem));
+constexpr std::array<std::string_view, 7> fields = {"type", "origin", "size", "head", "time", "key_id", "signature"};
+
+std::unexpected<Error> bad_field(std::string_view field, std::string_view problem) {
+    return fail(Errc::bad_request, "checkpoint: '" + std::string(field) + "' " + std::string(problem));
 }
 
-Result<std::string> text_field(const json& object, const char* field) {
+// A line of the signed text: a newline inside it would let one text read as another.
+Result<std::string> text_field(const json& object, std::string_view field) {
     auto it = object.find(field);
-    if (it == object.end() || !it->is_string() || it->get_ref<const std::string&>().empty()) {
-        return bad_field(field, "must be a non-empty string");
-    }
+    if (it == object.end()) return bad_field(field, "is missing");
+    if (!it->is_string() || it->get_ref<const std::string&>().empty()) return bad_field(field, "must be a non-empty string");
     const auto& value = it->get_ref<const std::string&>();
     if (value.find('\n') != std::string::npos) return bad_field(field, "must be one line");
     return value;
@@ -40,23 +47,26 @@ json to_json(const Checkpoint& checkpoint) {
 
 Result<Checkpoint> checkpoint_from_json(const json& object) {
     if (!object.is_object()) return fail(Errc::bad_request, "checkpoint: not a JSON object");
-    if (object.size() != 7 || object.value("type", "") != "checkpoint") {
-        return fail(Errc::bad_request, "checkpoint: it must have exactly type, origin, size, head, time, key_id, signature");
+    for (const auto& [key, value] : object.items()) {
+        if (std::ranges::find(fields, key) == fields.end()) return bad_field(key, "is not a field of a checkpoint");
     }
+    std::string type;
+    SIGNET_TRY(type, text_field(object, "type"));
+    if (type != "checkpoint") return bad_field("type", "must be \"checkpoint\"");
     Checkpoint checkpoint;
     SIGNET_TRY(checkpoint.origin, text_field(object, "origin"));
+    auto size = object.find("size");
+    if (size == object.end()) return bad_field("size", "is missing");
+    auto size_number = positive_int64(*size);
+    if (!size_number) return bad_field("size", "must be an integer from 1");
+    checkpoint.size = *size_number;
     SIGNET_TRY(checkpoint.head, text_field(object, "head"));
     SIGNET_TRY(checkpoint.time, text_field(object, "time"));
     SIGNET_TRY(checkpoint.key_id, text_field(object, "key_id"));
-    auto size = object.find("size");
-    if (size == object.end() || !size->is_number_integer() || size->get<std::int64_t>() < 1) {
-        return bad_field("size", "must be an integer from 1");
-    }
-    checkpoint.size = size->get<std::int64_t>();
     std::string signature;
     SIGNET_TRY(signature, text_field(object, "signature"));
     auto bytes = base64_decode(signature);
-    if (!bytes) return bad_field("signature", "must be base64");
+    if (!bytes) return bad_field("signature", "must be base64: " + bytes.error().message);
     checkpoint.signature = std::move(*bytes);
     return checkpoint;
 }
@@ -65,7 +75,8 @@ Status verify_signature(const Checkpoint& checkpoint, const std::string& certifi
     auto key = certificate_public_key(certificate_pem);
     if (!key) return std::unexpected(key.error());
     if (!verifies(key->get(), signed_text(checkpoint), checkpoint.signature)) {
-        return fail(Errc::forbidden, "its signature does not verify with the audit certificate");
+        return fail(Errc::forbidden, "checkpoint at size " + std::to_string(checkpoint.size) +
+                                         ": its signature does not verify with the audit certificate");
     }
     return {};
 }

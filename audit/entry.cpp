@@ -1,7 +1,11 @@
 #include "audit/entry.hpp"
 
+#include <algorithm>
 #include <array>
+#include <string_view>
+#include <utility>
 
+#include "audit/json_number.hpp"
 #include "audit/openssl_util.hpp"
 
 namespace signet::audit {
@@ -10,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 // The text fields, in one list so that writing and reading cannot drift apart.
-constexpr std::array<std::pair<const char*, std::string Entry::*>, 16> text_fields = {{
+constexpr std::array<std::pair<std::string_view, std::string Entry::*>, 16> text_fields = {{
     {"time", &Entry::time},
     {"event", &Entry::event},
     {"outcome", &Entry::outcome},
@@ -29,15 +33,27 @@ constexpr std::array<std::pair<const char*, std::string Entry::*>, 16> text_fiel
     {"prev_hash", &Entry::prev_hash},
 }};
 
-std::unexpected<Error> bad_field(const char* field, std::string_view problem) {
-    return fail(Errc::bad_request, std::string("audit entry: '") + field + "' " + std::string(problem));
+// The other keys of an entry object; "type" is an export line's and is ignored.
+constexpr std::array<std::string_view, 5> other_fields = {"seq", "intent_seq", "detail", "hash", "type"};
+
+bool is_known(const std::string& key) {
+    auto named = [&](const auto& field) { return field.first == key; };
+    return std::ranges::any_of(text_fields, named) || std::ranges::find(other_fields, key) != other_fields.end();
 }
 
-// Every key of an entry object but "hash" (and an export line's "type").
-json canonical_object(const Entry& entry) {
-    json object = to_json(entry);
-    object.erase("hash");
-    return object;
+// Deep enough for any event's detail, shallow enough for the stack.
+constexpr int max_detail_depth = 32;
+
+// Whether `value` nests no deeper than `levels`; stops there, so an export line of a million
+// nested objects cannot exhaust the stack of the recursive copy and dump that would follow.
+bool nests_within(const json& value, int levels) {
+    if (!value.is_structured()) return true;
+    if (levels == 0) return false;
+    return std::ranges::all_of(value, [&](const json& inner) { return nests_within(inner, levels - 1); });
+}
+
+std::unexpected<Error> bad_field(std::string_view field, std::string_view problem) {
+    return fail(Errc::bad_request, "audit entry: '" + std::string(field) + "' " + std::string(problem));
 }
 
 }  // namespace
@@ -57,51 +73,52 @@ json to_json(const Entry& entry) {
 
 Result<Entry> entry_from_json(const json& object) {
     if (!object.is_object()) return fail(Errc::bad_request, "audit entry: not a JSON object");
-    Entry entry;
-    std::size_t known = 0;
-    auto seq = object.find("seq");
-    if (seq == object.end() || !seq->is_number_integer() || seq->get<std::int64_t>() < 1) {
-        return bad_field("seq", "must be an integer from 1");
+    for (const auto& [key, value] : object.items()) {
+        if (!is_known(key)) return bad_field(key, "is not a field of an audit entry");
     }
-    entry.seq = seq->get<std::int64_t>();
-    ++known;
+    Entry entry;
+    auto seq = object.find("seq");
+    if (seq == object.end()) return bad_field("seq", "is missing");
+    auto seq_number = positive_int64(*seq);
+    if (!seq_number) return bad_field("seq", "must be an integer from 1");
+    entry.seq = *seq_number;
     for (const auto& [name, member] : text_fields) {
         auto it = object.find(name);
         if (it == object.end()) return bad_field(name, "is missing");
         if (it->is_string()) {
+            // An absent value is null; "" would be a second spelling of it, with another hash.
+            if (it->get_ref<const std::string&>().empty()) return bad_field(name, "is empty (absent is null)");
             entry.*member = it->get<std::string>();
-            if ((entry.*member).empty()) return bad_field(name, "is empty (absent values are null)");
         } else if (!it->is_null()) {
             return bad_field(name, "must be a string or null");
         }
-        ++known;
     }
     auto intent = object.find("intent_seq");
     if (intent == object.end()) return bad_field("intent_seq", "is missing");
-    if (intent->is_number_integer()) {
-        entry.intent_seq = intent->get<std::int64_t>();
-    } else if (!intent->is_null()) {
-        return bad_field("intent_seq", "must be an integer or null");
+    if (!intent->is_null()) {
+        entry.intent_seq = positive_int64(*intent);
+        if (!entry.intent_seq) return bad_field("intent_seq", "must be an integer from 1 or null");
     }
-    ++known;
     auto detail = object.find("detail");
     if (detail == object.end()) return bad_field("detail", "is missing");
     if (!detail->is_object() && !detail->is_null()) return bad_field("detail", "must be an object or null");
-    entry.detail = detail->is_object() ? *detail : json(nullptr);
-    ++known;
+    if (!nests_within(*detail, max_detail_depth)) return bad_field("detail", "is nested too deeply");
+    entry.detail = *detail;
     auto hash = object.find("hash");
-    if (hash == object.end() || !hash->is_string()) return bad_field("hash", "must be a string");
+    if (hash == object.end()) return bad_field("hash", "is missing");
+    if (!hash->is_string() || hash->get_ref<const std::string&>().empty()) {
+        return bad_field("hash", "must be a non-empty string");
+    }
     entry.hash = hash->get<std::string>();
-    ++known;
-    if (object.contains("type")) ++known;
-    if (object.size() != known) return fail(Errc::bad_request, "audit entry: it has a field the format does not know");
     return entry;
 }
 
 std::string compute_hash(const Entry& entry) {
-    std::string input(1, '\0');  // RFC 9162 leaf prefix
-    input += canonical_object(entry).dump();
-    return sha256_hex(input);
+    json canonical = to_json(entry);
+    canonical.erase("hash");
+    // RFC 9162 §2.1.1: a leaf's hash input starts with 0x00. dump() is compact and, with
+    // nlohmann's default std::map objects, writes keys in byte order.
+    return sha256_hex(std::string(1, '\0') + canonical.dump());
 }
 
 }  // namespace signet::audit

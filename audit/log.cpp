@@ -32,7 +32,14 @@ Result<Entry> Log::append(Entry entry) {
     entry.seq = last->size + 1;
     entry.time = policy::format_timestamp(clock_.now());
     entry.prev_hash = last->hash;
-    entry.hash = compute_hash(entry);
+    std::string stored;
+    try {
+        entry.hash = compute_hash(entry);
+        stored = to_json(entry).dump();
+    } catch (const nlohmann::json::exception& e) {
+        // Only text that is not UTF-8 gets here; every API field is checked UTF-8 by the parser.
+        return fail(Errc::bad_request, std::string("an audit entry cannot be encoded: ") + e.what());
+    }
     auto statement = db_.prepare(
         "INSERT INTO audit_log (seq, time, event, outcome, tenant, action, hash, entry) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
@@ -44,7 +51,7 @@ Result<Entry> Log::append(Entry entry) {
         .bind(5, text_or_null(entry.tenant))
         .bind(6, text_or_null(entry.action))
         .bind(7, entry.hash)
-        .bind(8, to_json(entry).dump());
+        .bind(8, stored);
     if (auto run = statement->run(); !run) {
         return std::unexpected(run.error().with_context("writing the audit log"));
     }

@@ -1,5 +1,9 @@
 #include "audit/openssl_util.hpp"
 
+#include <climits>
+#include <cstdio>
+#include <cstdlib>
+
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -8,22 +12,35 @@
 namespace signet::audit {
 namespace {
 
-struct BioFree {
-    void operator()(BIO* bio) const { BIO_free(bio); }
-};
-struct X509Free {
-    void operator()(X509* certificate) const { X509_free(certificate); }
-};
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
+using Bio = std::unique_ptr<BIO, SslDeleter<&BIO_free>>;
+using X509Ptr = std::unique_ptr<X509, SslDeleter<&X509_free>>;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, SslDeleter<&EVP_MD_CTX_free>>;
+
+// OpenSSL's error queue of this thread as one line, emptied (s2n-tls: carry the library's reason).
+std::string drain_openssl_errors() {
+    std::string out;
+    char line[256];
+    while (unsigned long code = ERR_get_error()) {
+        ERR_error_string_n(code, line, sizeof line);
+        out += out.empty() ? "" : "; ";
+        out += line;
+    }
+    return out;
+}
+
+bool is_base64_letter(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+}
 
 }  // namespace
 
 std::string sha256_hex(std::string_view bytes) {
     unsigned char digest[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+    if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1 || length != 32) {
+        std::fprintf(stderr, "signet: OpenSSL cannot compute SHA-256 (%s)\n", drain_openssl_errors().c_str());
+        std::abort();
+    }
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
     for (unsigned int i = 0; i < length; ++i) {
@@ -42,42 +59,44 @@ std::string base64_encode(const std::vector<std::uint8_t>& bytes) {
 }
 
 Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
-    if (text.empty() || text.size() % 4 != 0) return fail(Errc::bad_request, "not padded base64");
-    std::size_t padding = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
-        if (c == '=' && i >= text.size() - 2) {
-            ++padding;
-        } else if (!alphabet || padding > 0) {
-            return fail(Errc::bad_request, "not base64");
-        }
+    if (text.empty() || text.size() % 4 != 0 || text.size() > INT_MAX) {
+        return fail(Errc::bad_request, "not padded base64");
+    }
+    const std::size_t padding = text.ends_with("==") ? 2 : text.ends_with("=") ? 1 : 0;
+    for (std::size_t i = 0; i < text.size() - padding; ++i) {
+        if (!is_base64_letter(text[i])) return fail(Errc::bad_request, "not base64");
     }
     std::vector<std::uint8_t> out(text.size() / 4 * 3);
     int length = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
                                  static_cast<int>(text.size()));
-    if (length < 0) return fail(Errc::bad_request, "not base64");
-    // EVP_DecodeBlock counts the padding as zero bytes.
+    if (length < 0 || static_cast<std::size_t>(length) < padding) return fail(Errc::bad_request, "not base64");
+    // EVP_DecodeBlock decodes the padding as zero bytes and counts them.
     out.resize(static_cast<std::size_t>(length) - padding);
+    if (base64_encode(out) != text) return fail(Errc::bad_request, "not canonical base64");
     return out;
 }
 
 Result<PkeyPtr> certificate_public_key(const std::string& pem) {
-    std::unique_ptr<BIO, BioFree> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    std::unique_ptr<X509, X509Free> certificate(
-        bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-    ERR_clear_error();
-    if (!certificate) return fail(Errc::bad_request, "the audit certificate is not a PEM certificate");
+    if (pem.size() > INT_MAX) return fail(Errc::bad_request, "the audit certificate is too large");
+    Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    if (!bio) return fail(Errc::internal, "cannot read the audit certificate (" + drain_openssl_errors() + ")");
+    X509Ptr certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!certificate) {
+        return fail(Errc::bad_request, "the audit certificate is not a PEM certificate (" + drain_openssl_errors() + ")");
+    }
     PkeyPtr key(X509_get_pubkey(certificate.get()));
-    if (!key) return fail(Errc::bad_request, "the audit certificate has no usable public key");
+    if (!key) {
+        return fail(Errc::bad_request, "the audit certificate has no usable public key (" + drain_openssl_errors() + ")");
+    }
     return key;
 }
 
 bool verifies(EVP_PKEY* key, std::string_view data, const std::vector<std::uint8_t>& signature) {
-    std::unique_ptr<EVP_MD_CTX, MdCtxFree> context(EVP_MD_CTX_new());
+    MdCtx context(EVP_MD_CTX_new());
     bool ok = context && EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr, key) == 1 &&
               EVP_DigestVerify(context.get(), signature.data(), signature.size(),
                                reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1;
+    // A signature that does not verify leaves its reason in the queue: it is an answer, not an error.
     ERR_clear_error();
     return ok;
 }

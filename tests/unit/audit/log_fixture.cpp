@@ -11,32 +11,10 @@ T need(Result<T> result) {
     return std::move(*result);
 }
 
-std::vector<std::uint8_t> sign(EVP_PKEY* key, const std::string& text) {
-    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-    std::size_t length = 0;
-    const auto* data = reinterpret_cast<const unsigned char*>(text.data());
-    if (EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key) != 1 ||
-        EVP_DigestSign(context.get(), nullptr, &length, data, text.size()) != 1) {
-        throw std::runtime_error("cannot sign the checkpoint");
-    }
-    std::vector<std::uint8_t> signature(length);
-    if (EVP_DigestSign(context.get(), signature.data(), &length, data, text.size()) != 1) {
-        throw std::runtime_error("cannot sign the checkpoint");
-    }
-    signature.resize(length);
-    return signature;
-}
-
 }  // namespace
 
 GeneratedLog::GeneratedLog(const std::string& algorithm)
-    : db(need(store::Database::open(dir / "signet.db"))), key(need(devpki::generate_key(algorithm))) {
-    devpki::CertificateSpec spec;
-    spec.common_name = "signet test audit";
-    spec.usage = devpki::Usage::signing;
-    auto certificate = need(devpki::issue(spec, key.get(), nullptr, key.get()));
-    certificate_pem = need(devpki::to_pem(certificate.get()));
-}
+    : db(need(store::Database::open(dir / "signet.db"))), key(algorithm) {}
 
 void GeneratedLog::grow(int count, int every) {
     static const char* events[] = {"seal", "refusal", "delegation_granted", "member_registered"};
@@ -67,7 +45,7 @@ void GeneratedLog::grow(int count, int every) {
 audit::Checkpoint GeneratedLog::checkpoint_now() {
     auto head = need(log.head());
     audit::Checkpoint checkpoint{"signet-test", head.size, head.hash, policy::format_timestamp(clock.now()), "0a0b", {}};
-    checkpoint.signature = sign(key.get(), audit::signed_text(checkpoint));
+    checkpoint.signature = key.sign(audit::signed_text(checkpoint));
     if (auto added = log.add_checkpoint(checkpoint); !added) throw std::runtime_error(added.error().message);
     return checkpoint;
 }

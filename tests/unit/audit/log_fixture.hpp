@@ -1,14 +1,14 @@
 #pragma once
-// A generated key-usage log for the audit tests: entries written through audit::Log into a
-// real SQLite file, checkpoints signed by a software key (the same encodings as the HSM's).
+// A generated key-usage log written through audit::Log into a real SQLite file, checkpoints
+// signed by a software key (signed_log.hpp's AuditKey).
 
 #include <string>
 
 #include "audit/log.hpp"
-#include "daemon/dev_pki.hpp"
 #include "policy/time.hpp"
 #include "store/database.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/unit/audit/signed_log.hpp"
 
 namespace signet::test {
 
@@ -26,8 +26,8 @@ struct GeneratedLog {
     store::Database db;
     policy::ManualClock clock{policy::end_of(*policy::parse_date("2026-11-01"))};
     audit::Log log{db, clock};
-    devpki::Key key;
-    std::string certificate_pem;
+    AuditKey key;
+    const std::string& certificate_pem = key.certificate_pem;
 };
 
 }  // namespace signet::test
