@@ -1,13 +1,13 @@
 #include "policy/key_state.hpp"
 
-#include <array>
 #include <string>
-#include <utility>
+
+#include "policy/enum_names.hpp"
 
 namespace signet::policy {
 namespace {
 
-constexpr std::array<std::pair<KeyState, std::string_view>, 5> state_names = {{
+constexpr EnumNames<KeyState, 5> state_names = {{
     {KeyState::pending, "pending"},
     {KeyState::ready, "ready"},
     {KeyState::active, "active"},
@@ -15,27 +15,11 @@ constexpr std::array<std::pair<KeyState, std::string_view>, 5> state_names = {{
     {KeyState::destroyed, "destroyed"},
 }};
 
-constexpr std::array<std::pair<KeyPurpose, std::string_view>, 3> purpose_names = {{
+constexpr EnumNames<KeyPurpose, 3> purpose_names = {{
     {KeyPurpose::seal, "seal"},
     {KeyPurpose::audit, "audit"},
     {KeyPurpose::personal, "personal"},
 }};
-
-template <class Enum, std::size_t N>
-std::optional<Enum> find_value(const std::array<std::pair<Enum, std::string_view>, N>& names, std::string_view text) {
-    for (const auto& [value, name] : names) {
-        if (name == text) return value;
-    }
-    return std::nullopt;
-}
-
-template <class Enum, std::size_t N>
-std::string_view find_name(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum value) {
-    for (const auto& [candidate, name] : names) {
-        if (candidate == value) return name;
-    }
-    return "?";
-}
 
 std::unexpected<Error> refuse(KeyState current, KeyChange change, std::string_view why) {
     return fail(Errc::conflict, "a " + std::string(to_string(current)) + " key cannot be " +
@@ -46,10 +30,10 @@ std::unexpected<Error> refuse(KeyState current, KeyChange change, std::string_vi
 
 }  // namespace
 
-std::optional<KeyState> parse_key_state(std::string_view text) { return find_value(state_names, text); }
-std::string_view to_string(KeyState state) { return find_name(state_names, state); }
-std::optional<KeyPurpose> parse_key_purpose(std::string_view text) { return find_value(purpose_names, text); }
-std::string_view to_string(KeyPurpose purpose) { return find_name(purpose_names, purpose); }
+std::optional<KeyState> parse_key_state(std::string_view text) { return parse_name(state_names, text); }
+std::string_view to_string(KeyState state) { return name_of(state_names, state); }
+std::optional<KeyPurpose> parse_key_purpose(std::string_view text) { return parse_name(purpose_names, text); }
+std::string_view to_string(KeyPurpose purpose) { return name_of(purpose_names, purpose); }
 
 std::string_view to_string(KeyChange change) {
     switch (change) {

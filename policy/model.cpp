@@ -1,40 +1,22 @@
 #include "policy/model.hpp"
 
-#include <array>
-#include <utility>
+#include "policy/enum_names.hpp"
 
 namespace signet::policy {
 namespace {
 
-constexpr std::array<std::pair<TenantKind, std::string_view>, 2> kind_names = {{
+constexpr EnumNames<TenantKind, 2> kind_names = {{
     {TenantKind::cabinet, "cabinet"},
     {TenantKind::croec, "croec"},
 }};
 
-constexpr std::array<std::pair<Role, std::string_view>, 5> role_names = {{
+constexpr EnumNames<Role, 5> role_names = {{
     {Role::ec, "ec"},
     {Role::president, "president"},
     {Role::secretary_general, "secretary_general"},
     {Role::collaborator, "collaborator"},
     {Role::permanent, "permanent"},
 }};
-
-template <class Enum, std::size_t N>
-std::optional<Enum> parse_name(const std::array<std::pair<Enum, std::string_view>, N>& names,
-                               std::string_view text) {
-    for (const auto& [value, name] : names) {
-        if (name == text) return value;
-    }
-    return std::nullopt;
-}
-
-template <class Enum, std::size_t N>
-std::string_view name_of(const std::array<std::pair<Enum, std::string_view>, N>& names, Enum value) {
-    for (const auto& [candidate, name] : names) {
-        if (candidate == value) return name;
-    }
-    return "?";
-}
 
 }  // namespace
 

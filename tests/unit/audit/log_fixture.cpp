@@ -2,16 +2,9 @@
 
 #include <stdexcept>
 
+#include "tests/support/need.hpp"
+
 namespace signet::test {
-namespace {
-
-template <class T>
-T need(Result<T> result) {
-    if (!result) throw std::runtime_error(result.error().message);
-    return std::move(*result);
-}
-
-}  // namespace
 
 GeneratedLog::GeneratedLog(const std::string& algorithm)
     : db(need(store::Database::open(dir / "signet.db"))), key(algorithm) {}

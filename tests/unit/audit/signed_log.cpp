@@ -6,14 +6,10 @@
 
 #include <openssl/evp.h>
 
+#include "tests/support/need.hpp"
+
 namespace signet::test {
 namespace {
-
-template <class T>
-T need(Result<T> result) {
-    if (!result) throw std::runtime_error(result.error().message);
-    return std::move(*result);
-}
 
 // "2026-11-23T08:00:00Z" plus `seconds` (less than a day).
 std::string time_after(int seconds) {

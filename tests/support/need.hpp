@@ -1,0 +1,18 @@
+#pragma once
+// Test set-up that cannot go on without a value: the value of a Result, or an exception with
+// the error's message (Boost.Test reports it against the test case).
+
+#include <stdexcept>
+#include <utility>
+
+#include "policy/error.hpp"
+
+namespace signet::test {
+
+template <class T>
+T need(Result<T> result) {
+    if (!result) throw std::runtime_error(result.error().message);
+    return std::move(*result);
+}
+
+}  // namespace signet::test
