@@ -184,6 +184,12 @@ BOOST_AUTO_TEST_CASE(only_auditors_read_the_log_and_usage_is_exact) {
     auto past = a.inst.request("GET", "/v1/audit/usage?tenant=cabinet-autre&from=2020-01-01&to=2020-12-31", "", "auditor");
     BOOST_REQUIRE(past.status == 200);
     BOOST_TEST(past.json().at("seals") == 0);
+    for (const char* bad : {"/v1/audit/usage?from=2026-01-01&to=2026-01-31",
+                            "/v1/audit/usage?tenant=cabinet-autre&from=2026-02-01&to=2026-01-31",
+                            "/v1/audit/usage?tenant=cabinet-autre&from=2026-02-30&to=2026-03-01"}) {
+        BOOST_TEST(a.inst.request("GET", bad, "", "auditor").status == 400, bad);
+    }
+    BOOST_TEST(a.inst.request("POST", "/v1/audit/usage", "", "auditor").status == 400);
 }
 
 BOOST_AUTO_TEST_CASE(a_locked_log_refuses_the_seal_with_503_and_uses_no_key) {
