@@ -188,6 +188,26 @@ Status read_audit(TableReader reader, Audit& audit) {
     return reader.no_unknown_keys();
 }
 
+// [keys] is optional; without signing_trust_anchors no certificate can be imported.
+Status read_keys(TableReader reader, Keys& keys) {
+    if (reader.has("signing_trust_anchors")) {
+        SIGNET_TRY(keys.signing_trust_anchors, reader.existing_file("signing_trust_anchors"));
+    }
+    auto span = [&reader](std::string_view key, std::chrono::seconds fallback, std::int64_t unit, std::int64_t min,
+                          std::int64_t max) -> Result<std::chrono::seconds> {
+        auto value = reader.number<std::int64_t>(key, fallback.count() / unit, min, max);
+        if (!value) return std::unexpected(value.error());
+        return std::chrono::seconds(*value * unit);
+    };
+    constexpr std::int64_t hour = 3600;
+    constexpr std::int64_t day = 24 * hour;
+    SIGNET_TRY(keys.approval_ttl, span("approval_hours", keys.approval_ttl, hour, 1, 24 * 30));
+    SIGNET_TRY(keys.min_remaining_validity,
+               span("min_remaining_validity_days", keys.min_remaining_validity, day, 0, 365));
+    SIGNET_TRY(keys.expiry_warning, span("expiry_warning_days", keys.expiry_warning, day, 0, 3650));
+    return reader.no_unknown_keys();
+}
+
 Status read_limits(TableReader reader, Limits& limits) {
     constexpr std::int64_t gib = 1024LL * 1024 * 1024;
     SIGNET_TRY(limits.max_body_bytes,
@@ -285,7 +305,7 @@ Result<Config> load(const fs::path& file) {
     }
 
     static const std::set<std::string, std::less<>> sections = {
-        "server", "tls", "client", "hsm", "database", "policy", "audit", "limits"};
+        "server", "tls", "client", "hsm", "database", "policy", "audit", "keys", "limits"};
     for (const auto& [key, node] : root) {
         if (!sections.contains(key.str())) {
             return fail(Errc::invalid_config, config.file.string() + ":" +
@@ -314,6 +334,7 @@ Result<Config> load(const fs::path& file) {
     SIGNET_CHECK(read_policy(TableReader(config.file, "policy", subtable(root, "policy")),
                              config.policy));
     SIGNET_CHECK(read_audit(TableReader(config.file, "audit", subtable(root, "audit")), config.audit));
+    SIGNET_CHECK(read_keys(TableReader(config.file, "keys", subtable(root, "keys")), config.keys));
     SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
                              config.limits));
     return config;

@@ -63,6 +63,15 @@ struct Audit {
     std::filesystem::path checkpoint_file;  // default: audit-checkpoints.ndjson beside the config
 };
 
+// The key lifecycle (issue 5): which CAs may certify signing keys, how long an officer's
+// request waits for a second officer, and the guards on a certificate's remaining validity.
+struct Keys {
+    std::filesystem::path signing_trust_anchors;     // PEM CA certificates; empty: imports refused
+    std::chrono::seconds approval_ttl{24 * 3600};
+    std::chrono::seconds min_remaining_validity{24 * 3600};  // jobs refused below this
+    std::chrono::seconds expiry_warning{30 * 24 * 3600};     // health and metrics warn below this
+};
+
 struct Limits {
     std::size_t max_body_bytes = 32 * 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
@@ -82,6 +91,7 @@ struct Config {
     Database database;
     Policy policy;
     Audit audit;
+    Keys keys;
     Limits limits;
 };
 

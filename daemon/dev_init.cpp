@@ -117,6 +117,7 @@ std::string config_text(const DevInitOptions& options) {
            "pin_file = \"secrets/user-pin\"\n\n"
            "[database]\npath = \"signet.db\"\n\n"
            "[policy]\nrights_matrix = \"" + options.rights_matrix.string() + "\"\n\n"
+           "[keys]\nsigning_trust_anchors = \"pki/signing-ca.pem\"\n\n"
            "[limits]\nmax_body_bytes = 33554432\n";
 }
 

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include <openssl/err.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "hsm/openssl_util.hpp"
@@ -666,7 +667,61 @@ Result<std::vector<std::uint8_t>> Token::sign(const KeyId& id, std::span<const s
 
 Status Token::store_certificate(const KeyId& id, std::string_view label,
                                 std::span<const std::uint8_t> der) {
-    const std::string context = "storing the certificate of " + impl_->key_name(id);
+    return create_certificate(id, label, der, false);
+}
+
+Status Token::store_authority_certificate(std::string_view label, std::span<const std::uint8_t> der) {
+    // Filed under the first 20 bytes of its own SHA-256: stable, so that a CA already stored
+    // with an earlier key is found and not stored twice.
+    unsigned char digest[32];
+    if (der.empty() || SHA256(der.data(), der.size(), digest) == nullptr) {
+        return fail(Errc::invalid_certificate, "storing an authority certificate: it is empty");
+    }
+    const KeyId id(digest, digest + 20);
+    {
+        auto lease = impl_->pool_.acquire();
+        if (!lease) return std::unexpected(lease.error().with_context("storing an authority certificate"));
+        auto existing = find_objects(*lease, CKO_CERTIFICATE, id);
+        if (!existing) return std::unexpected(existing.error().with_context("storing an authority certificate"));
+        if (!existing->empty()) return {};
+    }
+    return create_certificate(id, label, der, true);
+}
+
+Status Token::destroy_key_objects(const KeyId& id) {
+    return destroy_objects(id, {CKO_PRIVATE_KEY, CKO_PUBLIC_KEY, CKO_CERTIFICATE}, "destroying ");
+}
+
+Status Token::destroy_certificates(const KeyId& id) {
+    return destroy_objects(id, {CKO_CERTIFICATE}, "replacing the certificate of ");
+}
+
+Status Token::destroy_objects(const KeyId& id, std::initializer_list<CK_OBJECT_CLASS> classes, std::string_view what) {
+    const std::string context = std::string(what) + impl_->key_name(id);
+    if (id.empty()) return fail(Errc::bad_request, context + ": the key id (CKA_ID) is empty");
+    auto lease = impl_->pool_.acquire();
+    if (!lease) return std::unexpected(lease.error().with_context(context));
+    impl_->forget(id);
+    for (const CK_OBJECT_CLASS object_class : classes) {
+        // find_objects returns at most two handles: search again until none is left.
+        for (;;) {
+            auto found = find_objects(*lease, object_class, id);
+            if (!found) return std::unexpected(found.error().with_context(context));
+            if (found->empty()) break;
+            for (const CK_OBJECT_HANDLE handle : *found) {
+                // §5.7 C_DestroyObject.
+                const CK_RV rv = lease->check(lease->functions()->C_DestroyObject(lease->handle(), handle));
+                if (rv != CKR_OK) return std::unexpected(ck_error(context, rv));
+            }
+        }
+    }
+    return {};
+}
+
+Status Token::create_certificate(const KeyId& id, std::string_view label, std::span<const std::uint8_t> der,
+                                 bool authority) {
+    const std::string context = authority ? "storing the authority certificate '" + std::string(label) + "'"
+                                          : "storing the certificate of " + impl_->key_name(id);
     if (id.empty()) return fail(Errc::bad_request, context + ": the key id (CKA_ID) is empty");
     if (der.empty() || der.size() > 1024 * 1024) {
         return fail(Errc::invalid_certificate, context + ": the certificate is empty or too large");
@@ -718,11 +773,13 @@ Status Token::store_certificate(const KeyId& id, std::string_view label,
 
     CK_OBJECT_CLASS object_class = CKO_CERTIFICATE;
     CK_CERTIFICATE_TYPE certificate_type = CKC_X_509;
+    CK_ULONG category = authority ? 2 : 1;  // §4.6.1 CKA_CERTIFICATE_CATEGORY: authority, token user
     CK_BBOOL yes = CK_TRUE;
     CK_BBOOL no = CK_FALSE;
     CK_ATTRIBUTE object[] = {
         attribute(CKA_CLASS, object_class),
         attribute(CKA_CERTIFICATE_TYPE, certificate_type),
+        attribute(CKA_CERTIFICATE_CATEGORY, category),
         attribute(CKA_TOKEN, yes),
         attribute(CKA_PRIVATE, no),  // a certificate is public; readable without login
         bytes_attribute(CKA_ID, id),

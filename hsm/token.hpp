@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -67,7 +68,22 @@ public:
     Status store_certificate(const KeyId& id, std::string_view label,
                              std::span<const std::uint8_t> der);
 
+    // Stores a CA certificate of a key's chain (CKA_CERTIFICATE_CATEGORY authority) unless the
+    // token holds it already.
+    Status store_authority_certificate(std::string_view label, std::span<const std::uint8_t> der);
+
+    // Deletes the private key, public key and certificate objects with this CKA_ID; the key can
+    // never sign again. Succeeds when none is left, so a second call changes nothing.
+    Status destroy_key_objects(const KeyId& id);
+
+    // Deletes the certificate objects with this CKA_ID, before a corrected one is stored.
+    Status destroy_certificates(const KeyId& id);
+
 private:
+    Status destroy_objects(const KeyId& id, std::initializer_list<CK_OBJECT_CLASS> classes, std::string_view what);
+    Status create_certificate(const KeyId& id, std::string_view label, std::span<const std::uint8_t> der,
+                              bool authority);
+
     struct Impl;
     explicit Token(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

@@ -5,7 +5,7 @@
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 3> all_migrations = {
+constexpr std::array<std::string_view, 4> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -97,6 +97,23 @@ CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
     BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
 CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
     BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;
+)sql",
+    // 4: officers' requests for a change to a seal or audit key, waiting for a second officer
+    // (issue 5). Times are Unix seconds; a request is 'pending' until approved, and expires.
+    R"sql(
+CREATE TABLE approvals (
+    id                     INTEGER PRIMARY KEY,
+    key_id                 TEXT NOT NULL REFERENCES keys (key_id),
+    change                 TEXT NOT NULL CHECK (change IN ('activate', 'retire', 'destroy')),
+    requested_by           TEXT NOT NULL,   -- the officer's certificate, SHA-256 hex
+    requested_by_name      TEXT NOT NULL,   -- its subject CN
+    requested_at           INTEGER NOT NULL,
+    expires_at             INTEGER NOT NULL,
+    state                  TEXT NOT NULL CHECK (state IN ('pending', 'approved')),
+    approved_by            TEXT,
+    approved_by_name       TEXT,
+    approved_at            INTEGER
+);
 )sql",
 };
 
