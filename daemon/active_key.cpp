@@ -42,6 +42,10 @@ Result<ActiveKey> load_active_key(store::Database& db, hsm::Token& token, const 
         key.chain = std::move(*chain);
     }
     key.certificate_sha256 = sha256_hex(der);
+    key.purpose = purpose;
+    auto validity = validity_of(key.certificate.get());
+    if (!validity) return std::unexpected(validity.error().with_context("the active " + purpose + " key " + key.id_hex));
+    key.validity = *validity;
 
     // The certificate must certify the key the token holds under this id.
     auto public_key = token.public_key(key.id);

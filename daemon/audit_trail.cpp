@@ -64,9 +64,10 @@ Status AuditTrail::checkpoint_when(std::int64_t waiting_at_least) {
     }
     checkpoint.origin = settings_.origin;
     checkpoint.time = policy::format_timestamp(clock_.now());
-    checkpoint.key_id = key_.id_hex;
+    const auto key = key_.get();
+    checkpoint.key_id = key->id_hex;
     std::string text = audit::signed_text(checkpoint);
-    auto signature = token_.sign(key_.id, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    auto signature = token_.sign(key->id, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
     if (!signature) return std::unexpected(signature.error().with_context("signing a checkpoint"));
     checkpoint.signature = std::move(*signature);
     {

@@ -20,7 +20,7 @@ namespace signet::daemon {
 class AuditTrail {
 public:
     AuditTrail(store::Database& db, std::mutex& db_mutex, const policy::Clock& clock,
-               hsm::Token& token, const ActiveKey& audit_key, const config::Audit& settings)
+               hsm::Token& token, const KeySlot& audit_key, const config::Audit& settings)
         : db_(db), db_mutex_(db_mutex), clock_(clock), token_(token), key_(audit_key), settings_(settings) {}
 
     // Appends the entry in its own transaction and returns it as stored.
@@ -38,7 +38,7 @@ private:
     std::mutex& db_mutex_;
     const policy::Clock& clock_;
     hsm::Token& token_;
-    const ActiveKey& key_;
+    const KeySlot& key_;  // the active audit key, which an officer may rotate
     const config::Audit& settings_;
     std::mutex checkpoint_mutex_;  // one checkpoint at a time, so sizes only grow
 };

@@ -71,6 +71,37 @@ Result<std::vector<std::string>> JsonFields::texts(const char* field) const {
     return out;
 }
 
+namespace {
+
+constexpr std::size_t max_pem_bytes = 64 * 1024;
+
+Status check_pem(const nlohmann::json& value, std::string_view field) {
+    if (!value.is_string()) return field_error(field, "must hold PEM text");
+    const auto& text = value.get_ref<const std::string&>();
+    if (text.empty() || text.size() > max_pem_bytes) return field_error(field, "must hold 1 byte to 64 KiB of PEM");
+    return {};
+}
+
+}  // namespace
+
+Result<std::string> JsonFields::pem(const char* field) const {
+    if (!has(field)) return field_error(field, "is missing");
+    SIGNET_CHECK(check_pem(body_.at(field), field));
+    return body_.at(field).get<std::string>();
+}
+
+Result<std::vector<std::string>> JsonFields::pems(const char* field) const {
+    std::vector<std::string> out;
+    if (!has(field)) return out;
+    const auto& value = body_.at(field);
+    if (!value.is_array() || value.size() > 16) return field_error(field, "must be an array of at most 16 PEM texts");
+    for (const auto& item : value) {
+        SIGNET_CHECK(check_pem(item, field));
+        out.push_back(item.get<std::string>());
+    }
+    return out;
+}
+
 Result<policy::Date> JsonFields::date(const char* field) const {
     auto value = text(field);
     if (!value) return std::unexpected(value.error());

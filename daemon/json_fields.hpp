@@ -28,6 +28,10 @@ public:
     Result<bool> boolean(const char* field) const;
     // A required non-empty array of texts.
     Result<std::vector<std::string>> texts(const char* field) const;
+    // A required PEM text (a certificate, at most 64 KiB).
+    Result<std::string> pem(const char* field) const;
+    // An optional array of at most 16 PEM texts; empty when absent.
+    Result<std::vector<std::string>> pems(const char* field) const;
     // A required "YYYY-MM-DD".
     Result<policy::Date> date(const char* field) const;
 

@@ -6,6 +6,8 @@
 
 #include "daemon/api_json.hpp"
 #include "daemon/audit_api.hpp"
+#include "daemon/key_admin.hpp"
+#include "daemon/key_expiry.hpp"
 #include "daemon/key_inventory.hpp"
 #include "daemon/register_api.hpp"
 #include "daemon/seal_job.hpp"
@@ -47,6 +49,21 @@ bool role_is(const std::optional<ClientIdentity>& client, config::Role role) {
     return client && client->role && *client->role == role;
 }
 
+std::vector<KeyExpiry> active_key_expiries(const Services& services) {
+    return key_expiries({services.seal_key.get(), services.audit_key.get()}, services.clock.now(),
+                        services.config.keys.expiry_warning);
+}
+
+Response metrics(const Services& services, const Request& request) {
+    Response response{http::status::ok, request.version()};
+    response.set(http::field::content_type, "text/plain; version=0.0.4");
+    response.set(http::field::cache_control, "no-store");
+    response.keep_alive(request.keep_alive());
+    response.body() = expiry_metrics(active_key_expiries(services));
+    response.prepare_payload();
+    return response;
+}
+
 Response health(Services& services, const Request& request) {
     std::string database = "ok";
     std::string audit = "ok";
@@ -58,12 +75,14 @@ Response health(Services& services, const Request& request) {
         if (!services.db.probe_writable(std::chrono::milliseconds(200))) audit = "unavailable";
     }
     // A live key lookup, not a cached flag: health must turn when the token goes away.
-    std::string hsm = services.token.public_key(services.seal_key.id) ? "ok" : "unavailable";
+    auto seal_key = services.seal_key.get();
+    std::string hsm = services.token.public_key(seal_key->id) ? "ok" : "unavailable";
     bool ready = database == "ok" && hsm == "ok" && audit == "ok";
     nlohmann::json body = {{"status", ready ? "ok" : "degraded"},
                            {"hsm", hsm},
                            {"database", database},
-                           {"audit", audit}};
+                           {"audit", audit},
+                           {"certificates", expiry_json(active_key_expiries(services))}};
     return json_response(ready ? http::status::ok : http::status::service_unavailable,
                          body.dump(), request.version(), request.keep_alive());
 }
@@ -91,8 +110,12 @@ void seal(Services& services, const ClientIdentity& client, Request&& request, C
         body->clear();
         body->shrink_to_fit();
         if (!parsed) return error_response(parsed.error(), version, keep_alive);
-        SealContext context{services.token, services.seal_key, services.trail, services.db,
-                            services.db_mutex, services.matrix, services.clock};
+        // The key of this job from start to end, even if an officer activates its successor
+        // meanwhile.
+        const auto seal_key = services.seal_key.get();
+        SealContext context{services.token, *seal_key, services.trail, services.db,
+                            services.db_mutex, services.matrix, services.clock,
+                            services.config.keys.min_remaining_validity};
         auto result = run_seal_job(context, client, std::move(*parsed));
         if (!result) return error_response(result.error(), version, keep_alive);
         return json_response(http::status::ok, seal_response_body(*result), version, keep_alive);
@@ -217,6 +240,64 @@ std::optional<std::function<Result<JsonReply>()>> register_route(Services& servi
     return std::nullopt;
 }
 
+std::optional<std::int64_t> positive_id(const std::string& text) { return delegation_id(text); }
+
+// The security officers' routes (keys and approvals); nullopt when `path` is none of them.
+std::optional<std::function<Result<JsonReply>()>> officer_route(Services& services, const ClientIdentity& client,
+                                                                const std::vector<std::string>& path,
+                                                                http::verb method, std::string body) {
+    OfficerContext context{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
+                           services.seal_key, services.audit_key, client};
+    using Handler = std::function<Result<JsonReply>(const OfficerContext&, const std::string&)>;
+    auto route = [&](Handler handler) -> std::optional<std::function<Result<JsonReply>()>> {
+        return std::function<Result<JsonReply>()>(
+            [context, handler = std::move(handler), body = std::move(body)] { return handler(context, body); });
+    };
+    const std::size_t n = path.size();
+    if (n == 2 && path[1] == "keys" && method == http::verb::post) {
+        return route([](const OfficerContext& c, const std::string& b) { return generate_key(c, b); });
+    }
+    if (n == 2 && path[1] == "approvals" && method == http::verb::get) {
+        return route([](const OfficerContext& c, const std::string&) { return list_approvals(c); });
+    }
+    if (n == 4 && path[1] == "keys") {
+        std::string key = path[2];
+        if (path[3] == "certificate" && method == http::verb::put) {
+            return route([key](const OfficerContext& c, const std::string& b) { return import_key_certificate(c, key, b); });
+        }
+        for (auto change : {policy::KeyChange::activate, policy::KeyChange::retire, policy::KeyChange::destroy}) {
+            const std::string_view verb = change == policy::KeyChange::activate ? "activate"
+                                          : change == policy::KeyChange::retire ? "retire"
+                                                                                : "destroy";
+            if (path[3] == verb && method == http::verb::post) {
+                return route([key, change](const OfficerContext& c, const std::string&) {
+                    return request_key_change(c, key, change);
+                });
+            }
+        }
+    }
+    if (n == 4 && path[1] == "approvals" && path[3] == "approve" && method == http::verb::post) {
+        auto id = positive_id(path[2]);
+        if (!id) {
+            return route([](const OfficerContext&, const std::string&) -> Result<JsonReply> {
+                return fail(Errc::not_found, "an approval id is a positive number");
+            });
+        }
+        return route([id = *id](const OfficerContext& c, const std::string&) { return approve_key_change(c, id); });
+    }
+    return std::nullopt;
+}
+
+// Runs a route's handler on the pool and answers with its JSON reply.
+void answer(Services& services, unsigned version, bool keep_alive, Completion done,
+            std::function<Result<JsonReply>()> handler) {
+    on_pool(services, version, keep_alive, std::move(done), [handler = std::move(handler), version, keep_alive] {
+        auto reply = handler();
+        if (!reply) return error_response(reply.error(), version, keep_alive);
+        return json_response(static_cast<http::status>(reply->status), reply->body.dump(), version, keep_alive);
+    });
+}
+
 }  // namespace
 
 Response error_response(const Error& error, unsigned version, bool keep_alive) {
@@ -262,28 +343,39 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
             return json_response(http::status::ok, reply->body.dump(), version, keep_alive);
         });
     }
+    if (target == "/metrics") {
+        if (request.method() != http::verb::get) return refuse(Errc::bad_request, "use GET for /metrics");
+        return done(metrics(services, request));
+    }
     if (target == "/v1/audit" || target == "/v1/audit/export" || target == "/v1/audit/usage") {
         return audit(services, *client, std::move(request), std::move(done));
     }
     auto path = segments_of(target);
-    bool has_body = request.method() != http::verb::get && request.method() != http::verb::delete_;
-    auto handler = path.empty() || path[0] != "v1"
-                       ? std::nullopt
-                       : register_route(services, *client, path, request.method(), std::move(request.body()));
-    if (!handler) return refuse(Errc::not_found, "there is no " + std::string(request.method_string()) +
-                                                     " " + std::string(target) + " in the API");
+    const bool has_body = request.method() == http::verb::post || request.method() == http::verb::put ||
+                          request.method() == http::verb::patch;
+    const bool json_body = request[http::field::content_type].find("application/json") == 0;
+    const bool empty_body = request.body().empty();
+    const std::string method(request.method_string());
+    if (path.empty() || path[0] != "v1") return refuse(Errc::not_found, "there is no " + method + " " + std::string(target) + " in the API");
+    if (auto handler = officer_route(services, *client, path, request.method(), request.body())) {
+        if (!role_is(client, config::Role::officer)) {
+            return refuse(Errc::forbidden, "only security officers manage keys and approvals");
+        }
+        // Action endpoints (activate, approve, ...) take no body; the others take JSON.
+        if (has_body && !empty_body && !json_body) {
+            return refuse(Errc::bad_request, "the request body is JSON (Content-Type: application/json)");
+        }
+        return answer(services, version, keep_alive, std::move(done), std::move(*handler));
+    }
+    auto handler = register_route(services, *client, path, request.method(), std::move(request.body()));
+    if (!handler) return refuse(Errc::not_found, "there is no " + method + " " + std::string(target) + " in the API");
     if (!role_is(client, config::Role::platform)) {
         return refuse(Errc::forbidden, "only the platform role manages the delegation register");
     }
-    if (has_body && request[http::field::content_type].find("application/json") != 0) {
+    if (has_body && !json_body) {
         return refuse(Errc::bad_request, "the request body is JSON (Content-Type: application/json)");
     }
-    on_pool(services, version, keep_alive, done, [handler = std::move(*handler), version, keep_alive] {
-        auto reply = handler();
-        if (!reply) return error_response(reply.error(), version, keep_alive);
-        return json_response(static_cast<http::status>(reply->status), reply->body.dump(), version,
-                             keep_alive);
-    });
+    answer(services, version, keep_alive, std::move(done), std::move(*handler));
 }
 
 }  // namespace signet::daemon

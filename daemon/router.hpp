@@ -32,7 +32,8 @@ struct Services {
     const policy::Matrix& matrix;
     const policy::Clock& clock;
     hsm::Token& token;
-    const ActiveKey& seal_key;
+    KeySlot& seal_key;
+    KeySlot& audit_key;
     AuditTrail& trail;
     store::Database& db;
     std::mutex& db_mutex;

@@ -108,6 +108,13 @@ Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity
         return refuse(context, base, tenant_name.error());
     }
 
+    // The certificate the seal will carry must be valid now and not about to end.
+    if (auto usable = check_usable(context.seal_key.validity, context.clock.now(), context.min_remaining_validity,
+                                   "the seal key " + context.seal_key.id_hex);
+        !usable) {
+        return refuse(context, base, usable.error());
+    }
+
     // Prepare the PDF.
     auto now = std::chrono::system_clock::now();
     pdf::PrepareRequest prepare_request;

@@ -1,10 +1,12 @@
 #pragma once
 // A seal job in the fixed order of DESIGN.md, all in run_seal_job(): the caller has
 // authenticated the client and parsed and bounded the request; then policy (document.seal for
-// the tenant and actor, with the approver when the actor is a preparer) → prepare the PDF → audit record of the intended key use, committed → HSM signature
+// the tenant and actor, with the approver when the actor is a preparer) → the seal
+// certificate's guard (valid now, far enough from its end) → prepare the PDF → audit record of the intended key use, committed → HSM signature
 // → embed → audit record of the outcome → response. If the intent cannot be recorded, no key
 // is used.
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -49,6 +51,7 @@ struct SealContext {
     std::mutex& db_mutex;
     const policy::Matrix& matrix;
     const policy::Clock& clock;
+    std::chrono::seconds min_remaining_validity;  // of the seal certificate, checked before each seal
 };
 
 Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity& client,

@@ -92,12 +92,14 @@ int run_signetd(const std::filesystem::path& config_file) {
     std::mutex db_mutex;
     JobPool pool(config->limits.workers, config->limits.max_queued_jobs);
     policy::SystemClock clock;
-    AuditTrail trail(*db, db_mutex, clock, *token, *audit_key, config->audit);
+    KeySlot seal_slot(std::move(*seal_key));
+    KeySlot audit_slot(std::move(*audit_key));
+    AuditTrail trail(*db, db_mutex, clock, *token, audit_slot, config->audit);
     // No service without a writable log: the start is the log's first word.
-    if (auto started = trail.record(daemon_entry("daemon_start", *seal_key, *audit_key)); !started) {
+    if (auto started = trail.record(daemon_entry("daemon_start", *seal_slot.get(), *audit_slot.get())); !started) {
         return failed(started.error());
     }
-    Services services{*config, *matrix, clock, *token, *seal_key, trail, *db, db_mutex, pool};
+    Services services{*config, *matrix, clock, *token, seal_slot, audit_slot, trail, *db, db_mutex, pool};
 
     boost::asio::io_context io(static_cast<int>(config->server.io_threads));
     auto listener = Listener::create(io, *tls, services);
@@ -116,7 +118,7 @@ int run_signetd(const std::filesystem::path& config_file) {
 
     auto endpoint = (*listener)->local_endpoint();
     log_info("signetd: serving on " + endpoint.address().to_string() + ":" +
-             std::to_string(endpoint.port()) + " with seal key " + seal_key->id_hex);
+             std::to_string(endpoint.port()) + " with seal key " + seal_slot.get()->id_hex);
 
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < config->server.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
@@ -124,7 +126,7 @@ int run_signetd(const std::filesystem::path& config_file) {
     for (auto& thread : threads) thread.join();
     pool.drain();  // jobs already running finish before the HSM and database close
     // The stop is recorded and anchored, so that an export taken now verifies to its last entry.
-    if (auto stopped = trail.record(daemon_entry("daemon_stop", *seal_key, *audit_key)); !stopped) {
+    if (auto stopped = trail.record(daemon_entry("daemon_stop", *seal_slot.get(), *audit_slot.get())); !stopped) {
         log_error("signetd: " + stopped.error().message);
     }
     if (auto anchored = trail.checkpoint(); !anchored) log_error("audit checkpoint: " + anchored.error().message);

@@ -60,7 +60,8 @@ int main(int argc, char** argv) {
     std::mutex db_mutex;
     policy::SystemClock clock;
     config.audit.checkpoint_entries = 1000000;  // checkpoints are not per seal; leave them out
-    daemon::AuditTrail trail(db, db_mutex, clock, *token, audit_key, config.audit);
+    daemon::KeySlot audit_slot(std::move(audit_key));
+    daemon::AuditTrail trail(db, db_mutex, clock, *token, audit_slot, config.audit);
 
     auto seal_once = [&](bool logged) {
         auto start = Clock::now();
