@@ -72,9 +72,9 @@ Result<Checkpoint> checkpoint_from_json(const json& object) {
 }
 
 Status verify_signature(const Checkpoint& checkpoint, const std::string& certificate_pem) {
-    auto key = certificate_public_key(certificate_pem);
-    if (!key) return std::unexpected(key.error());
-    if (!verifies(key->get(), signed_text(checkpoint), checkpoint.signature)) {
+    auto keys = certificate_public_keys(certificate_pem);
+    if (!keys) return std::unexpected(keys.error());
+    if (!verifies(*keys, signed_text(checkpoint), checkpoint.signature)) {
         return fail(Errc::forbidden, "checkpoint at size " + std::to_string(checkpoint.size) +
                                          ": its signature does not verify with the audit certificate");
     }

@@ -31,9 +31,11 @@ std::string base64_encode(const std::vector<std::uint8_t>& bytes);
 // Strict (RFC 4648 §4, §3.5): the standard alphabet, padded, no whitespace, and canonical (the
 // unused bits of the last character are zero), so that one signature has one encoding.
 Result<std::vector<std::uint8_t>> base64_decode(std::string_view text);
-// The public key of the first certificate in `pem`; bad_request when there is none.
-Result<PkeyPtr> certificate_public_key(const std::string& pem);
-// Whether `signature` is a SHA-256 signature (RSA PKCS#1 v1.5 or DER ECDSA) of `data` by `key`.
-bool verifies(EVP_PKEY* key, std::string_view data, const std::vector<std::uint8_t>& signature);
+// The public keys of every certificate in `pem` (several after an audit key rotation: the old
+// checkpoints verify with the old key); bad_request when there is none.
+Result<std::vector<PkeyPtr>> certificate_public_keys(const std::string& pem);
+// Whether `signature` is a SHA-256 signature (RSA PKCS#1 v1.5 or DER ECDSA) of `data` by one
+// of `keys`.
+bool verifies(const std::vector<PkeyPtr>& keys, std::string_view data, const std::vector<std::uint8_t>& signature);
 
 }  // namespace signet::audit

@@ -31,7 +31,7 @@ bool is_blank(const std::string& line) { return line.find_first_not_of(" \t\r") 
 // Reads the export and the kept checkpoints in order; the first problem wins and stops it.
 class Verifier {
 public:
-    explicit Verifier(EVP_PKEY* key) : key_(key) {}
+    explicit Verifier(const std::vector<PkeyPtr>& keys) : keys_(keys) {}
 
     void read_export(const std::string& text) {
         auto lines = lines_of(text);
@@ -115,7 +115,7 @@ private:
         }
         const Checkpoint& checkpoint = *parsed;
         const std::string name = "checkpoint at size " + std::to_string(checkpoint.size) + " (" + where + ")";
-        if (!verifies(key_, signed_text(checkpoint), checkpoint.signature)) {
+        if (!verifies(keys_, signed_text(checkpoint), checkpoint.signature)) {
             return problem(name + ": signature does not verify with the audit certificate", checkpoint.size);
         }
         if (origin_.empty()) origin_ = checkpoint.origin;
@@ -138,7 +138,7 @@ private:
         result_.anchored = std::max(result_.anchored, checkpoint.size);
     }
 
-    EVP_PKEY* key_;
+    const std::vector<PkeyPtr>& keys_;
     Verification result_;
     std::vector<Entry> entries_;
     std::string origin_;
@@ -148,13 +148,13 @@ private:
 
 Verification verify_export(const std::string& export_text, const std::string& certificate_pem,
                            const std::string& checkpoints_text) {
-    auto key = certificate_public_key(certificate_pem);
-    if (!key) {
+    auto keys = certificate_public_keys(certificate_pem);
+    if (!keys) {
         Verification unreadable;
-        unreadable.problem = key.error().message;
+        unreadable.problem = keys.error().message;
         return unreadable;
     }
-    Verifier verifier(key->get());
+    Verifier verifier(*keys);
     verifier.read_export(export_text);
     verifier.read_checkpoint_file(checkpoints_text);
     return std::move(verifier).result();

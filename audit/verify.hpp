@@ -23,7 +23,8 @@ struct Verification {
     std::int64_t checkpoints = 0;
 };
 
-// `export_text`: the export; `certificate_pem`: the audit certificate; `checkpoints_text`: the
+// `export_text`: the export; `certificate_pem`: the audit certificate(s), every key the log
+// was ever checkpointed with; `checkpoints_text`: the
 // operator's checkpoint file (one JSON checkpoint per line), empty when not given.
 Verification verify_export(const std::string& export_text, const std::string& certificate_pem,
                            const std::string& checkpoints_text);

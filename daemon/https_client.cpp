@@ -44,7 +44,10 @@ Result<Url> parse_url(const std::string& url) {
 
 }  // namespace
 
-Result<std::string> https_get(const std::string& url, const ClientCredentials& credentials) {
+Result<HttpsReply> https_call(const std::string& method, const std::string& url, const std::string& json_body,
+                              const ClientCredentials& credentials) {
+    const http::verb verb = http::string_to_verb(method);
+    if (verb == http::verb::unknown) return fail(Errc::bad_request, "unknown HTTP method " + method);
     auto parsed = parse_url(url);
     if (!parsed) return std::unexpected(parsed.error());
     try {
@@ -65,9 +68,14 @@ Result<std::string> https_get(const std::string& url, const ClientCredentials& c
         stream.next_layer().connect(resolver.resolve(parsed->host, parsed->port));
         stream.handshake(ssl::stream_base::client);
 
-        http::request<http::empty_body> request{http::verb::get, parsed->target, 11};
+        http::request<http::string_body> request{verb, parsed->target, 11};
         request.set(http::field::host, parsed->host);
         request.set(http::field::user_agent, "signetctl");
+        if (!json_body.empty()) {
+            request.set(http::field::content_type, "application/json");
+            request.body() = json_body;
+        }
+        request.prepare_payload();
         stream.next_layer().expires_after(std::chrono::seconds(300));
         http::write(stream, request);
         beast::flat_buffer buffer;
@@ -77,17 +85,25 @@ Result<std::string> https_get(const std::string& url, const ClientCredentials& c
         auto response = parser.release();
         beast::error_code ignored;
         stream.shutdown(ignored);
-        if (response.result() != http::status::ok) {
-            auto body = nlohmann::json::parse(response.body(), nullptr, false);
-            std::string message = body.is_object() && body.contains("message") && body["message"].is_string()
-                                      ? body["message"].get<std::string>()
-                                      : response.body().substr(0, 200);
-            return fail(Errc::unavailable, "signetd answered " + std::to_string(response.result_int()) + ": " + message);
-        }
-        return std::move(response.body());
+        return HttpsReply{response.result_int(), std::move(response.body())};
     } catch (const boost::system::system_error& e) {
         return fail(Errc::unavailable, url + ": " + e.code().message());
     }
+}
+
+std::string reply_error(const HttpsReply& reply) {
+    auto body = nlohmann::json::parse(reply.body, nullptr, false);
+    std::string message = body.is_object() && body.contains("message") && body["message"].is_string()
+                              ? body["message"].get<std::string>()
+                              : reply.body.substr(0, 200);
+    return "signetd answered " + std::to_string(reply.status) + ": " + message;
+}
+
+Result<std::string> https_get(const std::string& url, const ClientCredentials& credentials) {
+    auto reply = https_call("GET", url, "", credentials);
+    if (!reply) return std::unexpected(reply.error());
+    if (reply->status != 200) return fail(Errc::unavailable, reply_error(*reply));
+    return std::move(reply->body);
 }
 
 }  // namespace signet::daemon

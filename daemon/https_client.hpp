@@ -1,5 +1,5 @@
 #pragma once
-// A small blocking HTTPS client for signetctl: one GET with a client certificate, the server
+// A small blocking HTTPS client for signetctl: one request with a client certificate, the server
 // verified against a CA file and its name. Beast, as the server.
 
 #include <filesystem>
@@ -15,7 +15,20 @@ struct ClientCredentials {
     std::filesystem::path key;          // its private key (PEM)
 };
 
-// GET `url` ("https://host:port/path?query"); the body of a 200, else the API's error message.
+struct HttpsReply {
+    unsigned status = 0;
+    std::string body;
+};
+
+// `method` ("GET", "POST", "PUT") on `url` ("https://host:port/path?query") with a JSON body
+// when `json_body` is not empty; any status comes back as it is.
+Result<HttpsReply> https_call(const std::string& method, const std::string& url, const std::string& json_body,
+                              const ClientCredentials& credentials);
+
+// The API's error sentence in `reply` ("signetd answered 409: ...").
+std::string reply_error(const HttpsReply& reply);
+
+// GET `url`; the body of a 200, else the API's error message.
 Result<std::string> https_get(const std::string& url, const ClientCredentials& credentials);
 
 }  // namespace signet::daemon

@@ -1,5 +1,6 @@
-// signetctl: the command-line tool for operators, officers and auditors: dev-init, and the
-// auditor's export and offline verification of the key-usage log.
+// signetctl: the command-line tool for operators, officers and auditors: dev-init, the
+// officers' key lifecycle and approvals, and the auditor's export and offline verification of
+// the key-usage log.
 
 #include <cstdio>
 #include <fstream>
@@ -22,11 +23,21 @@ constexpr const char* usage =
     "usage: signetctl dev-init DIR --port N [--module PKCS11_LIBRARY] [--rights-matrix FILE]\n"
     "       signetctl audit export --url https://HOST:PORT --cacert CA --cert CERT --key KEY [-o FILE]\n"
     "       signetctl audit verify EXPORT --trust AUDIT_CERT [--checkpoints FILE]\n"
-    "       signetctl keys list --url https://HOST:PORT --cacert CA --cert CERT --key KEY\n"
+    "       signetctl keys list CONNECTION\n"
+    "       signetctl keys generate CONNECTION --purpose seal|audit --algorithm ALG --label LABEL\n"
+    "                 [--organization O] --csr FILE\n"
+    "       signetctl keys import-cert KEY_ID CONNECTION --certificate FILE [--chain FILE]\n"
+    "       signetctl keys activate|retire|destroy KEY_ID CONNECTION\n"
+    "       signetctl approvals list CONNECTION\n"
+    "       signetctl approvals approve APPROVAL_ID CONNECTION\n"
+    "  CONNECTION is --url https://HOST:PORT --cacert CA --cert CERT --key KEY\n"
     "  dev-init      make a complete local installation in DIR (development, quick start, tests)\n"
     "  audit export  fetch the key-usage log and its checkpoints (auditor certificate)\n"
-    "  audit verify  check an export offline: exit 0 only for an intact log\n"
-    "  keys list     the key inventory (officer or auditor certificate)\n";
+    "  audit verify  check an export offline: exit 0 only for an intact log; --trust may hold\n"
+    "                several audit certificates (before and after an audit key rotation)\n"
+    "  keys list     the key inventory (officer or auditor certificate)\n"
+    "  keys ...      key lifecycle (officer certificate); ALG is rsa-3072, rsa-4096, ec-p256 or ec-p384\n"
+    "  approvals     the dual-control requests a second officer completes\n";
 
 // Parses `args` against `options`; positional names in order. nullopt after printing the error.
 std::optional<po::variables_map> parse(const std::string& command, const std::vector<std::string>& args,
@@ -65,6 +76,149 @@ signet::Result<std::string> get(const po::variables_map& vm, const std::string& 
     signet::daemon::ClientCredentials credentials{vm["cacert"].as<std::string>(), vm["cert"].as<std::string>(),
                                                   vm["key"].as<std::string>()};
     return signet::daemon::https_get(vm["url"].as<std::string>() + path, credentials);
+}
+
+signet::daemon::ClientCredentials credentials_of(const po::variables_map& vm) {
+    return {vm["cacert"].as<std::string>(), vm["cert"].as<std::string>(), vm["key"].as<std::string>()};
+}
+
+// One API call for `command`; the JSON answer of a 2xx, else nullopt after printing why.
+std::optional<nlohmann::json> call(const std::string& command, const po::variables_map& vm, const std::string& method,
+                                   const std::string& path, const std::string& body = "") {
+    auto reply = signet::daemon::https_call(method, vm["url"].as<std::string>() + path, body, credentials_of(vm));
+    if (!reply) {
+        std::cerr << "signetctl " << command << ": " << reply.error().message << "\n";
+        return std::nullopt;
+    }
+    if (reply->status < 200 || reply->status > 299) {
+        std::cerr << "signetctl " << command << ": " << signet::daemon::reply_error(*reply) << "\n";
+        return std::nullopt;
+    }
+    auto parsed = nlohmann::json::parse(reply->body, nullptr, false);
+    if (!parsed.is_object()) {
+        std::cerr << "signetctl " << command << ": signetd's answer is not JSON\n";
+        return std::nullopt;
+    }
+    return parsed;
+}
+
+// Connection options plus a first positional argument named `name`.
+std::optional<po::variables_map> parse_with_id(const std::string& command, const std::vector<std::string>& args,
+                                               po::options_description options, const char* name) {
+    options.add_options()(name, po::value<std::string>()->required(), name);
+    po::positional_options_description positional;
+    positional.add(name, 1);
+    return parse(command, args, options, positional);
+}
+
+int keys_generate(const std::vector<std::string>& args) {
+    po::options_description options = connection_options("keys generate options");
+    options.add_options()("purpose", po::value<std::string>()->required(), "seal or audit")(
+        "algorithm", po::value<std::string>()->required(), "rsa-3072, rsa-4096, ec-p256 or ec-p384")(
+        "label", po::value<std::string>()->required(), "the key's label, also the request's CN")(
+        "organization", po::value<std::string>(), "O of the request's subject")(
+        "csr", po::value<std::string>()->required(), "where to write the certification request (PEM)");
+    auto vm = parse("keys generate", args, options, {});
+    if (!vm) return 2;
+    nlohmann::json body{{"purpose", (*vm)["purpose"].as<std::string>()},
+                        {"algorithm", (*vm)["algorithm"].as<std::string>()},
+                        {"label", (*vm)["label"].as<std::string>()}};
+    if (vm->count("organization")) body["organization"] = (*vm)["organization"].as<std::string>();
+    auto made = call("keys generate", *vm, "POST", "/v1/keys", body.dump());
+    if (!made) return 1;
+    const std::string csr_file = (*vm)["csr"].as<std::string>();
+    std::ofstream out(csr_file, std::ios::binary | std::ios::trunc);
+    out << (*made)["csr"].get<std::string>();
+    if (!out.flush()) {
+        std::cerr << "signetctl keys generate: key " << (*made)["key_id"].get<std::string>()
+                  << " was made but its request cannot be written to " << csr_file << "\n";
+        return 1;
+    }
+    std::cout << "key " << (*made)["key_id"].get<std::string>() << " generated in the HSM (pending); "
+              << "certification request written to " << csr_file << "\n";
+    return 0;
+}
+
+// The PEM certificates of a file, one text each.
+std::vector<std::string> split_pem(const std::string& text) {
+    std::vector<std::string> out;
+    const std::string end = "-----END CERTIFICATE-----";
+    for (std::size_t at = 0;;) {
+        auto begin = text.find("-----BEGIN CERTIFICATE-----", at);
+        if (begin == std::string::npos) break;
+        auto stop = text.find(end, begin);
+        if (stop == std::string::npos) break;
+        out.push_back(text.substr(begin, stop + end.size() - begin) + "\n");
+        at = stop + end.size();
+    }
+    return out;
+}
+
+int keys_import_cert(const std::vector<std::string>& args) {
+    po::options_description options = connection_options("keys import-cert options");
+    options.add_options()("certificate", po::value<std::string>()->required(), "the issued certificate (PEM)")(
+        "chain", po::value<std::string>(), "its issuing CA certificates (PEM, issuer first)");
+    auto vm = parse_with_id("keys import-cert", args, options, "key-id");
+    if (!vm) return 2;
+    auto certificate = read_whole((*vm)["certificate"].as<std::string>());
+    std::optional<std::string> chain = std::string();
+    if (vm->count("chain")) chain = read_whole((*vm)["chain"].as<std::string>());
+    if (!certificate || !chain) {
+        std::cerr << "signetctl keys import-cert: cannot read the certificate or the chain file\n";
+        return 2;
+    }
+    nlohmann::json body{{"certificate", *certificate}, {"chain", split_pem(*chain)}};
+    const std::string key = (*vm)["key-id"].as<std::string>();
+    auto imported = call("keys import-cert", *vm, "PUT", "/v1/keys/" + key + "/certificate", body.dump());
+    if (!imported) return 1;
+    std::cout << "key " << key << " is ready: certificate " << (*imported)["certificate_sha256"].get<std::string>()
+              << " valid until " << (*imported)["not_after"].get<std::string>() << "\n";
+    return 0;
+}
+
+int keys_change(const std::string& change, const std::vector<std::string>& args) {
+    const std::string command = "keys " + change;
+    auto vm = parse_with_id(command, args, connection_options((command + " options").c_str()), "key-id");
+    if (!vm) return 2;
+    const std::string key = (*vm)["key-id"].as<std::string>();
+    auto done = call(command, *vm, "POST", "/v1/keys/" + key + "/" + change);
+    if (!done) return 1;
+    if (done->contains("approval_id")) {
+        std::cout << "approval " << (*done)["approval_id"].get<std::int64_t>() << " requested: " << change << " key "
+                  << key << "; a second officer completes it before " << (*done)["expires_at"].get<std::string>()
+                  << " with: signetctl approvals approve " << (*done)["approval_id"].get<std::int64_t>() << "\n";
+    } else {
+        std::cout << "key " << key << " is " << (*done)["state"].get<std::string>() << "\n";
+    }
+    return 0;
+}
+
+int approvals_list(const std::vector<std::string>& args) {
+    auto vm = parse("approvals list", args, connection_options("approvals list options"), {});
+    if (!vm) return 2;
+    auto listed = call("approvals list", *vm, "GET", "/v1/approvals");
+    if (!listed) return 1;
+    std::printf("%-6s  %-9s  %-32s  %-8s  %-16s  %-20s  %s\n", "ID", "CHANGE", "KEY ID", "PURPOSE", "REQUESTED BY",
+                "EXPIRES AT", "STATE");
+    for (const auto& item : (*listed)["approvals"]) {
+        std::printf("%-6lld  %-9s  %-32s  %-8s  %-16s  %-20s  %s\n",
+                    static_cast<long long>(item["approval_id"].get<std::int64_t>()),
+                    item["change"].get<std::string>().c_str(), item["key_id"].get<std::string>().c_str(),
+                    item["purpose"].get<std::string>().c_str(), item["requested_by"].get<std::string>().c_str(),
+                    item["expires_at"].get<std::string>().c_str(), item["state"].get<std::string>().c_str());
+    }
+    return 0;
+}
+
+int approvals_approve(const std::vector<std::string>& args) {
+    auto vm = parse_with_id("approvals approve", args, connection_options("approvals approve options"), "approval-id");
+    if (!vm) return 2;
+    auto done = call("approvals approve", *vm, "POST", "/v1/approvals/" + (*vm)["approval-id"].as<std::string>() + "/approve");
+    if (!done) return 1;
+    std::cout << "approved: key " << (*done)["key_id"].get<std::string>() << " is " << (*done)["state"].get<std::string>();
+    if (done->contains("retired")) std::cout << "; key " << (*done)["retired"].get<std::string>() << " is retired";
+    std::cout << "\n";
+    return 0;
 }
 
 int keys_list(const std::vector<std::string>& args) {
@@ -186,7 +340,14 @@ int main(int argc, char** argv) {
     if (command == "dev-init") return dev_init_command(args);
     if (command == "audit" && !args.empty() && args[0] == "export") return audit_export({args.begin() + 1, args.end()});
     if (command == "audit" && !args.empty() && args[0] == "verify") return audit_verify({args.begin() + 1, args.end()});
-    if (command == "keys" && !args.empty() && args[0] == "list") return keys_list({args.begin() + 1, args.end()});
+    const std::string sub = args.empty() ? "" : args[0];
+    const std::vector<std::string> rest = args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
+    if (command == "keys" && sub == "list") return keys_list(rest);
+    if (command == "keys" && sub == "generate") return keys_generate(rest);
+    if (command == "keys" && sub == "import-cert") return keys_import_cert(rest);
+    if (command == "keys" && (sub == "activate" || sub == "retire" || sub == "destroy")) return keys_change(sub, rest);
+    if (command == "approvals" && sub == "list") return approvals_list(rest);
+    if (command == "approvals" && sub == "approve") return approvals_approve(rest);
     std::cerr << "signetctl: unknown command '" << command << "'\n" << usage;
     return 2;
 }

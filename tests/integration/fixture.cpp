@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -119,7 +120,7 @@ HttpResult Installation::request(const std::string& method, const std::string& p
                                  const std::string& body, const std::string& client,
                                  const std::string& content_type,
                                  const std::vector<std::string>& extra_curl_args) const {
-    static int counter = 0;
+    static std::atomic<int> counter = 0;  // requests may come from several test threads
     auto body_file = dir / ("request-" + std::to_string(++counter));
     auto response_file = dir / ("response-" + std::to_string(counter));
     write_file(body_file, body);
