@@ -15,4 +15,8 @@ T need(Result<T> result) {
     return std::move(*result);
 }
 
+inline void need(const Status& status) {
+    if (!status) throw std::runtime_error(status.error().message);
+}
+
 }  // namespace signet::test

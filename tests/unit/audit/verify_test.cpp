@@ -246,3 +246,23 @@ BOOST_AUTO_TEST_CASE(an_unreadable_certificate_verifies_nothing) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(audit_verify_trust)
+
+// After an audit key rotation the auditor trusts both certificates: a checkpoint verifies
+// with either, and a file of unrelated certificates verifies none.
+BOOST_AUTO_TEST_CASE(the_trust_file_may_hold_several_audit_certificates) {
+    SignedLog log("ec-p256");
+    log.grow(10, 5);
+    SignedLog other("ec-p256");
+    const std::string both = other.audit_key.certificate_pem + log.audit_key.certificate_pem;
+    auto trusted = signet::audit::verify_export(log.export_text(), both, log.checkpoint_lines());
+    BOOST_TEST(trusted.intact, trusted.problem);
+    BOOST_TEST(trusted.checkpoints == 4);
+    auto foreign = signet::audit::verify_export(log.export_text(), other.audit_key.certificate_pem, "");
+    BOOST_TEST(!foreign.intact);
+    BOOST_TEST(foreign.problem.find("does not verify with the audit certificate") != std::string::npos,
+               foreign.problem);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
