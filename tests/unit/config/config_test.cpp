@@ -131,6 +131,26 @@ BOOST_AUTO_TEST_CASE(audit_defaults_and_limits) {
     require_error(signet::config::load(write(valid() + "[audit]\nevery = 3\n")), {"audit.every"});
 }
 
+BOOST_AUTO_TEST_CASE(key_lifecycle_defaults_and_limits) {
+    auto defaults = signet::config::load(write(valid()));
+    BOOST_REQUIRE(defaults);
+    BOOST_TEST(defaults->keys.signing_trust_anchors.empty());  // imports are refused until set
+    BOOST_TEST(defaults->keys.approval_ttl.count() == 24 * 3600);
+    BOOST_TEST(defaults->keys.min_remaining_validity.count() == 24 * 3600);
+    BOOST_TEST(defaults->keys.expiry_warning.count() == 30 * 24 * 3600);
+    auto set = signet::config::load(write(valid() + "[keys]\nsigning_trust_anchors = \"ca.pem\"\napproval_hours = 2\n"
+                                                    "min_remaining_validity_days = 0\nexpiry_warning_days = 60\n"));
+    BOOST_REQUIRE_MESSAGE(set, set.error().message);
+    BOOST_TEST(set->keys.signing_trust_anchors == dir / "ca.pem");
+    BOOST_TEST(set->keys.approval_ttl.count() == 2 * 3600);
+    BOOST_TEST(set->keys.min_remaining_validity.count() == 0);
+    BOOST_TEST(set->keys.expiry_warning.count() == 60 * 24 * 3600);
+    require_error(signet::config::load(write(valid() + "[keys]\napproval_hours = 0\n")), {"keys.approval_hours", "between 1"});
+    require_error(signet::config::load(write(valid() + "[keys]\nsigning_trust_anchors = \"none.pem\"\n")),
+                  {"keys.signing_trust_anchors"});
+    require_error(signet::config::load(write(valid() + "[keys]\nanchors = \"ca.pem\"\n")), {"keys.anchors"});
+}
+
 BOOST_AUTO_TEST_CASE(missing_rights_matrix) {
     std::string text = valid();
     text.replace(text.find("rights-matrix.toml"), 18, "matrix.toml");
