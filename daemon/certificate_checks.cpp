@@ -25,15 +25,32 @@ std::unexpected<Error> refuse(std::string reason) {
     return fail(Errc::invalid_certificate, std::move(reason));
 }
 
+bool blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == std::string_view::npos; }
+
+// Exactly one "CERTIFICATE" PEM block and nothing else but white space: a private key pasted
+// along with it, a second block or trailing text is refused rather than skipped.
 Result<pdf::Certificate> one_pem_certificate(const std::string& pem, const std::string& what) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+    constexpr std::string_view begin = "-----BEGIN CERTIFICATE-----";
+    constexpr std::string_view end = "-----END CERTIFICATE-----";
+    const auto first = pem.find("-----BEGIN ");
+    if (first == std::string::npos || pem.compare(first, begin.size(), begin) != 0 ||
+        !blank(std::string_view(pem).substr(0, first))) {
+        return refuse(what + " is not a PEM certificate (one -----BEGIN CERTIFICATE----- block)");
+    }
+    const auto last = pem.find(end, first);
+    if (last == std::string::npos) return refuse(what + " is a truncated PEM certificate");
+    const std::string_view rest = std::string_view(pem).substr(last + end.size());
+    if (rest.find("-----BEGIN ") != std::string_view::npos) {
+        return refuse(what + " holds more than one PEM block; give the CA certificates in \"chain\"");
+    }
+    if (!blank(rest)) return refuse(what + " has text after its certificate");
+    // From BEGIN to END only: white space before BEGIN on its line would confuse the reader.
+    const std::string_view block = std::string_view(pem).substr(first, last + end.size() - first);
+    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(block.data(), static_cast<int>(block.size())),
                                                   BIO_free);
     if (!bio) return openssl_failure(Errc::internal, "cannot read " + what);
     pdf::Certificate certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-    if (!certificate) return refuse(what + " is not a PEM certificate");
-    pdf::Certificate another(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-    ERR_clear_error();  // the end of the text is an error for PEM_read_bio_X509
-    if (another) return refuse(what + " holds more than one certificate; give the chain in \"chain\"");
+    if (!certificate) return refuse(what + " is not a readable X.509 certificate");
     return certificate;
 }
 
@@ -109,11 +126,15 @@ Result<Validity> validity_of(const X509* certificate) {
     Validity validity;
     SIGNET_TRY(validity.not_before, timestamp_of(X509_get0_notBefore(certificate), "notBefore"));
     SIGNET_TRY(validity.not_after, timestamp_of(X509_get0_notAfter(certificate), "notAfter"));
-    int critical = 0;
+    int critical = 0;  // -1: absent, -2: repeated, else present (decoded or not)
     std::unique_ptr<PKEY_USAGE_PERIOD, decltype(&PKEY_USAGE_PERIOD_free)> period(
         static_cast<PKEY_USAGE_PERIOD*>(
             X509_get_ext_d2i(certificate, NID_private_key_usage_period, &critical, nullptr)),
         PKEY_USAGE_PERIOD_free);
+    if (!period && critical != -1) {
+        // Falling back to notAfter would let the key sign past the period its CA set.
+        return refuse("its private key usage period extension is malformed or repeated");
+    }
     if (period) {
         if (period->notBefore != nullptr) {
             SIGNET_TRY(validity.key_not_before, timestamp_of(period->notBefore, "private key usage period"));
@@ -169,6 +190,12 @@ Status check_for_key(const CertificateSubmission& submission, EVP_PKEY* key, pol
     if (!validity) return std::unexpected(validity.error());
     if (now < validity->not_before) return refuse("it is not valid before " + day_text(validity->not_before));
     if (now > validity->not_after) return refuse("it expired on " + day_text(validity->not_after));
+    if (validity->key_not_after && now > *validity->key_not_after) {
+        return refuse("its private key usage period ended on " + day_text(*validity->key_not_after));
+    }
+    if (X509_check_ca(certificate) != 0) {
+        return refuse("it is a CA certificate; a signing key's certificate must be an end-entity one");
+    }
     SIGNET_CHECK(check_key_usage(certificate, purpose));
     return check_chain(submission, trust_anchors, now);
 }

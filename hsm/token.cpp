@@ -678,6 +678,8 @@ Status Token::store_authority_certificate(std::string_view label, std::span<cons
         return fail(Errc::invalid_certificate, "storing an authority certificate: it is empty");
     }
     const KeyId id(digest, digest + 20);
+    // Serialised like key generation, so that two imports of one chain store its CA once.
+    std::lock_guard storing(impl_->generate_mutex_);
     {
         auto lease = impl_->pool_.acquire();
         if (!lease) return std::unexpected(lease.error().with_context("storing an authority certificate"));
@@ -701,16 +703,26 @@ Status Token::destroy_objects(const KeyId& id, std::initializer_list<CK_OBJECT_C
     if (id.empty()) return fail(Errc::bad_request, context + ": the key id (CKA_ID) is empty");
     auto lease = impl_->pool_.acquire();
     if (!lease) return std::unexpected(lease.error().with_context(context));
+    // Private objects are invisible to a session that is not logged in: "none found" would
+    // then mean "not looked at", and a destroyed key could still be there.
+    CK_SESSION_INFO info{};
+    CK_RV rv = lease->check(lease->functions()->C_GetSessionInfo(lease->handle(), &info));
+    if (rv != CKR_OK) return std::unexpected(ck_error(context + ": C_GetSessionInfo", rv));
+    if (info.state != CKS_RW_USER_FUNCTIONS) {
+        return fail(Errc::unavailable, context + ": the session is not a logged-in read-write user session");
+    }
     impl_->forget(id);
     for (const CK_OBJECT_CLASS object_class : classes) {
-        // find_objects returns at most two handles: search again until none is left.
-        for (;;) {
+        // find_objects returns at most two handles: search again until none is left, a bounded
+        // number of times in case the token keeps what it says it destroyed.
+        for (int round = 0;; ++round) {
             auto found = find_objects(*lease, object_class, id);
             if (!found) return std::unexpected(found.error().with_context(context));
             if (found->empty()) break;
+            if (round == 64) return fail(Errc::unavailable, context + ": the token keeps objects it destroyed");
             for (const CK_OBJECT_HANDLE handle : *found) {
                 // §5.7 C_DestroyObject.
-                const CK_RV rv = lease->check(lease->functions()->C_DestroyObject(lease->handle(), handle));
+                rv = lease->check(lease->functions()->C_DestroyObject(lease->handle(), handle));
                 if (rv != CKR_OK) return std::unexpected(ck_error(context, rv));
             }
         }
