@@ -85,8 +85,14 @@ class RawSession {
     RawSession& operator=(const RawSession&) = delete;
 
     std::vector<CK_OBJECT_HANDLE> find(CK_OBJECT_CLASS object_class, const KeyId& id) {
+        return find(object_class, CKA_ID, id);
+    }
+
+    // The objects of `object_class` whose attribute `type` is `value` (at most 16).
+    std::vector<CK_OBJECT_HANDLE> find(CK_OBJECT_CLASS object_class, CK_ATTRIBUTE_TYPE type,
+                                       const std::vector<std::uint8_t>& value) {
         CK_ATTRIBUTE search[] = {{CKA_CLASS, &object_class, sizeof object_class},
-                                 {CKA_ID, const_cast<std::uint8_t*>(id.data()), id.size()}};
+                                 {type, const_cast<std::uint8_t*>(value.data()), value.size()}};
         BOOST_REQUIRE_EQUAL(functions_->C_FindObjectsInit(handle_, search, 2), CKR_OK);
         std::vector<CK_OBJECT_HANDLE> found(16);
         CK_ULONG count = 0;
@@ -129,6 +135,7 @@ class RawSession {
     }
 
     CK_RV destroy(CK_OBJECT_HANDLE object) { return functions_->C_DestroyObject(handle_, object); }
+    CK_SESSION_HANDLE handle() const { return handle_; }
 
   private:
     CK_FUNCTION_LIST* functions_;

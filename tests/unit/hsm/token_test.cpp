@@ -520,6 +520,199 @@ BOOST_FIXTURE_TEST_CASE(refuses_a_certificate_for_another_key, test::OpenToken) 
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------------------------
+// Key retirement: destroy_key_objects, destroy_certificates, and the chain's CA certificates.
+
+// Every certificate object in the token whose CKA_VALUE is `der`, searched through a session of
+// the test's own: which CKA_ID the token files an authority certificate under is its business;
+// that the same bytes are not stored twice is the promise.
+std::vector<CK_OBJECT_HANDLE> certificates_with_value(CK_FUNCTION_LIST* functions,
+                                                      const std::vector<std::uint8_t>& der) {
+    return RawSession(functions, test::token_label).find(CKO_CERTIFICATE, CKA_VALUE, der);
+}
+
+CK_ULONG ulong_attribute(RawSession& raw, CK_OBJECT_HANDLE object, CK_ATTRIBUTE_TYPE type) {
+    const auto value = raw.bytes(object, type);
+    BOOST_REQUIRE_EQUAL(value.size(), sizeof(CK_ULONG));
+    CK_ULONG result = 0;
+    std::memcpy(&result, value.data(), value.size());
+    return result;
+}
+
+// A key pair with its certificate stored, and a signature made so that the token has the
+// private key's handle cached: destruction must not leave that cache usable.
+PublicKey certified_key(test::OpenToken& hsm, const KeyId& id) {
+    ec_key(hsm, id);
+    PublicKey key = *hsm.token->public_key(id);
+    const PublicKey issuer = throwaway_key();
+    const auto stored =
+        hsm.token->store_certificate(id, "signer certificate", make_certificate(key.get(), issuer.get(), 7));
+    BOOST_REQUIRE_MESSAGE(stored, (stored ? "" : message_of(stored.error())));
+    BOOST_REQUIRE(hsm.token->sign(id, bytes_of("warm the cache")));
+    RawSession raw(hsm.functions(), test::token_label);
+    BOOST_REQUIRE(raw.find(CKO_PRIVATE_KEY, id).size() == 1U);
+    BOOST_REQUIRE(raw.find(CKO_PUBLIC_KEY, id).size() == 1U);
+    BOOST_REQUIRE(raw.find(CKO_CERTIFICATE, id).size() == 1U);
+    return key;
+}
+
+BOOST_AUTO_TEST_SUITE(token_destroy)
+
+BOOST_FIXTURE_TEST_CASE(destroy_key_objects_removes_key_pair_and_certificate, test::OpenToken) {
+    const KeyId id{0xDE, 0x01};
+    certified_key(*this, id);
+    const KeyId bystander = ec_key(*this, {0xDE, 0x02});
+
+    const auto destroyed = token->destroy_key_objects(id);
+    BOOST_REQUIRE_MESSAGE(destroyed, (destroyed ? "" : message_of(destroyed.error())));
+
+    RawSession raw(functions(), test::token_label);
+    BOOST_TEST(raw.find(CKO_PRIVATE_KEY, id).empty());
+    BOOST_TEST(raw.find(CKO_PUBLIC_KEY, id).empty());
+    BOOST_TEST(raw.find(CKO_CERTIFICATE, id).empty());
+    const auto key = token->public_key(id);
+    BOOST_REQUIRE(!key);
+    BOOST_TEST(key.error().code == Errc::not_found, key.error().message);
+    const auto signature = token->sign(id, bytes_of("after destruction"));
+    BOOST_REQUIRE(!signature);
+    BOOST_TEST(signature.error().code == Errc::not_found, signature.error().message);
+
+    // Only that CKA_ID went.
+    BOOST_TEST(raw.find(CKO_PRIVATE_KEY, bystander).size() == 1U);
+    BOOST_TEST(token->sign(bystander, bytes_of("still here")).has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(destroying_without_a_login_is_refused_and_keeps_the_key, test::OpenToken) {
+    // Logged out (a token reset, another process's C_Logout), the private key is invisible to a
+    // search: "found none" must not pass for "destroyed".
+    const KeyId id{0xDE, 0x06};
+    certified_key(*this, id);
+    RawSession raw(functions(), test::token_label);
+    BOOST_REQUIRE_EQUAL(functions()->C_Logout(raw.handle()), CKR_OK);
+    const auto destroyed = token->destroy_key_objects(id);
+    BOOST_REQUIRE(!destroyed);
+    BOOST_TEST((destroyed.error().code == Errc::unavailable), destroyed.error().message);
+    BOOST_TEST(destroyed.error().message.find("not a logged-in") != std::string::npos, destroyed.error().message);
+    // Nothing was deleted, not even the public objects.
+    BOOST_TEST(raw.find(CKO_PUBLIC_KEY, id).size() == 1U);
+    BOOST_TEST(raw.find(CKO_CERTIFICATE, id).size() == 1U);
+}
+
+BOOST_FIXTURE_TEST_CASE(destroy_key_objects_twice_succeeds, test::OpenToken) {
+    // A retry after a crash between the token and the register must not fail on what is gone.
+    const KeyId id{0xDE, 0x03};
+    certified_key(*this, id);
+    BOOST_REQUIRE(token->destroy_key_objects(id));
+    const auto again = token->destroy_key_objects(id);
+    BOOST_TEST(again.has_value(), (again ? "" : message_of(again.error())));
+    const auto never_there = token->destroy_key_objects({0xDE, 0xFF});
+    BOOST_TEST(never_there.has_value(), (never_there ? "" : message_of(never_there.error())));
+}
+
+BOOST_FIXTURE_TEST_CASE(destroy_key_objects_removes_more_than_one_search_returns, test::OpenToken) {
+    // The token's search asks for two handles at a time; three certificates need a second round.
+    const KeyId id{0xDE, 0x04};
+    const PublicKey key = certified_key(*this, id);
+    const PublicKey issuer = throwaway_key();
+    for (const long serial : {8L, 9L}) {
+        BOOST_REQUIRE(token->store_certificate(id, "again", make_certificate(key.get(), issuer.get(), serial)));
+    }
+    RawSession raw(functions(), test::token_label);
+    BOOST_REQUIRE(raw.find(CKO_CERTIFICATE, id).size() == 3U);
+    BOOST_REQUIRE(token->destroy_key_objects(id));
+    BOOST_TEST(raw.find(CKO_CERTIFICATE, id).empty());
+    BOOST_TEST(raw.find(CKO_PRIVATE_KEY, id).empty());
+    BOOST_TEST(raw.find(CKO_PUBLIC_KEY, id).empty());
+}
+
+BOOST_FIXTURE_TEST_CASE(destroy_certificates_keeps_the_key_pair, test::OpenToken) {
+    const KeyId id{0xDE, 0x05};
+    const PublicKey key = certified_key(*this, id);
+
+    const auto destroyed = token->destroy_certificates(id);
+    BOOST_REQUIRE_MESSAGE(destroyed, (destroyed ? "" : message_of(destroyed.error())));
+
+    RawSession raw(functions(), test::token_label);
+    BOOST_TEST(raw.find(CKO_CERTIFICATE, id).empty());
+    BOOST_TEST(raw.find(CKO_PRIVATE_KEY, id).size() == 1U);
+    BOOST_TEST(raw.find(CKO_PUBLIC_KEY, id).size() == 1U);
+    const auto read_back = token->public_key(id);
+    BOOST_REQUIRE_MESSAGE(read_back, (read_back ? "" : message_of(read_back.error())));
+    BOOST_TEST(EVP_PKEY_eq(read_back->get(), key.get()) == 1);
+    const auto data = bytes_of("signed after the certificate went");
+    const auto signature = token->sign(id, data);
+    BOOST_REQUIRE_MESSAGE(signature, (signature ? "" : message_of(signature.error())));
+    BOOST_TEST(verifies(key, data, *signature));
+
+    // What it is for: the corrected certificate takes the old one's place.
+    const PublicKey issuer = throwaway_key();
+    const auto corrected = make_certificate(key.get(), issuer.get(), 10);
+    BOOST_REQUIRE(token->store_certificate(id, "corrected", corrected));
+    BOOST_TEST((raw.bytes(raw.find_one(CKO_CERTIFICATE, id), CKA_VALUE) == corrected));
+    BOOST_TEST(token->destroy_certificates({0xDE, 0xFF}).has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(destroying_with_an_empty_id_is_a_bad_request, test::OpenToken) {
+    const KeyId none;
+    const auto keys = token->destroy_key_objects(none);
+    BOOST_REQUIRE(!keys);
+    BOOST_TEST(keys.error().code == Errc::bad_request, keys.error().message);
+    const auto certificates = token->destroy_certificates(none);
+    BOOST_REQUIRE(!certificates);
+    BOOST_TEST(certificates.error().code == Errc::bad_request, certificates.error().message);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_authority_certificate_is_stored_once, test::OpenToken) {
+    const PublicKey ca = throwaway_key();
+    const auto der = make_certificate(ca.get(), ca.get(), 100);
+    for (int call = 0; call < 2; ++call) {
+        const auto stored = token->store_authority_certificate("signing CA", der);
+        BOOST_REQUIRE_MESSAGE(stored, (stored ? "" : message_of(stored.error())));
+    }
+    const auto found = certificates_with_value(functions(), der);
+    BOOST_REQUIRE_EQUAL(found.size(), 1U);
+
+    RawSession raw(functions(), test::token_label);
+    // PKCS#11 v2.40 §4.6.1: CKA_CERTIFICATE_CATEGORY 2 is "authority".
+    BOOST_TEST(ulong_attribute(raw, found.front(), CKA_CERTIFICATE_CATEGORY) == 2U);
+    BOOST_TEST(ulong_attribute(raw, found.front(), CKA_CERTIFICATE_TYPE) == CKC_X_509);
+    BOOST_TEST((raw.bytes(found.front(), CKA_LABEL) == bytes_of("signing CA")));
+    BOOST_TEST(raw.flag(found.front(), CKA_TOKEN));
+    BOOST_TEST(!raw.bytes(found.front(), CKA_ID).empty());
+
+    // Another CA is another object, not taken for the first.
+    const PublicKey other_ca = throwaway_key();
+    const auto other = make_certificate(other_ca.get(), other_ca.get(), 101);
+    BOOST_REQUIRE(token->store_authority_certificate("other CA", other));
+    BOOST_TEST(certificates_with_value(functions(), other).size() == 1U);
+    BOOST_TEST(certificates_with_value(functions(), der).size() == 1U);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_authority_certificate_outlives_a_destroyed_key, test::OpenToken) {
+    // The CA certificate is shared by every key it issued, so destroying one key keeps it.
+    const KeyId id{0xDE, 0x06};
+    certified_key(*this, id);
+    const PublicKey ca = throwaway_key();
+    const auto der = make_certificate(ca.get(), ca.get(), 102);
+    BOOST_REQUIRE(token->store_authority_certificate("signing CA", der));
+    BOOST_REQUIRE(token->destroy_key_objects(id));
+    BOOST_TEST(certificates_with_value(functions(), der).size() == 1U);
+}
+
+BOOST_FIXTURE_TEST_CASE(an_authority_certificate_must_be_one_der_certificate, test::OpenToken) {
+    const PublicKey ca = throwaway_key();
+    auto trailing = make_certificate(ca.get(), ca.get(), 103);
+    trailing.push_back(0x00);
+    for (const auto& bad : {bytes_of(""), bytes_of("-----BEGIN CERTIFICATE-----"), trailing}) {
+        const auto stored = token->store_authority_certificate("CA", bad);
+        BOOST_REQUIRE(!stored);
+        BOOST_TEST(stored.error().code == Errc::invalid_certificate, stored.error().message);
+    }
+    BOOST_TEST(certificates_with_value(functions(), trailing).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(key_algorithm)
 
 BOOST_AUTO_TEST_CASE(parses_the_four_names) {
