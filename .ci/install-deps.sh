@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config
   libboost-dev libboost-test-dev libboost-program-options-dev
-  libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev nlohmann-json3-dev libtomlplusplus-dev
+  libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev nlohmann-json3-dev libtomlplusplus-dev liboath-dev
   # run: the embedded HSM, and the tools the quick start uses
   softhsm2 openssl curl ca-certificates
   # test: PDF producers and independent validators

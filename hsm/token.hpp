@@ -79,6 +79,19 @@ public:
     // Deletes the certificate objects with this CKA_ID, before a corrected one is stored.
     Status destroy_certificates(const KeyId& id);
 
+    // A secret AES-256 key for sealing small secrets (TOTP seeds) kept outside the token: made
+    // here with CKA_SENSITIVE, not extractable, encrypt and decrypt only, unless the token
+    // already holds a secret key with this CKA_ID.
+    Status ensure_wrapping_key(const KeyId& id, std::string_view label);
+
+    // AES-256-GCM under the wrapping key `id`: 12-byte IV || ciphertext || 16-byte tag. `context`
+    // is authenticated, not stored: a sealed secret opens only for the owner it was sealed for.
+    Result<std::vector<std::uint8_t>> seal_secret(const KeyId& id, const Secret& secret,
+                                                  std::string_view context);
+    // The secret back. A sealed value whose tag does not verify (changed bytes, another
+    // owner's context) is refused by the token.
+    Result<Secret> open_secret(const KeyId& id, std::span<const std::uint8_t> sealed, std::string_view context);
+
 private:
     Status destroy_objects(const KeyId& id, std::initializer_list<CK_OBJECT_CLASS> classes, std::string_view what);
     Status create_certificate(const KeyId& id, std::string_view label, std::span<const std::uint8_t> der,

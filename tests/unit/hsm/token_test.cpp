@@ -713,6 +713,43 @@ BOOST_FIXTURE_TEST_CASE(an_authority_certificate_must_be_one_der_certificate, te
 BOOST_AUTO_TEST_SUITE_END()
 
 // ---------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
+// Secrets sealed by an AES key in the token (TOTP seeds).
+BOOST_AUTO_TEST_SUITE(token_sealed_secrets)
+
+BOOST_FIXTURE_TEST_CASE(a_secret_opens_only_unchanged_and_for_its_owner, test::OpenToken) {
+    const KeyId wrapping{0x5E, 0xED};
+    BOOST_REQUIRE(token->ensure_wrapping_key(wrapping, "seeds"));
+    BOOST_REQUIRE(token->ensure_wrapping_key(wrapping, "seeds"));  // a second call finds it
+    RawSession raw(functions(), test::token_label);
+    const auto keys = raw.find(CKO_SECRET_KEY, wrapping);
+    BOOST_REQUIRE_EQUAL(keys.size(), 1U);
+    BOOST_TEST(raw.flag(keys.front(), CKA_SENSITIVE));
+    BOOST_TEST(!raw.flag(keys.front(), CKA_EXTRACTABLE));
+    BOOST_TEST(!raw.flag(keys.front(), CKA_SIGN));
+
+    const Secret seed(std::string("12345678901234567890"));
+    auto sealed = token->seal_secret(wrapping, seed, "person:marie");
+    BOOST_REQUIRE_MESSAGE(sealed, (sealed ? "" : message_of(sealed.error())));
+    BOOST_TEST(sealed->size() == 12U + 20U + 16U);  // IV, ciphertext, tag
+    const std::string stored(sealed->begin(), sealed->end());
+    BOOST_TEST(stored.find("1234567890") == std::string::npos);
+    auto again = token->seal_secret(wrapping, seed, "person:marie");
+    BOOST_TEST((*again != *sealed));  // a fresh IV each time
+
+    auto opened = token->open_secret(wrapping, *sealed, "person:marie");
+    BOOST_REQUIRE_MESSAGE(opened, (opened ? "" : message_of(opened.error())));
+    BOOST_TEST(opened->reveal() == seed.reveal());
+    BOOST_TEST(!token->open_secret(wrapping, *sealed, "person:paul").has_value());
+    auto tampered = *sealed;
+    tampered[14] ^= 0x01;
+    BOOST_TEST(!token->open_secret(wrapping, tampered, "person:marie").has_value());
+    BOOST_TEST(!token->open_secret(wrapping, std::span(*sealed).first(20), "person:marie").has_value());
+    BOOST_TEST(!token->seal_secret({0x00}, seed, "x").has_value());  // no such key
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(key_algorithm)
 
 BOOST_AUTO_TEST_CASE(parses_the_four_names) {

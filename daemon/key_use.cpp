@@ -1,0 +1,107 @@
+#include "daemon/key_use.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <ctime>
+
+#include "daemon/base64.hpp"
+#include "pdf/cades.hpp"
+
+namespace signet::daemon {
+namespace {
+
+class MemoryFile {
+public:
+    static Result<MemoryFile> create(std::span<const std::uint8_t> bytes) {
+        int fd = memfd_create("signet-document", MFD_CLOEXEC);
+        if (fd < 0) return fail(Errc::unavailable, "cannot create an in-memory file for the document");
+        MemoryFile file(fd);
+        std::size_t written = 0;
+        while (written < bytes.size()) {
+            ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+            if (n <= 0) return fail(Errc::unavailable, "cannot spool the document to memory");
+            written += static_cast<std::size_t>(n);
+        }
+        return file;
+    }
+    MemoryFile(MemoryFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    MemoryFile& operator=(MemoryFile&&) = delete;
+    ~MemoryFile() {
+        if (fd_ >= 0) ::close(fd_);
+    }
+    std::filesystem::path path() const { return "/proc/self/fd/" + std::to_string(fd_); }
+
+private:
+    explicit MemoryFile(int fd) : fd_(fd) {}
+    int fd_;
+};
+
+}  // namespace
+
+std::unexpected<Error> record_refusal(AuditTrail& trail, audit::Entry entry, const Error& refusal) {
+    entry.event = "refusal";
+    entry.outcome = "refused";
+    entry.reason = refusal.message;
+    if (auto recorded = trail.record(std::move(entry)); !recorded) return std::unexpected(recorded.error());
+    return std::unexpected(refusal);
+}
+
+std::string appearance_date(std::chrono::system_clock::time_point when) {
+    std::time_t t = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char text[48];
+    std::strftime(text, sizeof text, "Le %d/%m/%Y à %H:%M UTC", &utc);
+    return text;
+}
+
+Result<pdf::PreparedDocument> prepare_document(std::vector<std::uint8_t> document, const ActiveKey& key,
+                                               pdf::PrepareRequest request) {
+    request.contents_size = key.signature_size;
+    auto spooled = MemoryFile::create(document);
+    if (!spooled) return std::unexpected(spooled.error());
+    document = {};  // the spooled copy is the one that counts; free this one now
+    return pdf::prepare(spooled->path(), request);
+}
+
+Result<KeyUse> use_key(hsm::Token& token, AuditTrail& trail, const ActiveKey& key, pdf::PreparedDocument prepared,
+                       audit::Entry entry, const std::string& done_outcome) {
+    // The intended key use, with the digest it will sign, is on record before the key is
+    // used: fail closed.
+    entry.outcome = "intended";
+    entry.key_id = key.id_hex;
+    entry.certificate_sha256 = key.certificate_sha256;
+    entry.signed_digest_sha256 = hex_encode(prepared.digest);
+    auto recorded_intent = trail.record(entry);
+    if (!recorded_intent) {
+        return fail(Errc::unavailable, "the signature was not made: " + recorded_intent.error().message);
+    }
+    audit::Entry outcome = entry;
+    outcome.intent_seq = recorded_intent->seq;
+
+    auto finish_failed = [&](const Error& error) -> std::unexpected<Error> {
+        outcome.outcome = "failed";
+        outcome.reason = error.message;
+        (void)trail.record(outcome);  // the intent keeps the key use on record anyway
+        return std::unexpected(error);
+    };
+    auto cms = pdf::build_cades_signature(prepared.digest, key.signer(), [&](std::span<const std::uint8_t> to_be_signed) {
+        return token.sign(key.id, to_be_signed);
+    });
+    if (!cms) return finish_failed(cms.error());
+    if (auto embedded = pdf::embed(prepared, *cms); !embedded) return finish_failed(embedded.error());
+
+    outcome.outcome = done_outcome;
+    outcome.output_sha256 = sha256_hex(prepared.bytes);
+    auto recorded = trail.record(outcome);
+    if (!recorded) {
+        // The key was used and the intent is on record, but the outcome is not: return no
+        // document rather than one the log does not vouch for.
+        return fail(Errc::unavailable, "the outcome could not be recorded: " + recorded.error().message);
+    }
+    trail.checkpoint_if_due();
+    return KeyUse{std::move(prepared.bytes), outcome.signed_digest_sha256, recorded->seq};
+}
+
+}  // namespace signet::daemon
