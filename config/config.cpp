@@ -208,6 +208,25 @@ Status read_keys(TableReader reader, Keys& keys) {
     return reader.no_unknown_keys();
 }
 
+// [signing] is optional: every key has a default.
+Status read_signing(TableReader reader, Signing& signing) {
+    std::optional<std::string> issuer;
+    SIGNET_TRY(issuer, reader.optional<std::string>("otp_issuer"));
+    if (issuer) {
+        if (issuer->empty() || issuer->size() > 64 || issuer->find(':') != std::string::npos) {
+            return std::unexpected(reader.error("otp_issuer", "must be 1 to 64 characters without ':'"));
+        }
+        signing.otp_issuer = *issuer;
+    }
+    SIGNET_TRY(signing.max_batch_documents,
+               reader.number<unsigned>("max_batch_documents", signing.max_batch_documents, 1, 100));
+    SIGNET_TRY(signing.lockout_failures, reader.number<unsigned>("lockout_failures", signing.lockout_failures, 1, 100));
+    auto minutes = reader.number<std::int64_t>("lockout_minutes", signing.lockout.count() / 60, 1, 7 * 24 * 60);
+    if (!minutes) return std::unexpected(minutes.error());
+    signing.lockout = std::chrono::minutes(*minutes);
+    return reader.no_unknown_keys();
+}
+
 Status read_limits(TableReader reader, Limits& limits) {
     constexpr std::int64_t gib = 1024LL * 1024 * 1024;
     SIGNET_TRY(limits.max_body_bytes,
@@ -305,7 +324,7 @@ Result<Config> load(const fs::path& file) {
     }
 
     static const std::set<std::string, std::less<>> sections = {
-        "server", "tls", "client", "hsm", "database", "policy", "audit", "keys", "limits"};
+        "server", "tls", "client", "hsm", "database", "policy", "audit", "keys", "signing", "limits"};
     for (const auto& [key, node] : root) {
         if (!sections.contains(key.str())) {
             return fail(Errc::invalid_config, config.file.string() + ":" +
@@ -335,6 +354,7 @@ Result<Config> load(const fs::path& file) {
                              config.policy));
     SIGNET_CHECK(read_audit(TableReader(config.file, "audit", subtable(root, "audit")), config.audit));
     SIGNET_CHECK(read_keys(TableReader(config.file, "keys", subtable(root, "keys")), config.keys));
+    SIGNET_CHECK(read_signing(TableReader(config.file, "signing", subtable(root, "signing")), config.signing));
     SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
                              config.limits));
     return config;

@@ -72,6 +72,15 @@ struct Keys {
     std::chrono::seconds expiry_warning{30 * 24 * 3600};     // health and metrics warn below this
 };
 
+// Personal signatures (issue 6): the authenticator's issuer name, the batch size, and how
+// wrong activation codes lock a person's signing.
+struct Signing {
+    std::string otp_issuer = "signet";
+    unsigned max_batch_documents = 20;
+    unsigned lockout_failures = 5;
+    std::chrono::seconds lockout{15 * 60};
+};
+
 struct Limits {
     std::size_t max_body_bytes = 32 * 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
@@ -92,6 +101,7 @@ struct Config {
     Policy policy;
     Audit audit;
     Keys keys;
+    Signing signing;
     Limits limits;
 };
 

@@ -13,14 +13,24 @@ pdf::Signer ActiveKey::signer() const {
 }
 
 Result<ActiveKey> load_active_key(store::Database& db, hsm::Token& token, const std::string& purpose) {
-    auto statement = db.prepare(
-        "SELECT key_id, certificate, COALESCE(chain, x'') FROM keys "
-        "WHERE purpose = ? AND state = 'active'");
+    auto statement = db.prepare("SELECT key_id FROM keys WHERE purpose = ? AND state = 'active'");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, purpose);
     auto row = statement->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) return fail(Errc::unavailable, "there is no active " + purpose + " key in the key register");
+    return load_key(db, token, statement->column_text(0));
+}
+
+Result<ActiveKey> load_key(store::Database& db, hsm::Token& token, const std::string& key_id) {
+    auto statement = db.prepare(
+        "SELECT key_id, COALESCE(certificate, x''), COALESCE(chain, x''), purpose FROM keys WHERE key_id = ?");
+    if (!statement) return std::unexpected(statement.error());
+    statement->bind(1, key_id);
+    auto row = statement->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return fail(Errc::not_found, "there is no key " + key_id + " in the key register");
+    const std::string purpose = statement->column_text(3);
 
     ActiveKey key;
     key.id_hex = statement->column_text(0);

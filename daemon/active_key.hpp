@@ -33,6 +33,9 @@ struct ActiveKey {
 // checks that the token holds its private key and that the certificate is the key's.
 Result<ActiveKey> load_active_key(store::Database& db, hsm::Token& token, const std::string& purpose);
 
+// The key `key_id` of the register, whatever its state, with the same checks.
+Result<ActiveKey> load_key(store::Database& db, hsm::Token& token, const std::string& key_id);
+
 // The active key of one purpose as the daemon's threads see it. A job takes the key once
 // (`get`) and signs with it to the end, while an activation puts its successor in place
 // (`set`): a rotation has no moment without an active key and fails no job in flight.

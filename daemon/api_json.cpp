@@ -42,6 +42,18 @@ Result<pdf::Appearance> parse_appearance(const json& value) {
     return appearance;
 }
 
+// A base64 PDF from `value` (the field `name`), not empty.
+Result<std::vector<std::uint8_t>> document_bytes(const json& value, const std::string& name) {
+    if (!value.is_string()) return fail(Errc::bad_request, "the field '" + name + "' must be a base64 string");
+    auto bytes = base64_decode(value.get_ref<const std::string&>());
+    if (!bytes) {
+        return std::unexpected(Error{Errc::bad_request, "the field '" + name + "' is not valid base64: " +
+                                                            bytes.error().message});
+    }
+    if (bytes->empty()) return fail(Errc::bad_request, "the field '" + name + "' is empty");
+    return bytes;
+}
+
 }  // namespace
 
 std::string error_body(const Error& error) {
@@ -56,17 +68,47 @@ Result<SealRequest> parse_seal_request(std::string_view body) {
     SIGNET_TRY(request.actor, fields->text("actor"));
 
     if (!fields->has("document")) return fail(Errc::bad_request, "the field 'document' is missing");
-    const json& document = fields->at("document");
-    if (!document.is_string()) {
-        return fail(Errc::bad_request, "the field 'document' must be a base64 string");
-    }
-    auto bytes = base64_decode(document.get_ref<const std::string&>());
-    if (!bytes) return std::unexpected(Error{Errc::bad_request, "the field 'document' is not valid base64: " + bytes.error().message});
-    if (bytes->empty()) return fail(Errc::bad_request, "the field 'document' is empty");
-    request.document = std::move(*bytes);
+    SIGNET_TRY(request.document, document_bytes(fields->at("document"), "document"));
 
     if (fields->has("appearance")) SIGNET_TRY(request.appearance, parse_appearance(fields->at("appearance")));
     if (fields->has("approved_by")) SIGNET_TRY(request.approved_by, fields->text("approved_by"));
+    return request;
+}
+
+Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch) {
+    auto fields = JsonFields::parse(body, {"tenant", "actor", "document", "documents", "appearance", "activation"});
+    if (!fields) return std::unexpected(fields.error());
+    SignRequest request;
+    SIGNET_TRY(request.tenant, fields->text("tenant"));
+    SIGNET_TRY(request.actor, fields->text("actor"));
+    if (fields->has("document") == fields->has("documents")) {
+        return fail(Errc::bad_request, "give either 'document' or 'documents'");
+    }
+    if (fields->has("document")) {
+        std::vector<std::uint8_t> document;
+        SIGNET_TRY(document, document_bytes(fields->at("document"), "document"));
+        request.documents.push_back(std::move(document));
+    } else {
+        const json& list = fields->at("documents");
+        if (!list.is_array() || list.empty() || list.size() > max_batch) {
+            return fail(Errc::bad_request, "the field 'documents' must be an array of 1 to " +
+                                               std::to_string(max_batch) + " base64 documents");
+        }
+        request.batch = true;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            std::vector<std::uint8_t> document;
+            SIGNET_TRY(document, document_bytes(list[i], "documents[" + std::to_string(i) + "]"));
+            request.documents.push_back(std::move(document));
+        }
+    }
+    if (fields->has("appearance")) SIGNET_TRY(request.appearance, parse_appearance(fields->at("appearance")));
+    if (!fields->has("activation")) return request;  // refused, and recorded, by the job
+    const json& activation = fields->at("activation");
+    if (!activation.is_object() || activation.size() != 1 || !activation.contains("otp") ||
+        !activation["otp"].is_string() || activation["otp"].get_ref<const std::string&>().size() > 16) {
+        return fail(Errc::bad_request, "the field 'activation' must be {\"otp\": \"<the code>\"}");
+    }
+    request.otp = activation["otp"].get<std::string>();
     return request;
 }
 

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/seal_job.hpp"
+#include "daemon/sign_job.hpp"
 #include "policy/error.hpp"
 
 namespace signet::daemon {
@@ -16,6 +17,10 @@ namespace signet::daemon {
 std::string error_body(const Error& error);
 
 Result<SealRequest> parse_seal_request(std::string_view body);
+
+// POST /v1/sign: "document" or "documents" (at most `max_batch`), "activation": {"otp"}. A
+// missing activation leaves `otp` empty: the job refuses it and records the refusal.
+Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch);
 
 // {"document": b64, "signature": {...}, "audit_seq": N}
 std::string seal_response_body(const SealResult& result);

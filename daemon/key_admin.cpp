@@ -65,15 +65,20 @@ Result<JsonReply> generate_key(const OfficerContext& context, std::string_view b
     }
     auto algorithm = hsm::parse_key_algorithm(algorithm_text);
     if (!algorithm) return std::unexpected(algorithm.error());
+    return create_key(context, *purpose, *algorithm, label, subject, "");
+}
 
+Result<JsonReply> create_key(const OfficerContext& context, policy::KeyPurpose purpose, hsm::KeyAlgorithm algorithm,
+                             const std::string& label, const hsm::CsrSubject& subject, const std::string& person) {
     KeyRecord key;
     SIGNET_TRY(key.id, random_key_id());
     key.id_hex = hex_encode(key.id);
-    key.purpose = *purpose;
+    key.purpose = purpose;
     key.label = label;
-    key.algorithm = std::string(hsm::to_string(*algorithm));
+    key.algorithm = std::string(hsm::to_string(algorithm));
+    key.person = person;
 
-    auto public_key = context.token.generate_key_pair(*algorithm, key.id, label);
+    auto public_key = context.token.generate_key_pair(algorithm, key.id, label);
     if (!public_key) return std::unexpected(public_key.error());
     // From here on a failure takes the new objects out of the token again: no key without its
     // register row and audit entry.
@@ -87,14 +92,15 @@ Result<JsonReply> generate_key(const OfficerContext& context, std::string_view b
     std::lock_guard lock(context.db_mutex);
     Status committed = commit_with_entries(context, [&]() -> Result<std::vector<audit::Entry>> {
         auto insert = context.db.prepare(
-            "INSERT INTO keys (key_id, purpose, label, algorithm, state, created_at) "
-            "VALUES (?, ?, ?, ?, 'pending', ?)");
+            "INSERT INTO keys (key_id, purpose, label, algorithm, state, created_at, person) "
+            "VALUES (?, ?, ?, ?, 'pending', ?, ?)");
         if (!insert) return std::unexpected(insert.error());
         insert->bind(1, key.id_hex)
             .bind(2, std::string(policy::to_string(key.purpose)))
             .bind(3, key.label)
             .bind(4, key.algorithm)
-            .bind(5, policy::format_timestamp(context.clock.now()));
+            .bind(5, policy::format_timestamp(context.clock.now()))
+            .bind(6, person.empty() ? store::Value(nullptr) : store::Value(person));
         SIGNET_CHECK(insert->run());
         audit::Entry entry = officer_entry(context, "key_generated", key);
         // The request is the one signature a pending key makes: its digest is on record.

@@ -10,11 +10,18 @@
 
 #include "daemon/key_register.hpp"
 #include "daemon/register_api.hpp"
+#include "hsm/csr.hpp"
 
 namespace signet::daemon {
 
 // POST /v1/keys {"purpose", "algorithm", "label", "organization"?} → 201 {"key_id", "csr", ...}
 Result<JsonReply> generate_key(const OfficerContext& context, std::string_view body);
+
+// A key pair of `purpose` made in the token and its request for `subject`: the pending row
+// and the key_generated entry commit together or the key is deleted again. `person` owns a
+// personal key ("" otherwise).
+Result<JsonReply> create_key(const OfficerContext& context, policy::KeyPurpose purpose, hsm::KeyAlgorithm algorithm,
+                             const std::string& label, const hsm::CsrSubject& subject, const std::string& person);
 
 // PUT /v1/keys/{id}/certificate {"certificate": PEM, "chain": [PEM, ...]} → 200
 Result<JsonReply> import_key_certificate(const OfficerContext& context, const std::string& key_id,

@@ -87,10 +87,12 @@ Result<JsonReply> apply(const OfficerContext& context, const KeyRecord& key, Key
             update->bind(1, std::string(policy::to_string(state))).bind(2, id_hex);
             return update->run();
         };
-        if (change == KeyChange::activate && slot_of(context, key.purpose) != nullptr) {
-            auto current = context.db.prepare("SELECT key_id FROM keys WHERE purpose = ? AND state = 'active'");
+        if (change == KeyChange::activate) {
+            // The purpose's active key, or for a personal key the person's.
+            auto current = context.db.prepare(
+                "SELECT key_id FROM keys WHERE purpose = ? AND state = 'active' AND COALESCE(person, '') = ?");
             if (!current) return std::unexpected(current.error());
-            current->bind(1, std::string(policy::to_string(key.purpose)));
+            current->bind(1, std::string(policy::to_string(key.purpose))).bind(2, key.person);
             auto row = current->step();
             if (!row) return std::unexpected(row.error());
             if (*row) retired_predecessor = current->column_text(0);
@@ -108,16 +110,16 @@ Result<JsonReply> apply(const OfficerContext& context, const KeyRecord& key, Key
         SIGNET_CHECK(set_state(key.id_hex, *next));
         audit::Entry entry = entry_for("key_" + std::string(policy::to_string(change)), key);
         if (!retired_predecessor.empty()) entry.detail["replaces"] = retired_predecessor;
-        if (change == KeyChange::activate && slot_of(context, key.purpose) != nullptr) {
+        if (change == KeyChange::activate) {
             // Read back as the daemon will use it: the token holds the key, the certificate is
             // its own and usable now, or nothing changes.
-            auto loaded = load_active_key(context.db, context.token, std::string(policy::to_string(key.purpose)));
+            auto loaded = load_key(context.db, context.token, key.id_hex);
             if (!loaded) return std::unexpected(Error{Errc::conflict, loaded.error().message});
             auto usable = check_usable(loaded->validity, context.clock.now(), context.settings.min_remaining_validity,
                                        "the key " + key.id_hex);
             if (!usable) return std::unexpected(Error{Errc::conflict, usable.error().message});
             entry.certificate_sha256 = loaded->certificate_sha256;
-            activated = std::move(*loaded);
+            if (slot_of(context, key.purpose) != nullptr) activated = std::move(*loaded);
         }
         if (approval) {
             auto approve = context.db.prepare(

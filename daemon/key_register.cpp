@@ -8,7 +8,7 @@ namespace signet::daemon {
 Result<KeyRecord> load_key_record(store::Database& db, const std::string& id_hex) {
     auto id = hex_decode(id_hex);
     if (!id || id->empty()) return fail(Errc::not_found, "a key id is the key's CKA_ID in hexadecimal");
-    auto statement = db.prepare("SELECT purpose, label, algorithm, state FROM keys WHERE key_id = ?");
+    auto statement = db.prepare("SELECT purpose, label, algorithm, state, COALESCE(person, '') FROM keys WHERE key_id = ?");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, id_hex);
     auto row = statement->step();
@@ -17,7 +17,8 @@ Result<KeyRecord> load_key_record(store::Database& db, const std::string& id_hex
     auto purpose = policy::parse_key_purpose(statement->column_text(0));
     auto state = policy::parse_key_state(statement->column_text(3));
     if (!purpose || !state) return fail(Errc::internal, "the key register holds a malformed row for " + id_hex);
-    return KeyRecord{id_hex, std::move(*id), *purpose, statement->column_text(1), statement->column_text(2), *state};
+    return KeyRecord{id_hex,   std::move(*id), *purpose, statement->column_text(1), statement->column_text(2),
+                     *state, statement->column_text(4)};
 }
 
 audit::Entry officer_entry(const OfficerContext& context, const std::string& event, const KeyRecord& key) {
@@ -25,8 +26,8 @@ audit::Entry officer_entry(const OfficerContext& context, const std::string& eve
     entry.event = event;
     entry.outcome = "done";
     entry.client_fingerprint = context.officer.fingerprint;
-    entry.client_role = "officer";
-    entry.actor = context.officer.subject_cn;
+    entry.client_role = context.officer.role ? std::string(config::to_string(*context.officer.role)) : "";
+    entry.actor = key.person.empty() ? context.officer.subject_cn : key.person;
     entry.key_id = key.id_hex;
     entry.detail = {{"purpose", policy::to_string(key.purpose)}, {"label", key.label}, {"algorithm", key.algorithm}};
     return entry;

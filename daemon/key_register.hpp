@@ -37,12 +37,13 @@ struct KeyRecord {
     std::string label;
     std::string algorithm;
     policy::KeyState state = policy::KeyState::pending;
+    std::string person;  // the owner of a personal key; empty for the seal and audit keys
 };
 
 // The key `id_hex` (not_found when the register has none). Call with db_mutex held.
 Result<KeyRecord> load_key_record(store::Database& db, const std::string& id_hex);
 
-// An entry for `event` on `key` made by the calling officer.
+// An entry for `event` on `key` made by the caller (an officer, or the platform for a person's key).
 audit::Entry officer_entry(const OfficerContext& context, const std::string& event, const KeyRecord& key);
 
 // Runs `work` (which changes the register and returns the entries saying what it did) and

@@ -9,6 +9,7 @@
 #include "daemon/key_admin.hpp"
 #include "daemon/key_expiry.hpp"
 #include "daemon/key_inventory.hpp"
+#include "daemon/person_api.hpp"
 #include "daemon/register_api.hpp"
 #include "daemon/seal_job.hpp"
 
@@ -119,6 +120,24 @@ void seal(Services& services, const ClientIdentity& client, Request&& request, C
         auto result = run_seal_job(context, client, std::move(*parsed));
         if (!result) return error_response(result.error(), version, keep_alive);
         return json_response(http::status::ok, seal_response_body(*result), version, keep_alive);
+    });
+}
+
+void sign(Services& services, const ClientIdentity& client, Request&& request, Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    auto body = std::make_shared<std::string>(std::move(request.body()));
+    on_pool(services, version, keep_alive, done, [&services, client, body, version, keep_alive] {
+        auto parsed = parse_sign_request(*body, services.config.signing.max_batch_documents);
+        body->clear();
+        body->shrink_to_fit();
+        if (!parsed) return error_response(parsed.error(), version, keep_alive);
+        OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
+                            services.seal_key, services.audit_key, client};
+        SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys};
+        auto result = run_sign_job(context, *parsed);
+        if (!result) return error_response(result.error(), version, keep_alive);
+        return json_response(http::status::ok, sign_response_body(*parsed, *result), version, keep_alive);
     });
 }
 
@@ -288,6 +307,51 @@ std::optional<std::function<Result<JsonReply>()>> officer_route(Services& servic
     return std::nullopt;
 }
 
+// The persons' routes: enrolment for the platform, state and authenticator reset for officers.
+// nullopt when `path` is none of them; `role` is set to the role the route needs.
+std::optional<std::function<Result<JsonReply>()>> person_route(Services& services, const ClientIdentity& client,
+                                                               const std::vector<std::string>& path,
+                                                               http::verb method, std::string body,
+                                                               config::Role& role) {
+    if (path.size() < 3 || path.size() > 5 || path[1] != "persons") return std::nullopt;
+    OfficerContext context{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
+                           services.seal_key, services.audit_key, client};
+    const config::Signing& signing = services.config.signing;
+    const std::string person = path[2];
+    using Handler = std::function<Result<JsonReply>()>;
+    auto route = [&](config::Role needed, auto work) -> std::optional<Handler> {
+        role = needed;
+        return Handler([context, work, body = std::move(body)] { return work(context, body); });
+    };
+    const std::size_t n = path.size();
+    if (n == 3 && method == http::verb::get) {
+        return route(config::Role::officer, [person](const OfficerContext& c, const std::string&) {
+            return person_status(c, person);
+        });
+    }
+    if (n == 4 && path[3] == "key" && method == http::verb::post) {
+        return route(config::Role::platform, [person](const OfficerContext& c, const std::string& b) {
+            return enrol_person_key(c, person, b);
+        });
+    }
+    if (n == 4 && path[3] == "certificate" && method == http::verb::put) {
+        return route(config::Role::platform, [person](const OfficerContext& c, const std::string& b) {
+            return import_person_certificate(c, person, b);
+        });
+    }
+    if (n == 4 && path[3] == "otp" && method == http::verb::post) {
+        return route(config::Role::platform, [person, &signing](const OfficerContext& c, const std::string& b) {
+            return enrol_otp(c, signing, person, b);
+        });
+    }
+    if (n == 5 && path[3] == "otp" && path[4] == "reset" && method == http::verb::post) {
+        return route(config::Role::officer, [person](const OfficerContext& c, const std::string&) {
+            return reset_otp(c, person);
+        });
+    }
+    return std::nullopt;
+}
+
 // Runs a route's handler on the pool and answers with its JSON reply.
 void answer(Services& services, unsigned version, bool keep_alive, Completion done,
             std::function<Result<JsonReply>()> handler) {
@@ -333,6 +397,16 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
         }
         return seal(services, *client, std::move(request), std::move(done));
     }
+    if (target == "/v1/sign") {
+        if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for /v1/sign");
+        if (!role_is(client, config::Role::platform)) {
+            return refuse(Errc::forbidden, "only the platform role may submit signature jobs");
+        }
+        if (request[http::field::content_type].find("application/json") != 0) {
+            return refuse(Errc::bad_request, "a signature request is JSON (Content-Type: application/json)");
+        }
+        return sign(services, *client, std::move(request), std::move(done));
+    }
     if (target == "/v1/keys" && request.method() == http::verb::get) {
         if (!role_is(client, config::Role::officer) && !role_is(client, config::Role::auditor)) {
             return refuse(Errc::forbidden, "only officers and auditors read the key inventory");
@@ -362,6 +436,18 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
             return refuse(Errc::forbidden, "only security officers manage keys and approvals");
         }
         // Action endpoints (activate, approve, ...) take no body; the others take JSON.
+        if (has_body && !empty_body && !json_body) {
+            return refuse(Errc::bad_request, "the request body is JSON (Content-Type: application/json)");
+        }
+        return answer(services, version, keep_alive, std::move(done), std::move(*handler));
+    }
+    config::Role person_role = config::Role::platform;
+    if (auto handler = person_route(services, *client, path, request.method(), request.body(), person_role)) {
+        if (!role_is(client, person_role)) {
+            return refuse(Errc::forbidden, person_role == config::Role::officer
+                                               ? "only security officers see and reset a person's authenticator"
+                                               : "only the platform role enrols persons");
+        }
         if (has_body && !empty_body && !json_body) {
             return refuse(Errc::bad_request, "the request body is JSON (Content-Type: application/json)");
         }

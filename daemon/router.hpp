@@ -14,6 +14,7 @@
 #include "daemon/audit_trail.hpp"
 #include "daemon/client_identity.hpp"
 #include "daemon/job_pool.hpp"
+#include "daemon/sign_job.hpp"
 #include "daemon/active_key.hpp"
 #include "hsm/token.hpp"
 #include "policy/matrix.hpp"
@@ -38,6 +39,7 @@ struct Services {
     store::Database& db;
     std::mutex& db_mutex;
     JobPool& pool;
+    PersonalKeys& personal_keys;
 };
 
 // A JSON error response for `error`, with the status the API contract gives its code.

@@ -99,7 +99,8 @@ int run_signetd(const std::filesystem::path& config_file) {
     if (auto started = trail.record(daemon_entry("daemon_start", *seal_slot.get(), *audit_slot.get())); !started) {
         return failed(started.error());
     }
-    Services services{*config, *matrix, clock, *token, seal_slot, audit_slot, trail, *db, db_mutex, pool};
+    PersonalKeys personal_keys(4096);
+    Services services{*config, *matrix, clock, *token, seal_slot, audit_slot, trail, *db, db_mutex, pool, personal_keys};
 
     boost::asio::io_context io(static_cast<int>(config->server.io_threads));
     auto listener = Listener::create(io, *tls, services);

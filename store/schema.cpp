@@ -5,7 +5,7 @@
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 4> all_migrations = {
+constexpr std::array<std::string_view, 5> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -113,6 +113,23 @@ CREATE TABLE approvals (
     approved_by            TEXT,
     approved_by_name       TEXT,
     approved_at            INTEGER
+);
+)sql",
+    // 5: personal keys (issue 6): a key may belong to a person, who has at most one active key,
+    // and a person's TOTP authenticator, its seed sealed by a key in the HSM.
+    R"sql(
+ALTER TABLE keys ADD COLUMN person TEXT;
+CREATE UNIQUE INDEX one_active_key_per_person ON keys (person)
+    WHERE state = 'active' AND purpose = 'personal';
+CREATE INDEX keys_by_person ON keys (person) WHERE person IS NOT NULL;
+
+CREATE TABLE persons (
+    person            TEXT PRIMARY KEY,
+    otp_seed          BLOB,      -- AES-256-GCM by the token's seed key, "person:<id>" authenticated
+    otp_enrolled_at   TEXT,
+    otp_last_step     INTEGER,   -- the newest TOTP step used: each code is good once
+    failures          INTEGER NOT NULL DEFAULT 0,  -- wrong codes in a row
+    locked_until      INTEGER    -- Unix seconds
 );
 )sql",
 };
