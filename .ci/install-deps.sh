@@ -12,6 +12,8 @@ packages=(
   softhsm2 openssl curl ca-certificates
   # test: PDF producers and independent validators
   ghostscript groff qpdf poppler-utils libnss3-tools coreutils
+  # an authenticator app for the tests: TOTP codes computed independently of signet
+  oathtool
   # opensc's pkcs11-spy: counts the HSM's signatures independently of signet
   opensc
 )

@@ -1,0 +1,309 @@
+// Personal signatures through a real signetd (issue 6): persons enrolled through the API, their
+// certificates issued by the dev signing CA with openssl, TOTP codes computed by oathtool from
+// the otpauth URI as an authenticator app would, signed PDFs checked by the validators, and
+// every refusal shown to leave an audit entry and no HSM signature (pkcs11-spy's count).
+
+#include <boost/test/unit_test.hpp>
+
+#include "store/database.hpp"
+#include "tests/integration/fixture.hpp"
+#include "tests/integration/pdf_samples.hpp"
+#include "tests/integration/validators.hpp"
+
+namespace {
+
+using nlohmann::json;
+using signet::test::HttpResult;
+using signet::test::Installation;
+using signet::test::read_file;
+using signet::test::run;
+using signet::test::TempDir;
+using signet::test::write_file;
+
+std::string in_days(int days) {
+    std::chrono::year_month_day date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
+                                     std::chrono::days(days)};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+    return text;
+}
+
+// One installation with pkcs11-spy, a cabinet whose members hold each kind of right, and a
+// person enrolled on demand.
+struct Office {
+    Installation inst{true};
+    TempDir work{"signet-sign"};
+    std::string document_b64;
+
+    Office() {
+        for (const auto& [person, role] : std::vector<std::pair<std::string, std::string>>{
+                 {"anne.roux", "ec"}, {"paul", "collaborator"}, {"luc", "collaborator"}, {"nina", "collaborator"},
+                 {"eric", "collaborator"}, {"lea", "collaborator"}, {"hugo", "collaborator"}, {"tom", "collaborator"}}) {
+            inst.put("/v1/tenants/cabinet-durand/members/" + person,
+                     json{{"role", role}, {"name", person == "paul" ? "Paul Girard" : person}}.dump());
+        }
+        for (const auto& [person, right] : std::vector<std::pair<std::string, std::string>>{
+                 {"paul", "signer"}, {"luc", "lancer"}, {"nina", "preparer"}, {"eric", "signer"}, {"lea", "signer"},
+                 {"hugo", "signer"}}) {
+            auto granted = inst.request("POST", "/v1/tenants/cabinet-durand/delegations",
+                                        json{{"grantor", "marie.durand"}, {"grantee", person}, {"rights", {right}},
+                                             {"expires", in_days(200)}}.dump());
+            if (granted.status != 201) throw std::runtime_error("grant failed: " + granted.body);
+        }
+        // Eric's delegation ran out: the API refuses to make an expired one, so time is moved
+        // for it in the database, as the passing months would.
+        auto db = signet::store::Database::open(inst.install / "signet.db");
+        if (!db || !db->execute("UPDATE delegations SET expires = '2026-10-01' WHERE grantee = 'eric'")) {
+            throw std::runtime_error("cannot age eric's delegation");
+        }
+        auto pdf = signet::test::ps2pdf_sample(work.path(), "lettre", 1);
+        document_b64 = run({"base64", "-w0", pdf.string()}).output;
+    }
+
+    // Key, certificate (issued by the dev signing CA for `days`) and authenticator; returns
+    // the TOTP secret (base32) read from the otpauth URI.
+    std::string enrol(const std::string& person, const std::string& algorithm = "ec-p256", int days = 1095) {
+        auto made = inst.request("POST", "/v1/persons/" + person + "/key", json{{"algorithm", algorithm}}.dump());
+        BOOST_REQUIRE_MESSAGE(made.status == 201, made.body);
+        issue_and_import(person, made.json().at("csr").get<std::string>(), days, 200);
+        return enrol_otp(person);
+    }
+
+    HttpResult issue_and_import(const std::string& person, const std::string& csr, int days, int expected) {
+        const auto csr_file = work / (person + ".csr");
+        write_file(csr_file, csr);
+        write_file(work / "ext", "keyUsage=critical,digitalSignature,nonRepudiation\nbasicConstraints=critical,CA:FALSE\n");
+        auto pki = inst.install / "pki";
+        auto issued = run({"openssl", "x509", "-req", "-in", csr_file.string(), "-CA", (pki / "signing-ca.pem").string(),
+                           "-CAkey", (pki / "signing-ca.key").string(), "-days", std::to_string(days), "-set_serial",
+                           std::to_string(2000 + std::rand() % 100000), "-extfile", (work / "ext").string(), "-out",
+                           (work / (person + ".pem")).string()});
+        BOOST_REQUIRE_MESSAGE(issued.exit_code == 0, issued.output);
+        auto imported = inst.request("PUT", "/v1/persons/" + person + "/certificate",
+                                     json{{"certificate", read_file(work / (person + ".pem"))}}.dump());
+        BOOST_REQUIRE_MESSAGE(imported.status == expected, imported.body);
+        return imported;
+    }
+
+    std::string enrol_otp(const std::string& person, const json& body = json::object()) {
+        auto otp = inst.request("POST", "/v1/persons/" + person + "/otp", body.dump());
+        BOOST_REQUIRE_MESSAGE(otp.status == 201, otp.body);
+        const std::string uri = otp.json().at("otpauth_uri");
+        BOOST_REQUIRE(uri.rfind("otpauth://totp/signet:" + person + "?secret=", 0) == 0U);
+        auto start = uri.find("secret=") + 7;
+        return uri.substr(start, uri.find('&', start) - start);
+    }
+
+    // The code an authenticator shows `offset` seconds from now (oathtool, RFC 6238).
+    static std::string code(const std::string& secret, int offset = 0) {
+        const auto at = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now()) + offset;
+        auto result = run({"oathtool", "--totp", "-b", secret, "-N", "@" + std::to_string(at)});
+        BOOST_REQUIRE_MESSAGE(result.exit_code == 0, result.output);
+        return result.output.substr(0, 6);
+    }
+
+    HttpResult sign(const std::string& actor, const std::string& otp, int documents = 1, bool batch = false) {
+        json body{{"tenant", "cabinet-durand"}, {"actor", actor}, {"appearance", {{"page", 1}, {"rect", {300, 40, 560, 120}}}}};
+        if (!otp.empty()) body["activation"] = {{"otp", otp}};
+        if (batch || documents > 1) {
+            body["documents"] = std::vector<std::string>(static_cast<std::size_t>(documents), document_b64);
+        } else {
+            body["document"] = document_b64;
+        }
+        return inst.request("POST", "/v1/sign", body.dump());
+    }
+
+    // The newest audit entries (export), newest last.
+    std::vector<json> entries() {
+        auto exported = inst.request("GET", "/v1/audit/export", "", "auditor");
+        BOOST_REQUIRE(exported.status == 200);
+        std::vector<json> out;
+        std::istringstream lines(exported.body);
+        for (std::string line; std::getline(lines, line);) {
+            json entry = json::parse(line);
+            if (entry.value("type", "") == "entry") out.push_back(entry);
+        }
+        return out;
+    }
+
+    // A refusal: the status and code, the words, an audit entry with the reason, and no HSM
+    // signature.
+    void expect_refused(const HttpResult& result, int status, const std::string& code, const std::string& words,
+                        int signatures_before) {
+        BOOST_TEST(result.status == status, result.body);
+        BOOST_TEST(result.body.find("\"" + code + "\"") != std::string::npos, result.body);
+        BOOST_TEST(result.body.find(words) != std::string::npos, words << " not in " << result.body);
+        const json last = entries().back();
+        BOOST_TEST(last.at("event") == "refusal", last.dump());
+        BOOST_TEST(last.at("reason").get<std::string>().find(words) != std::string::npos, last.dump());
+        BOOST_TEST(inst.hsm_signatures() == signatures_before);
+    }
+
+    void validate(const std::string& document_b64_out, const std::string& name) {
+        auto decoded = run({"base64", "-d"}, document_b64_out);
+        const auto file = work / (name + ".pdf");
+        write_file(file, decoded.output);
+        auto report = signet::test::pdfsig(inst.nss_db, file);
+        BOOST_TEST(report.valid == 1, report.output);
+        BOOST_TEST(report.trusted == 1, report.output);
+        auto [qpdf_exit, qpdf_output] = signet::test::qpdf_check(file);
+        BOOST_TEST(qpdf_exit == 0, qpdf_output);
+        auto cms = signet::test::openssl_verify_all(file, inst.install / "pki" / "signing-ca.pem", work.path());
+        BOOST_TEST(cms.verified == 1);
+        for (const auto& failure : cms.failures) BOOST_ERROR(failure);
+        auto text = run({"pdftotext", file.string(), "-"});
+        BOOST_TEST(text.output.find("Signé électroniquement par") != std::string::npos, text.output);
+    }
+};
+
+Office& office() {
+    static Office shared;
+    return shared;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(personal_signatures)
+
+BOOST_AUTO_TEST_CASE(one_document_then_a_batch_of_three_under_one_code) {
+    auto& o = office();
+    const std::string secret = o.enrol("marie.durand", "rsa-3072");
+    const int before = o.inst.hsm_signatures();
+
+    auto one = o.sign("marie.durand", Office::code(secret));
+    BOOST_REQUIRE_MESSAGE(one.status == 200, one.body);
+    const json single = one.json();
+    o.validate(single.at("document"), "marie-one");
+    auto text = run({"pdftotext", (o.work / "marie-one.pdf").string(), "-"});
+    BOOST_TEST(text.output.find("Signé électroniquement par Marie Durand") != std::string::npos, text.output);
+    BOOST_TEST(text.output.find("Cabinet Durand") != std::string::npos, text.output);
+
+    // The next step's code (an authenticator one step ahead is still within the window).
+    auto batch = o.sign("marie.durand", Office::code(secret, 30), 3);
+    BOOST_REQUIRE_MESSAGE(batch.status == 200, batch.body);
+    const json signed_batch = batch.json();
+    BOOST_REQUIRE(signed_batch.at("documents").size() == 3U);
+    for (std::size_t i = 0; i < 3; ++i) {
+        o.validate(signed_batch.at("documents")[i].at("document"), "marie-batch-" + std::to_string(i));
+    }
+    BOOST_TEST(o.inst.hsm_signatures() == before + 4);
+
+    // The activation entry names the three documents; each signature entry points to it.
+    const auto activation_seq = signed_batch.at("activation_seq").get<std::int64_t>();
+    int signatures = 0;
+    for (const auto& entry : o.entries()) {
+        if (entry.at("seq") == activation_seq) {
+            BOOST_TEST(entry.at("event") == "activation");
+            BOOST_TEST(entry.at("detail").at("documents").size() == 3U);
+        }
+        if (entry.at("event") == "sign" && entry.at("outcome") == "signed" &&
+            entry.at("detail").at("activation_seq") == activation_seq) {
+            ++signatures;
+            BOOST_TEST(entry.at("actor") == "marie.durand");
+        }
+    }
+    BOOST_TEST(signatures == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_delegate_signs_and_the_others_are_refused_by_the_matrix) {
+    auto& o = office();
+    const std::string secret = o.enrol("paul");
+    auto signed_by_paul = o.sign("paul", Office::code(secret));
+    BOOST_REQUIRE_MESSAGE(signed_by_paul.status == 200, signed_by_paul.body);
+    o.validate(signed_by_paul.json().at("document"), "paul");
+
+    const int before = o.inst.hsm_signatures();
+    o.expect_refused(o.sign("luc", "123456"), 403, "forbidden", "document.sign", before);    // lancer only
+    o.expect_refused(o.sign("nina", "123456"), 403, "forbidden", "document.sign", before);   // preparer
+    o.expect_refused(o.sign("tom", "123456"), 403, "forbidden", "document.sign", before);    // no delegation
+    o.expect_refused(o.sign("eric", "123456"), 403, "forbidden", "expired on 2026-10-01", before);
+}
+
+BOOST_AUTO_TEST_CASE(codes_are_the_persons_own_good_once_and_required) {
+    auto& o = office();
+    const std::string anne = o.enrol("anne.roux");
+    const std::string hugo = o.enrol("hugo");
+    const int before = o.inst.hsm_signatures();
+
+    o.expect_refused(o.sign("anne.roux", ""), 403, "activation_failed", "activation code", before);
+    o.expect_refused(o.sign("anne.roux", Office::code(anne, -3600)), 403, "activation_failed", "not anne.roux's current code",
+                     before);
+    // Hugo's code is not Anne's.
+    o.expect_refused(o.sign("anne.roux", Office::code(hugo)), 403, "activation_failed", "not anne.roux's current code",
+                     before);
+    const std::string code = Office::code(anne);
+    auto first = o.sign("anne.roux", code);
+    BOOST_REQUIRE_MESSAGE(first.status == 200, first.body);
+    o.expect_refused(o.sign("anne.roux", code), 403, "activation_failed", "already used", before + 1);
+
+    // Replacing an authenticator takes a code from the current one.
+    auto without = o.inst.request("POST", "/v1/persons/hugo/otp", "{}");
+    BOOST_TEST(without.status == 403, without.body);
+    const std::string replaced = o.enrol_otp("hugo", json{{"otp", Office::code(hugo)}});
+    BOOST_TEST(replaced != hugo);
+}
+
+BOOST_AUTO_TEST_CASE(five_wrong_codes_lock_signing_until_an_officer_resets) {
+    auto& o = office();
+    const std::string secret = o.enrol("lea");
+    const int before = o.inst.hsm_signatures();
+    const std::string wrong = Office::code(secret, -7200);
+    for (int i = 1; i <= 4; ++i) o.expect_refused(o.sign("lea", wrong), 403, "activation_failed", "current code", before);
+    auto fifth = o.sign("lea", wrong);
+    BOOST_TEST(fifth.status == 403);
+    BOOST_TEST(fifth.body.find("locked for 15 minutes") != std::string::npos, fifth.body);
+    // Even the right code is refused now.
+    o.expect_refused(o.sign("lea", Office::code(secret)), 403, "activation_failed", "locked until", before);
+    bool lock_recorded = false;
+    for (const auto& entry : o.entries()) lock_recorded = lock_recorded || (entry.at("event") == "activation_locked" && entry.at("actor") == "lea");
+    BOOST_TEST(lock_recorded);
+
+    // Officers see it and reset the authenticator; the person enrols a new one.
+    auto status = o.inst.request("GET", "/v1/persons/lea", "", "officer");
+    BOOST_REQUIRE(status.status == 200);
+    BOOST_TEST(!status.json().at("locked_until").is_null(), status.body);
+    BOOST_TEST(o.inst.request("GET", "/v1/persons/lea", "", "platform").status == 403);
+    BOOST_TEST(o.inst.request("POST", "/v1/persons/lea/otp/reset", "", "platform").status == 403);
+    auto reset = o.inst.request("POST", "/v1/persons/lea/otp/reset", "", "officer");
+    BOOST_TEST(reset.status == 200, reset.body);
+    const std::string fresh = o.enrol_otp("lea");
+    auto signed_again = o.sign("lea", Office::code(fresh));
+    BOOST_TEST(signed_again.status == 200, signed_again.body);
+}
+
+BOOST_AUTO_TEST_CASE(no_certificate_or_a_bad_one_means_no_signature) {
+    auto& o = office();
+    // A key without its certificate.
+    auto made = o.inst.request("POST", "/v1/persons/tom/key", R"({"algorithm": "ec-p256"})");
+    BOOST_REQUIRE(made.status == 201);
+    auto stranger = o.inst.request("POST", "/v1/persons/nobody/key", "{}");
+    BOOST_TEST(stranger.status == 404, stranger.body);  // not a member of any tenant
+    // Expired: refused at import, so the person still has no certificate.
+    auto expired = o.issue_and_import("tom", made.json().at("csr"), -1, 422);
+    BOOST_TEST(expired.body.find("expired on") != std::string::npos, expired.body);
+    const int before = o.inst.hsm_signatures();
+    // Tom has no delegation to sign: give him one, then the missing certificate is the refusal.
+    auto granted = o.inst.request("POST", "/v1/tenants/cabinet-durand/delegations",
+                                  json{{"grantor", "marie.durand"}, {"grantee", "tom"}, {"rights", {"signer"}},
+                                       {"expires", in_days(100)}}.dump());
+    BOOST_REQUIRE(granted.status == 201);
+    o.expect_refused(o.sign("tom", "123456"), 409, "conflict", "no personal certificate", before);
+}
+
+BOOST_AUTO_TEST_CASE(only_the_platform_submits_and_enrols) {
+    auto& o = office();
+    const std::string body = R"({"tenant": "cabinet-durand", "actor": "marie.durand", "document": "JVBERg==", "activation": {"otp": "123456"}})";
+    BOOST_TEST(o.inst.request("POST", "/v1/sign", body, "officer").status == 403);
+    BOOST_TEST(o.inst.request("POST", "/v1/sign", body, "auditor").status == 403);
+    BOOST_TEST(o.inst.request("POST", "/v1/persons/paul/key", "{}", "officer").status == 403);
+    BOOST_TEST(o.inst.request("POST", "/v1/persons/paul/otp", "{}", "auditor").status == 403);
+    BOOST_TEST(o.inst.request("POST", "/v1/sign", R"({"tenant": "x"})").status == 400);
+    BOOST_TEST(o.inst.request("POST", "/v1/sign",
+                              R"({"tenant": "cabinet-durand", "actor": "paul", "document": "JVBERg==", "documents": ["JVBERg=="]})")
+                   .status == 400);
+    json too_many{{"tenant", "cabinet-durand"}, {"actor", "paul"}, {"documents", std::vector<std::string>(21, "JVBERg==")}};
+    BOOST_TEST(o.inst.request("POST", "/v1/sign", too_many.dump()).status == 400);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
