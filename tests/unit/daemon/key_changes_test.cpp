@@ -7,83 +7,23 @@
 #include <boost/test/unit_test.hpp>
 #include <openssl/pem.h>
 
-#include "config/config.hpp"
-#include "daemon/dev_init.hpp"
-#include "daemon/dev_pki.hpp"
-#include "daemon/key_admin.hpp"
 #include "daemon/register.hpp"
 #include "daemon/seal_job.hpp"
-#include "daemon/secret_file.hpp"
-#include "hsm/module.hpp"
 #include "policy/matrix.hpp"
-#include "tests/support/need.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/unit/daemon/dev_installation.hpp"
 
 namespace {
 
 using namespace signet;
-using nlohmann::json;
+using signet::test::DevInstallation;
 using signet::test::need;
-
-struct Installation {
-    test::TempDir dir{"signet-keys"};
-    config::Config config;
-    std::unique_ptr<hsm::Token> token;
-    std::optional<store::Database> db;
-    std::mutex db_mutex;
-    policy::ManualClock clock{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
-    std::unique_ptr<daemon::KeySlot> seal_slot;
-    std::unique_ptr<daemon::KeySlot> audit_slot;
-
-    Installation() {
-        need(daemon::dev_init({dir.path(), 8443, SIGNET_SOFTHSM_MODULE, SIGNET_RIGHTS_MATRIX}));
-        config = need(config::load(dir / "signetd.toml"));
-        ::setenv("SOFTHSM2_CONF", config.hsm.softhsm_conf->c_str(), 1);
-        token = need(hsm::Token::open(need(hsm::Module::load(config.hsm.module)), config.hsm.token,
-                                      need(daemon::read_secret_file(config.hsm.pin_file)), 2));
-        db.emplace(need(store::Database::open(config.database.path)));
-        seal_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "seal")));
-        audit_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "audit")));
-    }
-
-    daemon::OfficerContext officer(const std::string& name) {
-        daemon::ClientIdentity identity{std::string(64, name.back()), name, config::Role::officer};
-        return {*db, db_mutex, *token, clock, config.keys, *seal_slot, *audit_slot, identity};
-    }
-
-    // A ready seal key: generated in the token, its request certified by dev-init's signing CA
-    // for `days`, imported.
-    std::string ready_seal_key(int days = 365) {
-        auto officer1 = officer("officer");
-        auto made = need(daemon::generate_key(officer1, R"({"purpose": "seal", "algorithm": "ec-p256", "label": "next"})"));
-        const std::string csr_pem = made.body.at("csr");
-        std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(csr_pem.data(), static_cast<int>(csr_pem.size())),
-                                                      BIO_free);
-        std::unique_ptr<X509_REQ, decltype(&X509_REQ_free)> csr(PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr),
-                                                                X509_REQ_free);
-        BOOST_REQUIRE(csr);
-        auto ca = need(devpki::read_certificate(dir / "pki" / "signing-ca.pem"));
-        auto ca_key = need(devpki::read_private_key(dir / "pki" / "signing-ca.key"));
-        devpki::CertificateSpec spec{"next seal", "signet development", devpki::Usage::signing, {}, {}, days};
-        auto issued = need(devpki::issue(spec, X509_REQ_get0_pubkey(csr.get()), ca.get(), ca_key.get()));
-        json body{{"certificate", need(devpki::to_pem(issued.get()))}};
-        need(daemon::import_key_certificate(officer1, made.body.at("key_id"), body.dump()));
-        return made.body.at("key_id");
-    }
-
-    std::int64_t request_activation(const std::string& key) {
-        auto asked = need(daemon::request_key_change(officer("officer"), key, policy::KeyChange::activate));
-        BOOST_REQUIRE_EQUAL(asked.status, 202U);
-        return asked.body.at("approval_id").get<std::int64_t>();
-    }
-};
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(key_changes)
 
 BOOST_AUTO_TEST_CASE(an_approval_expires_after_the_configured_time) {
-    Installation inst;
+    DevInstallation inst;
     BOOST_TEST(inst.config.keys.approval_ttl == std::chrono::hours(24));
     const std::string key = inst.ready_seal_key();
     const std::string before = inst.seal_slot->get()->id_hex;
@@ -109,7 +49,7 @@ BOOST_AUTO_TEST_CASE(an_approval_expires_after_the_configured_time) {
 }
 
 BOOST_AUTO_TEST_CASE(the_requester_cannot_approve_under_another_certificate_name) {
-    Installation inst;
+    DevInstallation inst;
     const std::string key = inst.ready_seal_key();
     auto approval = inst.request_activation(key);
     // Same subject CN, another certificate: still the same officer.
@@ -120,7 +60,7 @@ BOOST_AUTO_TEST_CASE(the_requester_cannot_approve_under_another_certificate_name
 }
 
 BOOST_AUTO_TEST_CASE(a_certificate_too_close_to_its_end_is_not_activated) {
-    Installation inst;
+    DevInstallation inst;
     const std::string key = inst.ready_seal_key(30);
     // 29 days and 12 hours on: less than min_remaining_validity (one day) is left.
     inst.clock.advance(std::chrono::hours(29 * 24 + 12));
@@ -134,7 +74,7 @@ BOOST_AUTO_TEST_CASE(a_certificate_too_close_to_its_end_is_not_activated) {
 }
 
 BOOST_AUTO_TEST_CASE(a_seal_on_an_ended_certificate_is_refused_before_any_pdf_or_key_use) {
-    Installation inst;
+    DevInstallation inst;
     daemon::Register(*inst.db).put_tenant(policy::Tenant{"cab", policy::TenantKind::cabinet, "Cabinet Roux"}).value();
     daemon::Register(*inst.db).put_member("cab", policy::Member{"ec1", policy::Role::ec, "Jeanne Roux"}).value();
     auto matrix = need(policy::Matrix::load(SIGNET_RIGHTS_MATRIX));
