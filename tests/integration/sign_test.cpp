@@ -171,6 +171,16 @@ BOOST_AUTO_TEST_CASE(one_document_then_a_batch_of_three_under_one_code) {
     const std::string secret = o.enrol("marie.durand", "rsa-3072");
     const int before = o.inst.hsm_signatures();
 
+    // The seed is nowhere in the database in clear: only its sealed form is stored.
+    const std::string seed = run({"base32", "-d"}, secret + "\n").output;
+    BOOST_REQUIRE_EQUAL(seed.size(), 20U);
+    std::string database;
+    for (const char* file : {"signet.db", "signet.db-wal"}) {
+        if (std::filesystem::exists(o.inst.install / file)) database += read_file(o.inst.install / file);
+    }
+    BOOST_TEST(database.find(seed) == std::string::npos);
+    BOOST_TEST(database.find(secret) == std::string::npos);
+
     auto one = o.sign("marie.durand", Office::code(secret));
     BOOST_REQUIRE_MESSAGE(one.status == 200, one.body);
     const json single = one.json();
