@@ -299,7 +299,8 @@ struct Token::Impl {
     // one (a key destroyed by another process sharing the token): signing with whatever now
     // holds the handle would use another person's key, so one attribute read per signature
     // buys the certainty. CKR_OBJECT_HANDLE_INVALID is "no", not an error.
-    Result<bool> still_holds(Lease& lease, CK_OBJECT_HANDLE handle, const KeyId& id) {
+    Result<bool> still_holds(Lease& lease, CK_OBJECT_HANDLE handle, const KeyId& id,
+                             CK_OBJECT_CLASS expected = CKO_PRIVATE_KEY) {
         CK_OBJECT_CLASS object_class = 0;
         KeyId actual(id.size());
         CK_ATTRIBUTE query[] = {attribute(CKA_CLASS, object_class),
@@ -309,7 +310,7 @@ struct Token::Impl {
         // CKR_BUFFER_TOO_SMALL: a longer CKA_ID than ours, so another object (§5.7).
         if (rv == CKR_OBJECT_HANDLE_INVALID || rv == CKR_BUFFER_TOO_SMALL) return false;
         if (rv != CKR_OK) return std::unexpected(ck_error("checking " + key_name(id), rv));
-        return object_class == CKO_PRIVATE_KEY && query[1].ulValueLen == id.size() && actual == id;
+        return object_class == expected && query[1].ulValueLen == id.size() && actual == id;
     }
 
     // The private key with this CKA_ID: the cached handle if it is still that key, else a search.
@@ -345,6 +346,30 @@ struct Token::Impl {
         return key;
     }
 
+    // The secret key with this CKA_ID (the TOTP seeds' key), cached like private keys: a search
+    // costs as much as the token has objects (SoftHSM looks at each), an attribute read does not.
+    Result<CK_OBJECT_HANDLE> secret_key(Lease& lease, const KeyId& id, const std::string& context) {
+        std::optional<CK_OBJECT_HANDLE> cached;
+        {
+            std::lock_guard lock(keys_mutex_);
+            if (const auto found = secrets_.find(id); found != secrets_.end()) cached = found->second;
+        }
+        if (cached) {
+            auto valid = still_holds(lease, *cached, id, CKO_SECRET_KEY);
+            if (!valid) return std::unexpected(valid.error());
+            if (*valid) return *cached;
+        }
+        auto found = find_objects(lease, CKO_SECRET_KEY, id);
+        if (!found) return std::unexpected(found.error().with_context(context));
+        if (found->size() != 1) {
+            return fail(found->empty() ? Errc::not_found : Errc::conflict,
+                        context + ": the token holds " + std::to_string(found->size()) + " secret keys with that CKA_ID");
+        }
+        std::lock_guard lock(keys_mutex_);
+        secrets_.insert_or_assign(id, found->front());
+        return found->front();
+    }
+
     // Destruction order matters: the pool (sessions) goes before the module (C_Finalize).
     std::shared_ptr<Module> module_;
     const std::string name_;  // the token's label, for messages
@@ -352,6 +377,7 @@ struct Token::Impl {
     const bool logged_in_;  // false when another Token had already logged this token in
     std::mutex keys_mutex_;
     std::map<KeyId, CachedKey> keys_;  // guarded by keys_mutex_
+    std::map<KeyId, CK_OBJECT_HANDLE> secrets_;  // guarded by keys_mutex_
     // Serialises generate_key_pair, so that two requests for one CKA_ID cannot both pass the
     // "no such key yet" check.
     std::mutex generate_mutex_;
@@ -878,23 +904,13 @@ Result<std::vector<std::uint8_t>> aes_gcm(Lease& lease, CK_OBJECT_HANDLE key, bo
     return output;
 }
 
-Result<CK_OBJECT_HANDLE> one_secret_key(Lease& lease, const KeyId& id, const std::string& context) {
-    auto found = find_objects(lease, CKO_SECRET_KEY, id);
-    if (!found) return std::unexpected(found.error().with_context(context));
-    if (found->size() != 1) {
-        return fail(found->empty() ? Errc::not_found : Errc::conflict,
-                    context + ": the token holds " + std::to_string(found->size()) + " secret keys with that CKA_ID");
-    }
-    return found->front();
-}
-
 }  // namespace
 
 Result<std::vector<std::uint8_t>> Token::seal_secret(const KeyId& id, const Secret& secret, std::string_view context) {
     const std::string what = "sealing a secret with " + impl_->key_name(id);
     auto lease = impl_->pool_.acquire();
     if (!lease) return std::unexpected(lease.error().with_context(what));
-    auto key = one_secret_key(*lease, id, what);
+    auto key = impl_->secret_key(*lease, id, what);
     if (!key) return std::unexpected(key.error());
     std::vector<std::uint8_t> sealed(gcm_iv_bytes);
     if (RAND_bytes(sealed.data(), static_cast<int>(sealed.size())) != 1) {
@@ -912,7 +928,7 @@ Result<Secret> Token::open_secret(const KeyId& id, std::span<const std::uint8_t>
     if (sealed.size() < gcm_iv_bytes + gcm_tag_bytes) return fail(Errc::internal, what + ": it is too short");
     auto lease = impl_->pool_.acquire();
     if (!lease) return std::unexpected(lease.error().with_context(what));
-    auto key = one_secret_key(*lease, id, what);
+    auto key = impl_->secret_key(*lease, id, what);
     if (!key) return std::unexpected(key.error());
     auto plaintext = aes_gcm(*lease, *key, false, sealed.first(gcm_iv_bytes), context, sealed.subspan(gcm_iv_bytes), what);
     if (!plaintext) return std::unexpected(plaintext.error());
