@@ -79,6 +79,10 @@ int run_signetd(const std::filesystem::path& config_file) {
         if (!opened) return failed(opened.error());
         token = std::move(*opened);
     }  // the PIN is wiped here: nothing after login needs it
+    // One search per key class now, rather than one per person on their first signature.
+    auto indexed = token->index_keys();
+    if (!indexed) return failed(indexed.error());
+    log_info("signetd: " + std::to_string(*indexed) + " keys indexed in the token");
 
     auto db = store::Database::open(config->database.path);
     if (!db) return failed(db.error());

@@ -287,6 +287,7 @@ struct Token::Impl {
     void forget(const KeyId& id) {
         std::lock_guard lock(keys_mutex_);
         keys_.erase(id);
+        for (const CK_OBJECT_CLASS object_class : {CKO_PUBLIC_KEY, CKO_SECRET_KEY}) objects_.erase({object_class, id});
     }
 
     void remember(const KeyId& id, CachedKey key) {
@@ -346,27 +347,30 @@ struct Token::Impl {
         return key;
     }
 
-    // The secret key with this CKA_ID (the TOTP seeds' key), cached like private keys: a search
-    // costs as much as the token has objects (SoftHSM looks at each), an attribute read does not.
-    Result<CK_OBJECT_HANDLE> secret_key(Lease& lease, const KeyId& id, const std::string& context) {
+    // The one object of `object_class` with this CKA_ID (a public key, the TOTP seeds' secret
+    // key), cached like private keys: a search costs as much as the token has objects (SoftHSM
+    // looks at each), an attribute read does not.
+    Result<CK_OBJECT_HANDLE> object(Lease& lease, CK_OBJECT_CLASS object_class, const KeyId& id,
+                                    const std::string& context) {
         std::optional<CK_OBJECT_HANDLE> cached;
         {
             std::lock_guard lock(keys_mutex_);
-            if (const auto found = secrets_.find(id); found != secrets_.end()) cached = found->second;
+            if (const auto found = objects_.find({object_class, id}); found != objects_.end()) cached = found->second;
         }
         if (cached) {
-            auto valid = still_holds(lease, *cached, id, CKO_SECRET_KEY);
+            auto valid = still_holds(lease, *cached, id, object_class);
             if (!valid) return std::unexpected(valid.error());
             if (*valid) return *cached;
         }
-        auto found = find_objects(lease, CKO_SECRET_KEY, id);
+        auto found = find_objects(lease, object_class, id);
         if (!found) return std::unexpected(found.error().with_context(context));
         if (found->size() != 1) {
             return fail(found->empty() ? Errc::not_found : Errc::conflict,
-                        context + ": the token holds " + std::to_string(found->size()) + " secret keys with that CKA_ID");
+                        context + ": the token holds " + std::to_string(found->size()) +
+                            (object_class == CKO_PUBLIC_KEY ? " public" : " secret") + " keys with that CKA_ID");
         }
         std::lock_guard lock(keys_mutex_);
-        secrets_.insert_or_assign(id, found->front());
+        objects_.insert_or_assign({object_class, id}, found->front());
         return found->front();
     }
 
@@ -377,7 +381,7 @@ struct Token::Impl {
     const bool logged_in_;  // false when another Token had already logged this token in
     std::mutex keys_mutex_;
     std::map<KeyId, CachedKey> keys_;  // guarded by keys_mutex_
-    std::map<KeyId, CK_OBJECT_HANDLE> secrets_;  // guarded by keys_mutex_
+    std::map<std::pair<CK_OBJECT_CLASS, KeyId>, CK_OBJECT_HANDLE> objects_;  // guarded by keys_mutex_
     // Serialises generate_key_pair, so that two requests for one CKA_ID cannot both pass the
     // "no such key yet" check.
     std::mutex generate_mutex_;
@@ -630,15 +634,9 @@ Result<PublicKey> Token::public_key(const KeyId& id) {
     if (id.empty()) return fail(Errc::bad_request, context + ": the key id (CKA_ID) is empty");
     auto lease = impl_->pool_.acquire();
     if (!lease) return std::unexpected(lease.error().with_context(context));
-    auto found = find_objects(*lease, CKO_PUBLIC_KEY, id);
-    if (!found) return std::unexpected(found.error().with_context(context));
-    if (found->empty()) {
-        return fail(Errc::not_found, context + ": no CKO_PUBLIC_KEY with that CKA_ID");
-    }
-    if (found->size() > 1) {
-        return fail(Errc::conflict, context + ": several public keys have that CKA_ID");
-    }
-    auto key = read_public_key(*lease, found->front());
+    auto handle = impl_->object(*lease, CKO_PUBLIC_KEY, id, context);
+    if (!handle) return std::unexpected(handle.error());
+    auto key = read_public_key(*lease, *handle);
     if (!key) return std::unexpected(key.error().with_context(context));
     return key;
 }
@@ -910,7 +908,7 @@ Result<std::vector<std::uint8_t>> Token::seal_secret(const KeyId& id, const Secr
     const std::string what = "sealing a secret with " + impl_->key_name(id);
     auto lease = impl_->pool_.acquire();
     if (!lease) return std::unexpected(lease.error().with_context(what));
-    auto key = impl_->secret_key(*lease, id, what);
+    auto key = impl_->object(*lease, CKO_SECRET_KEY, id, what);
     if (!key) return std::unexpected(key.error());
     std::vector<std::uint8_t> sealed(gcm_iv_bytes);
     if (RAND_bytes(sealed.data(), static_cast<int>(sealed.size())) != 1) {
@@ -928,13 +926,68 @@ Result<Secret> Token::open_secret(const KeyId& id, std::span<const std::uint8_t>
     if (sealed.size() < gcm_iv_bytes + gcm_tag_bytes) return fail(Errc::internal, what + ": it is too short");
     auto lease = impl_->pool_.acquire();
     if (!lease) return std::unexpected(lease.error().with_context(what));
-    auto key = impl_->secret_key(*lease, id, what);
+    auto key = impl_->object(*lease, CKO_SECRET_KEY, id, what);
     if (!key) return std::unexpected(key.error());
     auto plaintext = aes_gcm(*lease, *key, false, sealed.first(gcm_iv_bytes), context, sealed.subspan(gcm_iv_bytes), what);
     if (!plaintext) return std::unexpected(plaintext.error());
     Secret secret(std::string(plaintext->begin(), plaintext->end()));
     explicit_bzero(plaintext->data(), plaintext->size());
     return secret;
+}
+
+Result<std::size_t> Token::index_keys() {
+    const std::string context = "indexing the keys of token '" + impl_->name_ + "'";
+    auto lease = impl_->pool_.acquire();
+    if (!lease) return std::unexpected(lease.error().with_context(context));
+    CK_FUNCTION_LIST* functions = lease->functions();
+    std::size_t indexed = 0;
+    for (const CK_OBJECT_CLASS wanted : {CK_OBJECT_CLASS{CKO_PRIVATE_KEY}, CK_OBJECT_CLASS{CKO_PUBLIC_KEY}}) {
+        CK_OBJECT_CLASS object_class = wanted;
+        CK_ATTRIBUTE search[] = {attribute(CKA_CLASS, object_class)};
+        std::vector<CK_OBJECT_HANDLE> handles;
+        {
+            CK_RV rv = lease->check(functions->C_FindObjectsInit(lease->handle(), search, std::size(search)));
+            if (rv != CKR_OK) return std::unexpected(ck_error(context + ": C_FindObjectsInit", rv));
+            struct Finish {
+                Lease& lease;
+                ~Finish() { static_cast<void>(lease.functions()->C_FindObjectsFinal(lease.handle())); }
+            } finish{*lease};
+            for (;;) {
+                std::vector<CK_OBJECT_HANDLE> batch(1024);
+                CK_ULONG count = 0;
+                rv = lease->check(functions->C_FindObjects(lease->handle(), batch.data(), batch.size(), &count));
+                if (rv != CKR_OK) return std::unexpected(ck_error(context + ": C_FindObjects", rv));
+                if (count == 0) break;
+                handles.insert(handles.end(), batch.begin(), batch.begin() + static_cast<long>(count));
+            }
+        }
+        // An id held by two objects of a class stays out of the index: its lookups search, and
+        // report the ambiguity.
+        std::map<KeyId, std::optional<Impl::CachedKey>> found;
+        for (const CK_OBJECT_HANDLE handle : handles) {
+            auto id = attribute_bytes(*lease, handle, CKA_ID, "CKA_ID");
+            if (!id) return std::unexpected(id.error().with_context(context));
+            CK_ULONG type = 0;
+            if (wanted == CKO_PRIVATE_KEY) {
+                auto key_type = attribute_ulong(*lease, handle, CKA_KEY_TYPE, "CKA_KEY_TYPE");
+                if (!key_type) return std::unexpected(key_type.error().with_context(context));
+                type = *key_type;
+            }
+            auto [at, inserted] = found.try_emplace(*id, Impl::CachedKey{handle, type});
+            if (!inserted) at->second.reset();
+        }
+        for (const auto& [id, key] : found) {
+            if (!key || id.empty()) continue;
+            if (wanted == CKO_PRIVATE_KEY) {
+                impl_->remember(id, *key);
+            } else {
+                std::lock_guard lock(impl_->keys_mutex_);
+                impl_->objects_.insert_or_assign({CKO_PUBLIC_KEY, id}, key->handle);
+            }
+            ++indexed;
+        }
+    }
+    return indexed;
 }
 
 }  // namespace signet::hsm

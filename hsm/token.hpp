@@ -56,6 +56,13 @@ public:
     Result<PublicKey> generate_key_pair(KeyAlgorithm algorithm, const KeyId& id,
                                         std::string_view label);
 
+    // Learns the handle of every private and public key in the token, with one search per class,
+    // so that later lookups by CKA_ID read one attribute instead of searching: a token's search
+    // costs as much as it has objects (SoftHSM looks at each), and the token holds one key per
+    // person. Returns how many keys were indexed. signetd calls it once at start; a key made
+    // later is found by one search on first use.
+    Result<std::size_t> index_keys();
+
     // The public key of the key pair with this CKA_ID (not_found if there is none).
     Result<PublicKey> public_key(const KeyId& id);
 

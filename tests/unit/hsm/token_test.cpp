@@ -750,6 +750,33 @@ BOOST_FIXTURE_TEST_CASE(a_secret_opens_only_unchanged_and_for_its_owner, test::O
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// ---------------------------------------------------------------------------------------------
+// The key index: one search per class at start, attribute reads afterwards.
+BOOST_AUTO_TEST_SUITE(token_index)
+
+BOOST_FIXTURE_TEST_CASE(indexed_keys_sign_and_a_key_gone_since_is_noticed, test::OpenToken) {
+    const KeyId first = ec_key(*this, {0x1D, 0x01});
+    const KeyId second = ec_key(*this, {0x1D, 0x02});
+    auto indexed = token->index_keys();
+    BOOST_REQUIRE_MESSAGE(indexed, (indexed ? "" : message_of(indexed.error())));
+    BOOST_TEST(*indexed == 4U);  // two private and two public keys
+    BOOST_TEST(token->sign(first, bytes_of("indexed")).has_value());
+    BOOST_TEST(token->public_key(second).has_value());
+
+    // Destroyed behind signet's back: the cached handles no longer name the key.
+    RawSession raw(functions(), test::token_label);
+    BOOST_REQUIRE_EQUAL(raw.destroy(raw.find_one(CKO_PRIVATE_KEY, second)), CKR_OK);
+    BOOST_REQUIRE_EQUAL(raw.destroy(raw.find_one(CKO_PUBLIC_KEY, second)), CKR_OK);
+    auto gone = token->sign(second, bytes_of("gone"));
+    BOOST_REQUIRE(!gone);
+    BOOST_TEST((gone.error().code == Errc::not_found), gone.error().message);
+    auto no_public = token->public_key(second);
+    BOOST_TEST((!no_public && no_public.error().code == Errc::not_found));
+    BOOST_TEST(token->sign(first, bytes_of("still indexed")).has_value());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(key_algorithm)
 
 BOOST_AUTO_TEST_CASE(parses_the_four_names) {
