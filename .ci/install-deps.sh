@@ -14,6 +14,8 @@ packages=(
   ghostscript groff qpdf poppler-utils libnss3-tools coreutils
   # an authenticator app for the tests: TOTP codes computed independently of signet
   oathtool
+  # benchmarks: JSON and arithmetic in the shell scripts
+  jq bc
   # opensc's pkcs11-spy: counts the HSM's signatures independently of signet
   opensc
 )
