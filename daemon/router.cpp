@@ -135,9 +135,10 @@ void sign(Services& services, const ClientIdentity& client, Request&& request, C
         OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
                             services.seal_key, services.audit_key, client};
         SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys};
-        auto result = run_sign_job(context, *parsed);
+        const bool batch = parsed->batch;
+        auto result = run_sign_job(context, std::move(*parsed));
         if (!result) return error_response(result.error(), version, keep_alive);
-        return json_response(http::status::ok, sign_response_body(*parsed, *result), version, keep_alive);
+        return json_response(http::status::ok, sign_response_body(batch, *result), version, keep_alive);
     });
 }
 

@@ -156,7 +156,7 @@ Result<SignResult> run_sign_job(const SignContext& context, SignRequest request)
     return result;
 }
 
-std::string sign_response_body(const SignRequest& request, const SignResult& result) {
+std::string sign_response_body(bool batch, const SignResult& result) {
     auto one = [&](const SignedDocument& document) {
         return json{{"document", base64_encode(document.document)},
                     {"signature",
@@ -165,7 +165,7 @@ std::string sign_response_body(const SignRequest& request, const SignResult& res
                       {"digest_sha256", document.digest_sha256}}},
                     {"audit_seq", document.audit_seq}};
     };
-    if (!request.batch) {
+    if (!batch) {
         json body = one(result.documents.front());
         body["activation_seq"] = result.activation_seq;
         return body.dump();

@@ -73,6 +73,6 @@ struct SignContext {
 Result<SignResult> run_sign_job(const SignContext& context, SignRequest request);
 
 // {"document", "signature", "audit_seq"} for one document, {"documents": [...], ...} for a batch.
-std::string sign_response_body(const SignRequest& request, const SignResult& result);
+std::string sign_response_body(bool batch, const SignResult& result);
 
 }  // namespace signet::daemon
