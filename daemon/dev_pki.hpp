@@ -49,6 +49,7 @@ Result<Key> generate_key(std::string_view algorithm);
 Result<Cert> issue(const CertificateSpec& spec, EVP_PKEY* subject_key, X509* issuer,
                    EVP_PKEY* issuer_key);
 
+// The encoders are also the daemon's, for the certificates officers import.
 Result<std::string> to_pem(X509* cert);
 Result<std::vector<unsigned char>> to_der(X509* cert);
 // Writes the file with mode 0644 (certificates) or 0600 (private keys); refuses to overwrite.

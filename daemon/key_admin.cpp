@@ -1,11 +1,11 @@
 #include "daemon/key_admin.hpp"
 
-#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
 #include "daemon/base64.hpp"
 #include "daemon/certificate_checks.hpp"
+#include "daemon/dev_pki.hpp"
 #include "daemon/json_fields.hpp"
 #include "hsm/csr.hpp"
 
@@ -20,23 +20,6 @@ Result<hsm::KeyId> random_key_id() {
         return fail(Errc::unavailable, "the random generator failed; no key was made");
     }
     return id;
-}
-
-std::string pem_of(X509* certificate) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-    if (!bio || PEM_write_bio_X509(bio.get(), certificate) != 1) return "";
-    char* data = nullptr;
-    long length = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(length));
-}
-
-Result<store::Blob> der_of(X509* certificate) {
-    unsigned char* out = nullptr;
-    int length = i2d_X509(certificate, &out);
-    if (length <= 0) return fail(Errc::internal, "cannot encode the certificate");
-    store::Blob der(out, out + length);
-    OPENSSL_free(out);
-    return der;
 }
 
 std::string common_name(X509* certificate) {
@@ -138,9 +121,13 @@ Result<JsonReply> import_key_certificate(const OfficerContext& context, const st
                                context.clock.now()));
 
     store::Blob der;
-    SIGNET_TRY(der, der_of(submission->certificate.get()));
+    SIGNET_TRY(der, devpki::to_der(submission->certificate.get()));
     std::string chain_text;
-    for (const auto& issuer : submission->chain) chain_text += pem_of(issuer.get());
+    for (const auto& issuer : submission->chain) {
+        std::string pem;
+        SIGNET_TRY(pem, devpki::to_pem(issuer.get()));
+        chain_text += pem;
+    }
 
     // The token first: a register row naming a certificate the token lacks would be worse than
     // a certificate object the register does not list yet (a retry replaces it).
@@ -150,7 +137,7 @@ Result<JsonReply> import_key_certificate(const OfficerContext& context, const st
     SIGNET_CHECK(context.token.store_certificate(key->id, key->label, der));
     for (const auto& issuer : submission->chain) {
         store::Blob issuer_der;
-        SIGNET_TRY(issuer_der, der_of(issuer.get()));
+        SIGNET_TRY(issuer_der, devpki::to_der(issuer.get()));
         SIGNET_CHECK(context.token.store_authority_certificate(common_name(issuer.get()), issuer_der));
     }
 

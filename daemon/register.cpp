@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include "policy/decision.hpp"
+
 namespace signet::daemon {
 namespace {
 
@@ -194,6 +196,21 @@ Status Register::update(const Delegation& delegation) {
         .bind(5, static_cast<std::int64_t>(delegation.changed_at.time_since_epoch().count()))
         .bind(6, delegation.id);
     return statement->run();
+}
+
+Result<policy::TenantView> authorise_job(store::Database& db, std::mutex& db_mutex, const policy::Matrix& matrix,
+                                         const policy::Clock& clock, const std::string& tenant,
+                                         const std::string& actor, const std::string& action,
+                                         const std::optional<std::string>& approved_by) {
+    std::lock_guard lock(db_mutex);
+    auto view = Register(db).load(tenant);
+    if (!view) return std::unexpected(view.error());
+    const policy::TenantView* registered = *view ? &**view : nullptr;
+    auto decision = policy::decide_with_approval(matrix, registered, actor, action, approved_by, clock.now());
+    if (registered == nullptr) decision.reason = "tenant " + tenant + " is not registered on signetd";
+    if (decision.verdict == policy::Verdict::allow) return std::move(**view);
+    return fail(decision.verdict == policy::Verdict::approval_required ? Errc::approval_required : Errc::forbidden,
+                decision.reason);
 }
 
 }  // namespace signet::daemon

@@ -5,11 +5,14 @@
 // audit entry) in one transaction.
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "policy/matrix.hpp"
 #include "policy/model.hpp"
+#include "policy/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -40,5 +43,13 @@ public:
 private:
     store::Database& db_;
 };
+
+// The rights matrix's decision for `action` by (tenant, actor) on the register as it is now,
+// under `db_mutex`. On allow, the tenant as registered (its name and members, for appearances);
+// otherwise forbidden, or approval_required, with the reason.
+Result<policy::TenantView> authorise_job(store::Database& db, std::mutex& db_mutex, const policy::Matrix& matrix,
+                                         const policy::Clock& clock, const std::string& tenant,
+                                         const std::string& actor, const std::string& action,
+                                         const std::optional<std::string>& approved_by);
 
 }  // namespace signet::daemon

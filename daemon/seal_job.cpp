@@ -6,7 +6,6 @@
 #include "daemon/key_use.hpp"
 #include "daemon/register.hpp"
 #include "pdf/cades.hpp"
-#include "policy/decision.hpp"
 
 namespace signet::daemon {
 namespace {
@@ -31,22 +30,6 @@ std::unexpected<Error> refuse(const SealContext& context, audit::Entry entry, co
     return record_refusal(context.trail, std::move(entry), refusal);
 }
 
-// The decision for document.seal; on allow, the tenant's registered name for the visible seal.
-Result<std::string> authorise_seal(const SealContext& context, const SealRequest& request) {
-    std::lock_guard lock(context.db_mutex);
-    auto view = Register(context.db).load(request.tenant);
-    if (!view) return std::unexpected(view.error());
-    const policy::TenantView* tenant = *view ? &**view : nullptr;
-    auto decision = policy::decide_with_approval(context.matrix, tenant, request.actor,
-                                                 "document.seal", request.approved_by,
-                                                 context.clock.now());
-    if (tenant == nullptr) decision.reason = "tenant " + request.tenant + " is not registered on signetd";
-    if (decision.verdict == policy::Verdict::allow) return tenant->tenant.name;
-    return fail(decision.verdict == policy::Verdict::approval_required ? Errc::approval_required
-                                                                       : Errc::forbidden,
-                decision.reason);
-}
-
 }  // namespace
 
 Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity& client,
@@ -54,10 +37,11 @@ Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity
     const audit::Entry base = job_entry(context, client, request, sha256_hex(request.document));
 
     // Policy, before any PDF work or key use.
-    auto tenant_name = authorise_seal(context, request);
-    if (!tenant_name) {
-        if (tenant_name.error().code == Errc::unavailable) return std::unexpected(tenant_name.error());
-        return refuse(context, base, tenant_name.error());
+    auto tenant = authorise_job(context.db, context.db_mutex, context.matrix, context.clock, request.tenant,
+                                request.actor, "document.seal", request.approved_by);
+    if (!tenant) {
+        if (tenant.error().code == Errc::unavailable) return std::unexpected(tenant.error());
+        return refuse(context, base, tenant.error());
     }
 
     // The certificate the seal will carry must be valid now and not about to end.
@@ -73,7 +57,7 @@ Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity
     prepare_request.signing_time = now;
     if (request.appearance) {
         prepare_request.appearance = std::move(request.appearance);
-        prepare_request.appearance->lines = {"Cachet électronique", *tenant_name, appearance_date(now)};
+        prepare_request.appearance->lines = {"Cachet électronique", tenant->tenant.name, appearance_date(now)};
     }
     auto prepared = prepare_document(std::move(request.document), context.seal_key, std::move(prepare_request));
     if (!prepared) {

@@ -4,27 +4,11 @@
 #include "daemon/base64.hpp"
 #include "daemon/key_use.hpp"
 #include "daemon/register.hpp"
-#include "policy/decision.hpp"
 
 namespace signet::daemon {
 namespace {
 
 using nlohmann::json;
-
-// The decision for document.sign; on allow, the tenant's and the signer's registered names for
-// the visible signature.
-Result<std::pair<std::string, std::string>> authorise_signature(const SignContext& context,
-                                                                const SignRequest& request) {
-    std::lock_guard lock(context.keys.db_mutex);
-    auto view = Register(context.keys.db).load(request.tenant);
-    if (!view) return std::unexpected(view.error());
-    const policy::TenantView* tenant = *view ? &**view : nullptr;
-    auto decision = policy::decide_with_approval(context.matrix, tenant, request.actor, "document.sign", std::nullopt,
-                                                 context.keys.clock.now());
-    if (tenant == nullptr) decision.reason = "tenant " + request.tenant + " is not registered on signetd";
-    if (decision.verdict != policy::Verdict::allow) return fail(Errc::forbidden, decision.reason);
-    return std::pair{tenant->tenant.name, tenant->member(request.actor)->name};
-}
 
 // The actor's active personal key, usable now.
 Result<std::shared_ptr<const ActiveKey>> signer_key(const SignContext& context, const std::string& person) {
@@ -98,11 +82,13 @@ Result<SignResult> run_sign_job(const SignContext& context, SignRequest request)
     };
 
     // Policy, before anything else.
-    auto names = authorise_signature(context, request);
-    if (!names) {
-        if (names.error().code == Errc::unavailable) return std::unexpected(names.error());
-        return refuse(names.error());
+    auto tenant = authorise_job(context.keys.db, context.keys.db_mutex, context.matrix, context.keys.clock,
+                                request.tenant, request.actor, "document.sign", std::nullopt);
+    if (!tenant) {
+        if (tenant.error().code == Errc::unavailable) return std::unexpected(tenant.error());
+        return refuse(tenant.error());
     }
+    const std::string signer_name = tenant->member(request.actor)->name;
     // The signer's own key and certificate.
     auto key = signer_key(context, request.actor);
     if (!key) {
@@ -127,7 +113,7 @@ Result<SignResult> run_sign_job(const SignContext& context, SignRequest request)
         prepare_request.signing_time = now;
         if (request.appearance) {
             prepare_request.appearance = request.appearance;
-            prepare_request.appearance->lines = {"Signé électroniquement par " + names->second, names->first,
+            prepare_request.appearance->lines = {"Signé électroniquement par " + signer_name, tenant->tenant.name,
                                                  appearance_date(now)};
         }
         auto document = prepare_document(std::move(request.documents[i]), **key, std::move(prepare_request));
