@@ -1,6 +1,7 @@
 #include "daemon/person_api.hpp"
 
 #include "audit/log.hpp"
+#include "daemon/base64.hpp"
 #include "daemon/activation.hpp"
 #include "daemon/json_fields.hpp"
 #include "daemon/key_admin.hpp"
@@ -135,7 +136,8 @@ Result<JsonReply> enrol_otp(const OfficerContext& context, const config::Signing
         SIGNET_CHECK(check_activation(context, settings, person_entry(context, "otp_change", person), person, code, {}));
     }
 
-    SIGNET_CHECK(context.token.ensure_wrapping_key(seed_key_id(), "signet TOTP seeds"));
+    bool seed_key_made = false;
+    SIGNET_TRY(seed_key_made, context.token.ensure_wrapping_key(seed_key_id(), "signet TOTP seeds"));
     auto seed = new_totp_seed();
     if (!seed) return std::unexpected(seed.error());
     auto sealed = context.token.seal_secret(seed_key_id(), *seed, seed_context(person));
@@ -152,7 +154,15 @@ Result<JsonReply> enrol_otp(const OfficerContext& context, const config::Signing
         if (!upsert) return std::unexpected(upsert.error());
         upsert->bind(1, person).bind(2, *sealed).bind(3, policy::format_timestamp(context.clock.now()));
         SIGNET_CHECK(upsert->run());
-        return std::vector<audit::Entry>{person_entry(context, enrolled ? "otp_replaced" : "otp_enrolled", person)};
+        std::vector<audit::Entry> entries{person_entry(context, enrolled ? "otp_replaced" : "otp_enrolled", person)};
+        if (seed_key_made) {
+            // The first enrolment made the HSM key that seals every seed: a key, so on record.
+            audit::Entry made = person_entry(context, "key_generated", person);
+            made.key_id = hex_encode(seed_key_id());
+            made.detail = {{"purpose", "totp_seeds"}, {"algorithm", "aes-256"}};
+            entries.insert(entries.begin(), std::move(made));
+        }
+        return entries;
     });
     if (!committed) return std::unexpected(committed.error());
     return JsonReply{201, json{{"otpauth_uri", *uri}}};

@@ -834,14 +834,14 @@ Status Token::create_certificate(const KeyId& id, std::string_view label, std::s
     return {};
 }
 
-Status Token::ensure_wrapping_key(const KeyId& id, std::string_view label) {
+Result<bool> Token::ensure_wrapping_key(const KeyId& id, std::string_view label) {
     const std::string context = "making the wrapping key " + impl_->key_name(id);
     std::lock_guard generating(impl_->generate_mutex_);
     auto lease = impl_->pool_.acquire();
     if (!lease) return std::unexpected(lease.error().with_context(context));
     auto existing = find_objects(*lease, CKO_SECRET_KEY, id);
     if (!existing) return std::unexpected(existing.error().with_context(context));
-    if (!existing->empty()) return {};
+    if (!existing->empty()) return false;
     CK_OBJECT_CLASS secret_class = CKO_SECRET_KEY;
     CK_KEY_TYPE aes = CKK_AES;
     CK_ULONG length = 32;
@@ -861,7 +861,7 @@ Status Token::ensure_wrapping_key(const KeyId& id, std::string_view label) {
     const CK_RV rv = lease->check(lease->functions()->C_GenerateKey(lease->handle(), &mechanism, key_template,
                                                                     std::size(key_template), &handle));
     if (rv != CKR_OK) return std::unexpected(ck_error(context, rv));
-    return {};
+    return true;
 }
 
 namespace {

@@ -88,8 +88,8 @@ public:
 
     // A secret AES-256 key for sealing small secrets (TOTP seeds) kept outside the token: made
     // here with CKA_SENSITIVE, not extractable, encrypt and decrypt only, unless the token
-    // already holds a secret key with this CKA_ID.
-    Status ensure_wrapping_key(const KeyId& id, std::string_view label);
+    // already holds a secret key with this CKA_ID. True when it made the key now.
+    Result<bool> ensure_wrapping_key(const KeyId& id, std::string_view label);
 
     // AES-256-GCM under the wrapping key `id`: 12-byte IV || ciphertext || 16-byte tag. `context`
     // is authenticated, not stored: a sealed secret opens only for the owner it was sealed for.

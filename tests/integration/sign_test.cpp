@@ -214,6 +214,14 @@ BOOST_AUTO_TEST_CASE(one_document_then_a_batch_of_three_under_one_code) {
         }
     }
     BOOST_TEST(signatures == 3);
+
+    // The HSM key that seals the seeds was made by the first enrolment, and recorded.
+    int seed_keys = 0;
+    for (const auto& entry : o.entries()) {
+        const json& detail = entry.at("detail");
+        seed_keys += entry.at("event") == "key_generated" && detail.is_object() && detail.value("purpose", "") == "totp_seeds";
+    }
+    BOOST_TEST(seed_keys == 1);
 }
 
 BOOST_AUTO_TEST_CASE(a_delegate_signs_and_the_others_are_refused_by_the_matrix) {

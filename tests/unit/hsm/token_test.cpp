@@ -719,8 +719,12 @@ BOOST_AUTO_TEST_SUITE(token_sealed_secrets)
 
 BOOST_FIXTURE_TEST_CASE(a_secret_opens_only_unchanged_and_for_its_owner, test::OpenToken) {
     const KeyId wrapping{0x5E, 0xED};
-    BOOST_REQUIRE(token->ensure_wrapping_key(wrapping, "seeds"));
-    BOOST_REQUIRE(token->ensure_wrapping_key(wrapping, "seeds"));  // a second call finds it
+    auto made = token->ensure_wrapping_key(wrapping, "seeds");
+    BOOST_REQUIRE(made);
+    BOOST_TEST(*made);
+    auto found = token->ensure_wrapping_key(wrapping, "seeds");  // a second call finds it
+    BOOST_REQUIRE(found);
+    BOOST_TEST(!*found);
     RawSession raw(functions(), test::token_label);
     const auto keys = raw.find(CKO_SECRET_KEY, wrapping);
     BOOST_REQUIRE_EQUAL(keys.size(), 1U);
