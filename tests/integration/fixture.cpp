@@ -100,6 +100,24 @@ int Installation::hsm_signatures() const {
     return count - static_cast<int>(checkpoints->column_int(0));
 }
 
+void Installation::age_delegations(const std::string& grantee, const std::string& expires) const {
+    auto db = store::Database::open(install / "signet.db");
+    if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
+    auto update = db->prepare("UPDATE delegations SET expires = ? WHERE grantee = ?");
+    if (!update || !update->bind(1, expires).bind(2, grantee).run()) {
+        throw std::runtime_error("cannot age " + grantee + "'s delegations");
+    }
+}
+
+std::string in_days(int days) {
+    std::chrono::year_month_day date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
+                                     std::chrono::days(days)};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+    return text;
+}
+
 void Installation::put(const std::string& path, const std::string& body) const {
     auto result = request("PUT", path, body);
     if (result.status != 200) {

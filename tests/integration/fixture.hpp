@@ -42,6 +42,9 @@ struct Installation {
     bool healthy() const;
     // A register PUT (tenant or member) that must succeed.
     void put(const std::string& path, const std::string& body) const;
+    // Moves the expiry of `grantee`'s delegations to `expires` in the database, as passing
+    // months would: the API refuses to make a delegation that has already ended.
+    void age_delegations(const std::string& grantee, const std::string& expires) const;
     // Document signatures the HSM was asked to make: C_SignInit calls in the spy's log, less the
     // audit checkpoints (one audit-key signature each).
     int hsm_signatures() const;
@@ -56,6 +59,9 @@ struct Installation {
 
 // The installation shared by every test case (made on first use).
 Installation& installation();
+
+// "YYYY-MM-DD", `days` from today (UTC).
+std::string in_days(int days);
 
 // A free TCP port on 127.0.0.1 (bound and released; the daemon binds it right after).
 std::uint16_t free_port();

@@ -13,6 +13,7 @@ namespace {
 
 using nlohmann::json;
 using signet::test::HttpResult;
+using signet::test::in_days;
 using signet::test::Installation;
 using signet::test::read_file;
 using signet::test::run;
@@ -44,24 +45,9 @@ struct Office {
             auto granted = grant("cabinet-martin", "paul", person, {right}, in_days(200));
             if (granted.status != 201) throw std::runtime_error("grant failed: " + granted.body);
         }
-        // Eric's delegation ran out: the API refuses to make an expired one, so time is moved
-        // for it in the database, as the passing months would.
-        auto db = signet::store::Database::open(inst.install / "signet.db");
-        if (!db || !db->execute("UPDATE delegations SET expires = '2026-10-01' WHERE grantee = 'eric'")) {
-            throw std::runtime_error("cannot age eric's delegation");
-        }
+        inst.age_delegations("eric", "2026-10-01");  // Eric's delegation ran out
         auto pdf = signet::test::ps2pdf_sample(work.path(), "lettre", 1);
         document_b64 = run({"base64", "-w0", pdf.string()}).output;
-    }
-
-    static std::string in_days(int days) {
-        auto when = std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
-                    std::chrono::days(days);
-        std::chrono::year_month_day date{when};
-        char text[16];
-        std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-        return text;
     }
 
     HttpResult grant(const std::string& tenant, const std::string& grantor, const std::string& grantee,
@@ -210,11 +196,11 @@ BOOST_AUTO_TEST_CASE(authorize_answers_for_every_kind_of_decision) {
 
 BOOST_AUTO_TEST_CASE(only_the_secretary_general_grants_in_a_croec) {
     auto& o = office();
-    auto by_president = o.grant("croec-idf", "anne", "camille", {"signer"}, Office::in_days(30));
+    auto by_president = o.grant("croec-idf", "anne", "camille", {"signer"}, in_days(30));
     BOOST_TEST(by_president.status == 403, by_president.body);
     BOOST_TEST(by_president.json().at("error") == "forbidden");
     BOOST_TEST(o.authorize("croec-idf", "camille", "document.sign").at("decision") == "deny");
-    auto by_secretary = o.grant("croec-idf", "bernard", "camille", {"signer"}, Office::in_days(30));
+    auto by_secretary = o.grant("croec-idf", "bernard", "camille", {"signer"}, in_days(30));
     BOOST_TEST(by_secretary.status == 201, by_secretary.body);
     BOOST_TEST(by_secretary.json().at("status") == "active");
     BOOST_TEST(o.authorize("croec-idf", "camille", "document.sign").at("decision") == "allow");
@@ -222,17 +208,17 @@ BOOST_AUTO_TEST_CASE(only_the_secretary_general_grants_in_a_croec) {
 
 BOOST_AUTO_TEST_CASE(grants_are_refused_across_tenants_beyond_a_year_and_to_principals) {
     auto& o = office();
-    auto across = o.grant("cabinet-martin", "paul", "camille", {"sceller"}, Office::in_days(30));
+    auto across = o.grant("cabinet-martin", "paul", "camille", {"sceller"}, in_days(30));
     BOOST_TEST(across.status == 422, across.body);
     BOOST_TEST(across.json().at("error") == "invalid_delegation");
-    auto too_long = o.grant("cabinet-martin", "paul", "zoe", {"sceller"}, Office::in_days(367));
+    auto too_long = o.grant("cabinet-martin", "paul", "zoe", {"sceller"}, in_days(367));
     BOOST_TEST(too_long.status == 422, too_long.body);
     BOOST_TEST(too_long.json().at("message").get<std::string>().find("at most one year") != std::string::npos);
-    auto unknown_right = o.grant("cabinet-martin", "paul", "zoe", {"nouveau"}, Office::in_days(30));
+    auto unknown_right = o.grant("cabinet-martin", "paul", "zoe", {"nouveau"}, in_days(30));
     BOOST_TEST(unknown_right.status == 422, unknown_right.body);
-    auto by_collaborator = o.grant("cabinet-martin", "sophie", "zoe", {"sceller"}, Office::in_days(30));
+    auto by_collaborator = o.grant("cabinet-martin", "sophie", "zoe", {"sceller"}, in_days(30));
     BOOST_TEST(by_collaborator.status == 403, by_collaborator.body);
-    auto to_unknown_tenant = o.grant("cabinet-absent", "paul", "zoe", {"sceller"}, Office::in_days(30));
+    auto to_unknown_tenant = o.grant("cabinet-absent", "paul", "zoe", {"sceller"}, in_days(30));
     BOOST_TEST(to_unknown_tenant.status == 404, to_unknown_tenant.body);
 }
 
@@ -241,7 +227,7 @@ BOOST_AUTO_TEST_CASE(a_request_is_pending_until_a_grantor_accepts_then_it_can_be
     o.inst.put("/v1/tenants/cabinet-martin/members/yann", R"({"role": "collaborator", "name": "Yann"})");
     auto requested = o.inst.request("POST", "/v1/tenants/cabinet-martin/delegation-requests",
                                     json{{"grantee", "yann"}, {"rights", {"sceller"}},
-                                         {"expires", Office::in_days(90)}}.dump());
+                                         {"expires", in_days(90)}}.dump());
     BOOST_REQUIRE_MESSAGE(requested.status == 201, requested.body);
     BOOST_TEST(requested.json().at("status") == "pending");
     auto id = std::to_string(requested.json().at("id").get<std::int64_t>());
@@ -266,13 +252,13 @@ BOOST_AUTO_TEST_CASE(a_request_is_pending_until_a_grantor_accepts_then_it_can_be
     auto on = o.inst.request("PATCH", "/v1/delegations/" + id, R"({"by": "paul", "active": true})");
     BOOST_TEST(on.status == 200, on.body);
     auto prolonged = o.inst.request("PATCH", "/v1/delegations/" + id,
-                                    json{{"by", "paul"}, {"expires", Office::in_days(360)}}.dump());
+                                    json{{"by", "paul"}, {"expires", in_days(360)}}.dump());
     BOOST_TEST(prolonged.status == 200, prolonged.body);
     auto too_far = o.inst.request("PATCH", "/v1/delegations/" + id,
-                                  json{{"by", "paul"}, {"expires", Office::in_days(400)}}.dump());
+                                  json{{"by", "paul"}, {"expires", in_days(400)}}.dump());
     BOOST_TEST(too_far.status == 422, too_far.body);
     auto both = o.inst.request("PATCH", "/v1/delegations/" + id,
-                               json{{"by", "paul"}, {"active", true}, {"expires", Office::in_days(9)}}.dump());
+                               json{{"by", "paul"}, {"active", true}, {"expires", in_days(9)}}.dump());
     BOOST_TEST(both.status == 400, both.body);
 
     // Leaving the firm ends the delegation for good.

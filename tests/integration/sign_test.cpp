@@ -5,7 +5,6 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "store/database.hpp"
 #include "tests/integration/fixture.hpp"
 #include "tests/integration/pdf_samples.hpp"
 #include "tests/integration/validators.hpp"
@@ -14,20 +13,12 @@ namespace {
 
 using nlohmann::json;
 using signet::test::HttpResult;
+using signet::test::in_days;
 using signet::test::Installation;
 using signet::test::read_file;
 using signet::test::run;
 using signet::test::TempDir;
 using signet::test::write_file;
-
-std::string in_days(int days) {
-    std::chrono::year_month_day date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
-                                     std::chrono::days(days)};
-    char text[16];
-    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
-                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-    return text;
-}
 
 // One installation with pkcs11-spy, a cabinet whose members hold each kind of right, and a
 // person enrolled on demand.
@@ -51,12 +42,7 @@ struct Office {
                                              {"expires", in_days(200)}}.dump());
             if (granted.status != 201) throw std::runtime_error("grant failed: " + granted.body);
         }
-        // Eric's delegation ran out: the API refuses to make an expired one, so time is moved
-        // for it in the database, as the passing months would.
-        auto db = signet::store::Database::open(inst.install / "signet.db");
-        if (!db || !db->execute("UPDATE delegations SET expires = '2026-10-01' WHERE grantee = 'eric'")) {
-            throw std::runtime_error("cannot age eric's delegation");
-        }
+        inst.age_delegations("eric", "2026-10-01");  // Eric's delegation ran out
         auto pdf = signet::test::ps2pdf_sample(work.path(), "lettre", 1);
         document_b64 = run({"base64", "-w0", pdf.string()}).output;
     }
@@ -320,6 +306,15 @@ BOOST_AUTO_TEST_CASE(only_the_platform_submits_and_enrols) {
     BOOST_TEST(o.inst.request("POST", "/v1/sign",
                               R"({"tenant": "cabinet-durand", "actor": "paul", "document": "JVBERg==", "documents": ["JVBERg=="]})")
                    .status == 400);
+    // Enrolment refusals: an algorithm persons may not have, a certificate with no key waiting
+    // for it, a reset or a state for someone signetd knows nothing of.
+    BOOST_TEST(o.inst.request("POST", "/v1/persons/paul/key", R"({"algorithm": "rsa-4096"})").status == 400);
+    auto no_key = o.inst.request("PUT", "/v1/persons/luc/certificate", R"({"certificate": "x"})");
+    BOOST_TEST(no_key.status == 404, no_key.body);
+    BOOST_TEST(no_key.body.find("no key waiting") != std::string::npos, no_key.body);
+    BOOST_TEST(o.inst.request("POST", "/v1/persons/nobody/otp/reset", "", "officer").status == 404);
+    BOOST_TEST(o.inst.request("GET", "/v1/persons/nobody", "", "officer").status == 404);
+    BOOST_TEST(o.inst.request("POST", "/v1/persons/nobody/otp", "{}").status == 404);
     json too_many{{"tenant", "cabinet-durand"}, {"actor", "paul"}, {"documents", std::vector<std::string>(21, "JVBERg==")}};
     BOOST_TEST(o.inst.request("POST", "/v1/sign", too_many.dump()).status == 400);
 }
