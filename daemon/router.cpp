@@ -388,25 +388,19 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
         if (request.method() != http::verb::get) return refuse(Errc::bad_request, "use GET for /v1/health");
         return done(health(services, request));
     }
-    if (target == "/v1/seal") {
-        if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for /v1/seal");
+    if (target == "/v1/seal" || target == "/v1/sign") {
+        const bool sealing = target == "/v1/seal";
+        const std::string path(target);
+        if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for " + path);
         if (!role_is(client, config::Role::platform)) {
-            return refuse(Errc::forbidden, "only the platform role may submit seal jobs");
+            return refuse(Errc::forbidden, std::string("only the platform role may submit ") +
+                                               (sealing ? "seal" : "signature") + " jobs");
         }
         if (request[http::field::content_type].find("application/json") != 0) {
-            return refuse(Errc::bad_request, "a seal request is JSON (Content-Type: application/json)");
+            return refuse(Errc::bad_request, std::string(sealing ? "a seal" : "a signature") +
+                                                 " request is JSON (Content-Type: application/json)");
         }
-        return seal(services, *client, std::move(request), std::move(done));
-    }
-    if (target == "/v1/sign") {
-        if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for /v1/sign");
-        if (!role_is(client, config::Role::platform)) {
-            return refuse(Errc::forbidden, "only the platform role may submit signature jobs");
-        }
-        if (request[http::field::content_type].find("application/json") != 0) {
-            return refuse(Errc::bad_request, "a signature request is JSON (Content-Type: application/json)");
-        }
-        return sign(services, *client, std::move(request), std::move(done));
+        return (sealing ? seal : sign)(services, *client, std::move(request), std::move(done));
     }
     if (target == "/v1/keys" && request.method() == http::verb::get) {
         if (!role_is(client, config::Role::officer) && !role_is(client, config::Role::auditor)) {
