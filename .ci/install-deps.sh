@@ -8,6 +8,8 @@ packages=(
   build-essential cmake pkg-config
   libboost-dev libboost-test-dev libboost-program-options-dev
   libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev nlohmann-json3-dev libtomlplusplus-dev liboath-dev
+  # the PDF workers' seccomp filter, and sd_notify for systemd's Type=notify
+  libseccomp-dev libsystemd-dev
   # run: the embedded HSM, and the tools the quick start uses
   softhsm2 openssl curl ca-certificates
   # test: PDF producers and independent validators
@@ -18,6 +20,8 @@ packages=(
   jq bc
   # opensc's pkcs11-spy: counts the HSM's signatures independently of signet
   opensc
+  # the unit file's security score (systemd-analyze security --offline=true)
+  systemd
 )
 
 missing=()

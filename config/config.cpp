@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
 #include <set>
 #include <system_error>
@@ -131,6 +132,28 @@ Status read_tls(TableReader reader, Tls& tls) {
     return reader.no_unknown_keys();
 }
 
+// A systemd credential (systemd.exec(5), "Credentials"): the service manager puts it in a
+// private folder named by $CREDENTIALS_DIRECTORY, readable by the service alone. The variable
+// holds a folder, never the secret.
+Result<fs::path> credential_file(TableReader& reader, std::string_view key) {
+    auto name = reader.required<std::string>(key);
+    if (!name) return std::unexpected(name.error());
+    if (name->empty() || name->find('/') != std::string::npos || *name == "." || *name == "..") {
+        return std::unexpected(reader.error(key, "must be a credential name, not a path"));
+    }
+    const char* folder = std::getenv("CREDENTIALS_DIRECTORY");
+    if (folder == nullptr || *folder == '\0') {
+        return std::unexpected(reader.error(key, "needs $CREDENTIALS_DIRECTORY: start signetd from its systemd "
+                                                 "unit (LoadCredential=" + *name + ":...)"));
+    }
+    fs::path path = fs::path(folder) / *name;
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+        return std::unexpected(reader.error(key, "the credential " + path.string() + " does not exist"));
+    }
+    return path;
+}
+
 Status read_hsm(TableReader reader, Hsm& hsm) {
     SIGNET_TRY(hsm.module, reader.existing_file("module"));
     if (reader.has("softhsm_conf")) {
@@ -140,7 +163,14 @@ Status read_hsm(TableReader reader, Hsm& hsm) {
     }
     SIGNET_TRY(hsm.token, reader.required<std::string>("token"));
     if (hsm.token.empty()) return std::unexpected(reader.error("token", "must not be empty"));
-    SIGNET_TRY(hsm.pin_file, reader.existing_file("pin_file"));
+    if (reader.has("pin_credential") == reader.has("pin_file")) {
+        return std::unexpected(reader.error("pin_file", "give exactly one of pin_file and pin_credential"));
+    }
+    if (reader.has("pin_file")) {
+        SIGNET_TRY(hsm.pin_file, reader.existing_file("pin_file"));
+    } else {
+        SIGNET_TRY(hsm.pin_file, credential_file(reader, "pin_credential"));
+    }
     SIGNET_TRY(hsm.sessions, reader.number<unsigned>("sessions", hsm.sessions, 1, 256));
     return reader.no_unknown_keys();
 }
@@ -247,6 +277,21 @@ Status read_limits(TableReader reader, Limits& limits) {
     SIGNET_TRY(limits.workers, reader.number<unsigned>("workers", limits.workers, 1, 256));
     SIGNET_TRY(limits.max_queued_jobs,
                reader.number<unsigned>("max_queued_jobs", limits.max_queued_jobs, 1, 100000));
+    SIGNET_TRY(limits.drain_timeout, seconds("drain_timeout_seconds", limits.drain_timeout));
+    SIGNET_TRY(limits.pdf_workers, reader.number<unsigned>("pdf_workers", limits.pdf_workers, 0, 256));
+    SIGNET_TRY(limits.pdf_job_timeout, seconds("pdf_job_timeout_seconds", limits.pdf_job_timeout));
+    SIGNET_TRY(limits.pdf_worker_cpu_seconds,
+               reader.number<unsigned>("pdf_worker_cpu_seconds", limits.pdf_worker_cpu_seconds, 1, 3600));
+    constexpr std::size_t mib = 1024 * 1024;
+    std::size_t memory_mib = 0;
+    SIGNET_TRY(memory_mib, reader.number<std::size_t>("pdf_worker_memory_mib", limits.pdf_worker_memory_bytes / mib,
+                                                      0, 1024 * 1024));
+    limits.pdf_worker_memory_bytes = memory_mib * mib;
+    if (reader.has("pdf_worker")) {
+        SIGNET_TRY(limits.pdf_worker, reader.existing_file("pdf_worker"));
+    } else {
+        SIGNET_CHECK(reader.optional<std::string>("pdf_worker"));
+    }
     return reader.no_unknown_keys();
 }
 

@@ -41,7 +41,9 @@ struct Hsm {
     std::filesystem::path module;                      // the PKCS#11 library
     std::optional<std::filesystem::path> softhsm_conf; // set as SOFTHSM2_CONF before loading
     std::string token;                                 // label or RFC 7512 "pkcs11:" URI
-    std::filesystem::path pin_file;                    // user PIN, owner-readable only
+    // The user PIN's file, owner-readable only: `pin_file`, or `pin_credential`, the name of a
+    // systemd credential (LoadCredential=), read from $CREDENTIALS_DIRECTORY/<name>.
+    std::filesystem::path pin_file;
     unsigned sessions = 4;
 };
 
@@ -89,6 +91,13 @@ struct Limits {
     unsigned max_connections = 256;
     unsigned workers = 2;                      // threads for HSM, PDF and database work
     unsigned max_queued_jobs = 64;
+    std::chrono::seconds drain_timeout{30};    // SIGTERM: how long in-flight jobs may finish
+    // PDF worker processes (DESIGN.md: the process holding the HSM session never parses a PDF).
+    unsigned pdf_workers = 0;                  // 0: one per core
+    std::chrono::seconds pdf_job_timeout{30};  // wall clock, then the worker is killed
+    unsigned pdf_worker_cpu_seconds = 20;      // CPU time per document
+    std::size_t pdf_worker_memory_bytes = std::size_t{1} << 30;  // address space; 0: no limit
+    std::filesystem::path pdf_worker;          // empty: signet-pdf-worker beside signetd
 };
 
 struct Config {

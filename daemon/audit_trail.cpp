@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "daemon/log.hpp"
+#include "daemon/metrics.hpp"
 
 namespace signet::daemon {
 namespace {
@@ -26,6 +27,7 @@ Status append_line(const std::filesystem::path& file, const std::string& line) {
 }  // namespace
 
 Result<audit::Entry> AuditTrail::record(audit::Entry entry) {
+    StageTimer timed(Stage::audit);  // the wait for the database counts: the job waits too
     std::lock_guard lock(db_mutex_);
     audit::Log log(db_, clock_);
     Result<audit::Entry> stored = fail(Errc::internal, "not written");
@@ -75,7 +77,22 @@ Status AuditTrail::checkpoint_when(std::int64_t waiting_at_least) {
         audit::Log log(db_, clock_);
         SIGNET_CHECK(log.add_checkpoint(checkpoint));
     }
+    last_checkpoint_.store(std::chrono::steady_clock::now());
     return append_line(settings_.checkpoint_file, audit::to_json(checkpoint).dump());
+}
+
+Result<AuditTrail::State> AuditTrail::state() {
+    State state;
+    std::lock_guard lock(db_mutex_);
+    audit::Log log(db_, clock_);
+    auto head = log.head();
+    if (!head) return std::unexpected(head.error());
+    auto anchored = log.anchored_size();
+    if (!anchored) return std::unexpected(anchored.error());
+    state.entries = head->size;
+    state.anchored = *anchored;
+    state.last_checkpoint = last_checkpoint_.load();
+    return state;
 }
 
 }  // namespace signet::daemon

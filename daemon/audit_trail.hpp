@@ -5,6 +5,8 @@
 // operator's checkpoint file. Signing a checkpoint is not itself an entry: it would leave a new
 // unanchored entry after every checkpoint; the checkpoint is its own record.
 
+#include <atomic>
+#include <chrono>
 #include <mutex>
 
 #include "audit/entry.hpp"
@@ -31,6 +33,14 @@ public:
     // A checkpoint when any entry waits for one (the timer and the shutdown call this).
     Status checkpoint();
 
+    struct State {
+        std::int64_t entries = 0;
+        std::int64_t anchored = 0;                        // covered by the newest checkpoint
+        std::chrono::steady_clock::time_point last_checkpoint;  // or this trail's creation
+    };
+    // For /metrics.
+    Result<State> state();
+
 private:
     Status checkpoint_when(std::int64_t waiting_at_least);
 
@@ -41,6 +51,7 @@ private:
     const KeySlot& key_;  // the active audit key, which an officer may rotate
     const config::Audit& settings_;
     std::mutex checkpoint_mutex_;  // one checkpoint at a time, so sizes only grow
+    std::atomic<std::chrono::steady_clock::time_point> last_checkpoint_{std::chrono::steady_clock::now()};
 };
 
 }  // namespace signet::daemon

@@ -1,5 +1,6 @@
 #include "daemon/http_session.hpp"
 
+#include <cmath>
 #include <limits>
 
 #include <boost/asio/dispatch.hpp>
@@ -12,11 +13,33 @@ namespace signet::daemon {
 namespace beast = boost::beast;
 namespace net = boost::asio;
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, net::ssl::context& tls,
-                         Services& services, std::atomic<unsigned>& connections)
-    : stream_(std::move(socket), tls), services_(services), connections_(connections) {}
+namespace {
 
-HttpSession::~HttpSession() { connections_.fetch_sub(1); }
+// A caller's X-Request-Id is kept when it is a plain token, so that the platform's logs and
+// ours share ids; anything else (too long, spaces, quotes) gets one of ours.
+bool usable_request_id(std::string_view id) {
+    if (id.empty() || id.size() > 64) return false;
+    for (char c : id) {
+        bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+                     c == '_' || c == '.';
+        if (!plain) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<Credentials> credentials,
+                         Services& services, Traffic& traffic)
+    : credentials_(std::move(credentials)),
+      stream_(std::move(socket), credentials_->tls),
+      services_(services),
+      traffic_(traffic) {}
+
+HttpSession::~HttpSession() {
+    if (in_request_) traffic_.requests.fetch_sub(1);
+    traffic_.connections.fetch_sub(1);
+}
 
 void HttpSession::run() {
     // The socket's executor is a strand (the listener made it so): every handler of this
@@ -39,7 +62,7 @@ void HttpSession::on_handshake(beast::error_code ec) {
     }
     X509* peer = SSL_get0_peer_certificate(stream_.native_handle());
     if (peer != nullptr) {
-        client_ = identify(peer, services_.config.clients);
+        client_ = identify(peer, credentials_->clients);
     }
     do_read_header();
 }
@@ -78,7 +101,14 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
         }
         return;
     }
+    begin_request();
     const auto& header = header_parser_->get();
+    if (traffic_.draining) {
+        return send(error_response(Error{Errc::unavailable, "signetd is stopping; retry on another instance or "
+                                                            "after its restart"},
+                                   header.version(), false),
+                    true);
+    }
     auto length = header_parser_->content_length();
     std::size_t limit = services_.config.limits.max_body_bytes;
     if (length && *length > limit) {
@@ -143,6 +173,7 @@ void HttpSession::dispatch_request() {
     beast::get_lowest_layer(stream_).expires_never();
     Request request = body_parser_->release();
     body_parser_.reset();
+    RequestScope scope(request_id_);  // the job pool carries it to the thread of the job
     handle_request(services_, client_, std::move(request),
                    [self = shared_from_this()](Response response) {
                        // Back onto this connection's strand, whatever thread produced it.
@@ -157,6 +188,7 @@ void HttpSession::dispatch_request() {
 void HttpSession::send(Response response, bool close_after) {
     if (close_after) response.keep_alive(false);
     response.set(http::field::server, "signetd");
+    if (!request_id_.empty()) response.set("X-Request-Id", request_id_);
     response_ = std::make_shared<Response>(std::move(response));
     beast::get_lowest_layer(stream_).expires_after(services_.config.limits.request_timeout);
     http::async_write(stream_, *response_,
@@ -165,10 +197,33 @@ void HttpSession::send(Response response, bool close_after) {
                       });
 }
 
+void HttpSession::begin_request() {
+    const auto& header = header_parser_->get();
+    std::string_view given = header["X-Request-Id"];
+    request_id_ = usable_request_id(given) ? std::string(given) : new_request_id();
+    std::string_view target = header.target();
+    // The path only: query strings are the caller's data, not the log's.
+    request_line_ = std::string(header.method_string()) + " " + std::string(target.substr(0, target.find('?')));
+    request_start_ = std::chrono::steady_clock::now();
+    in_request_ = true;
+    traffic_.requests.fetch_add(1);
+}
+
 void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
+    if (in_request_) {
+        auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start_);
+        RequestScope scope(request_id_);
+        log_fields(false, request_line_,
+                   {{"status", response_->result_int()},
+                    {"milliseconds", std::round(elapsed.count() * 10) / 10},
+                    {"client", client_ ? client_->fingerprint : ""},
+                    {"role", client_ && client_->role ? std::string(config::to_string(*client_->role)) : ""}});
+        in_request_ = false;
+        traffic_.requests.fetch_sub(1);
+    }
     response_.reset();
     if (ec) return;
-    if (close) return do_close();
+    if (close || traffic_.draining) return do_close();
     do_read_header();
 }
 

@@ -5,6 +5,8 @@
 // pool and is written on this connection's strand.
 
 #include <atomic>
+#include <chrono>
+#include <string>
 #include <memory>
 #include <optional>
 
@@ -15,14 +17,16 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "daemon/listener.hpp"
 #include "daemon/router.hpp"
+#include "daemon/server_credentials.hpp"
 
 namespace signet::daemon {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
 public:
-    HttpSession(boost::asio::ip::tcp::socket&& socket, boost::asio::ssl::context& tls,
-                Services& services, std::atomic<unsigned>& connections);
+    HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<Credentials> credentials,
+                Services& services, Traffic& traffic);
     ~HttpSession();
     void run();
 
@@ -35,14 +39,20 @@ private:
     void do_read_body();
     void on_read_body(boost::beast::error_code ec, std::size_t bytes);
     void dispatch_request();
+    void begin_request();
     void send(Response response, bool close_after);
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
 
+    std::shared_ptr<Credentials> credentials_;  // those this connection was accepted with
     boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
     boost::beast::flat_buffer buffer_;
     Services& services_;
-    std::atomic<unsigned>& connections_;
+    Traffic& traffic_;
+    bool in_request_ = false;  // counted in traffic_.requests
+    std::string request_id_;
+    std::string request_line_;  // "POST /v1/seal", for the access log line
+    std::chrono::steady_clock::time_point request_start_;
     std::optional<ClientIdentity> client_;
     std::optional<http::request_parser<http::empty_body>> header_parser_;
     std::optional<http::request_parser<http::string_body>> body_parser_;

@@ -2,6 +2,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include "daemon/log.hpp"
+#include "daemon/metrics.hpp"
+
 namespace signet::daemon {
 
 JobPool::JobPool(unsigned threads, unsigned max_queued)
@@ -14,7 +17,10 @@ bool JobPool::try_post(std::function<void()> job) {
     do {
         if (current >= limit_) return false;
     } while (!in_flight_.compare_exchange_weak(current, current + 1));
-    boost::asio::post(pool_, [this, job = std::move(job)] {
+    auto queued = std::chrono::steady_clock::now();
+    boost::asio::post(pool_, [this, job = std::move(job), queued, request_id = current_request_id()] {
+        metrics().stage(Stage::queue, std::chrono::steady_clock::now() - queued);
+        RequestScope scope(request_id);
         job();
         in_flight_.fetch_sub(1);
     });
@@ -22,5 +28,7 @@ bool JobPool::try_post(std::function<void()> job) {
 }
 
 void JobPool::drain() { pool_.join(); }
+
+unsigned JobPool::in_flight() const { return in_flight_.load(); }
 
 }  // namespace signet::daemon

@@ -21,6 +21,8 @@ public:
     bool try_post(std::function<void()> job);
     // Waits for the jobs already posted, then stops the threads.
     void drain();
+    // Jobs waiting or running.
+    unsigned in_flight() const;
 
 private:
     boost::asio::thread_pool pool_;

@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "daemon/base64.hpp"
+#include "daemon/metrics.hpp"
 #include "pdf/cades.hpp"
 
 namespace signet::daemon {
@@ -58,6 +59,7 @@ std::string appearance_date(std::chrono::system_clock::time_point when) {
 
 Result<pdf::PreparedDocument> prepare_document(std::vector<std::uint8_t> document, const ActiveKey& key,
                                                pdf::PrepareRequest request) {
+    StageTimer timed(Stage::pdf);
     request.contents_size = key.signature_size;
     auto spooled = MemoryFile::create(document);
     if (!spooled) return std::unexpected(spooled.error());
@@ -87,7 +89,10 @@ Result<KeyUse> use_key(hsm::Token& token, AuditTrail& trail, const ActiveKey& ke
         return std::unexpected(error);
     };
     auto cms = pdf::build_cades_signature(prepared.digest, key.signer(), [&](std::span<const std::uint8_t> to_be_signed) {
-        return token.sign(key.id, to_be_signed);
+        StageTimer timed(Stage::hsm);
+        auto signature = token.sign(key.id, to_be_signed);
+        if (!signature) metrics().hsm_error();
+        return signature;
     });
     if (!cms) return finish_failed(cms.error());
     if (auto embedded = pdf::embed(prepared, *cms); !embedded) return finish_failed(embedded.error());

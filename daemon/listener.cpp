@@ -10,12 +10,12 @@ namespace signet::daemon {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-Listener::Listener(net::io_context& io, net::ssl::context& tls, Services& services)
-    : io_(io), tls_(tls), services_(services), acceptor_(net::make_strand(io)) {}
+Listener::Listener(net::io_context& io, ServerCredentials& credentials, Services& services)
+    : io_(io), credentials_(credentials), services_(services), acceptor_(net::make_strand(io)) {}
 
-Result<std::shared_ptr<Listener>> Listener::create(net::io_context& io, net::ssl::context& tls,
+Result<std::shared_ptr<Listener>> Listener::create(net::io_context& io, ServerCredentials& credentials,
                                                    Services& services) {
-    std::shared_ptr<Listener> listener(new Listener(io, tls, services));
+    std::shared_ptr<Listener> listener(new Listener(io, credentials, services));
     boost::system::error_code ec;
     auto address = net::ip::make_address(services.config.server.address, ec);
     if (ec) {
@@ -39,6 +39,7 @@ Result<std::shared_ptr<Listener>> Listener::create(net::io_context& io, net::ssl
 void Listener::run() { do_accept(); }
 
 void Listener::stop() {
+    traffic_.draining = true;
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
         boost::system::error_code ignored;
         self->acceptor_.close(ignored);
@@ -57,8 +58,8 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
         log_error("accept failed: " + ec.message());
-    } else if (connections_.fetch_add(1) >= services_.config.limits.max_connections) {
-        connections_.fetch_sub(1);
+    } else if (traffic_.connections.fetch_add(1) >= services_.config.limits.max_connections) {
+        traffic_.connections.fetch_sub(1);
         boost::system::error_code ignored;
         socket.close(ignored);
     } else {
@@ -66,7 +67,7 @@ void Listener::on_accept(boost::system::error_code ec, tcp::socket socket) {
         // client's delayed ACK (40 ms on Linux), which doubled the latency of a seal.
         boost::system::error_code ignored;
         socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<HttpSession>(std::move(socket), tls_, services_, connections_)->run();
+        std::make_shared<HttpSession>(std::move(socket), credentials_.current(), services_, traffic_)->run();
     }
     do_accept();
 }

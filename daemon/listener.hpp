@@ -1,6 +1,7 @@
 #pragma once
 // Accepts connections and hands each to an HttpSession on its own strand; beyond the
-// configured number of connections a new one is closed at once.
+// configured number of connections a new one is closed at once. On SIGTERM it stops accepting
+// and the sessions drain: requests under way finish, new ones on open connections get 503.
 
 #include <atomic>
 #include <memory>
@@ -10,28 +11,38 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "daemon/router.hpp"
+#include "daemon/server_credentials.hpp"
 
 namespace signet::daemon {
+
+// Shared by the listener and its sessions.
+struct Traffic {
+    std::atomic<unsigned> connections{0};
+    std::atomic<unsigned> requests{0};  // from a request's headers to its response written
+    std::atomic<bool> draining{false};
+};
 
 class Listener : public std::enable_shared_from_this<Listener> {
 public:
     static Result<std::shared_ptr<Listener>> create(boost::asio::io_context& io,
-                                                    boost::asio::ssl::context& tls,
+                                                    ServerCredentials& credentials,
                                                     Services& services);
     void run();
+    // Stops accepting; open connections finish the request under way and then close.
     void stop();
+    const Traffic& traffic() const { return traffic_; }
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
 private:
-    Listener(boost::asio::io_context& io, boost::asio::ssl::context& tls, Services& services);
+    Listener(boost::asio::io_context& io, ServerCredentials& credentials, Services& services);
     void do_accept();
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
 
     boost::asio::io_context& io_;
-    boost::asio::ssl::context& tls_;
+    ServerCredentials& credentials_;
     Services& services_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    std::atomic<unsigned> connections_{0};
+    Traffic traffic_;
 };
 
 }  // namespace signet::daemon

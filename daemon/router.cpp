@@ -9,6 +9,7 @@
 #include "daemon/key_admin.hpp"
 #include "daemon/key_expiry.hpp"
 #include "daemon/key_inventory.hpp"
+#include "daemon/metrics.hpp"
 #include "daemon/person_api.hpp"
 #include "daemon/register_api.hpp"
 #include "daemon/seal_job.hpp"
@@ -55,12 +56,29 @@ std::vector<KeyExpiry> active_key_expiries(const Services& services) {
                         services.config.keys.expiry_warning);
 }
 
-Response metrics(const Services& services, const Request& request) {
+Response metrics_page(const Services& services, const Request& request) {
     Response response{http::status::ok, request.version()};
     response.set(http::field::content_type, "text/plain; version=0.0.4");
     response.set(http::field::cache_control, "no-store");
     response.keep_alive(request.keep_alive());
-    response.body() = expiry_metrics(active_key_expiries(services));
+    std::string body = metrics().render() + expiry_metrics(active_key_expiries(services));
+    body += "# HELP signet_jobs_in_flight Jobs waiting for or running on the job pool.\n"
+            "# TYPE signet_jobs_in_flight gauge\n"
+            "signet_jobs_in_flight " + std::to_string(services.pool.in_flight()) + "\n";
+    if (auto audit = services.trail.state()) {
+        auto age = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() -
+                                                                    audit->last_checkpoint);
+        body += "# HELP signet_audit_entries Entries in the key-usage log.\n"
+                "# TYPE signet_audit_entries gauge\n"
+                "signet_audit_entries " + std::to_string(audit->entries) + "\n"
+                "# HELP signet_audit_unanchored_entries Entries no signed checkpoint covers yet.\n"
+                "# TYPE signet_audit_unanchored_entries gauge\n"
+                "signet_audit_unanchored_entries " + std::to_string(audit->entries - audit->anchored) + "\n"
+                "# HELP signet_audit_checkpoint_age_seconds Since this signetd's last checkpoint (or its start).\n"
+                "# TYPE signet_audit_checkpoint_age_seconds gauge\n"
+                "signet_audit_checkpoint_age_seconds " + std::to_string(age.count()) + "\n";
+    }
+    response.body() = std::move(body);
     response.prepare_payload();
     return response;
 }
@@ -118,6 +136,7 @@ void seal(Services& services, const ClientIdentity& client, Request&& request, C
                             services.db_mutex, services.matrix, services.clock,
                             services.config.keys.min_remaining_validity};
         auto result = run_seal_job(context, client, std::move(*parsed));
+        metrics().job("seal", result ? "done" : to_string(result.error().code));
         if (!result) return error_response(result.error(), version, keep_alive);
         return json_response(http::status::ok, seal_response_body(*result), version, keep_alive);
     });
@@ -137,6 +156,7 @@ void sign(Services& services, const ClientIdentity& client, Request&& request, C
         SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys};
         const bool batch = parsed->batch;
         auto result = run_sign_job(context, std::move(*parsed));
+        metrics().job("sign", result ? "done" : to_string(result.error().code));
         if (!result) return error_response(result.error(), version, keep_alive);
         return json_response(http::status::ok, sign_response_body(batch, *result), version, keep_alive);
     });
@@ -366,6 +386,7 @@ void answer(Services& services, unsigned version, bool keep_alive, Completion do
 }  // namespace
 
 Response error_response(const Error& error, unsigned version, bool keep_alive) {
+    metrics().refusal(error.code);
     return json_response(status_of(error.code), error_body(error), version, keep_alive);
 }
 
@@ -414,7 +435,7 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
     }
     if (target == "/metrics") {
         if (request.method() != http::verb::get) return refuse(Errc::bad_request, "use GET for /metrics");
-        return done(metrics(services, request));
+        return done(metrics_page(services, request));
     }
     if (target == "/v1/audit" || target == "/v1/audit/export" || target == "/v1/audit/usage") {
         return audit(services, *client, std::move(request), std::move(done));

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <systemd/sd-daemon.h>
 
 #include "config/config.hpp"
 #include "daemon/audit_trail.hpp"
@@ -16,7 +17,7 @@
 #include "daemon/log.hpp"
 #include "daemon/active_key.hpp"
 #include "daemon/secret_file.hpp"
-#include "daemon/tls_context.hpp"
+#include "daemon/server_credentials.hpp"
 #include "hsm/module.hpp"
 #include "hsm/token.hpp"
 #include "policy/matrix.hpp"
@@ -60,6 +61,58 @@ void schedule_checkpoints(boost::asio::steady_timer& timer, std::chrono::seconds
     });
 }
 
+// WATCHDOG=1 from the event loop, at half the period systemd expects (sd_watchdog_enabled(3)):
+// a wedged loop stops the pings and systemd restarts the service.
+void schedule_watchdog(boost::asio::steady_timer& timer, std::chrono::microseconds period) {
+    timer.expires_after(period / 2);
+    timer.async_wait([&timer, period](boost::system::error_code ec) {
+        if (ec) return;
+        sd_notify(0, "WATCHDOG=1");
+        schedule_watchdog(timer, period);
+    });
+}
+
+// SIGTERM: no new connections, 503 for new requests on open ones, and the requests under way
+// finish, for at most `limit`; then the event loop stops.
+void drain(boost::asio::io_context& io, boost::asio::steady_timer& timer, const Traffic& traffic, const JobPool& pool,
+           std::chrono::steady_clock::time_point deadline) {
+    if ((traffic.requests == 0 && pool.in_flight() == 0) || std::chrono::steady_clock::now() >= deadline) {
+        if (traffic.requests != 0) {
+            log_error("signetd: drain timeout with " + std::to_string(traffic.requests.load()) +
+                      " requests unanswered");
+        }
+        io.stop();
+        return;
+    }
+    timer.expires_after(std::chrono::milliseconds(50));
+    timer.async_wait([&io, &timer, &traffic, &pool, deadline](boost::system::error_code ec) {
+        if (!ec) drain(io, timer, traffic, pool, deadline);
+    });
+}
+
+void on_signals(boost::asio::signal_set& signals, boost::asio::io_context& io, boost::asio::steady_timer& drain_timer,
+                Listener& listener, ServerCredentials& credentials, const config::Config& config, const JobPool& pool) {
+    signals.async_wait([&](boost::system::error_code ec, int signal) {
+        if (ec) return;
+        if (signal == SIGHUP) {
+            sd_notify(0, "RELOADING=1");
+            if (auto reloaded = credentials.reload(config.file); reloaded) {
+                log_info("signetd: SIGHUP: TLS credentials and client mappings reloaded from " + config.file.string());
+            } else {
+                log_error("signetd: SIGHUP: reload refused, the previous credentials stay in use: " +
+                          reloaded.error().message);
+            }
+            sd_notify(0, "READY=1");
+            return on_signals(signals, io, drain_timer, listener, credentials, config, pool);
+        }
+        log_info("signetd: signal " + std::to_string(signal) + ", draining for at most " +
+                 std::to_string(config.limits.drain_timeout.count()) + " s");
+        sd_notify(0, "STOPPING=1");
+        listener.stop();
+        drain(io, drain_timer, listener.traffic(), pool, std::chrono::steady_clock::now() + config.limits.drain_timeout);
+    });
+}
+
 }  // namespace
 
 int run_signetd(const std::filesystem::path& config_file) {
@@ -90,8 +143,9 @@ int run_signetd(const std::filesystem::path& config_file) {
     if (!seal_key) return failed(seal_key.error());
     auto audit_key = load_active_key(*db, *token, "audit");
     if (!audit_key) return failed(audit_key.error());
-    auto tls = make_server_tls_context(config->tls);
-    if (!tls) return failed(tls.error());
+    auto initial_credentials = ServerCredentials::make(*config);
+    if (!initial_credentials) return failed(initial_credentials.error());
+    ServerCredentials credentials(std::move(*initial_credentials));
 
     std::mutex db_mutex;
     JobPool pool(config->limits.workers, config->limits.max_queued_jobs);
@@ -107,23 +161,27 @@ int run_signetd(const std::filesystem::path& config_file) {
     Services services{*config, *matrix, clock, *token, seal_slot, audit_slot, trail, *db, db_mutex, pool, personal_keys};
 
     boost::asio::io_context io(static_cast<int>(config->server.io_threads));
-    auto listener = Listener::create(io, *tls, services);
+    auto listener = Listener::create(io, credentials, services);
     if (!listener) return failed(listener.error());
     (*listener)->run();
 
     boost::asio::steady_timer checkpoint_timer(io);
     schedule_checkpoints(checkpoint_timer, config->audit.checkpoint_interval, trail, pool);
 
-    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    signals.async_wait([&](boost::system::error_code, int signal) {
-        log_info("signetd: signal " + std::to_string(signal) + ", stopping");
-        (*listener)->stop();
-        io.stop();
-    });
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+    boost::asio::steady_timer drain_timer(io);
+    on_signals(signals, io, drain_timer, **listener, credentials, *config, pool);
+
+    boost::asio::steady_timer watchdog_timer(io);
+    if (std::uint64_t period = 0; sd_watchdog_enabled(0, &period) > 0) {
+        schedule_watchdog(watchdog_timer, std::chrono::microseconds(period));
+    }
 
     auto endpoint = (*listener)->local_endpoint();
     log_info("signetd: serving on " + endpoint.address().to_string() + ":" +
              std::to_string(endpoint.port()) + " with seal key " + seal_slot.get()->id_hex);
+    // The HSM is logged in, the database and the log are open, the port listens: ready.
+    sd_notify(0, "READY=1");
 
     std::vector<std::thread> threads;
     for (unsigned i = 1; i < config->server.io_threads; ++i) threads.emplace_back([&io] { io.run(); });

@@ -118,6 +118,13 @@ std::string in_days(int days) {
     return text;
 }
 
+std::string seal_body(const std::string& document_bytes, const std::string& extra) {
+    auto encoded = run({"base64", "-w0"}, document_bytes);
+    if (encoded.exit_code != 0) throw std::runtime_error("base64 failed");
+    return R"({"tenant": "cabinet-durand", "actor": "marie.durand", "document": ")" + encoded.output + "\"" + extra +
+           "}";
+}
+
 void Installation::put(const std::string& path, const std::string& body) const {
     auto result = request("PUT", path, body);
     if (result.status != 200) {

@@ -63,6 +63,9 @@ Installation& installation();
 // "YYYY-MM-DD", `days` from today (UTC).
 std::string in_days(int days);
 
+// A /v1/seal body for cabinet-durand's EC; `extra` is more JSON members (", \"appearance\": ...").
+std::string seal_body(const std::string& document_bytes, const std::string& extra = "");
+
 // A free TCP port on 127.0.0.1 (bound and released; the daemon binds it right after).
 std::uint16_t free_port();
 

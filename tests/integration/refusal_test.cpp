@@ -15,16 +15,7 @@ using signet::test::run;
 using signet::test::TempDir;
 using signet::test::write_file;
 
-std::string base64_of_bytes(const std::string& bytes) {
-    auto result = run({"base64", "-w0"}, bytes);
-    BOOST_REQUIRE(result.exit_code == 0);
-    return result.output;
-}
-
-std::string seal_body(const std::string& document_bytes, const std::string& extra = "") {
-    return R"({"tenant": "cabinet-durand", "actor": "marie.durand", "document": ")" +
-           base64_of_bytes(document_bytes) + "\"" + extra + "}";
-}
+using signet::test::seal_body;
 
 // The status and error code of a refused request, then proof the daemon still serves.
 void expect_refusal(const signet::test::HttpResult& result, int status, const std::string& code,

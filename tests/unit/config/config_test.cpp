@@ -213,3 +213,53 @@ BOOST_AUTO_TEST_CASE(unreadable_config_file) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(process_limits, ConfigFixture)
+
+BOOST_AUTO_TEST_CASE(pdf_worker_and_drain_defaults_and_limits) {
+    auto defaults = signet::config::load(write(valid()));
+    BOOST_REQUIRE(defaults);
+    BOOST_TEST(defaults->limits.pdf_workers == 0U);  // one per core
+    BOOST_TEST(defaults->limits.pdf_job_timeout.count() == 30);
+    BOOST_TEST(defaults->limits.pdf_worker_memory_bytes == std::size_t{1} << 30);
+    BOOST_TEST(defaults->limits.drain_timeout.count() == 30);
+    BOOST_TEST(defaults->limits.pdf_worker.empty());
+    auto set = signet::config::load(write(valid("pdf_workers = 3\npdf_job_timeout_seconds = 5\npdf_worker_memory_mib = 0\n"
+                                                "pdf_worker_cpu_seconds = 2\ndrain_timeout_seconds = 7\n"
+                                                "pdf_worker = \"module.so\"\n")));
+    BOOST_REQUIRE_MESSAGE(set, set.error().message);
+    BOOST_TEST(set->limits.pdf_workers == 3U);
+    BOOST_TEST(set->limits.pdf_job_timeout.count() == 5);
+    BOOST_TEST(set->limits.pdf_worker_memory_bytes == 0U);
+    BOOST_TEST(set->limits.pdf_worker_cpu_seconds == 2U);
+    BOOST_TEST(set->limits.drain_timeout.count() == 7);
+    BOOST_TEST(set->limits.pdf_worker == dir / "module.so");
+    require_error(signet::config::load(write(valid("pdf_job_timeout_seconds = 0\n"))),
+                  {"limits.pdf_job_timeout_seconds", "between 1"});
+    require_error(signet::config::load(write(valid("pdf_worker = \"none\"\n"))), {"limits.pdf_worker", "does not exist"});
+}
+
+BOOST_AUTO_TEST_CASE(pin_from_a_systemd_credential) {
+    std::string text = valid();
+    text.replace(text.find("pin_file = \"pin\""), 16, "pin_credential = \"hsm-pin\"");
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    require_error(signet::config::load(write(text)), {"hsm.pin_credential", "$CREDENTIALS_DIRECTORY"});
+
+    TempDir credentials{"signet-credentials"};
+    ::setenv("CREDENTIALS_DIRECTORY", credentials.path().c_str(), 1);
+    require_error(signet::config::load(write(text)), {"hsm.pin_credential", "does not exist"});
+    write_file(credentials / "hsm-pin", "1234");
+    auto loaded = signet::config::load(write(text));
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    BOOST_REQUIRE_MESSAGE(loaded, loaded.error().message);
+    BOOST_TEST(loaded->hsm.pin_file == credentials / "hsm-pin");
+
+    std::string path_not_name = text;
+    path_not_name.replace(path_not_name.find("\"hsm-pin\""), 9, "\"../pin\"");
+    require_error(signet::config::load(write(path_not_name)), {"hsm.pin_credential", "not a path"});
+    std::string both = valid();
+    both.replace(both.find("pin_file = \"pin\""), 16, "pin_file = \"pin\"\npin_credential = \"hsm-pin\"");
+    require_error(signet::config::load(write(both)), {"exactly one of pin_file and pin_credential"});
+}
+
+BOOST_AUTO_TEST_SUITE_END()
