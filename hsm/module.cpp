@@ -137,6 +137,15 @@ std::string hex(CK_RV rv) {
     return "0x" + text;
 }
 
+// §5.4 C_Initialize: CKF_OS_LOCKING_OK with no mutex callbacks lets the module use the operating
+// system's locks, which it needs because signatures run on several threads.
+CK_RV initialize(CK_FUNCTION_LIST* functions) {
+    CK_C_INITIALIZE_ARGS args{};
+    args.flags = CKF_OS_LOCKING_OK;
+    args.pReserved = nullptr;
+    return functions->C_Initialize(&args);
+}
+
 }  // namespace
 
 std::string ckr_name(CK_RV rv) {
@@ -174,12 +183,7 @@ Result<std::shared_ptr<Module>> Module::load(const std::filesystem::path& librar
             "loading PKCS#11 module " + name + ": C_GetFunctionList failed: " + ckr_name(rv)});
     }
 
-    // §5.4 C_Initialize: CKF_OS_LOCKING_OK with no mutex callbacks lets the module use the
-    // operating system's locks, which it needs because signatures run on several threads.
-    CK_C_INITIALIZE_ARGS args{};
-    args.flags = CKF_OS_LOCKING_OK;
-    args.pReserved = nullptr;
-    if (const CK_RV rv = functions->C_Initialize(&args); rv != CKR_OK) {
+    if (const CK_RV rv = initialize(functions); rv != CKR_OK) {
         if (rv == CKR_CRYPTOKI_ALREADY_INITIALIZED) {
             // Someone else in this process owns the module's initialisation (another Module,
             // or a library such as libp11 or NSS). Sharing it would let their C_Finalize pull
@@ -200,10 +204,27 @@ Result<std::shared_ptr<Module>> Module::load(const std::filesystem::path& librar
     return std::make_shared<Loaded>(handle.release(), functions);
 }
 
+Status Module::reinitialise(const std::unique_lock<std::shared_mutex>& held) {
+    if (held.mutex() != &mutex_ || !held.owns_lock()) {
+        return fail(Errc::internal, "re-initialising the PKCS#11 module: the caller does not hold it exclusively");
+    }
+    if (initialised_) {
+        // §5.4 C_Finalize: a device that failed may fail this too; the module is finalised as
+        // far as it can be either way, and C_Initialize below says whether it works again.
+        static_cast<void>(functions_->C_Finalize(nullptr));
+        initialised_ = false;
+        ++generation_;
+    }
+    const CK_RV rv = initialize(functions_);
+    if (rv != CKR_OK) return std::unexpected(ck_error("re-initialising the PKCS#11 module (C_Initialize)", rv));
+    initialised_ = true;
+    return {};
+}
+
 Module::~Module() {
     // §5.4 C_Finalize: nothing useful can be done with a failure while shutting down, and the
     // library must be finalised before it is unmapped.
-    static_cast<void>(functions_->C_Finalize(nullptr));
+    if (initialised_) static_cast<void>(functions_->C_Finalize(nullptr));
     dlclose(handle_);
 }
 

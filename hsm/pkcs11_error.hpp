@@ -18,6 +18,17 @@ Errc errc_for(CK_RV rv);
 // "<what>: CKR_NAME" with the code errc_for chooses.
 Error ck_error(std::string_view what, CK_RV rv);
 
+// What a failure says about the token, which decides how Token recovers (token.hpp, "Faults");
+// PKCS#11 v2.40 §5.1.1 (common return values), §5.1.3 (sessions) and §5.1.7 (PINs).
+enum class Fault {
+    none,     // an ordinary failure of this call: the token is fine
+    session,  // this session, or the login, is gone: open another session and log in again
+    token,    // the token or the module failed: re-initialise the module and find the token again
+    pin,      // the PIN was refused at a (re-)login: report it, never retry it automatically
+};
+
+Fault fault_of(CK_RV rv);
+
 // True when the session that returned `rv` cannot be trusted any more and must be closed rather
 // than reused: its handle is gone, the device failed, or it is stuck in an operation.
 bool session_lost(CK_RV rv);

@@ -1,5 +1,6 @@
 #include "hsm/session_pool.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "hsm/pkcs11_error.hpp"
@@ -72,6 +73,30 @@ unsigned SessionPool::open_sessions() const {
     return open_;
 }
 
+unsigned SessionPool::prune() {
+    std::lock_guard lock(mutex_);
+    const auto gone = std::remove_if(idle_.begin(), idle_.end(), [](Session& session) {
+        CK_SESSION_INFO info{};
+        const CK_RV rv = session.functions()->C_GetSessionInfo(session.handle(), &info);
+        if (rv != CKR_SESSION_HANDLE_INVALID && rv != CKR_SESSION_CLOSED) return false;
+        session.abandon();
+        return true;
+    });
+    const auto forgotten = static_cast<unsigned>(idle_.end() - gone);
+    idle_.erase(gone, idle_.end());
+    open_ -= forgotten;
+    if (forgotten != 0) returned_.notify_all();
+    return forgotten;
+}
+
+void SessionPool::abandon_idle() {
+    std::lock_guard lock(mutex_);
+    for (Session& session : idle_) session.abandon();
+    open_ -= static_cast<unsigned>(idle_.size());
+    idle_.clear();
+    returned_.notify_all();
+}
+
 void SessionPool::give_back(Session session, bool lost) {
     if (lost) {
         // Closed here, outside the lock; its place in the pool is freed for a new session.
@@ -88,7 +113,8 @@ void SessionPool::give_back(Session session, bool lost) {
 SessionPool::Lease::Lease(Lease&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       session_(std::move(other.session_)),
-      lost_(other.lost_) {}
+      lost_(other.lost_),
+      fault_(other.fault_) {}
 
 SessionPool::Lease::~Lease() {
     if (pool_ != nullptr) pool_->give_back(std::move(session_), lost_);
@@ -96,6 +122,7 @@ SessionPool::Lease::~Lease() {
 
 CK_RV SessionPool::Lease::check(CK_RV rv) {
     if (session_lost(rv)) discard();
+    if (fault_ == CKR_OK && fault_of(rv) != Fault::none) fault_ = rv;
     return rv;
 }
 

@@ -27,6 +27,9 @@ class Session {
 
     CK_SESSION_HANDLE handle() const { return handle_; }
     CK_FUNCTION_LIST* functions() const { return functions_; }
+    // Forgets the handle without C_CloseSession: after a re-initialisation (§5.4) the module may
+    // have given its number to another session, which closing would end.
+    void abandon() noexcept { handle_ = CK_INVALID_HANDLE; }
 
   private:
     Session(CK_FUNCTION_LIST* functions, CK_SESSION_HANDLE handle)
@@ -59,8 +62,11 @@ class SessionPool {
         CK_SESSION_HANDLE handle() const { return session_.handle(); }
         CK_FUNCTION_LIST* functions() const { return session_.functions(); }
         void discard() { lost_ = true; }
-        // discard() if `rv` says the session is gone (see session_lost); returns `rv`.
+        // discard() if `rv` says the session is gone (see session_lost), and remember the first
+        // `rv` that says the session, the login or the token failed (fault_of); returns `rv`.
         CK_RV check(CK_RV rv);
+        // That first failure, or CKR_OK: what the Token recovers from once the call has failed.
+        CK_RV fault() const { return fault_; }
 
       private:
         friend class SessionPool;
@@ -69,6 +75,7 @@ class SessionPool {
         SessionPool* pool_;
         Session session_;
         bool lost_ = false;
+        CK_RV fault_ = CKR_OK;
     };
 
     // An idle session, a new one if fewer than max_sessions are open, or the next one returned.
@@ -76,6 +83,16 @@ class SessionPool {
 
     // How many sessions are open (idle or borrowed); for tests and metrics.
     unsigned open_sessions() const;
+
+    // After one session turned out to be gone: asks each idle session for its state (§5.6
+    // C_GetSessionInfo) and forgets, without closing, those the token no longer knows, so that
+    // the next borrower is not handed another dead session (C_CloseAllSessions and a token reset
+    // end them all at once). Returns how many were forgotten.
+    unsigned prune();
+
+    // Forgets every idle session without closing it, for a pool whose module was re-initialised
+    // under it (Session::abandon).
+    void abandon_idle();
 
   private:
     void give_back(Session session, bool lost);

@@ -3,8 +3,10 @@
 // log in once, keep a bounded pool of sessions, find keys by CKA_ID, sign, generate key pairs,
 // store certificates. See docs/decisions.md for why this is raw PKCS#11 and not libp11.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <span>
@@ -32,13 +34,38 @@ using PublicKey = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 
 using KeyId = std::vector<std::uint8_t>;  // CKA_ID
 
+// Reads the user PIN again (the PIN file, the systemd credential) when the token must be logged
+// in again after it forgot the login; the Token wipes the PIN right after C_Login.
+using PinSource = std::function<Result<Secret>()>;
+
+enum class TokenHealth {
+    ok,
+    degraded,     // the token, the module or the login failed; recovery is retried with backoff
+    pin_problem,  // re-login refused the PIN (wrong, locked, expired) or it could not be read;
+                  // not retried automatically: only an explicit recover() tries it again
+};
+// "ok", "degraded", "pin_problem".
+std::string_view to_string(TokenHealth health);
+
+struct TokenState {
+    TokenHealth health = TokenHealth::ok;
+    std::string error;                              // the failure's sentence, naming its CKR_ code
+    std::chrono::system_clock::time_point since{};  // when the token stopped being ok
+};
+
 class Token {
 public:
     // Opens the token whose label is `token` (or which matches `token` as a "pkcs11:" URI of
     // RFC 7512: token, manufacturer, serial, model attributes), logs the user in with `pin`
     // and prepares up to `max_sessions` sessions. The PIN is not kept.
+    // This Token cannot log in again by itself: a lost login makes it pin_problem.
     static Result<std::unique_ptr<Token>> open(std::shared_ptr<Module> module,
                                                std::string_view token, const Secret& pin,
+                                               unsigned max_sessions);
+    // The same, reading the PIN from `pin_source` now and whenever the token forgot the login
+    // (see "Faults" below).
+    static Result<std::unique_ptr<Token>> open(std::shared_ptr<Module> module,
+                                               std::string_view token, PinSource pin_source,
                                                unsigned max_sessions);
 
     // dev-init: initialises the first free slot as a new token with this label, SO PIN and
@@ -46,9 +73,28 @@ public:
     static Status initialise(Module& module, std::string_view label, const Secret& so_pin,
                              const Secret& user_pin);
 
+    // Stops the recovery thread, logs out (if this Token logged in) and closes the sessions.
     ~Token();
     Token(const Token&) = delete;
     Token& operator=(const Token&) = delete;
+
+    // Faults. Every operation below fails with Errc::unavailable, with a sentence naming the
+    // CKR_ code, when the token fails under it:
+    // - a lost session or login (CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED,
+    //   CKR_USER_NOT_LOGGED_IN, or private keys gone invisible): the operation opens another
+    //   session, logs in again from the PinSource and is retried once, transparently;
+    // - a token or module failure (CKR_DEVICE_ERROR, CKR_TOKEN_NOT_PRESENT, CKR_GENERAL_ERROR,
+    //   ...; or the token no longer answering C_GetTokenInfo): health() turns degraded, later
+    //   operations fail at once without calling the module, and a thread of the Token calls
+    //   recover() after 0.5 s, 1 s, 2 s ... at most 30 s apart until it succeeds;
+    // - a refused PIN at re-login: health() turns pin_problem, and nothing retries it.
+    TokenState health() const;
+
+    // Makes the token usable again; cheap when it is ok. After a token failure: closes the
+    // sessions, C_Finalize + C_Initialize on the module, finds the token again by label or URI,
+    // opens a session, logs in with the PinSource, forgets every cached object handle and
+    // re-runs index_keys(). After a PIN problem it reads the PIN once more. One attempt, no loop.
+    Status recover();
 
     // A key pair made inside the token: private key CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE,
     // CKA_SIGN true, CKA_EXTRACTABLE false and no other usage; public key CKA_VERIFY only.

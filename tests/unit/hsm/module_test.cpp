@@ -52,6 +52,49 @@ BOOST_AUTO_TEST_CASE(library_without_pkcs11_entry_point_is_refused) {
     BOOST_TEST(loaded.error().message.find("C_GetFunctionList") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(reinitialises_in_place_and_retries_a_failed_initialisation) {
+    test::SoftHsm hsm;
+    hsm.add_token(test::token_label);
+    const CK_SLOT_ID slot = test::slot_labelled(hsm.functions(), test::token_label);
+    CK_SESSION_HANDLE before = CK_INVALID_HANDLE;
+    BOOST_REQUIRE_EQUAL(hsm.functions()->C_OpenSession(slot, CKF_SERIAL_SESSION, nullptr, nullptr, &before), CKR_OK);
+    BOOST_TEST(hsm.module->generation() == 0U);
+
+    {
+        auto shared = hsm.module->share();
+        const auto unowned = hsm.module->reinitialise(std::unique_lock<std::shared_mutex>());
+        BOOST_REQUIRE(!unowned);
+        BOOST_TEST((unowned.error().code == Errc::internal));
+    }
+
+    // SoftHSM reads SOFTHSM2_CONF in every C_Initialize: a token folder that is not there makes
+    // it fail with CKR_GENERAL_ERROR and stay uninitialised.
+    signet::test::write_file(hsm.dir / "broken.conf", "directories.tokendir = " + (hsm.dir / "nowhere").string() +
+                                                          "\nobjectstore.backend = file\nlog.level = ERROR\n");
+    ::setenv("SOFTHSM2_CONF", (hsm.dir / "broken.conf").c_str(), 1);
+    {
+        auto exclusive = hsm.module->exclusive();
+        const auto failed = hsm.module->reinitialise(exclusive);
+        BOOST_REQUIRE(!failed);
+        BOOST_TEST((failed.error().code == Errc::unavailable));
+        BOOST_TEST(failed.error().message.find("CKR_GENERAL_ERROR") != std::string::npos, failed.error().message);
+        BOOST_TEST(hsm.module->generation() == 1U);
+        CK_ULONG count = 0;
+        BOOST_TEST(hsm.functions()->C_GetSlotList(CK_TRUE, nullptr, &count) == CKR_CRYPTOKI_NOT_INITIALIZED);
+    }
+    ::setenv("SOFTHSM2_CONF", (hsm.dir / "softhsm2.conf").c_str(), 1);
+    {
+        auto exclusive = hsm.module->exclusive();
+        const auto again = hsm.module->reinitialise(exclusive);
+        BOOST_REQUIRE_MESSAGE(again, (again ? "" : test::message_of(again.error())));
+        BOOST_TEST(hsm.module->generation() == 1U);  // nothing was finalised this time
+    }
+    // The token is back; the session from before is not (§5.4).
+    CK_SESSION_INFO info{};
+    BOOST_TEST(hsm.functions()->C_GetSessionInfo(before, &info) == CKR_SESSION_HANDLE_INVALID);
+    BOOST_TEST(test::slots_labelled(hsm.functions(), test::token_label).size() == 1U);
+}
+
 BOOST_AUTO_TEST_CASE(ckr_names) {
     BOOST_TEST(ckr_name(CKR_OK) == "CKR_OK");
     BOOST_TEST(ckr_name(CKR_PIN_INCORRECT) == "CKR_PIN_INCORRECT");

@@ -120,6 +120,45 @@ BOOST_AUTO_TEST_CASE(a_session_the_token_dropped_is_replaced) {
     BOOST_TEST(functions()->C_GetSessionInfo(fresh->handle(), &info) == CKR_OK);
 }
 
+BOOST_AUTO_TEST_CASE(prune_forgets_the_idle_sessions_the_token_dropped) {
+    SessionPool pool(functions(), slot, 3, *Session::open(functions(), slot));
+    {
+        auto a = pool.acquire();
+        auto b = pool.acquire();
+        BOOST_REQUIRE(a && b);
+        // What C_CloseAllSessions does to a lent session: the lease finds out by itself.
+        BOOST_REQUIRE_EQUAL(functions()->C_CloseSession(b->handle()), CKR_OK);
+        CK_SESSION_INFO info{};
+        BOOST_TEST(b->check(functions()->C_GetSessionInfo(b->handle(), &info)) == CKR_SESSION_HANDLE_INVALID);
+        BOOST_TEST(b->fault() == CKR_SESSION_HANDLE_INVALID);
+        BOOST_TEST(a->fault() == CKR_OK);
+        BOOST_REQUIRE_EQUAL(functions()->C_CloseSession(a->handle()), CKR_OK);
+    }
+    BOOST_TEST(pool.open_sessions() == 1U);  // b was discarded, a went back idle
+    BOOST_TEST(pool.prune() == 1U);          // a is dead too
+    BOOST_TEST(pool.open_sessions() == 0U);
+    BOOST_TEST(pool.prune() == 0U);
+    auto fresh = pool.acquire();
+    BOOST_REQUIRE(fresh);
+    CK_SESSION_INFO info{};
+    BOOST_TEST(functions()->C_GetSessionInfo(fresh->handle(), &info) == CKR_OK);
+}
+
+BOOST_AUTO_TEST_CASE(abandoned_sessions_are_not_closed) {
+    // After a re-initialisation a stale handle may name someone else's session: forgetting it
+    // must leave that session alone.
+    CK_SESSION_HANDLE handle = CK_INVALID_HANDLE;
+    {
+        SessionPool pool(functions(), slot, 2, *Session::open(functions(), slot));
+        { handle = pool.acquire()->handle(); }
+        pool.abandon_idle();
+        BOOST_TEST(pool.open_sessions() == 0U);
+    }
+    CK_SESSION_INFO info{};
+    BOOST_TEST(functions()->C_GetSessionInfo(handle, &info) == CKR_OK);
+    BOOST_TEST(functions()->C_CloseSession(handle) == CKR_OK);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -3,6 +3,7 @@
 // folder, SoftHSMv2's tests/common.sh idea), fresh tokens in it, and a raw PKCS#11 session that
 // checks what the token really holds without going through the code under test.
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -183,6 +184,31 @@ struct OpenToken : SoftHsm {
         add_token(token_label);
         token = open(token_label);
     }
+};
+
+// A SoftHSM with one fresh token, opened with a PinSource that counts its reads and gives a
+// wrong PIN while `wrong_pin` is set: what a PIN file edited under a running daemon looks like.
+struct RecoveringToken : SoftHsm {
+    std::atomic<int> pin_reads{0};
+    std::atomic<bool> wrong_pin{false};
+    std::unique_ptr<Token> token;  // last: it and its recovery thread go before the counters
+
+    RecoveringToken() {
+        add_token(token_label);
+        auto opened = Token::open(
+            module, token_label,
+            [this]() -> Result<Secret> {
+                ++pin_reads;
+                return secret(wrong_pin ? std::string_view("not-the-pin") : user_pin);
+            },
+            4);
+        BOOST_REQUIRE_MESSAGE(opened, "opening a token: " + (opened ? "" : message_of(opened.error())));
+        token = std::move(*opened);
+    }
+
+    // Moves the token folder away and back: SoftHSM's file store then has no token to serve.
+    void hide_tokens() { std::filesystem::rename(dir / "tokens", dir / "tokens.hidden"); }
+    void restore_tokens() { std::filesystem::rename(dir / "tokens.hidden", dir / "tokens"); }
 };
 
 // EVP_DigestVerify with SHA-256, the check a relying party makes on the signature.
