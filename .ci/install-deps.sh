@@ -10,6 +10,8 @@ packages=(
   libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev nlohmann-json3-dev libtomlplusplus-dev liboath-dev
   # the PDF workers' seccomp filter, and sd_notify for systemd's Type=notify
   libseccomp-dev libsystemd-dev
+  # the tests' decompression bomb
+  zlib1g-dev
   # run: the embedded HSM, and the tools the quick start uses
   softhsm2 openssl curl ca-certificates
   # test: PDF producers and independent validators

@@ -1,0 +1,170 @@
+#include "pdf/worker_pool.hpp"
+
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include "pdf/byte_range.hpp"
+#include "pdf/prepared_check.hpp"
+#include "pdf/worker_protocol.hpp"
+
+namespace signet::pdf {
+namespace {
+
+constexpr unsigned max_workers = 64;
+// A reply header is a few numbers or one sentence.
+constexpr std::uint64_t max_reply_header_bytes = worker::max_message_bytes + 256;
+
+// What an honest worker can send back: the original, the update (PoDoFo re-emits objects
+// from object streams uncompressed, NOTES trap 5, so the update can outgrow a compressed
+// original) and the placeholder.
+std::uint64_t max_reply_bytes(std::size_t document_size, std::size_t contents_size) {
+    return std::uint64_t{document_size} * 3 + 2 * std::uint64_t{contents_size} + (16u << 20);
+}
+
+Error unsafe(const std::string& why) {
+    return Error{Errc::invalid_document, "the document could not be processed safely: " + why};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WorkerPool>> WorkerPool::start(const std::filesystem::path& worker_executable,
+                                                      const WorkerLimits& limits) {
+    if (limits.workers == 0 || limits.workers > max_workers || limits.job_deadline.count() <= 0 ||
+        limits.cpu_seconds_per_job == 0) {
+        return fail(Errc::invalid_config, "the PDF worker limits need 1.." +
+                                              std::to_string(max_workers) +
+                                              " workers, a deadline and a CPU budget");
+    }
+    auto pool = std::make_unique<WorkerPool>(Key{}, worker_executable, limits);
+    for (unsigned i = 0; i < limits.workers; ++i) {
+        auto worker = WorkerProcess::spawn(worker_executable, limits);
+        if (!worker) return std::unexpected(worker.error());
+        pool->idle_.push_back(std::move(*worker));
+    }
+    return pool;
+}
+
+WorkerPool::~WorkerPool() = default;  // each WorkerProcess kills and reaps its child
+
+Result<PreparedDocument> WorkerPool::prepare(std::span<const std::uint8_t> document,
+                                             const PrepareRequest& request) {
+    if (document.size() > worker::max_document_bytes) {
+        return fail(Errc::too_large, "the document is larger than a PDF worker accepts");
+    }
+    const std::vector<std::uint8_t> header = worker::encode_request(request);
+    if (header.size() > worker::max_header_bytes) {
+        return fail(Errc::bad_request, "the signature's appearance text and reason are too long");
+    }
+    for (int attempt = 1;; ++attempt) {
+        auto acquired = acquire();
+        if (!acquired) return std::unexpected(acquired.error());
+        WorkerProcess& worker = *acquired;
+        const auto deadline = worker::Clock::now() + limits_.job_deadline;
+        auto sent = worker::send_frame(worker.socket(), header, deadline);
+        if (sent) sent = worker::send_frame(worker.socket(), document, deadline);
+        if (!sent) {
+            // The worker reads the whole document before it parses any of it: one that fails
+            // before that died of something else (killed from outside), so a fresh one gets
+            // the job once.
+            std::string why = sent.error().message + "; " + discard(worker);
+            if (attempt == 1) continue;
+            return fail(Errc::unavailable, "the PDF worker failed before it had the document: " + why);
+        }
+
+        auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, deadline);
+        if (!reply_header) return std::unexpected(unsafe(reply_header.error().message + "; " + discard(worker)));
+        auto reply = worker::decode_reply(*reply_header);
+        if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
+        if (!*reply) {
+            // prepare()'s own refusal, from a worker that behaved: it serves the next job.
+            release(std::move(worker));
+            return std::unexpected(reply->error());
+        }
+        PreparedDocument prepared = std::move(**reply);
+        auto bytes = worker::receive_frame(worker.socket(),
+                                           max_reply_bytes(document.size(), request.contents_size),
+                                           deadline);
+        if (!bytes) return std::unexpected(unsafe(bytes.error().message + "; " + discard(worker)));
+        prepared.bytes = std::move(*bytes);
+        if (auto checked = check_prepared(document, request.contents_size, prepared); !checked) {
+            return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
+        }
+        release(std::move(worker));
+        // The digest that will be signed is ours, over the bytes we checked.
+        auto digest = byte_range_digest(prepared.bytes, prepared.byte_range);
+        if (!digest) return std::unexpected(digest.error());
+        prepared.digest = *digest;
+        return prepared;
+    }
+}
+
+std::uint64_t WorkerPool::restarts() const {
+    std::lock_guard lock(mutex_);
+    return restarts_;
+}
+
+std::vector<pid_t> WorkerPool::worker_pids() const {
+    std::lock_guard lock(mutex_);
+    std::vector<pid_t> pids;
+    for (const auto& worker : idle_) pids.push_back(worker.pid());
+    return pids;
+}
+
+Result<WorkerProcess> WorkerPool::acquire() {
+    std::unique_lock lock(mutex_);
+    if (!available_.wait_for(lock, limits_.job_deadline,
+                             [&] { return !idle_.empty() || vacant_ > 0; })) {
+        return fail(Errc::unavailable, "no PDF worker became free within the job deadline");
+    }
+    // Workers that died or spoke while they had no job (killed from outside, or worse) are
+    // replaced before anyone hands them a document.
+    for (auto it = idle_.begin(); it != idle_.end();) {
+        if (it->idle_and_alive()) {
+            ++it;
+            continue;
+        }
+        it->kill_and_reap();
+        it = idle_.erase(it);
+        ++vacant_;
+        ++restarts_;
+    }
+    if (!idle_.empty()) {
+        WorkerProcess worker = std::move(idle_.front());
+        idle_.pop_front();
+        return worker;
+    }
+    --vacant_;
+    lock.unlock();
+    auto spawned = WorkerProcess::spawn(executable_, limits_);
+    if (!spawned) {
+        lock.lock();
+        ++vacant_;
+        available_.notify_one();
+    }
+    return spawned;
+}
+
+void WorkerPool::release(WorkerProcess worker) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(worker));
+    available_.notify_one();
+}
+
+std::string WorkerPool::discard(WorkerProcess& worker) {
+    std::string why = worker.kill_and_reap();
+    std::lock_guard lock(mutex_);
+    ++vacant_;
+    ++restarts_;
+    available_.notify_one();
+    return why;
+}
+
+std::filesystem::path default_worker_executable() {
+    std::error_code error;
+    std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    // Without /proc the bare name fails at spawn time with a message that names it.
+    return (error ? std::filesystem::path() : self.parent_path()) / "signet-pdf-worker";
+}
+
+}  // namespace signet::pdf

@@ -1,0 +1,72 @@
+#pragma once
+// PDF preparation in worker processes (DESIGN.md: the daemon that holds the HSM session never
+// parses a PDF). A fixed number of signet-pdf-worker processes, each sandboxed
+// (worker_sandbox.hpp); a job waits for a free one. A worker that crashes, hangs past the
+// deadline, hits a limit or answers nonsense is killed, reaped and replaced, and its job is
+// refused as a document that could not be processed safely. Nothing a worker returns is
+// believed unchecked (prepared_check.hpp), and the digest to sign is computed here.
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "pdf/prepare.hpp"
+#include "pdf/worker_process.hpp"
+#include "policy/error.hpp"
+
+namespace signet::pdf {
+
+class WorkerPool {
+public:
+    // Starts `limits.workers` workers and waits until each reports its sandbox in place.
+    static Result<std::unique_ptr<WorkerPool>> start(const std::filesystem::path& worker_executable,
+                                                     const WorkerLimits& limits);
+    // For start() only (the key is private): a pool exists only once its workers run.
+    struct Key {
+        explicit Key() = default;
+    };
+    WorkerPool(Key, std::filesystem::path executable, const WorkerLimits& limits)
+        : executable_(std::move(executable)), limits_(limits) {}
+    // Kills and reaps every worker. No prepare() may be running.
+    ~WorkerPool();
+    WorkerPool(const WorkerPool&) = delete;
+    WorkerPool& operator=(const WorkerPool&) = delete;
+
+    // Blocking and thread-safe: waits for a free worker, then for its answer until the job
+    // deadline. Errors are the worker's refusal as prepare() words it, or
+    // Errc::invalid_document "the document could not be processed safely: <why>".
+    Result<PreparedDocument> prepare(std::span<const std::uint8_t> document,
+                                     const PrepareRequest& request);
+
+    // Workers replaced since start (for /metrics).
+    std::uint64_t restarts() const;
+    // The pids of the idle workers (for tests that kill one from outside).
+    std::vector<pid_t> worker_pids() const;
+
+private:
+    Result<WorkerProcess> acquire();
+    void release(WorkerProcess worker);
+    // Kills the worker; its slot is refilled by the next acquire().
+    std::string discard(WorkerProcess& worker);
+
+    const std::filesystem::path executable_;
+    const WorkerLimits limits_;
+    mutable std::mutex mutex_;
+    std::condition_variable available_;
+    std::list<WorkerProcess> idle_;    // oldest first, so all of them get work; guarded by mutex_
+    unsigned vacant_ = 0;              // slots whose worker was discarded; guarded by mutex_
+    std::uint64_t restarts_ = 0;       // guarded by mutex_
+};
+
+// The directory of the running executable (/proc/self/exe) + "/signet-pdf-worker": where the
+// build and `install` put the worker, next to signetd.
+std::filesystem::path default_worker_executable();
+
+}  // namespace signet::pdf

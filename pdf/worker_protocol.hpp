@@ -1,0 +1,52 @@
+#pragma once
+// The wire between WorkerPool and signet-pdf-worker. A job is two frames, the request header
+// then the document; a reply is one header frame, followed by the prepared bytes when it says
+// "ok". A frame is an 8-byte length in host byte order (both ends are the same build on the
+// same host) and that many bytes. Every length read from the wire is capped before anything is
+// allocated for it: the parent does not trust the worker, and the worker does not trust what
+// arrives on its socket either.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "pdf/prepare.hpp"
+#include "policy/error.hpp"
+
+namespace signet::pdf::worker {
+
+// The socket a worker reads its jobs from (set up by WorkerPool before execve).
+inline constexpr int socket_fd = 3;
+// A request header is a few numbers and a few short strings.
+inline constexpr std::size_t max_header_bytes = 64 * 1024;
+// The largest document a worker accepts (the daemon's body limit is 4 GiB of base64 at most).
+inline constexpr std::uint64_t max_document_bytes = std::uint64_t{3} << 30;
+// Reply messages are one sentence; a longer one is not a sentence.
+inline constexpr std::size_t max_message_bytes = 4096;
+
+using Clock = std::chrono::steady_clock;
+inline constexpr Clock::time_point no_deadline = Clock::time_point::max();
+
+// Errors from these functions are Errc::unavailable with what happened to the peer ("the
+// worker closed the connection", "timed out"): a broken wire, never the document's fault.
+Status send_frame(int fd, std::span<const std::uint8_t> payload, Clock::time_point deadline);
+// The length of the next frame, refused above `max_size`.
+Result<std::uint64_t> receive_length(int fd, std::uint64_t max_size, Clock::time_point deadline);
+Status receive_exact(int fd, std::span<std::uint8_t> into, Clock::time_point deadline);
+Result<std::vector<std::uint8_t>> receive_frame(int fd, std::uint64_t max_size,
+                                                Clock::time_point deadline);
+
+std::vector<std::uint8_t> encode_request(const PrepareRequest& request);
+Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header);
+
+// The reply header: the Placeholder fields of `result` (its bytes go in the next frame) or its
+// error. The digest is not sent: the parent computes it over the bytes it received.
+std::vector<std::uint8_t> encode_reply(const Result<PreparedDocument>& result);
+// A PreparedDocument with no bytes and no digest yet, or the worker's error. The outer Result
+// fails (Errc::unavailable) when the header is malformed; the inner one is the worker's answer.
+// Only the codes prepare() returns are accepted from a worker.
+Result<Result<PreparedDocument>> decode_reply(std::span<const std::uint8_t> header);
+
+}  // namespace signet::pdf::worker
