@@ -1,8 +1,5 @@
 #include "daemon/key_use.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <ctime>
 
 #include "daemon/base64.hpp"
@@ -10,36 +7,6 @@
 #include "pdf/cades.hpp"
 
 namespace signet::daemon {
-namespace {
-
-class MemoryFile {
-public:
-    static Result<MemoryFile> create(std::span<const std::uint8_t> bytes) {
-        int fd = memfd_create("signet-document", MFD_CLOEXEC);
-        if (fd < 0) return fail(Errc::unavailable, "cannot create an in-memory file for the document");
-        MemoryFile file(fd);
-        std::size_t written = 0;
-        while (written < bytes.size()) {
-            ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
-            if (n <= 0) return fail(Errc::unavailable, "cannot spool the document to memory");
-            written += static_cast<std::size_t>(n);
-        }
-        return file;
-    }
-    MemoryFile(MemoryFile&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-    MemoryFile& operator=(MemoryFile&&) = delete;
-    ~MemoryFile() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    std::filesystem::path path() const { return "/proc/self/fd/" + std::to_string(fd_); }
-
-private:
-    explicit MemoryFile(int fd) : fd_(fd) {}
-    int fd_;
-};
-
-}  // namespace
-
 std::unexpected<Error> record_refusal(AuditTrail& trail, audit::Entry entry, const Error& refusal) {
     entry.event = "refusal";
     entry.outcome = "refused";
@@ -57,14 +24,11 @@ std::string appearance_date(std::chrono::system_clock::time_point when) {
     return text;
 }
 
-Result<pdf::PreparedDocument> prepare_document(std::vector<std::uint8_t> document, const ActiveKey& key,
-                                               pdf::PrepareRequest request) {
+Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::vector<std::uint8_t> document,
+                                               const ActiveKey& key, pdf::PrepareRequest request) {
     StageTimer timed(Stage::pdf);
     request.contents_size = key.signature_size;
-    auto spooled = MemoryFile::create(document);
-    if (!spooled) return std::unexpected(spooled.error());
-    document = {};  // the spooled copy is the one that counts; free this one now
-    return pdf::prepare(spooled->path(), request);
+    return workers.prepare(document, request);
 }
 
 Result<KeyUse> use_key(hsm::Token& token, AuditTrail& trail, const ActiveKey& key, pdf::PreparedDocument prepared,

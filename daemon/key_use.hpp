@@ -13,6 +13,7 @@
 #include "daemon/audit_trail.hpp"
 #include "hsm/token.hpp"
 #include "pdf/prepare.hpp"
+#include "pdf/worker_pool.hpp"
 #include "policy/error.hpp"
 
 namespace signet::daemon {
@@ -24,11 +25,11 @@ std::unexpected<Error> record_refusal(AuditTrail& trail, audit::Entry entry, con
 // "Le 30/11/2026 à 19:40 UTC", for visible appearances.
 std::string appearance_date(std::chrono::system_clock::time_point when);
 
-// Prepares `document` for a signature of `key` (placeholder sized for it), through an
-// anonymous in-memory file: PoDoFo loads files much faster than buffers (NOTES trap 9) and
-// nothing touches the disk. invalid_document when it is not a PDF signet can sign.
-Result<pdf::PreparedDocument> prepare_document(std::vector<std::uint8_t> document, const ActiveKey& key,
-                                               pdf::PrepareRequest request);
+// Prepares `document` for a signature of `key` (placeholder sized for it) in a PDF worker
+// process: this process never parses a PDF. invalid_document when it is not a PDF signet can
+// sign, or when its worker crashed, hung or hit a limit on it.
+Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::vector<std::uint8_t> document,
+                                               const ActiveKey& key, pdf::PrepareRequest request);
 
 struct KeyUse {
     std::vector<std::uint8_t> document;  // the signed PDF

@@ -62,6 +62,12 @@ Response metrics_page(const Services& services, const Request& request) {
     response.set(http::field::cache_control, "no-store");
     response.keep_alive(request.keep_alive());
     std::string body = metrics().render() + expiry_metrics(active_key_expiries(services));
+    body += "# HELP signet_pdf_worker_restarts_total PDF workers replaced after a crash, a hang or a limit.\n"
+            "# TYPE signet_pdf_worker_restarts_total counter\n"
+            "signet_pdf_worker_restarts_total " + std::to_string(services.pdf_workers.restarts()) + "\n";
+    body += "# HELP signet_hsm_up 1 while the token serves, 0 while it is degraded or its PIN is refused.\n"
+            "# TYPE signet_hsm_up gauge\n"
+            "signet_hsm_up " + std::string(services.token.health().health == hsm::TokenHealth::ok ? "1" : "0") + "\n";
     body += "# HELP signet_jobs_in_flight Jobs waiting for or running on the job pool.\n"
             "# TYPE signet_jobs_in_flight gauge\n"
             "signet_jobs_in_flight " + std::to_string(services.pool.in_flight()) + "\n";
@@ -93,15 +99,20 @@ Response health(Services& services, const Request& request) {
         // full database fails this even though it still answers reads.
         if (!services.db.probe_writable(std::chrono::milliseconds(200))) audit = "unavailable";
     }
-    // A live key lookup, not a cached flag: health must turn when the token goes away.
-    auto seal_key = services.seal_key.get();
-    std::string hsm = services.token.public_key(seal_key->id) ? "ok" : "unavailable";
+    // The token's own account: a failed operation turns it, and its recovery turns it back
+    // (hsm/token.hpp). No PKCS#11 call here, so health answers even while the module hangs.
+    const hsm::TokenState token = services.token.health();
+    const std::string hsm(hsm::to_string(token.health));
     bool ready = database == "ok" && hsm == "ok" && audit == "ok";
     nlohmann::json body = {{"status", ready ? "ok" : "degraded"},
                            {"hsm", hsm},
                            {"database", database},
                            {"audit", audit},
                            {"certificates", expiry_json(active_key_expiries(services))}};
+    if (token.health != hsm::TokenHealth::ok) {
+        body["hsm_error"] = token.error;
+        body["hsm_since"] = policy::format_timestamp(std::chrono::floor<std::chrono::seconds>(token.since));
+    }
     return json_response(ready ? http::status::ok : http::status::service_unavailable,
                          body.dump(), request.version(), request.keep_alive());
 }
@@ -134,7 +145,7 @@ void seal(Services& services, const ClientIdentity& client, Request&& request, C
         const auto seal_key = services.seal_key.get();
         SealContext context{services.token, *seal_key, services.trail, services.db,
                             services.db_mutex, services.matrix, services.clock,
-                            services.config.keys.min_remaining_validity};
+                            services.config.keys.min_remaining_validity, services.pdf_workers};
         auto result = run_seal_job(context, client, std::move(*parsed));
         metrics().job("seal", result ? "done" : to_string(result.error().code));
         if (!result) return error_response(result.error(), version, keep_alive);
@@ -153,7 +164,8 @@ void sign(Services& services, const ClientIdentity& client, Request&& request, C
         if (!parsed) return error_response(parsed.error(), version, keep_alive);
         OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
                             services.seal_key, services.audit_key, client};
-        SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys};
+        SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys,
+                            services.pdf_workers};
         const bool batch = parsed->batch;
         auto result = run_sign_job(context, std::move(*parsed));
         metrics().job("sign", result ? "done" : to_string(result.error().code));

@@ -17,6 +17,7 @@
 #include "daemon/sign_job.hpp"
 #include "daemon/active_key.hpp"
 #include "hsm/token.hpp"
+#include "pdf/worker_pool.hpp"
 #include "policy/matrix.hpp"
 #include "policy/time.hpp"
 #include "store/database.hpp"
@@ -40,6 +41,7 @@ struct Services {
     std::mutex& db_mutex;
     JobPool& pool;
     PersonalKeys& personal_keys;
+    pdf::WorkerPool& pdf_workers;
 };
 
 // A JSON error response for `error`, with the status the API contract gives its code.

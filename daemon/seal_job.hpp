@@ -17,6 +17,7 @@
 #include "daemon/client_identity.hpp"
 #include "daemon/active_key.hpp"
 #include "hsm/token.hpp"
+#include "pdf/worker_pool.hpp"
 #include "pdf/prepare.hpp"
 #include "policy/error.hpp"
 #include "policy/matrix.hpp"
@@ -52,6 +53,7 @@ struct SealContext {
     const policy::Matrix& matrix;
     const policy::Clock& clock;
     std::chrono::seconds min_remaining_validity;  // of the seal certificate, checked before each seal
+    pdf::WorkerPool& pdf_workers;
 };
 
 Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity& client,

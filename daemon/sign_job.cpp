@@ -116,7 +116,7 @@ Result<SignResult> run_sign_job(const SignContext& context, SignRequest request)
             prepare_request.appearance->lines = {"Signé électroniquement par " + signer_name, tenant->tenant.name,
                                                  appearance_date(now)};
         }
-        auto document = prepare_document(std::move(request.documents[i]), **key, std::move(prepare_request));
+        auto document = prepare_document(context.pdf_workers, std::move(request.documents[i]), **key, std::move(prepare_request));
         if (!document) {
             Error error = document.error();
             if (request.batch) error.message = "document " + std::to_string(i + 1) + ": " + error.message;

@@ -16,6 +16,7 @@
 
 #include "config/config.hpp"
 #include "daemon/active_key.hpp"
+#include "pdf/worker_pool.hpp"
 #include "daemon/audit_trail.hpp"
 #include "daemon/client_identity.hpp"
 #include "daemon/key_register.hpp"
@@ -68,6 +69,7 @@ struct SignContext {
     const policy::Matrix& matrix;
     const config::Signing& settings;
     PersonalKeys& personal_keys;
+    pdf::WorkerPool& pdf_workers;
 };
 
 Result<SignResult> run_sign_job(const SignContext& context, SignRequest request);

@@ -1,5 +1,6 @@
 #include "daemon/signetd.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -20,6 +21,7 @@
 #include "daemon/server_credentials.hpp"
 #include "hsm/module.hpp"
 #include "hsm/token.hpp"
+#include "pdf/worker_pool.hpp"
 #include "policy/matrix.hpp"
 #include "store/database.hpp"
 
@@ -91,7 +93,8 @@ void drain(boost::asio::io_context& io, boost::asio::steady_timer& timer, const 
 }
 
 void on_signals(boost::asio::signal_set& signals, boost::asio::io_context& io, boost::asio::steady_timer& drain_timer,
-                Listener& listener, ServerCredentials& credentials, const config::Config& config, const JobPool& pool) {
+                Listener& listener, ServerCredentials& credentials, const config::Config& config, JobPool& pool,
+                hsm::Token& token) {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
@@ -102,8 +105,19 @@ void on_signals(boost::asio::signal_set& signals, boost::asio::io_context& io, b
                 log_error("signetd: SIGHUP: reload refused, the previous credentials stay in use: " +
                           reloaded.error().message);
             }
+            // A refused PIN is never retried on its own (a retry loop could lock it): the operator
+            // fixes the PIN file and reloads, which tries it once.
+            if (token.health().health == hsm::TokenHealth::pin_problem) {
+                (void)pool.try_post([&token] {
+                    if (auto recovered = token.recover(); !recovered) {
+                        log_error("signetd: SIGHUP: the token still refuses: " + recovered.error().message);
+                    } else {
+                        log_info("signetd: SIGHUP: logged in to the token again");
+                    }
+                });
+            }
             sd_notify(0, "READY=1");
-            return on_signals(signals, io, drain_timer, listener, credentials, config, pool);
+            return on_signals(signals, io, drain_timer, listener, credentials, config, pool, token);
         }
         log_info("signetd: signal " + std::to_string(signal) + ", draining for at most " +
                  std::to_string(config.limits.drain_timeout.count()) + " s");
@@ -124,14 +138,13 @@ int run_signetd(const std::filesystem::path& config_file) {
 
     auto module = load_module(config->hsm);
     if (!module) return failed(module.error());
-    std::unique_ptr<hsm::Token> token;
-    {
-        auto pin = read_secret_file(config->hsm.pin_file);
-        if (!pin) return failed(pin.error());
-        auto opened = hsm::Token::open(*module, config->hsm.token, *pin, config->hsm.sessions);
-        if (!opened) return failed(opened.error());
-        token = std::move(*opened);
-    }  // the PIN is wiped here: nothing after login needs it
+    // The PIN file is read at login and again only when the token has to log in anew (a lost
+    // session or a re-initialised module); the PIN is wiped after each C_Login.
+    auto opened = hsm::Token::open(*module, config->hsm.token,
+                                   [path = config->hsm.pin_file] { return read_secret_file(path); },
+                                   config->hsm.sessions);
+    if (!opened) return failed(opened.error());
+    std::unique_ptr<hsm::Token> token = std::move(*opened);
     // One search per key class now, rather than one per person on their first signature.
     auto indexed = token->index_keys();
     if (!indexed) return failed(indexed.error());
@@ -147,6 +160,16 @@ int run_signetd(const std::filesystem::path& config_file) {
     if (!initial_credentials) return failed(initial_credentials.error());
     ServerCredentials credentials(std::move(*initial_credentials));
 
+    pdf::WorkerLimits pdf_limits;
+    pdf_limits.workers = config->limits.pdf_workers != 0 ? config->limits.pdf_workers
+                                                          : std::max(1U, std::thread::hardware_concurrency());
+    pdf_limits.job_deadline = config->limits.pdf_job_timeout;
+    pdf_limits.address_space_bytes = config->limits.pdf_worker_memory_bytes;
+    pdf_limits.cpu_seconds_per_job = config->limits.pdf_worker_cpu_seconds;
+    auto pdf_workers = pdf::WorkerPool::start(
+        config->limits.pdf_worker.empty() ? pdf::default_worker_executable() : config->limits.pdf_worker, pdf_limits);
+    if (!pdf_workers) return failed(pdf_workers.error());
+
     std::mutex db_mutex;
     JobPool pool(config->limits.workers, config->limits.max_queued_jobs);
     policy::SystemClock clock;
@@ -158,7 +181,8 @@ int run_signetd(const std::filesystem::path& config_file) {
         return failed(started.error());
     }
     PersonalKeys personal_keys(4096);
-    Services services{*config, *matrix, clock, *token, seal_slot, audit_slot, trail, *db, db_mutex, pool, personal_keys};
+    Services services{*config, *matrix, clock, *token, seal_slot, audit_slot, trail, *db, db_mutex, pool, personal_keys,
+                      **pdf_workers};
 
     boost::asio::io_context io(static_cast<int>(config->server.io_threads));
     auto listener = Listener::create(io, credentials, services);
@@ -170,7 +194,7 @@ int run_signetd(const std::filesystem::path& config_file) {
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     boost::asio::steady_timer drain_timer(io);
-    on_signals(signals, io, drain_timer, **listener, credentials, *config, pool);
+    on_signals(signals, io, drain_timer, **listener, credentials, *config, pool, *token);
 
     boost::asio::steady_timer watchdog_timer(io);
     if (std::uint64_t period = 0; sd_watchdog_enabled(0, &period) > 0) {

@@ -16,6 +16,7 @@
 #include "daemon/key_admin.hpp"
 #include "daemon/secret_file.hpp"
 #include "hsm/module.hpp"
+#include "pdf/worker_pool.hpp"
 #include "tests/support/need.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -30,6 +31,8 @@ struct DevInstallation {
     policy::ManualClock clock{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
     std::unique_ptr<daemon::KeySlot> seal_slot;
     std::unique_ptr<daemon::KeySlot> audit_slot;
+    // One worker: jobs here are refused before their PDF, or prepare one document at a time.
+    std::unique_ptr<pdf::WorkerPool> pdf_workers = need(pdf::WorkerPool::start(SIGNET_PDF_WORKER, {.workers = 1}));
 
     DevInstallation() {
         need(daemon::dev_init({dir.path(), 8443, SIGNET_SOFTHSM_MODULE, SIGNET_RIGHTS_MATRIX}));

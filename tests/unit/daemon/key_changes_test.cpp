@@ -81,7 +81,7 @@ BOOST_AUTO_TEST_CASE(a_seal_on_an_ended_certificate_is_refused_before_any_pdf_or
     const auto seal_key = inst.seal_slot->get();
     daemon::AuditTrail trail(*inst.db, inst.db_mutex, inst.clock, *inst.token, *inst.audit_slot, inst.config.audit);
     daemon::SealContext context{*inst.token, *seal_key, trail, *inst.db, inst.db_mutex, matrix, inst.clock,
-                                inst.config.keys.min_remaining_validity};
+                                inst.config.keys.min_remaining_validity, *inst.pdf_workers};
     daemon::ClientIdentity platform{std::string(64, 'p'), "platform", config::Role::platform};
     auto job = [&] {
         // Not a PDF: a job that got as far as the PDF would fail with invalid_document.

@@ -81,7 +81,7 @@ BOOST_FIXTURE_TEST_CASE(an_ended_personal_certificate_refuses_the_job_first, Sig
     auto matrix = need(policy::Matrix::load(SIGNET_RIGHTS_MATRIX));
     daemon::AuditTrail trail(*db, db_mutex, clock, *token, *audit_slot, config.audit);
     daemon::PersonalKeys keys(8);
-    daemon::SignContext context{platform, trail, matrix, config.signing, keys};
+    daemon::SignContext context{platform, trail, matrix, config.signing, keys, *pdf_workers};
     clock.advance(std::chrono::hours(24 * 31));  // the certificate lasted 30 days
     daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step())};
     auto refused = daemon::run_sign_job(context, request);
