@@ -37,7 +37,7 @@ std::uint16_t free_port() {
     return ntohs(address.sin_port);
 }
 
-Installation::Installation(bool spy_on_hsm, const std::string& extra_config) {
+Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std::size_t body_limit) {
     port = free_port();
     install = dir / "install";
     auto init = run({SIGNETCTL_PATH, "dev-init", install.string(), "--port", std::to_string(port)});
@@ -47,7 +47,7 @@ Installation::Installation(bool spy_on_hsm, const std::string& extra_config) {
     std::string config = read_file(install / "signetd.toml");
     auto at = config.find("max_body_bytes = 33554432");
     if (at == std::string::npos) throw std::runtime_error("dev-init config has no body limit");
-    config.replace(at, 25, "max_body_bytes = " + std::to_string(max_body_bytes));
+    config.replace(at, 25, "max_body_bytes = " + std::to_string(body_limit));
     config += extra_config;
     std::vector<std::string> argv{SIGNETD_PATH, "--config", (install / "signetd.toml").string()};
     if (spy_on_hsm) {

@@ -31,7 +31,9 @@ struct Installation {
     // With `spy_on_hsm`, signetd talks to SoftHSM through OpenSC's pkcs11-spy, which logs every
     // PKCS#11 call: an account of key use that does not come from signet itself.
     // `extra_config` is appended to dev-init's signetd.toml (an [audit] section, ...).
-    explicit Installation(bool spy_on_hsm = false, const std::string& extra_config = "");
+    // `body_limit` replaces dev-init's [limits] max_body_bytes.
+    explicit Installation(bool spy_on_hsm = false, const std::string& extra_config = "",
+                          std::size_t body_limit = max_body_bytes);
     ~Installation();
 
     // A request as `client` (a dev-init certificate name, "" for none). `body` is sent as is.
