@@ -60,3 +60,8 @@ printf 'document: %s bytes, %d requests each, one keep-alive connection\n' "$(st
 printf 'median seal latency:   %.2f ms\n' "$seal_ms"
 printf 'median health latency: %.2f ms (baseline: the same connection, no signing)\n' "$health_ms"
 awk -v s="$seal_ms" -v h="$health_ms" 'BEGIN {printf "ratio seal / health:   %.1f\n", s / h}'
+# Where a seal's time goes, from signetd's own histograms (means over every job of the run).
+curl "${curl_args[@]}" --fail "https://127.0.0.1:$port/metrics" |
+  awk -F'[{}" ]+' '/^signet_stage_seconds_(sum|count)\{/ {v[$1 "/" $3] = $NF}
+       END {for (s in v) if (s ~ /_sum\//) {split(s, p, "/"); c = v["signet_stage_seconds_count/" p[2]];
+            if (c > 0) printf "mean %-5s stage:      %.2f ms\n", p[2], 1000 * v[s] / c}}' | sort
