@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <iterator>
 #include <new>
 #include <set>
 #include <string_view>
@@ -152,26 +153,24 @@ Status check_request(const PrepareRequest& request) {
 
 // ISO 32000-1 §7.5.2: the file starts with "%PDF-". PoDoFo says the same, less clearly, and
 // after it spent time on the file.
-Result<std::size_t> check_header(const std::filesystem::path& input) {
+Status check_header(std::span<const std::uint8_t> input) {
+    constexpr std::string_view magic = "%PDF-";
+    if (input.size() < magic.size() ||
+        std::string_view(reinterpret_cast<const char*>(input.data()), magic.size()) != magic) {
+        return fail(Errc::invalid_document, "the document is not a PDF (it does not start with %PDF-)");
+    }
+    return {};
+}
+
+Result<std::vector<std::uint8_t>> read_document(const std::filesystem::path& input) {
     std::ifstream in(input, std::ios::binary);
     if (!in) {
         return fail(Errc::internal, "cannot open the document " + input.string() + ": " +
                                         std::generic_category().message(errno));
     }
-    char header[5] = {};
-    in.read(header, sizeof header);
-    if (in.gcount() != static_cast<std::streamsize>(sizeof header) ||
-        std::string_view(header, sizeof header) != "%PDF-") {
-        return fail(Errc::invalid_document,
-                    "the document is not a PDF (it does not start with %PDF-)");
-    }
-    std::error_code error;
-    std::uintmax_t size = std::filesystem::file_size(input, error);
-    if (error) {
-        return fail(Errc::internal,
-                    "cannot read the size of " + input.string() + ": " + error.message());
-    }
-    return static_cast<std::size_t>(size);
+    std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) return fail(Errc::internal, "cannot read the document " + input.string());
+    return bytes;
 }
 
 // /M in the form of ISO 32000-1 §7.9.4, in UTC: PdfDate would use the process's local time zone
@@ -399,8 +398,13 @@ Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const PrepareR
 
 }  // namespace
 
-Result<PreparedDocument> prepare(const std::filesystem::path& input,
-                                 const PrepareRequest& request) {
+Result<PreparedDocument> prepare(const std::filesystem::path& input, const PrepareRequest& request) {
+    auto bytes = read_document(input);
+    if (!bytes) return std::unexpected(bytes.error());
+    return prepare(*bytes, request);
+}
+
+Result<PreparedDocument> prepare(std::span<const std::uint8_t> input, const PrepareRequest& request) {
     // PoDoFo writes its debug and log messages (parts of the document among them) to the
     // process's standard streams; the daemon's log must not carry document contents.
     static const bool silenced = [] {
@@ -410,19 +414,22 @@ Result<PreparedDocument> prepare(const std::filesystem::path& input,
     }();
     (void)silenced;
     if (auto ok = check_request(request); !ok) return std::unexpected(ok.error());
-    auto original_size = check_header(input);
-    if (!original_size) return std::unexpected(original_size.error());
+    if (auto header = check_header(input); !header) return std::unexpected(header.error());
 
     Stage stage = Stage::loading;
     try {
         PdfMemDocument document;
-        // For update: WriteUpdate needs the original file (NOTES, "PoDoFo 0.9.8 sequence").
-        document.Load(input.c_str(), true);
-        return prepare_loaded(document, request, *original_size, stage);
+        // For update: WriteUpdate copies the original from what was loaded (NOTES, "PoDoFo
+        // 0.9.8 sequence"). From a buffer, not a file: the worker that runs this may open no
+        // file at all (its seccomp filter has no openat).
+        document.LoadFromBuffer(reinterpret_cast<const char*>(input.data()), static_cast<long>(input.size()), true);
+        return prepare_loaded(document, request, input.size(), stage);
     } catch (const PdfError& error) {
         return fail(Errc::invalid_document, describe(error, stage));
     } catch (const std::bad_alloc&) {
-        return fail(Errc::internal, "out of memory while preparing the document");
+        // In a worker the address space is capped ([limits] pdf_worker_memory_mib): a document
+        // that needs more is refused like one that needs too much CPU.
+        return fail(Errc::invalid_document, "the document needs more memory than signet allows for one document");
     } catch (const std::exception& error) {
         // PoDoFo also lets standard exceptions through (std::out_of_range from its containers
         // on damaged input).

@@ -40,9 +40,13 @@ struct PreparedDocument {
     std::array<std::uint8_t, 32> digest{};     // SHA-256 over the two ByteRange parts
 };
 
-// Reads the PDF at `input` (a file: PoDoFo loads files ~2.4x faster than buffers) and prepares
-// it. Every failure that the document causes is Errc::invalid_document with a sentence saying
-// why (not a PDF, truncated, encrypted, damaged page tree, no such page, ...).
+// Prepares the PDF `input`. Every failure that the document causes is Errc::invalid_document
+// with a sentence saying why (not a PDF, truncated, encrypted, damaged page tree, no such page,
+// ...). It loads from memory, ~2.4x slower than PoDoFo's file path (NOTES trap 9), so that the
+// worker running it needs no openat: a worker a document took over could otherwise read any
+// file its user can (the PIN credential, the token).
+Result<PreparedDocument> prepare(std::span<const std::uint8_t> input, const PrepareRequest& request);
+// The same for the file at `input` (tests and benchmarks).
 Result<PreparedDocument> prepare(const std::filesystem::path& input, const PrepareRequest& request);
 
 // Writes `cms` (DER) as hex into the placeholder, zero-padded. Fails (and leaves `document`

@@ -42,7 +42,26 @@ Result<std::unique_ptr<WorkerPool>> WorkerPool::start(const std::filesystem::pat
         if (!worker) return std::unexpected(worker.error());
         pool->idle_.push_back(std::move(*worker));
     }
+    pool->refiller_ = std::jthread([raw = pool.get()](std::stop_token stop) { raw->refill(stop); });
     return pool;
+}
+
+void WorkerPool::refill(std::stop_token stop) {
+    std::unique_lock lock(mutex_);
+    while (vacancy_.wait(lock, stop, [&] { return vacant_ > 0; })) {
+        --vacant_;
+        lock.unlock();
+        auto fresh = WorkerProcess::spawn(executable_, limits_);
+        lock.lock();
+        if (fresh) {
+            idle_.push_back(std::move(*fresh));
+            available_.notify_one();
+        } else {
+            // The next job spawns one itself and reports why it cannot; retry a little later.
+            ++vacant_;
+            vacancy_.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+        }
+    }
 }
 
 WorkerPool::~WorkerPool() = default;  // each WorkerProcess kills and reaps its child
@@ -77,8 +96,8 @@ Result<PreparedDocument> WorkerPool::prepare(std::span<const std::uint8_t> docum
         auto reply = worker::decode_reply(*reply_header);
         if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
         if (!*reply) {
-            // prepare()'s own refusal, from a worker that behaved: it serves the next job.
-            release(std::move(worker));
+            // prepare()'s own refusal, from a worker that behaved.
+            replace(worker);
             return std::unexpected(reply->error());
         }
         PreparedDocument prepared = std::move(**reply);
@@ -90,7 +109,7 @@ Result<PreparedDocument> WorkerPool::prepare(std::span<const std::uint8_t> docum
         if (auto checked = check_prepared(document, request.contents_size, prepared); !checked) {
             return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
         }
-        release(std::move(worker));
+        replace(worker);
         // The digest that will be signed is ours, over the bytes we checked.
         auto digest = byte_range_digest(prepared.bytes, prepared.byte_range);
         if (!digest) return std::unexpected(digest.error());
@@ -145,9 +164,11 @@ Result<WorkerProcess> WorkerPool::acquire() {
     return spawned;
 }
 
-void WorkerPool::release(WorkerProcess worker) {
+void WorkerPool::replace(WorkerProcess& worker) {
+    (void)worker.kill_and_reap();  // it was waiting for its next job: nothing is lost
     std::lock_guard lock(mutex_);
-    idle_.push_back(std::move(worker));
+    ++vacant_;
+    vacancy_.notify_one();
     available_.notify_one();
 }
 
@@ -156,6 +177,7 @@ std::string WorkerPool::discard(WorkerProcess& worker) {
     std::lock_guard lock(mutex_);
     ++vacant_;
     ++restarts_;
+    vacancy_.notify_one();
     available_.notify_one();
     return why;
 }

@@ -9,6 +9,8 @@
 #include <sys/types.h>
 
 #include <condition_variable>
+#include <stop_token>
+#include <thread>
 #include <cstdint>
 #include <filesystem>
 #include <list>
@@ -52,7 +54,9 @@ public:
 
 private:
     Result<WorkerProcess> acquire();
-    void release(WorkerProcess worker);
+    // One document per worker: a worker that a hostile document took over must never see the
+    // next client's. The one that answered is ended and a fresh one joins the idle list.
+    void replace(WorkerProcess& worker);
     // Kills the worker; its slot is refilled by the next acquire().
     std::string discard(WorkerProcess& worker);
 
@@ -60,9 +64,14 @@ private:
     const WorkerLimits limits_;
     mutable std::mutex mutex_;
     std::condition_variable available_;
-    std::list<WorkerProcess> idle_;    // oldest first, so all of them get work; guarded by mutex_
+    std::list<WorkerProcess> idle_;    // fresh workers, each for one document; guarded by mutex_
     unsigned vacant_ = 0;              // slots whose worker was discarded; guarded by mutex_
     std::uint64_t restarts_ = 0;       // guarded by mutex_
+    // Spawns replacements for vacant slots, so that a job does not wait for the ~20 ms a
+    // worker takes to start and lock itself down. Last member: it stops before the rest goes.
+    std::condition_variable_any vacancy_;
+    std::jthread refiller_;
+    void refill(std::stop_token stop);
 };
 
 // The directory of the running executable (/proc/self/exe) + "/signet-pdf-worker": where the

@@ -159,8 +159,16 @@ Result<std::vector<std::uint8_t>> receive_frame(int fd, std::uint64_t max_size,
                                                 Clock::time_point deadline) {
     std::uint64_t length = 0;
     SIGNET_TRY(length, receive_length(fd, max_size, deadline));
-    std::vector<std::uint8_t> payload(static_cast<std::size_t>(length));
-    SIGNET_CHECK(receive_exact(fd, payload, deadline));
+    // The buffer grows with what arrives: a length alone, from a worker that then sends
+    // nothing, must not make this process allocate it.
+    constexpr std::size_t step = std::size_t{1} << 20;
+    std::vector<std::uint8_t> payload;
+    while (payload.size() < length) {
+        std::size_t at = payload.size();
+        std::size_t part = static_cast<std::size_t>(std::min<std::uint64_t>(length - at, step));
+        payload.resize(at + part);
+        SIGNET_CHECK(receive_exact(fd, std::span(payload).subspan(at, part), deadline));
+    }
     return payload;
 }
 

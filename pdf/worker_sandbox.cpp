@@ -17,8 +17,7 @@
 namespace signet::pdf::worker {
 namespace {
 
-// PoDoFo holds the document file open twice (prepare's header check and PoDoFo's own FILE*),
-// plus the memfd, the socket and 0-2: 16 leaves room and no more.
+// The socket and 0-2; the worker opens no file (no openat below), so 16 is plenty.
 constexpr rlim_t max_open_files = 16;
 
 Error sandbox_error(const std::string& what, int error) {
@@ -62,8 +61,8 @@ Status restrict_process(int keep, const SandboxLimits& limits) {
     }
     SIGNET_CHECK(set_limit(RLIMIT_NOFILE, max_open_files, "RLIMIT_NOFILE"));
     SIGNET_CHECK(set_limit(RLIMIT_CORE, 0, "RLIMIT_CORE"));
-    // The memfd holds the document: the only file the worker writes.
-    SIGNET_CHECK(set_limit(RLIMIT_FSIZE, max_document_bytes, "RLIMIT_FSIZE"));
+    // The worker writes no file.
+    SIGNET_CHECK(set_limit(RLIMIT_FSIZE, 0, "RLIMIT_FSIZE"));
     return {};
 }
 
@@ -80,14 +79,13 @@ Status install_syscall_filter() {
     // prepared ps2pdf and hand-written files with and without appearances, refused damaged
     // ones and ran out of memory on a bomb; plus exit_group (the parent closing the socket)
     // and clock_gettime (time() leaves the vDSO for a syscall on some clock sources).
-    // I/O on the socket, on the memfd made per job, and on the files PoDoFo opens from it.
+    // I/O on the socket. No openat at all: the worker runs as signetd's user, so a worker that
+    // a document took over could otherwise read the PIN credential or the token's files and
+    // return them in its update. The document arrives in memory and PoDoFo parses it there.
     for (int call : {SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(lseek), SCMP_SYS(close),
-                     SCMP_SYS(newfstatat), SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(poll),
-                     SCMP_SYS(memfd_create)}) {
+                     SCMP_SYS(newfstatat), SCMP_SYS(recvfrom), SCMP_SYS(sendto), SCMP_SYS(poll)}) {
         SIGNET_CHECK(allow(call));
     }
-    // prepare() opens the document by its /proc/self/fd/N name: read-only, never creating.
-    SIGNET_CHECK(allow(SCMP_SYS(openat), SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT, 0)));
     // Memory for malloc and libstdc++, never executable: a document that takes over the
     // parser cannot map the code it brought.
     for (int call : {SCMP_SYS(brk), SCMP_SYS(munmap), SCMP_SYS(mremap)}) {

@@ -1,5 +1,7 @@
 #include "tests/unit/pdf/fixtures.hpp"
 
+#include "tests/support/hostile_pdfs.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstdio>
@@ -133,22 +135,7 @@ void make_qpdf(const std::filesystem::path& source, const std::filesystem::path&
 
 std::string hand_written_pdf(const std::vector<std::string>& objects,
                              const std::string& trailer_extra) {
-    std::string pdf = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n";
-    std::vector<std::size_t> offsets;
-    for (std::size_t i = 0; i < objects.size(); ++i) {
-        offsets.push_back(pdf.size());
-        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-    }
-    std::size_t xref = pdf.size();
-    pdf += "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-    for (std::size_t offset : offsets) {
-        char line[32];
-        std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
-        pdf += line;
-    }
-    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R " +
-           trailer_extra + " >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
-    return pdf;
+    return signet::pdf::test::classic_pdf(objects, trailer_extra);
 }
 
 std::string simple_pdf(const std::string& page_extra, const std::string& catalog_extra,

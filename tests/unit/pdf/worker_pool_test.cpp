@@ -16,7 +16,7 @@
 #include "pdf/prepared_check.hpp"
 #include "pdf/worker_pool.hpp"
 #include "tests/unit/pdf/fixtures.hpp"
-#include "tests/unit/pdf/hostile_pdfs.hpp"
+#include "tests/support/hostile_pdfs.hpp"
 
 namespace signet::pdf::test {
 namespace {
@@ -132,13 +132,14 @@ BOOST_AUTO_TEST_CASE(podofo_refusals_pass_through_and_keep_the_worker) {
 }
 
 BOOST_AUTO_TEST_CASE(a_document_that_costs_more_than_the_cpu_budget_ends_its_worker) {
-    // 100 000 levels of /Pages cost PoDoFo about 2.5 s of CPU before it gives up; with a
-    // budget of one second the worker gets SIGXCPU.
+    // 300,000 pages cost PoDoFo about 2 s of CPU; with a budget of one second the worker gets
+    // SIGXCPU.
     WorkerLimits limits = test_limits(1);
     limits.cpu_seconds_per_job = 1;
+    limits.address_space_bytes = 0;  // the 32 MB document needs more than the tests' 256 MiB
     auto pool = WorkerPool::start(SIGNET_PDF_WORKER, limits);
     BOOST_REQUIRE(pool);
-    auto result = (*pool)->prepare(bytes_of(deep_page_tree_pdf(100000)), simple_request());
+    auto result = (*pool)->prepare(bytes_of(flat_page_tree_pdf(300000)), simple_request());
     BOOST_REQUIRE(!result);
     BOOST_TEST_MESSAGE(result.error().message);
     BOOST_TEST(result.error().code == Errc::invalid_document);
@@ -151,9 +152,10 @@ BOOST_AUTO_TEST_CASE(a_document_that_costs_more_than_the_cpu_budget_ends_its_wor
 BOOST_AUTO_TEST_CASE(a_worker_past_the_deadline_is_killed_and_replaced) {
     WorkerLimits limits = test_limits(1);
     limits.job_deadline = std::chrono::milliseconds(300);
+    limits.address_space_bytes = 0;
     auto pool = WorkerPool::start(SIGNET_PDF_WORKER, limits);
     BOOST_REQUIRE(pool);
-    const auto document = bytes_of(deep_page_tree_pdf(100000));
+    const auto document = bytes_of(flat_page_tree_pdf(300000));
     const auto started = std::chrono::steady_clock::now();
     auto result = (*pool)->prepare(document, simple_request());
     const auto took = std::chrono::steady_clock::now() - started;

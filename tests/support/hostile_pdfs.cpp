@@ -1,4 +1,4 @@
-#include "tests/unit/pdf/hostile_pdfs.hpp"
+#include "tests/support/hostile_pdfs.hpp"
 
 #include <zlib.h>
 
@@ -8,10 +8,9 @@
 #include <vector>
 
 namespace signet::pdf::test {
-namespace {
 
 // A classic file (ISO 32000-1 §7.5): objects[i] is object i + 1, object 1 the catalog.
-std::string classic_pdf(const std::vector<std::string>& objects) {
+std::string classic_pdf(const std::vector<std::string>& objects, const std::string& trailer_extra) {
     std::string pdf = "%PDF-1.4\n%\xE2\xE3\xCF\xD3\n";
     std::vector<std::size_t> offsets;
     for (std::size_t i = 0; i < objects.size(); ++i) {
@@ -25,10 +24,13 @@ std::string classic_pdf(const std::vector<std::string>& objects) {
         std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
         pdf += line;
     }
-    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
-           " /Root 1 0 R >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
+    pdf += "trailer\n<< /Size " + std::to_string(objects.size() + 1) + " /Root 1 0 R " + trailer_extra +
+           " >>\nstartxref\n" + std::to_string(xref) + "\n%%EOF\n";
     return pdf;
 }
+
+namespace {
+
 
 const char* const catalog = "<< /Type /Catalog /Pages 2 0 R >>";
 
@@ -105,6 +107,17 @@ std::string xref_stream_bomb_pdf(std::size_t inflated_bytes) {
            std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream\nendobj\n";
     pdf += "startxref\n" + std::to_string(xref) + "\n%%EOF\n";
     return pdf;
+}
+
+std::string flat_page_tree_pdf(std::size_t pages) {
+    std::vector<std::string> objects{"<< /Type /Catalog /Pages 2 0 R >>", ""};
+    std::string kids;
+    for (std::size_t i = 0; i < pages; ++i) {
+        kids += std::to_string(i + 3) + " 0 R ";
+        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>");
+    }
+    objects[1] = "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages) + " >>";
+    return classic_pdf(objects);
 }
 
 }  // namespace signet::pdf::test
