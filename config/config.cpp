@@ -278,7 +278,7 @@ Status read_limits(TableReader reader, Limits& limits) {
     SIGNET_TRY(limits.max_queued_jobs,
                reader.number<unsigned>("max_queued_jobs", limits.max_queued_jobs, 1, 100000));
     SIGNET_TRY(limits.drain_timeout, seconds("drain_timeout_seconds", limits.drain_timeout));
-    SIGNET_TRY(limits.pdf_workers, reader.number<unsigned>("pdf_workers", limits.pdf_workers, 0, 256));
+    SIGNET_TRY(limits.pdf_workers, reader.number<unsigned>("pdf_workers", limits.pdf_workers, 0, 64));
     SIGNET_TRY(limits.pdf_job_timeout, seconds("pdf_job_timeout_seconds", limits.pdf_job_timeout));
     SIGNET_TRY(limits.pdf_worker_cpu_seconds,
                reader.number<unsigned>("pdf_worker_cpu_seconds", limits.pdf_worker_cpu_seconds, 1, 3600));

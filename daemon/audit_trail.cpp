@@ -55,14 +55,11 @@ Status AuditTrail::checkpoint_when(std::int64_t waiting_at_least) {
     audit::Checkpoint checkpoint;
     {
         std::lock_guard lock(db_mutex_);
-        audit::Log log(db_, clock_);
-        auto head = log.head();
-        if (!head) return std::unexpected(head.error());
-        auto anchored = log.anchored_size();
-        if (!anchored) return std::unexpected(anchored.error());
-        if (head->size - *anchored < waiting_at_least) return {};
-        checkpoint.size = head->size;
-        checkpoint.head = head->hash;
+        auto log = head_and_anchored();
+        if (!log) return std::unexpected(log.error());
+        if (log->first.size - log->second < waiting_at_least) return {};
+        checkpoint.size = log->first.size;
+        checkpoint.head = log->first.hash;
     }
     checkpoint.origin = settings_.origin;
     checkpoint.time = policy::format_timestamp(clock_.now());
@@ -81,18 +78,20 @@ Status AuditTrail::checkpoint_when(std::int64_t waiting_at_least) {
     return append_line(settings_.checkpoint_file, audit::to_json(checkpoint).dump());
 }
 
-Result<AuditTrail::State> AuditTrail::state() {
-    State state;
-    std::lock_guard lock(db_mutex_);
+Result<std::pair<audit::Head, std::int64_t>> AuditTrail::head_and_anchored() {
     audit::Log log(db_, clock_);
     auto head = log.head();
     if (!head) return std::unexpected(head.error());
     auto anchored = log.anchored_size();
     if (!anchored) return std::unexpected(anchored.error());
-    state.entries = head->size;
-    state.anchored = *anchored;
-    state.last_checkpoint = last_checkpoint_.load();
-    return state;
+    return std::pair{std::move(*head), *anchored};
+}
+
+Result<AuditTrail::State> AuditTrail::state() {
+    std::lock_guard lock(db_mutex_);
+    auto log = head_and_anchored();
+    if (!log) return std::unexpected(log.error());
+    return State{log->first.size, log->second, last_checkpoint_.load()};
 }
 
 }  // namespace signet::daemon

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <utility>
 
 #include "audit/entry.hpp"
 #include "audit/log.hpp"
@@ -43,6 +44,8 @@ public:
 
 private:
     Status checkpoint_when(std::int64_t waiting_at_least);
+    // The log's head and the size its newest checkpoint covers; the caller holds db_mutex_.
+    Result<std::pair<audit::Head, std::int64_t>> head_and_anchored();
 
     store::Database& db_;
     std::mutex& db_mutex_;

@@ -68,6 +68,7 @@ void HttpSession::on_handshake(beast::error_code ec) {
 }
 
 void HttpSession::do_read_header() {
+    request_id_.clear();  // a reply before the next request's headers are read carries none
     header_parser_.emplace();
     header_parser_->header_limit(static_cast<std::uint32_t>(services_.config.limits.max_header_bytes));
     // The body limit is checked against Content-Length below, with a 413 that says so;

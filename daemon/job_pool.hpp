@@ -23,11 +23,14 @@ public:
     void drain();
     // Jobs waiting or running.
     unsigned in_flight() const;
+    // Jobs that have not started yet will not run (the stop, after its drain timeout).
+    void cancel_queued();
 
 private:
     boost::asio::thread_pool pool_;
     unsigned limit_;
     std::atomic<unsigned> in_flight_{0};
+    std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace signet::daemon

@@ -10,12 +10,12 @@ namespace signet::daemon {
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-Listener::Listener(net::io_context& io, ServerCredentials& credentials, Services& services)
-    : io_(io), credentials_(credentials), services_(services), acceptor_(net::make_strand(io)) {}
+Listener::Listener(net::io_context& io, ServerCredentials& credentials, Services& services, Traffic& traffic)
+    : io_(io), credentials_(credentials), services_(services), acceptor_(net::make_strand(io)), traffic_(traffic) {}
 
 Result<std::shared_ptr<Listener>> Listener::create(net::io_context& io, ServerCredentials& credentials,
-                                                   Services& services) {
-    std::shared_ptr<Listener> listener(new Listener(io, credentials, services));
+                                                   Services& services, Traffic& traffic) {
+    std::shared_ptr<Listener> listener(new Listener(io, credentials, services, traffic));
     boost::system::error_code ec;
     auto address = net::ip::make_address(services.config.server.address, ec);
     if (ec) {

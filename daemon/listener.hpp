@@ -26,15 +26,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
 public:
     static Result<std::shared_ptr<Listener>> create(boost::asio::io_context& io,
                                                     ServerCredentials& credentials,
-                                                    Services& services);
+                                                    Services& services, Traffic& traffic);
     void run();
     // Stops accepting; open connections finish the request under way and then close.
     void stop();
-    const Traffic& traffic() const { return traffic_; }
     boost::asio::ip::tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
 private:
-    Listener(boost::asio::io_context& io, ServerCredentials& credentials, Services& services);
+    Listener(boost::asio::io_context& io, ServerCredentials& credentials, Services& services, Traffic& traffic);
     void do_accept();
     void on_accept(boost::system::error_code ec, boost::asio::ip::tcp::socket socket);
 
@@ -42,7 +41,8 @@ private:
     ServerCredentials& credentials_;
     Services& services_;
     boost::asio::ip::tcp::acceptor acceptor_;
-    Traffic traffic_;
+    // Outlives the io_context: sessions still queued in it when it is destroyed count down.
+    Traffic& traffic_;
 };
 
 }  // namespace signet::daemon

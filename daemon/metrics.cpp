@@ -17,13 +17,9 @@ constexpr std::array<std::string_view, 4> stage_names{"queue", "pdf", "hsm", "au
 
 void Histogram::observe(std::chrono::nanoseconds duration) {
     double seconds = std::chrono::duration<double>(duration).count();
-    for (std::size_t i = 0; i < bounds.size(); ++i) {
-        if (seconds <= bounds[i]) {
-            counts_[i].fetch_add(1, std::memory_order_relaxed);
-            break;
-        }
-    }
-    count_.fetch_add(1, std::memory_order_relaxed);
+    std::size_t i = 0;
+    while (i < bounds.size() && seconds > bounds[i]) ++i;
+    (i < bounds.size() ? counts_[i] : overflow_).fetch_add(1, std::memory_order_relaxed);
     sum_nanoseconds_.fetch_add(static_cast<std::uint64_t>(duration.count()), std::memory_order_relaxed);
 }
 
@@ -35,7 +31,9 @@ std::string Histogram::render(std::string_view name, std::string_view labels) co
         cumulative += counts_[i].load(std::memory_order_relaxed);
         out += prefix + "le=\"" + number(bounds[i]) + "\"} " + std::to_string(cumulative) + "\n";
     }
-    std::uint64_t count = count_.load(std::memory_order_relaxed);
+    // +Inf and _count from the same reads as the buckets, so that a scrape during an update
+    // never shows a bucket above +Inf.
+    std::uint64_t count = cumulative + overflow_.load(std::memory_order_relaxed);
     out += prefix + "le=\"+Inf\"} " + std::to_string(count) + "\n";
     std::string braces = labels.empty() ? "" : "{" + std::string(labels) + "}";
     out += std::string(name) + "_sum" + braces + " " +

@@ -32,7 +32,7 @@ public:
 
 private:
     std::array<std::atomic<std::uint64_t>, bounds.size()> counts_{};  // per bucket, not cumulative
-    std::atomic<std::uint64_t> count_{0};
+    std::atomic<std::uint64_t> overflow_{0};  // above the last bound
     std::atomic<std::uint64_t> sum_nanoseconds_{0};
 };
 

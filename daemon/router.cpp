@@ -9,6 +9,7 @@
 #include "daemon/key_admin.hpp"
 #include "daemon/key_expiry.hpp"
 #include "daemon/key_inventory.hpp"
+#include "daemon/log.hpp"
 #include "daemon/metrics.hpp"
 #include "daemon/person_api.hpp"
 #include "daemon/register_api.hpp"
@@ -121,7 +122,18 @@ Response health(Services& services, const Request& request) {
 // reply; a full queue is answered at once with 503 and Retry-After.
 void on_pool(Services& services, unsigned version, bool keep_alive, Completion done,
              std::function<Response()> work) {
-    bool posted = services.pool.try_post([work = std::move(work), done] { done(work()); });
+    bool posted = services.pool.try_post([work = std::move(work), done, version, keep_alive] {
+        Response response;
+        try {
+            response = work();
+        } catch (const std::exception& error) {
+            // A library that throws (an allocation, a container) must still leave the client
+            // with an answer, and the process with its other jobs.
+            log_error(std::string("a request failed with an exception: ") + error.what());
+            response = error_response(Error{Errc::internal, "the request failed inside signetd"}, version, keep_alive);
+        }
+        done(std::move(response));
+    });
     if (!posted) {
         Response busy = error_response(
             Error{Errc::unavailable, "signetd is busy with other jobs; retry shortly"}, version,

@@ -76,13 +76,16 @@ void schedule_watchdog(boost::asio::steady_timer& timer, std::chrono::microsecon
 
 // SIGTERM: no new connections, 503 for new requests on open ones, and the requests under way
 // finish, for at most `limit`; then the event loop stops.
-void drain(boost::asio::io_context& io, boost::asio::steady_timer& timer, const Traffic& traffic, const JobPool& pool,
+void drain(boost::asio::io_context& io, boost::asio::steady_timer& timer, const Traffic& traffic, JobPool& pool,
            std::chrono::steady_clock::time_point deadline) {
     if ((traffic.requests == 0 && pool.in_flight() == 0) || std::chrono::steady_clock::now() >= deadline) {
         if (traffic.requests != 0) {
             log_error("signetd: drain timeout with " + std::to_string(traffic.requests.load()) +
                       " requests unanswered");
         }
+        // Jobs still queued could never deliver their answer: they are dropped unstarted (no
+        // key used, nothing to record) so that the stop stays within systemd's timeout.
+        pool.cancel_queued();
         io.stop();
         return;
     }
@@ -93,8 +96,8 @@ void drain(boost::asio::io_context& io, boost::asio::steady_timer& timer, const 
 }
 
 void on_signals(boost::asio::signal_set& signals, boost::asio::io_context& io, boost::asio::steady_timer& drain_timer,
-                Listener& listener, ServerCredentials& credentials, const config::Config& config, JobPool& pool,
-                hsm::Token& token) {
+                Listener& listener, const Traffic& traffic, ServerCredentials& credentials,
+                const config::Config& config, JobPool& pool, hsm::Token& token) {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec) return;
         if (signal == SIGHUP) {
@@ -117,13 +120,13 @@ void on_signals(boost::asio::signal_set& signals, boost::asio::io_context& io, b
                 });
             }
             sd_notify(0, "READY=1");
-            return on_signals(signals, io, drain_timer, listener, credentials, config, pool, token);
+            return on_signals(signals, io, drain_timer, listener, traffic, credentials, config, pool, token);
         }
         log_info("signetd: signal " + std::to_string(signal) + ", draining for at most " +
                  std::to_string(config.limits.drain_timeout.count()) + " s");
         sd_notify(0, "STOPPING=1");
         listener.stop();
-        drain(io, drain_timer, listener.traffic(), pool, std::chrono::steady_clock::now() + config.limits.drain_timeout);
+        drain(io, drain_timer, traffic, pool, std::chrono::steady_clock::now() + config.limits.drain_timeout);
     });
 }
 
@@ -162,7 +165,7 @@ int run_signetd(const std::filesystem::path& config_file) {
 
     pdf::WorkerLimits pdf_limits;
     pdf_limits.workers = config->limits.pdf_workers != 0 ? config->limits.pdf_workers
-                                                          : std::max(1U, std::thread::hardware_concurrency());
+                                                          : std::clamp(std::thread::hardware_concurrency(), 1U, 64U);
     pdf_limits.job_deadline = config->limits.pdf_job_timeout;
     pdf_limits.address_space_bytes = config->limits.pdf_worker_memory_bytes;
     pdf_limits.cpu_seconds_per_job = config->limits.pdf_worker_cpu_seconds;
@@ -184,8 +187,9 @@ int run_signetd(const std::filesystem::path& config_file) {
     Services services{*config, *matrix, clock, *token, seal_slot, audit_slot, trail, *db, db_mutex, pool, personal_keys,
                       **pdf_workers};
 
+    Traffic traffic;  // before the io_context, whose destruction ends the last sessions
     boost::asio::io_context io(static_cast<int>(config->server.io_threads));
-    auto listener = Listener::create(io, credentials, services);
+    auto listener = Listener::create(io, credentials, services, traffic);
     if (!listener) return failed(listener.error());
     (*listener)->run();
 
@@ -194,7 +198,7 @@ int run_signetd(const std::filesystem::path& config_file) {
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     boost::asio::steady_timer drain_timer(io);
-    on_signals(signals, io, drain_timer, **listener, credentials, *config, pool, *token);
+    on_signals(signals, io, drain_timer, **listener, traffic, credentials, *config, pool, *token);
 
     boost::asio::steady_timer watchdog_timer(io);
     if (std::uint64_t period = 0; sd_watchdog_enabled(0, &period) > 0) {

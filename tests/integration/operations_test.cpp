@@ -13,7 +13,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "store/database.hpp"
-#include "tests/unit/pdf/hostile_pdfs.hpp"
+#include "tests/support/hostile_pdfs.hpp"
 #include "tests/integration/fixture.hpp"
 #include "tests/integration/pdf_samples.hpp"
 #include "tests/integration/tls_client.hpp"
@@ -30,10 +30,10 @@ using signet::test::TlsClient;
 using signet::test::write_file;
 
 // Two job threads and two waiting places: the fifth job at once is refused.
-// A PDF worker gets one CPU second per document.
+// A PDF worker gets one second, of CPU and of wall clock, per document.
 constexpr const char* small_limits =
     "workers = 2\nmax_queued_jobs = 2\nrequest_timeout_seconds = 2\nhandshake_timeout_seconds = 2\n"
-    "drain_timeout_seconds = 20\npdf_workers = 2\npdf_worker_cpu_seconds = 1\n";
+    "drain_timeout_seconds = 20\npdf_workers = 2\npdf_worker_cpu_seconds = 1\npdf_job_timeout_seconds = 1\n";
 
 Installation& limited() {
     static Installation shared(false, small_limits, 32 * 1024 * 1024);
@@ -265,8 +265,8 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_client_mappings_without_dropping_connections
 BOOST_AUTO_TEST_CASE(a_document_that_exhausts_its_worker_is_refused_while_others_are_sealed) {
     TempDir work;
     const std::string good = seal_body(read_file(signet::test::ps2pdf_sample(work.path(), "good", 3)));
-    // 100,000 nested /Pages nodes: PoDoFo walks them for seconds of CPU, past the budget.
-    const std::string hostile = seal_body(signet::pdf::test::deep_page_tree_pdf(100000));
+    // 200,000 pages: about 1.4 s of PoDoFo's CPU, past the budget and the deadline of 1 s.
+    const std::string hostile = seal_body(signet::pdf::test::flat_page_tree_pdf(200000));
     const double restarts_before =
         metric(limited().request("GET", "/metrics", "", "auditor").body, "signet_pdf_worker_restarts_total");
 
