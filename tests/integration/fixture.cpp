@@ -146,8 +146,9 @@ HttpResult Installation::request(const std::string& method, const std::string& p
                                  const std::string& content_type,
                                  const std::vector<std::string>& extra_curl_args) const {
     static std::atomic<int> counter = 0;  // requests may come from several test threads
-    auto body_file = dir / ("request-" + std::to_string(++counter));
-    auto response_file = dir / ("response-" + std::to_string(counter));
+    const int n = ++counter;  // read once: another thread may be incrementing it
+    auto body_file = dir / ("request-" + std::to_string(n));
+    auto response_file = dir / ("response-" + std::to_string(n));
     write_file(body_file, body);
     std::vector<std::string> argv = {"curl", "--silent", "--show-error", "--max-time", "120",
                                      "--cacert", (install / "pki" / "tls-ca.pem").string(),

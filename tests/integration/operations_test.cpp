@@ -193,11 +193,12 @@ BOOST_AUTO_TEST_CASE(a_full_queue_answers_503_with_retry_after) {
                 std::lock_guard lock(mutex);
                 if (answer.status == 200) {
                     ++sealed;
-                } else if (answer.status == 503 && answer.json().at("error") == "unavailable" &&
+                } else if (answer.status == 503 && answer.body.find("\"unavailable\"") != std::string::npos &&
                            read_file(headers).find("Retry-After: 1") != std::string::npos) {
                     ++busy;
                 } else {
-                    other.push_back(std::to_string(answer.status) + " " + answer.body + answer.curl_output);
+                    other.push_back(std::to_string(answer.status) + " curl " + std::to_string(answer.curl_exit) + " " +
+                                    answer.body + answer.curl_output + " headers: " + read_file(headers));
                 }
             }
         });

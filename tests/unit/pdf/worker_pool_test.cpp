@@ -151,7 +151,8 @@ BOOST_AUTO_TEST_CASE(a_document_that_costs_more_than_the_cpu_budget_ends_its_wor
 
 BOOST_AUTO_TEST_CASE(a_worker_past_the_deadline_is_killed_and_replaced) {
     WorkerLimits limits = test_limits(1);
-    limits.job_deadline = std::chrono::milliseconds(300);
+    // Long enough to send the 32 MB document on a busy machine, far shorter than parsing it.
+    limits.job_deadline = std::chrono::seconds(1);
     limits.address_space_bytes = 0;
     auto pool = WorkerPool::start(SIGNET_PDF_WORKER, limits);
     BOOST_REQUIRE(pool);
@@ -163,7 +164,7 @@ BOOST_AUTO_TEST_CASE(a_worker_past_the_deadline_is_killed_and_replaced) {
     BOOST_TEST_MESSAGE(result.error().message);
     BOOST_TEST(result.error().message.starts_with(unsafe_sentence));
     BOOST_TEST(result.error().message.find("timed out") != std::string::npos);
-    BOOST_TEST(took < std::chrono::seconds(2));
+    BOOST_TEST(took < std::chrono::seconds(10));  // cut off, not left to finish
     BOOST_TEST((*pool)->restarts() == 1u);
     BOOST_TEST((*pool)->prepare(bytes_of(simple_pdf()), simple_request()).has_value());
 }
