@@ -41,6 +41,8 @@ Result<ActiveKey> load_key(store::Database& db, hsm::Token& token, const std::st
 // (`set`): a rotation has no moment without an active key and fails no job in flight.
 class KeySlot {
 public:
+    // Empty: only in the installation ceremony (first_keys.hpp), before the first activation.
+    KeySlot() = default;
     explicit KeySlot(ActiveKey key) : key_(std::make_shared<const ActiveKey>(std::move(key))) {}
     std::shared_ptr<const ActiveKey> get() const {
         std::lock_guard lock(mutex_);

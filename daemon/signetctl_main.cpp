@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/verify.hpp"
+#include "daemon/first_keys.hpp"
 #include "daemon/dev_init.hpp"
 #include "daemon/https_client.hpp"
 
@@ -28,6 +30,9 @@ constexpr const char* usage =
     "                 [--organization O] --csr FILE\n"
     "       signetctl keys import-cert KEY_ID CONNECTION --certificate FILE [--chain FILE]\n"
     "       signetctl keys activate|retire|destroy KEY_ID CONNECTION\n"
+    "       signetctl keys generate|import-cert|activate ... --config SIGNETD_TOML --officer NAME [--approver NAME]\n"
+    "                 the installation ceremony, before signetd's first start: the first seal and audit\n"
+    "                 keys on the configured token and database (activate needs a second officer)\n"
     "       signetctl approvals list CONNECTION\n"
     "       signetctl approvals approve APPROVAL_ID CONNECTION\n"
     "  CONNECTION is --url https://HOST:PORT --cacert CA --cert CERT --key KEY\n"
@@ -102,6 +107,48 @@ std::optional<nlohmann::json> call(const std::string& command, const po::variabl
     return parsed;
 }
 
+// What the installation ceremony's commands (keys generate, import-cert, activate) take:
+// CONNECTION, or --config and --officer to act on signetd's token and database directly
+// before its first start (first_keys.hpp).
+po::options_description ceremony_options(const std::string& title) {
+    po::options_description options(title);
+    options.add_options()("url", po::value<std::string>(), "signetd's base URL")(
+        "cacert", po::value<std::string>(), "the TLS CA")("cert", po::value<std::string>(), "the client certificate")(
+        "key", po::value<std::string>(), "its private key")(
+        "config", po::value<std::string>(), "installation only, signetd stopped: its configuration file")(
+        "officer", po::value<std::string>(), "with --config: the officer acting")(
+        "approver", po::value<std::string>(), "with --config, for activate: the second officer, approving");
+    return options;
+}
+
+using Offline = std::function<signet::Result<signet::daemon::JsonReply>(signet::daemon::FirstKeys&, const std::string&)>;
+
+// The API call, or with --config its offline counterpart `act`.
+std::optional<nlohmann::json> submit(const std::string& command, const po::variables_map& vm, const std::string& method,
+                                     const std::string& path, const std::string& body, const Offline& act) {
+    if (!vm.count("config")) {
+        for (const char* name : {"url", "cacert", "cert", "key"}) {
+            if (!vm.count(name)) {
+                std::cerr << "signetctl " << command << ": --" << name
+                          << " is required (or, at installation, --config and --officer)\n";
+                return std::nullopt;
+            }
+        }
+        return call(command, vm, method, path, body);
+    }
+    if (!vm.count("officer") || vm.count("url")) {
+        std::cerr << "signetctl " << command << ": --config takes --officer, and no connection options\n";
+        return std::nullopt;
+    }
+    auto keys = signet::daemon::FirstKeys::open(vm["config"].as<std::string>());
+    auto reply = keys ? act(**keys, vm["officer"].as<std::string>()) : std::unexpected(keys.error());
+    if (!reply) {
+        std::cerr << "signetctl " << command << ": " << reply.error().message << "\n";
+        return std::nullopt;
+    }
+    return reply->body;
+}
+
 // Connection options plus a first positional argument named `name`.
 std::optional<po::variables_map> parse_with_id(const std::string& command, const std::vector<std::string>& args,
                                                po::options_description options, const char* name) {
@@ -112,7 +159,7 @@ std::optional<po::variables_map> parse_with_id(const std::string& command, const
 }
 
 int keys_generate(const std::vector<std::string>& args) {
-    po::options_description options = connection_options("keys generate options");
+    po::options_description options = ceremony_options("keys generate options");
     options.add_options()("purpose", po::value<std::string>()->required(), "seal or audit")(
         "algorithm", po::value<std::string>()->required(), "rsa-3072, rsa-4096, ec-p256 or ec-p384")(
         "label", po::value<std::string>()->required(), "the key's label, also the request's CN")(
@@ -124,7 +171,10 @@ int keys_generate(const std::vector<std::string>& args) {
                         {"algorithm", (*vm)["algorithm"].as<std::string>()},
                         {"label", (*vm)["label"].as<std::string>()}};
     if (vm->count("organization")) body["organization"] = (*vm)["organization"].as<std::string>();
-    auto made = call("keys generate", *vm, "POST", "/v1/keys", body.dump());
+    auto made = submit("keys generate", *vm, "POST", "/v1/keys", body.dump(),
+                       [&body](signet::daemon::FirstKeys& keys, const std::string& officer) {
+                           return keys.generate(officer, body.dump());
+                       });
     if (!made) return 1;
     const std::string csr_file = (*vm)["csr"].as<std::string>();
     std::ofstream out(csr_file, std::ios::binary | std::ios::trunc);
@@ -155,7 +205,7 @@ std::vector<std::string> split_pem(const std::string& text) {
 }
 
 int keys_import_cert(const std::vector<std::string>& args) {
-    po::options_description options = connection_options("keys import-cert options");
+    po::options_description options = ceremony_options("keys import-cert options");
     options.add_options()("certificate", po::value<std::string>()->required(), "the issued certificate (PEM)")(
         "chain", po::value<std::string>(), "its issuing CA certificates (PEM, issuer first)");
     auto vm = parse_with_id("keys import-cert", args, options, "key-id");
@@ -169,7 +219,10 @@ int keys_import_cert(const std::vector<std::string>& args) {
     }
     nlohmann::json body{{"certificate", *certificate}, {"chain", split_pem(*chain)}};
     const std::string key = (*vm)["key-id"].as<std::string>();
-    auto imported = call("keys import-cert", *vm, "PUT", "/v1/keys/" + key + "/certificate", body.dump());
+    auto imported = submit("keys import-cert", *vm, "PUT", "/v1/keys/" + key + "/certificate", body.dump(),
+                           [&](signet::daemon::FirstKeys& keys, const std::string& officer) {
+                               return keys.import_certificate(officer, key, body.dump());
+                           });
     if (!imported) return 1;
     std::cout << "key " << key << " is ready: certificate " << (*imported)["certificate_sha256"].get<std::string>()
               << " valid until " << (*imported)["not_after"].get<std::string>() << "\n";
@@ -178,12 +231,20 @@ int keys_import_cert(const std::vector<std::string>& args) {
 
 int keys_change(const std::string& change, const std::vector<std::string>& args) {
     const std::string command = "keys " + change;
-    auto vm = parse_with_id(command, args, connection_options((command + " options").c_str()), "key-id");
+    auto vm = parse_with_id(command, args, ceremony_options(command + " options"), "key-id");
     if (!vm) return 2;
     const std::string key = (*vm)["key-id"].as<std::string>();
-    auto done = call(command, *vm, "POST", "/v1/keys/" + key + "/" + change);
+    const std::string approver = vm->count("approver") ? (*vm)["approver"].as<std::string>() : "";
+    auto done = submit(command, *vm, "POST", "/v1/keys/" + key + "/" + change, "",
+                       [&](signet::daemon::FirstKeys& keys, const std::string& officer) -> signet::Result<signet::daemon::JsonReply> {
+                           if (change != "activate" || approver.empty()) {
+                               return signet::fail(signet::Errc::bad_request,
+                                                   "at installation (--config) only activate is done, with --approver");
+                           }
+                           return keys.activate(officer, approver, key);
+                       });
     if (!done) return 1;
-    if (done->contains("approval_id")) {
+    if (done->contains("expires_at")) {  // requested; a second officer completes it
         std::cout << "approval " << (*done)["approval_id"].get<std::int64_t>() << " requested: " << change << " key "
                   << key << "; a second officer completes it before " << (*done)["expires_at"].get<std::string>()
                   << " with: signetctl approvals approve " << (*done)["approval_id"].get<std::int64_t>() << "\n";

@@ -1,7 +1,6 @@
 #include "daemon/signetd.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -17,9 +16,8 @@
 #include "daemon/listener.hpp"
 #include "daemon/log.hpp"
 #include "daemon/active_key.hpp"
-#include "daemon/secret_file.hpp"
 #include "daemon/server_credentials.hpp"
-#include "hsm/module.hpp"
+#include "daemon/token_open.hpp"
 #include "hsm/token.hpp"
 #include "pdf/worker_pool.hpp"
 #include "policy/matrix.hpp"
@@ -31,15 +29,6 @@ namespace {
 int failed(const Error& error) {
     log_error("signetd: " + error.message);
     return 1;
-}
-
-Result<std::shared_ptr<hsm::Module>> load_module(const config::Hsm& settings) {
-    if (settings.softhsm_conf) {
-        // SoftHSM reads its configuration file's path from the environment at C_Initialize;
-        // setting it here keeps `signetd --config FILE` self-sufficient.
-        ::setenv("SOFTHSM2_CONF", settings.softhsm_conf->c_str(), 1);
-    }
-    return hsm::Module::load(settings.module);
 }
 
 audit::Entry daemon_entry(const char* event, const ActiveKey& seal_key, const ActiveKey& audit_key) {
@@ -139,13 +128,7 @@ int run_signetd(const std::filesystem::path& config_file) {
     auto matrix = policy::Matrix::load(config->policy.rights_matrix);
     if (!matrix) return failed(matrix.error());
 
-    auto module = load_module(config->hsm);
-    if (!module) return failed(module.error());
-    // The PIN file is read at login and again only when the token has to log in anew (a lost
-    // session or a re-initialised module); the PIN is wiped after each C_Login.
-    auto opened = hsm::Token::open(*module, config->hsm.token,
-                                   [path = config->hsm.pin_file] { return read_secret_file(path); },
-                                   config->hsm.sessions);
+    auto opened = open_configured_token(config->hsm);
     if (!opened) return failed(opened.error());
     std::unique_ptr<hsm::Token> token = std::move(*opened);
     // One search per key class now, rather than one per person on their first signature.

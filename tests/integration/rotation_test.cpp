@@ -8,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "store/database.hpp"
 #include "tests/integration/fixture.hpp"
 #include "tests/integration/pdf_samples.hpp"
 #include "tests/integration/validators.hpp"
@@ -355,6 +356,129 @@ BOOST_AUTO_TEST_CASE(health_and_metrics_show_how_long_the_certificates_last) {
     BOOST_TEST(metrics.body.find("signet_certificate_expiry_seconds{purpose=\"seal\"") != std::string::npos,
                metrics.body);
     BOOST_TEST(metrics.body.find("signet_certificate_expiring{purpose=\"audit\"") != std::string::npos, metrics.body);
+}
+
+// The installation ceremony (docs/systemd.md): a token and a database with no key, the first
+// seal and audit keys made by signetctl with --config before signetd's first start, two
+// officers named for each activation. Then signetd starts on them and its seals validate.
+BOOST_AUTO_TEST_CASE(the_first_keys_are_made_offline_before_the_first_start) {
+    const Installation& dev = officers_installation();  // for its PKI and its signing CA
+    TempDir work;
+    write_file(work / "softhsm2.conf", "directories.tokendir = " + (work / "tokens").string() +
+                                           "\nobjectstore.backend = file\nlog.level = ERROR\n");
+    std::filesystem::create_directories(work / "tokens");
+    const std::string softhsm_env = "SOFTHSM2_CONF=" + (work / "softhsm2.conf").string();
+    auto token = run({"softhsm2-util", "--init-token", "--free", "--label", "signet-first", "--so-pin", "5678567856785678",
+                      "--pin", "1234123412341234"},
+                     "", {softhsm_env});
+    BOOST_REQUIRE_MESSAGE(token.exit_code == 0, token.output);
+    write_file(work / "pin", "1234123412341234");
+    std::filesystem::permissions(work / "pin", std::filesystem::perms::owner_read);
+
+    std::string config = read_file(dev.install / "signetd.toml");
+    auto replace = [&config](const std::string& from, const std::string& to) {
+        auto at = config.find(from);
+        BOOST_REQUIRE_MESSAGE(at != std::string::npos, from);
+        config.replace(at, from.size(), to);
+    };
+    const std::uint16_t port = signet::test::free_port();
+    replace("port = " + std::to_string(dev.port), "port = " + std::to_string(port));
+    replace("softhsm_conf = \"softhsm2.conf\"", "softhsm_conf = \"" + (work / "softhsm2.conf").string() + "\"");
+    replace("pkcs11:token=signet-dev", "pkcs11:token=signet-first");
+    replace("pin_file = \"secrets/user-pin\"", "pin_file = \"" + (work / "pin").string() + "\"");
+    replace("path = \"signet.db\"", "path = \"" + (work / "signet.db").string() + "\"");
+    config += "\n[audit]\ncheckpoint_file = \"" + (work / "checkpoints.ndjson").string() + "\"\n";
+    const auto config_file = dev.install / "first.toml";
+    write_file(config_file, config);
+
+    auto refused = run({SIGNETD_PATH, "--config", config_file.string()});
+    BOOST_TEST(refused.exit_code == 1);
+    BOOST_TEST(refused.output.find("no active seal key") != std::string::npos, refused.output);
+
+    auto ctl = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), SIGNETCTL_PATH);
+        args.insert(args.end(), {"--config", config_file.string()});
+        return run(args);
+    };
+    auto make = [&](const std::string& purpose, const std::string& extensions) {
+        auto csr = work / (purpose + ".csr");
+        auto made = ctl({"keys", "generate", "--officer", "Alice Martin", "--purpose", purpose, "--algorithm", "ec-p256",
+                         "--label", purpose + "-first", "--csr", csr.string()});
+        BOOST_REQUIRE_MESSAGE(made.exit_code == 0, made.output);
+        const std::string key = made.output.substr(4, made.output.find(' ', 4) - 4);
+        auto certificate = issue_dev(dev, csr, work / (purpose + ".pem"), extensions);
+        auto imported = ctl({"keys", "import-cert", key, "--officer", "Alice Martin", "--certificate", certificate.string()});
+        BOOST_REQUIRE_MESSAGE(imported.exit_code == 0, imported.output);
+        // One officer alone cannot activate: the approver must be someone else.
+        auto alone = ctl({"keys", "activate", key, "--officer", "Alice Martin", "--approver", "Alice Martin"});
+        BOOST_TEST(alone.exit_code == 1);
+        BOOST_TEST(alone.output.find("dual control needs a second, different officer") != std::string::npos,
+                   alone.output);
+        auto activated = ctl({"keys", "activate", key, "--officer", "Alice Martin", "--approver", "Bruno Petit"});
+        BOOST_REQUIRE_MESSAGE(activated.exit_code == 0, activated.output);
+        return key;
+    };
+    const std::string seal_key = make("seal", signing_usage);
+    make("audit", "keyUsage=critical,digitalSignature\nbasicConstraints=critical,CA:FALSE\n");
+    // The ceremony is for a first installation only.
+    auto again = ctl({"keys", "generate", "--officer", "Alice Martin", "--purpose", "seal", "--algorithm", "ec-p256",
+                      "--label", "seal-second", "--csr", (work / "second.csr").string()});
+    BOOST_REQUIRE(again.exit_code == 0);
+    const std::string second = again.output.substr(4, again.output.find(' ', 4) - 4);
+    BOOST_REQUIRE(ctl({"keys", "import-cert", second, "--officer", "Alice Martin", "--certificate",
+                       issue_dev(dev, work / "second.csr", work / "second.pem").string()})
+                      .exit_code == 0);
+    auto rotation = ctl({"keys", "activate", second, "--officer", "Alice Martin", "--approver", "Bruno Petit"});
+    BOOST_TEST(rotation.exit_code == 1);
+    BOOST_TEST(rotation.output.find("already active") != std::string::npos, rotation.output);
+
+    signet::test::BackgroundProcess signetd({SIGNETD_PATH, "--config", config_file.string()}, work / "signetd.log");
+    const auto pki = dev.install / "pki";
+    auto curl = [&](const std::string& client, std::vector<std::string> args) {
+        std::vector<std::string> argv{"curl", "--silent", "--cacert", (pki / "tls-ca.pem").string(), "--cert",
+                                      (pki / (client + ".pem")).string(), "--key", (pki / (client + ".key")).string()};
+        argv.insert(argv.end(), args.begin(), args.end());
+        return run(argv);
+    };
+    const std::string base = "https://127.0.0.1:" + std::to_string(port);
+    bool up = false;
+    for (int i = 0; i < 100 && !up; ++i) {
+        up = curl("auditor", {"--fail", base + "/v1/health"}).exit_code == 0;
+        if (!up) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    BOOST_REQUIRE_MESSAGE(up, read_file(work / "signetd.log"));
+    for (const auto& [path, body] : {std::pair{"/v1/tenants/cabinet-roux", R"({"kind": "cabinet", "name": "Cabinet Roux"})"},
+                                     std::pair{"/v1/tenants/cabinet-roux/members/jeanne.roux",
+                                               R"({"role": "ec", "name": "Jeanne Roux"})"}}) {
+        BOOST_REQUIRE(curl("platform", {"--fail", "-X", "PUT", "-H", "Content-Type: application/json", "--data", body,
+                                        "-o", "/dev/null", base + path})
+                          .exit_code == 0);
+    }
+    auto input = signet::test::ps2pdf_sample(work.path(), "first", 1);
+    write_file(work / "request.json", R"({"tenant": "cabinet-roux", "actor": "jeanne.roux", "document": ")" +
+                                          base64_of(input) + "\"}");
+    auto sealed = curl("platform", {"--fail", "-H", "Content-Type: application/json", "--data-binary",
+                                    "@" + (work / "request.json").string(), base + "/v1/seal"});
+    BOOST_REQUIRE_MESSAGE(sealed.exit_code == 0, sealed.output);
+    const json answer = json::parse(sealed.output);
+    BOOST_TEST(answer.at("signature").at("key_id") == seal_key);
+    write_file(work / "sealed.pdf", run({"base64", "-d"}, answer.at("document").get<std::string>()).output);
+    validate(dev, work / "sealed.pdf", work.path());
+    BOOST_TEST(signetd.stop() == 0);
+
+    // The log says who made and who approved the first keys.
+    auto db = signet::store::Database::open(work / "signet.db");
+    BOOST_REQUIRE(db);
+    auto activations = db->prepare("SELECT json_extract(entry, '$.actor'), json_extract(entry, '$.approver') "
+                                   "FROM audit_log WHERE json_extract(entry, '$.event') = 'key_activated'");
+    BOOST_REQUIRE(activations);
+    int count = 0;
+    while (*activations->step()) {
+        ++count;
+        BOOST_TEST(activations->column_text(0) == "Alice Martin");
+        BOOST_TEST(activations->column_text(1) == "Bruno Petit");
+    }
+    BOOST_TEST(count == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
