@@ -9,7 +9,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <ctime>
@@ -95,22 +94,22 @@ int main(int argc, char** argv) {
     // stderr is signetd's log: after set-up a worker has nothing to say there, and one that a
     // document took over must not write lines into the journal. Set-up failures still go to
     // the log, through a copy kept until the filter is in place.
-    const int report = hardened ? ::dup(STDERR_FILENO) : STDERR_FILENO;
-    const int quiet = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (hardened && (report < 0 || quiet < 0 || ::dup2(quiet, STDERR_FILENO) < 0)) {
+    UniqueFd report(::dup(STDERR_FILENO));
+    UniqueFd quiet(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (hardened && (!report || !quiet || ::dup2(quiet.get(), STDERR_FILENO) < 0)) {
         hardened = fail(Errc::internal, "cannot point stderr at /dev/null");
     }
-    if (quiet >= 0) ::close(quiet);
+    quiet.reset();
     // Libraries that open files on first use (glibc's zone file for PoDoFo's /ModDate,
     // OpenSSL's configuration for the digests PoDoFo takes) do it now, on a document of our
     // own, so that the filter below needs no openat for them.
     if (hardened) hardened = warm_up();
     if (hardened) hardened = worker::install_syscall_filter();
     if (!hardened) {
-        ::dprintf(report < 0 ? STDERR_FILENO : report, "signet-pdf-worker: %s\n", hardened.error().message.c_str());
+        ::dprintf(report ? report.get() : STDERR_FILENO, "signet-pdf-worker: %s\n", hardened.error().message.c_str());
         return 3;
     }
-    ::close(report);
+    report.reset();
     // Tells the parent the sandbox is in place before it sends any document.
     if (!worker::send_frame(worker::socket_fd, {}, worker::no_deadline)) return 0;
     return serve_one(worker::socket_fd, static_cast<unsigned>(cpu_seconds)) ? 0 : 1;

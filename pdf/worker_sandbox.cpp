@@ -1,6 +1,5 @@
 #include "pdf/worker_sandbox.hpp"
 
-#include <fcntl.h>
 #include <seccomp.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -12,7 +11,6 @@
 #include <string>
 #include <system_error>
 
-#include "pdf/worker_protocol.hpp"
 
 namespace signet::pdf::worker {
 namespace {
