@@ -431,6 +431,20 @@ BOOST_AUTO_TEST_CASE(the_first_keys_are_made_offline_before_the_first_start) {
     auto rotation = ctl({"keys", "activate", second, "--officer", "Alice Martin", "--approver", "Bruno Petit"});
     BOOST_TEST(rotation.exit_code == 1);
     BOOST_TEST(rotation.output.find("already active") != std::string::npos, rotation.output);
+    // Only generate, import and activate exist offline, each with the officers it needs.
+    auto retire = ctl({"keys", "retire", second, "--officer", "Alice Martin"});
+    BOOST_TEST(retire.exit_code == 1);
+    BOOST_TEST(retire.output.find("only activate") != std::string::npos, retire.output);
+    auto no_approver = ctl({"keys", "activate", second, "--officer", "Alice Martin"});
+    BOOST_TEST(no_approver.exit_code == 1);
+    BOOST_TEST(no_approver.output.find("--approver") != std::string::npos, no_approver.output);
+    auto nobody = ctl({"keys", "activate", second, "--approver", "Bruno Petit"});
+    BOOST_TEST(nobody.exit_code == 1);
+    BOOST_TEST(nobody.output.find("--officer") != std::string::npos, nobody.output);
+    auto both = ctl({"keys", "activate", second, "--officer", "Alice Martin", "--approver", "Bruno Petit", "--url",
+                     "https://127.0.0.1:1"});
+    BOOST_TEST(both.exit_code == 1);
+    BOOST_TEST(both.output.find("no connection options") != std::string::npos, both.output);
 
     signet::test::BackgroundProcess signetd({SIGNETD_PATH, "--config", config_file.string()}, work / "signetd.log");
     const auto pki = dev.install / "pki";
