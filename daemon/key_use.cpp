@@ -24,14 +24,15 @@ std::string appearance_date(std::chrono::system_clock::time_point when) {
     return text;
 }
 
-Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::vector<std::uint8_t> document,
+Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::span<const std::uint8_t> document,
                                                const ActiveKey& key, pdf::PrepareRequest request) {
     StageTimer timed(Stage::pdf);
     request.contents_size = key.signature_size;
     return workers.prepare(document, request);
 }
 
-Result<KeyUse> use_key(hsm::Token& token, AuditTrail& trail, const ActiveKey& key, pdf::PreparedDocument prepared,
+Result<KeyUse> use_key(hsm::Token& token, AuditTrail& trail, const ActiveKey& key,
+                       std::span<const std::uint8_t> original, pdf::PreparedDocument prepared,
                        audit::Entry entry, const std::string& done_outcome) {
     // The intended key use, with the digest it will sign, is on record before the key is
     // used: fail closed.
@@ -60,9 +61,14 @@ Result<KeyUse> use_key(hsm::Token& token, AuditTrail& trail, const ActiveKey& ke
     });
     if (!cms) return finish_failed(cms.error());
     if (auto embedded = pdf::embed(prepared, *cms); !embedded) return finish_failed(embedded.error());
+    // The signed file: one allocation, the original and the update each copied once.
+    std::vector<std::uint8_t> document;
+    document.reserve(original.size() + prepared.update.size());
+    document.insert(document.end(), original.begin(), original.end());
+    document.insert(document.end(), prepared.update.begin(), prepared.update.end());
 
     outcome.outcome = done_outcome;
-    outcome.output_sha256 = sha256_hex(prepared.bytes);
+    outcome.output_sha256 = sha256_hex(document);
     auto recorded = trail.record(outcome);
     if (!recorded) {
         // The key was used and the intent is on record, but the outcome is not: return no
@@ -70,7 +76,7 @@ Result<KeyUse> use_key(hsm::Token& token, AuditTrail& trail, const ActiveKey& ke
         return fail(Errc::unavailable, "the outcome could not be recorded: " + recorded.error().message);
     }
     trail.checkpoint_if_due();
-    return KeyUse{std::move(prepared.bytes), outcome.signed_digest_sha256, recorded->seq};
+    return KeyUse{std::move(document), outcome.signed_digest_sha256, recorded->seq};
 }
 
 }  // namespace signet::daemon

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,7 @@ std::string appearance_date(std::chrono::system_clock::time_point when);
 // Prepares `document` for a signature of `key` (placeholder sized for it) in a PDF worker
 // process: this process never parses a PDF. invalid_document when it is not a PDF signet can
 // sign, or when its worker crashed, hung or hit a limit on it.
-Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::vector<std::uint8_t> document,
+Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::span<const std::uint8_t> document,
                                                const ActiveKey& key, pdf::PrepareRequest request);
 
 struct KeyUse {
@@ -37,10 +38,12 @@ struct KeyUse {
     std::int64_t audit_seq = 0;          // the entry recording the outcome
 };
 
-// Signs `prepared` with `key`. `entry` carries the job's fields (event, action, tenant, actor,
-// key, document); it is recorded as "intended" before the HSM is asked and as `done_outcome`
-// ("sealed", "signed") or "failed" after. If the intent cannot be recorded, no key is used.
-Result<KeyUse> use_key(hsm::Token& token, AuditTrail& trail, const ActiveKey& key, pdf::PreparedDocument prepared,
+// Signs `prepared`, the update to `original`, with `key`, and returns original + update.
+// `entry` carries the job's fields (event, action, tenant, actor, key, document); it is
+// recorded as "intended" before the HSM is asked and as `done_outcome` ("sealed", "signed") or
+// "failed" after. If the intent cannot be recorded, no key is used.
+Result<KeyUse> use_key(hsm::Token& token, AuditTrail& trail, const ActiveKey& key,
+                       std::span<const std::uint8_t> original, pdf::PreparedDocument prepared,
                        audit::Entry entry, const std::string& done_outcome);
 
 }  // namespace signet::daemon

@@ -59,7 +59,7 @@ Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity
         prepare_request.appearance = std::move(request.appearance);
         prepare_request.appearance->lines = {"Cachet électronique", tenant->tenant.name, appearance_date(now)};
     }
-    auto prepared = prepare_document(context.pdf_workers, std::move(request.document), context.seal_key, std::move(prepare_request));
+    auto prepared = prepare_document(context.pdf_workers, request.document, context.seal_key, std::move(prepare_request));
     if (!prepared) {
         if (prepared.error().code == Errc::unavailable) return std::unexpected(prepared.error());
         return refuse(context, base, prepared.error());
@@ -68,7 +68,8 @@ Result<SealResult> run_seal_job(const SealContext& context, const ClientIdentity
     // The intent on record, the HSM signature, the embedding, the outcome on record.
     audit::Entry entry = base;
     entry.event = "seal";
-    auto used = use_key(context.token, context.trail, context.seal_key, std::move(*prepared), entry, "sealed");
+    auto used = use_key(context.token, context.trail, context.seal_key, request.document, std::move(*prepared), entry,
+                        "sealed");
     if (!used) return std::unexpected(used.error());
 
     SealResult result;

@@ -116,7 +116,7 @@ Result<SignResult> run_sign_job(const SignContext& context, SignRequest request)
             prepare_request.appearance->lines = {"Signé électroniquement par " + signer_name, tenant->tenant.name,
                                                  appearance_date(now)};
         }
-        auto document = prepare_document(context.pdf_workers, std::move(request.documents[i]), **key, std::move(prepare_request));
+        auto document = prepare_document(context.pdf_workers, request.documents[i], **key, std::move(prepare_request));
         if (!document) {
             Error error = document.error();
             if (request.batch) error.message = "document " + std::to_string(i + 1) + ": " + error.message;
@@ -135,7 +135,8 @@ Result<SignResult> run_sign_job(const SignContext& context, SignRequest request)
         entry.event = "sign";
         entry.document_sha256 = digests[i];
         entry.detail = {{"activation_seq", activation->audit_seq}};
-        auto used = use_key(context.keys.token, context.trail, **key, std::move(prepared[i]), entry, "signed");
+        auto used = use_key(context.keys.token, context.trail, **key, request.documents[i], std::move(prepared[i]), entry,
+                            "signed");
         if (!used) return std::unexpected(used.error());  // no document is returned: all or nothing
         result.documents.push_back(SignedDocument{std::move(used->document), used->digest_sha256, used->audit_seq});
     }

@@ -54,14 +54,13 @@ std::size_t contents_after(std::string_view text, std::size_t array_at) {
 
 }  // namespace
 
-Result<Placeholder> patch_byte_range(std::span<std::uint8_t> bytes, std::size_t from,
+Result<Placeholder> patch_byte_range(std::span<std::uint8_t> update, std::size_t update_offset,
                                      std::size_t contents_size) {
-    std::string_view text = as_text(bytes);
-    if (from > text.size()) return fail(Errc::internal, "the update starts beyond the file");
+    std::string_view text = as_text(update);
 
     std::size_t array_at = std::string_view::npos;
     std::size_t open_at = std::string_view::npos;
-    for (std::size_t found = text.find(byte_range_placeholder, from);
+    for (std::size_t found = text.find(byte_range_placeholder);
          found != std::string_view::npos; found = text.find(byte_range_placeholder, found + 1)) {
         std::size_t contents = contents_after(text, found);
         if (contents == std::string_view::npos) continue;
@@ -88,8 +87,9 @@ Result<Placeholder> patch_byte_range(std::span<std::uint8_t> bytes, std::size_t 
     }
 
     Placeholder placeholder;
-    placeholder.byte_range = {0, open_at, close_at + 1, text.size() - (close_at + 1)};
-    placeholder.contents_offset = open_at + 1;
+    placeholder.byte_range = {0, update_offset + open_at, update_offset + close_at + 1,
+                              text.size() - (close_at + 1)};
+    placeholder.contents_offset = update_offset + open_at + 1;
     placeholder.contents_size = contents_size;
 
     // Same width as the placeholder, padded with spaces before ']' (whitespace inside an array
@@ -104,23 +104,40 @@ Result<Placeholder> patch_byte_range(std::span<std::uint8_t> bytes, std::size_t 
     std::string value(buffer, static_cast<std::size_t>(written));
     value.resize(byte_range_placeholder.size() - 1, ' ');
     value.push_back(']');
-    std::copy(value.begin(), value.end(), bytes.begin() + static_cast<std::ptrdiff_t>(array_at));
+    std::copy(value.begin(), value.end(), update.begin() + static_cast<std::ptrdiff_t>(array_at));
     return placeholder;
 }
 
-Result<std::array<std::uint8_t, 32>> byte_range_digest(std::span<const std::uint8_t> bytes,
+Result<std::array<std::uint8_t, 32>> byte_range_digest(std::span<const std::uint8_t> original,
+                                                       std::span<const std::uint8_t> update,
                                                        const std::array<std::size_t, 4>& range) {
-    if (range[0] > bytes.size() || range[1] > bytes.size() - range[0] || range[2] > bytes.size() ||
-        range[3] > bytes.size() - range[2]) {
+    const std::size_t size = original.size() + update.size();
+    if (range[0] > size || range[1] > size - range[0] || range[2] > size ||
+        range[3] > size - range[2]) {
         return fail(Errc::internal, "the ByteRange lies outside the document");
     }
     MdCtx ctx(EVP_MD_CTX_new());
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+        return openssl_failure(Errc::internal, "hashing the ByteRange");
+    }
+    const std::size_t split = original.size();
+    for (std::size_t part = 0; part < 4; part += 2) {
+        const std::size_t begin = range[part];
+        const std::size_t end = begin + range[part + 1];
+        // The range's bytes in the original, then its bytes in the update.
+        if (begin < split && EVP_DigestUpdate(ctx.get(), original.data() + begin,
+                                              std::min(end, split) - begin) != 1) {
+            return openssl_failure(Errc::internal, "hashing the ByteRange");
+        }
+        const std::size_t from = std::max(begin, split);
+        if (end > from &&
+            EVP_DigestUpdate(ctx.get(), update.data() + (from - split), end - from) != 1) {
+            return openssl_failure(Errc::internal, "hashing the ByteRange");
+        }
+    }
     std::array<std::uint8_t, 32> digest{};
     unsigned int length = 0;
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1 ||
-        EVP_DigestUpdate(ctx.get(), bytes.data() + range[0], range[1]) != 1 ||
-        EVP_DigestUpdate(ctx.get(), bytes.data() + range[2], range[3]) != 1 ||
-        EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1 || length != digest.size()) {
+    if (EVP_DigestFinal_ex(ctx.get(), digest.data(), &length) != 1 || length != digest.size()) {
         return openssl_failure(Errc::internal, "hashing the ByteRange");
     }
     return digest;

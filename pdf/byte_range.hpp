@@ -1,7 +1,8 @@
 #pragma once
 // The /ByteRange and /Contents placeholder of a prepared document: finding PoDoFo's
-// placeholder in the written bytes, fixing the ByteRange numbers in place, and the SHA-256 over
-// the two signed ranges (ISO 32000-1 §12.8.1: everything but the <...> of /Contents).
+// placeholder in the written update, fixing the ByteRange numbers in place, and the SHA-256
+// over the two signed ranges (ISO 32000-1 §12.8.1: everything but the <...> of /Contents) of
+// the signed file, the original followed by the update.
 
 #include <array>
 #include <cstddef>
@@ -12,6 +13,7 @@
 
 namespace signet::pdf {
 
+// Offsets in the signed file.
 struct Placeholder {
     std::array<std::size_t, 4> byte_range{};  // 0, offset of '<', offset after '>', rest
     std::size_t contents_offset = 0;          // first hex digit
@@ -19,14 +21,17 @@ struct Placeholder {
 };
 
 // Finds the one placeholder that PoDoFo's PdfSignatureField::SetSignature wrote,
-// "/ByteRange[ 0 1234567890 1234567890 1234567890]/Contents<00...00>", at or after `from` (the
-// start of the incremental update), checks that its /Contents holds 2 * `contents_size` zeros,
-// and rewrites the four numbers in place, padded with spaces so that no byte moves.
-Result<Placeholder> patch_byte_range(std::span<std::uint8_t> bytes, std::size_t from,
+// "/ByteRange[ 0 1234567890 1234567890 1234567890]/Contents<00...00>", in `update`, which
+// follows `update_offset` bytes of original in the signed file, checks that its /Contents
+// holds 2 * `contents_size` zeros, and rewrites the four numbers in place, padded with spaces
+// so that no byte moves.
+Result<Placeholder> patch_byte_range(std::span<std::uint8_t> update, std::size_t update_offset,
                                      std::size_t contents_size);
 
-// SHA-256 over bytes[r0, r0 + r1) followed by bytes[r2, r2 + r3), without copying.
-Result<std::array<std::uint8_t, 32>> byte_range_digest(std::span<const std::uint8_t> bytes,
+// SHA-256 over file[r0, r0 + r1) followed by file[r2, r2 + r3), where file is `original`
+// followed by `update`, without joining them.
+Result<std::array<std::uint8_t, 32>> byte_range_digest(std::span<const std::uint8_t> original,
+                                                       std::span<const std::uint8_t> update,
                                                        const std::array<std::size_t, 4>& range);
 
 }  // namespace signet::pdf

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "pdf/prepare.hpp"
 
@@ -16,19 +17,22 @@ Status embed(PreparedDocument& document, std::span<const std::uint8_t> cms) {
                                         std::to_string(document.contents_size) + " bytes");
     }
     const std::size_t digits = 2 * document.contents_size;
-    if (document.contents_offset == 0 || document.contents_offset > document.bytes.size() ||
-        digits >= document.bytes.size() - document.contents_offset) {
-        return fail(Errc::internal, "the signature placeholder lies outside the document");
+    std::vector<std::uint8_t>& update = document.update;
+    // The placeholder lies in the update, which follows the original in the signed file.
+    if (document.contents_offset <= document.original_size ||
+        document.contents_offset - document.original_size > update.size() ||
+        digits >= update.size() - (document.contents_offset - document.original_size)) {
+        return fail(Errc::internal, "the signature placeholder lies outside the update");
     }
-    if (document.bytes[document.contents_offset - 1] != '<' ||
-        document.bytes[document.contents_offset + digits] != '>') {
+    const std::size_t at = document.contents_offset - document.original_size;
+    if (update[at - 1] != '<' || update[at + digits] != '>') {
         return fail(Errc::internal, "the signature placeholder is not where the document says");
     }
     // The rest of the placeholder is '0' (rewritten, so a second embed leaves no tail of the
     // first): the DER's own length tells a reader where the CMS ends, and ISO 32000-1 §12.8.1
     // lets the zero padding stand.
     static constexpr char hex[] = "0123456789ABCDEF";
-    std::uint8_t* out = document.bytes.data() + document.contents_offset;
+    std::uint8_t* out = update.data() + at;
     std::uint8_t* const end = out + digits;
     for (std::uint8_t byte : cms) {
         *out++ = static_cast<std::uint8_t>(hex[byte >> 4]);

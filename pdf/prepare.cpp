@@ -15,6 +15,7 @@
 #include <ctime>
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <new>
 #include <set>
 #include <string_view>
@@ -22,6 +23,9 @@
 
 #include "pdf/appearance.hpp"
 #include "pdf/byte_range.hpp"
+#include "pdf/incremental_update.hpp"
+#include "pdf/previous_xref.hpp"
+#include "pdf/span_input_device.hpp"
 #include "pdf/text.hpp"
 
 namespace signet::pdf {
@@ -297,14 +301,18 @@ std::string unique_field_name(PdfMemDocument& document, PdfAcroForm& form) {
     }
 }
 
-Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const PrepareRequest& request,
-                                        std::size_t original_size, Stage& stage) {
+Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const IncrementalUpdate& update,
+                                        std::span<const std::uint8_t> input,
+                                        const PrepareRequest& request, Stage& stage) {
     // NOTES trap 6: PoDoFo cannot write an update of an encrypted file.
     if (document.GetEncrypted() ||
         (document.GetTrailer() != nullptr && document.GetTrailer()->IsDictionary() &&
          document.GetTrailer()->GetDictionary().HasKey("Encrypt"))) {
         return fail(Errc::invalid_document, encrypted_sentence());
     }
+    // The section the update chains to, checked before any work on the document.
+    PreviousXref previous;
+    SIGNET_TRY(previous, find_previous_xref(input));
 
     stage = Stage::reading_pages;
     const int page_number = request.appearance ? request.appearance->page : 1;
@@ -368,31 +376,16 @@ Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const PrepareR
     dictionary.AddKey("M", PdfString(*date));
     if (!request.reason.empty()) dictionary.AddKey("Reason", pdf_text(request.reason));
 
-    // The incremental update (ISO 32000-1 §7.5.6): WriteUpdate with bTruncate copies the
-    // loaded file first, then appends the changed objects, a new xref section and trailer.
+    // The incremental update (ISO 32000-1 §7.5.6): the changed objects and a new section.
     stage = Stage::writing;
-    PdfRefCountedBuffer buffer;
-    std::size_t length = 0;
-    {
-        PdfOutputDevice device(&buffer);
-        document.WriteUpdate(&device, true);
-        length = device.GetLength();
-    }
-    if (length <= original_size || length > buffer.GetSize()) {
-        return fail(Errc::internal, "PoDoFo wrote no incremental update");
-    }
     PreparedDocument prepared;
-    const auto* begin = reinterpret_cast<const std::uint8_t*>(buffer.GetBuffer());
-    prepared.bytes.assign(begin, begin + length);
-
-    auto placeholder = patch_byte_range(prepared.bytes, original_size, request.contents_size);
-    if (!placeholder) return std::unexpected(placeholder.error());
-    prepared.byte_range = placeholder->byte_range;
-    prepared.contents_offset = placeholder->contents_offset;
-    prepared.contents_size = placeholder->contents_size;
-    auto digest = byte_range_digest(prepared.bytes, prepared.byte_range);
-    if (!digest) return std::unexpected(digest.error());
-    prepared.digest = *digest;
+    prepared.original_size = input.size();
+    SIGNET_TRY(prepared.update, update.write(input, previous));
+    Placeholder placeholder;
+    SIGNET_TRY(placeholder, patch_byte_range(prepared.update, input.size(), request.contents_size));
+    prepared.byte_range = placeholder.byte_range;
+    prepared.contents_offset = placeholder.contents_offset;
+    prepared.contents_size = placeholder.contents_size;
     return prepared;
 }
 
@@ -405,6 +398,14 @@ Result<PreparedDocument> prepare(const std::filesystem::path& input, const Prepa
 }
 
 Result<PreparedDocument> prepare(std::span<const std::uint8_t> input, const PrepareRequest& request) {
+    PreparedDocument prepared;
+    SIGNET_TRY(prepared, prepare_update(input, request));
+    SIGNET_TRY(prepared.digest, byte_range_digest(input, prepared.update, prepared.byte_range));
+    return prepared;
+}
+
+Result<PreparedDocument> prepare_update(std::span<const std::uint8_t> input,
+                                        const PrepareRequest& request) {
     // PoDoFo writes its debug and log messages (parts of the document among them) to the
     // process's standard streams; the daemon's log must not carry document contents.
     static const bool silenced = [] {
@@ -419,11 +420,14 @@ Result<PreparedDocument> prepare(std::span<const std::uint8_t> input, const Prep
     Stage stage = Stage::loading;
     try {
         PdfMemDocument document;
-        // For update: WriteUpdate copies the original from what was loaded (NOTES, "PoDoFo
-        // 0.9.8 sequence"). From a buffer, not a file: the worker that runs this may open no
-        // file at all (its seccomp filter has no openat).
-        document.LoadFromBuffer(reinterpret_cast<const char*>(input.data()), static_cast<long>(input.size()), true);
-        return prepare_loaded(document, request, input.size(), stage);
+        // For update: PoDoFo then numbers new objects after every existing one and reuses no
+        // free number (an object stream it dropped after reading it is one). The device reads
+        // `input` in place; PoDoFo owns it and reads objects from it on demand until
+        // `document` goes.
+        document.LoadFromDevice(
+            PdfRefCountedInputDevice(std::make_unique<SpanInputDevice>(input).release()), true);
+        const IncrementalUpdate update(document);
+        return prepare_loaded(document, update, input, request, stage);
     } catch (const PdfError& error) {
         return fail(Errc::invalid_document, describe(error, stage));
     } catch (const std::bad_alloc&) {

@@ -2,8 +2,9 @@
 // Prepares a PDF for a PAdES signature (ETSI EN 319 142-1): an incremental update that adds a
 // signature field (visible when an appearance is given), a signature dictionary with
 // /SubFilter /ETSI.CAdES.detached and /M, and a zero-filled /Contents placeholder. The result is
-// bytes plus the positions needed to hash and later patch them, so that embedding the CMS is a
-// byte patch that needs no PDF parser (DESIGN.md: the daemon never parses a PDF).
+// the update alone (the signed file is the original followed by it) plus the positions needed
+// to hash and later patch it, so that embedding the CMS is a byte patch that needs no PDF
+// parser (DESIGN.md: the daemon never parses a PDF).
 
 #include <array>
 #include <chrono>
@@ -32,8 +33,10 @@ struct PrepareRequest {
     std::string reason;                // optional /Reason
 };
 
+// Offsets are in the signed file, original + update.
 struct PreparedDocument {
-    std::vector<std::uint8_t> bytes;           // original + incremental update
+    std::size_t original_size = 0;             // bytes of the document the update follows
+    std::vector<std::uint8_t> update;          // the incremental update (ISO 32000-1 §7.5.6)
     std::array<std::size_t, 4> byte_range{};   // as written in /ByteRange
     std::size_t contents_offset = 0;           // offset of the first hex digit inside <...>
     std::size_t contents_size = 0;             // bytes of CMS that fit (hex digits / 2)
@@ -42,15 +45,19 @@ struct PreparedDocument {
 
 // Prepares the PDF `input`. Every failure that the document causes is Errc::invalid_document
 // with a sentence saying why (not a PDF, truncated, encrypted, damaged page tree, no such page,
-// ...). It loads from memory, ~2.4x slower than PoDoFo's file path (NOTES trap 9), so that the
-// worker running it needs no openat: a worker a document took over could otherwise read any
-// file its user can (the PIN credential, the token).
+// ...). It reads `input` in place (span_input_device.hpp), so that the worker running it needs
+// no openat: a worker a document took over could otherwise read any file its user can (the
+// PIN credential, the token).
 Result<PreparedDocument> prepare(std::span<const std::uint8_t> input, const PrepareRequest& request);
 // The same for the file at `input` (tests and benchmarks).
 Result<PreparedDocument> prepare(const std::filesystem::path& input, const PrepareRequest& request);
+// prepare() without the digest, a pass over the whole document saved: what a PDF worker runs,
+// as its parent computes the digest itself over the bytes it checked (worker_pool.hpp).
+Result<PreparedDocument> prepare_update(std::span<const std::uint8_t> input,
+                                        const PrepareRequest& request);
 
-// Writes `cms` (DER) as hex into the placeholder, zero-padded. Fails (and leaves `document`
-// untouched) if it does not fit.
+// Writes `cms` (DER) as hex into the placeholder in the update, zero-padded. Fails (and
+// leaves `document` untouched) if it does not fit.
 Status embed(PreparedDocument& document, std::span<const std::uint8_t> cms);
 
 }  // namespace signet::pdf

@@ -1,7 +1,7 @@
 #pragma once
 // PDF preparation in worker processes (DESIGN.md: the daemon that holds the HSM session never
-// parses a PDF). A fixed number of signet-pdf-worker processes, each sandboxed
-// (worker_sandbox.hpp); a job waits for a free one. A worker that crashes, hangs past the
+// parses a PDF). A fixed number of idle workers, each sandboxed (worker_sandbox.hpp) and made
+// by the pool's fork server (fork_server.hpp) for one document; a job waits for a free one. A worker that crashes, hangs past the
 // deadline, hits a limit or answers nonsense is killed, reaped and replaced, and its job is
 // refused as a document that could not be processed safely. Nothing a worker returns is
 // believed unchecked (prepared_check.hpp), and the digest to sign is computed here.
@@ -19,6 +19,7 @@
 #include <span>
 #include <vector>
 
+#include "pdf/fork_server.hpp"
 #include "pdf/prepare.hpp"
 #include "pdf/worker_process.hpp"
 #include "policy/error.hpp"
@@ -27,7 +28,8 @@ namespace signet::pdf {
 
 class WorkerPool {
 public:
-    // Starts `limits.workers` workers and waits until each reports its sandbox in place.
+    // Starts the fork server and `limits.workers` workers, and waits until each reports its
+    // sandbox in place.
     static Result<std::unique_ptr<WorkerPool>> start(const std::filesystem::path& worker_executable,
                                                      const WorkerLimits& limits);
     // For start() only (the key is private): a pool exists only once its workers run.
@@ -49,11 +51,18 @@ public:
 
     // Workers replaced since start (for /metrics).
     std::uint64_t restarts() const;
-    // The pids of the idle workers (for tests that kill one from outside).
+    // The largest resident set of any worker reaped so far, as the kernel counted it (for
+    // /metrics and the benchmark).
+    std::size_t peak_worker_rss_bytes() const;
+    // The pids of the idle workers and of the fork server (for tests that kill one from
+    // outside).
     std::vector<pid_t> worker_pids() const;
+    pid_t fork_server_pid() const;
 
 private:
     Result<WorkerProcess> acquire();
+    // A worker from the fork server; a server that failed is replaced first (a restart).
+    Result<WorkerProcess> fork_worker();
     // One document per worker: a worker that a hostile document took over must never see the
     // next client's. The one that answered is ended and a fresh one joins the idle list.
     void replace(WorkerProcess& worker);
@@ -67,8 +76,12 @@ private:
     std::list<WorkerProcess> idle_;    // fresh workers, each for one document; guarded by mutex_
     unsigned vacant_ = 0;              // slots whose worker was discarded; guarded by mutex_
     std::uint64_t restarts_ = 0;       // guarded by mutex_
-    // Spawns replacements for vacant slots, so that a job does not wait for the ~20 ms a
-    // worker takes to start and lock itself down. Last member: it stops before the rest goes.
+    std::size_t peak_rss_bytes_ = 0;   // guarded by mutex_
+    // Taken before mutex_ when both are held.
+    mutable std::mutex server_mutex_;
+    std::unique_ptr<ForkServer> server_;  // guarded by server_mutex_
+    // Forks replacements for vacant slots, so that a job does not wait for a worker to start
+    // and lock itself down. Last member: it stops before the rest goes.
     std::condition_variable_any vacancy_;
     std::jthread refiller_;
     void refill(std::stop_token stop);

@@ -1,6 +1,7 @@
 #pragma once
-// One signet-pdf-worker child: spawned with a clean environment and its end of a socketpair
-// on fd 3, and killed and reaped when the object goes (STYLE.md §3: no zombie, no orphan).
+// A child of signetd on the other end of a socket: a PDF worker, or the fork server that makes
+// them (fork_server.hpp). Killed and reaped when the object goes (STYLE.md §3: no zombie, no
+// orphan).
 
 #include <sys/types.h>
 
@@ -23,9 +24,8 @@ struct WorkerLimits {
 
 class WorkerProcess {
 public:
-    // Spawns the worker and waits (up to the job deadline) for it to report its sandbox ready.
-    static Result<WorkerProcess> spawn(const std::filesystem::path& executable,
-                                       const WorkerLimits& limits);
+    // Owns `pid`, which must be a child of this process, and the socket to it.
+    WorkerProcess(pid_t pid, UniqueFd socket) : pid_(pid), socket_(std::move(socket)) {}
     WorkerProcess(WorkerProcess&& other) noexcept;
     WorkerProcess& operator=(WorkerProcess&&) = delete;
     WorkerProcess(const WorkerProcess&) = delete;
@@ -38,11 +38,13 @@ public:
     bool idle_and_alive() const;
     // SIGKILL and waitpid; says how the worker ended ("killed by signal 11 (SEGV)").
     std::string kill_and_reap();
+    // The largest resident set the process had, known once it is reaped (0 before).
+    std::size_t peak_rss_bytes() const { return peak_rss_bytes_; }
 
 private:
-    WorkerProcess(pid_t pid, UniqueFd socket) : pid_(pid), socket_(std::move(socket)) {}
     pid_t pid_ = -1;
     UniqueFd socket_;
+    std::size_t peak_rss_bytes_ = 0;
 };
 
 }  // namespace signet::pdf

@@ -1,10 +1,10 @@
 #pragma once
-// The wire between WorkerPool and signet-pdf-worker. A job is two frames, the request header
-// then the document; a reply is one header frame, followed by the prepared bytes when it says
-// "ok". A frame is an 8-byte length in host byte order (both ends are the same build on the
-// same host) and that many bytes. Every length read from the wire is capped before anything is
-// allocated for it: the parent does not trust the worker, and the worker does not trust what
-// arrives on its socket either.
+// The wire between WorkerPool and signet-pdf-worker. A job is the request header frame, then
+// the document as a sealed memfd (fd_passing.hpp) that the worker maps; a reply is one header frame, followed by the incremental update when it
+// says "ok" (never the original again: the parent has it). A frame is an 8-byte length in host
+// byte order (both ends are the same build on the same host) and that many bytes. Every length
+// read from the wire is capped before anything is allocated for it: the parent does not trust
+// the worker, and the worker does not trust what arrives on its socket either.
 
 #include <chrono>
 #include <cstddef>
@@ -41,11 +41,13 @@ Result<std::vector<std::uint8_t>> receive_frame(int fd, std::uint64_t max_size,
 std::vector<std::uint8_t> encode_request(const PrepareRequest& request);
 Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header);
 
-// The reply header: the Placeholder fields of `result` (its bytes go in the next frame) or its
-// error. The digest is not sent: the parent computes it over the bytes it received.
+// The reply header: the Placeholder fields of `result` (its update goes in the next frame) or
+// its error. Neither the original's size nor the digest is sent: the parent knows the one and
+// computes the other over its original and the update it received.
 std::vector<std::uint8_t> encode_reply(const Result<PreparedDocument>& result);
-// A PreparedDocument with no bytes and no digest yet, or the worker's error. The outer Result
-// fails (Errc::unavailable) when the header is malformed; the inner one is the worker's answer.
+// A PreparedDocument with no update, original size or digest yet, or the worker's error. The
+// outer Result fails (Errc::unavailable) when the header is malformed; the inner one is the
+// worker's answer.
 // Only the codes prepare() returns are accepted from a worker.
 Result<Result<PreparedDocument>> decode_reply(std::span<const std::uint8_t> header);
 

@@ -22,10 +22,11 @@ std::string_view text_of(const std::vector<std::uint8_t>& bytes) {
     return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
 }
 
-// An "original" part and an "update" with one signature dictionary of `size` bytes.
-std::string document(std::size_t size, const std::string& between = {}) {
-    return "%PDF-1.4 original part\n%%EOF\n11 0 obj<</Type/Sig" +
-           placeholder.substr(0, placeholder.find("/Contents")) + between +
+const std::string original_part = "%PDF-1.4 original part\n%%EOF\n";
+
+// An update with one signature dictionary of `size` bytes, to follow `original_part`.
+std::string update(std::size_t size, const std::string& between = {}) {
+    return "11 0 obj<</Type/Sig" + placeholder.substr(0, placeholder.find("/Contents")) + between +
            placeholder.substr(placeholder.find("/Contents")) + std::string(2 * size, '0') +
            ">/Filter/Adobe.PPKLite>>\nendobj\nxref\n...trailer\n%%EOF\n";
 }
@@ -35,18 +36,19 @@ std::string document(std::size_t size, const std::string& between = {}) {
 BOOST_AUTO_TEST_SUITE(byte_range_test)
 
 BOOST_AUTO_TEST_CASE(the_placeholder_is_found_and_patched_in_place) {
-    auto bytes = bytes_of(document(16));
+    auto bytes = bytes_of(update(16));
     const std::size_t size_before = bytes.size();
-    auto placeholder_found = patch_byte_range(bytes, 10, 16);
+    auto placeholder_found = patch_byte_range(bytes, original_part.size(), 16);
     BOOST_REQUIRE_MESSAGE(placeholder_found, placeholder_found.error().message);
     const auto& r = placeholder_found->byte_range;
-    std::string_view text = text_of(bytes);
+    // The offsets are in the signed file, original + update.
+    std::string text = original_part + std::string(text_of(bytes));
     BOOST_TEST(bytes.size() == size_before);
     BOOST_TEST(r[0] == 0u);
     BOOST_TEST(text[r[1]] == '<');
     BOOST_TEST(text[r[2] - 1] == '>');
     BOOST_TEST(r[2] - r[1] == 34u);
-    BOOST_TEST(r[2] + r[3] == bytes.size());
+    BOOST_TEST(r[2] + r[3] == text.size());
     BOOST_TEST(placeholder_found->contents_offset == r[1] + 1);
     BOOST_TEST(placeholder_found->contents_size == 16u);
     std::string expected = "/ByteRange[0 " + std::to_string(r[1]) + " " + std::to_string(r[2]) +
@@ -56,47 +58,52 @@ BOOST_AUTO_TEST_CASE(the_placeholder_is_found_and_patched_in_place) {
     BOOST_TEST(text.find(expected) != std::string_view::npos, expected);
 }
 
-BOOST_AUTO_TEST_CASE(the_digest_covers_both_ranges) {
-    auto bytes = bytes_of(document(4));
-    auto found = patch_byte_range(bytes, 0, 4);
+BOOST_AUTO_TEST_CASE(the_digest_covers_both_ranges_of_original_and_update) {
+    const auto original = bytes_of(original_part);
+    auto bytes = bytes_of(update(4));
+    auto found = patch_byte_range(bytes, original.size(), 4);
     BOOST_REQUIRE(found);
-    auto digest = byte_range_digest(bytes, found->byte_range);
+    auto digest = byte_range_digest(original, bytes, found->byte_range);
     BOOST_REQUIRE(digest);
-    std::string covered(text_of(bytes).substr(0, found->byte_range[1]));
-    covered += text_of(bytes).substr(found->byte_range[2]);
+    const std::string file = original_part + std::string(text_of(bytes));
+    std::string covered = file.substr(0, found->byte_range[1]) + file.substr(found->byte_range[2]);
     std::array<std::uint8_t, 32> expected{};
     unsigned int length = 0;
     EVP_Digest(covered.data(), covered.size(), expected.data(), &length, EVP_sha256(), nullptr);
     BOOST_TEST((*digest == expected));
-    BOOST_TEST(!byte_range_digest(bytes, {0, 10, bytes.size() - 5, 10}));
-    BOOST_TEST(!byte_range_digest(bytes, {0, bytes.size() + 1, 0, 0}));
+    // Any split of the same file between the two parts hashes the same.
+    for (std::size_t split : {std::size_t{0}, std::size_t{7}, file.size() - 3, file.size()}) {
+        BOOST_TEST_CONTEXT("split at " << split) {
+            auto again = byte_range_digest(bytes_of(file.substr(0, split)), bytes_of(file.substr(split)),
+                                           found->byte_range);
+            BOOST_REQUIRE(again);
+            BOOST_TEST((*again == expected));
+        }
+    }
+    BOOST_TEST(!byte_range_digest(original, bytes, {0, 10, file.size() - 5, 10}));
+    BOOST_TEST(!byte_range_digest(original, bytes, {0, file.size() + 1, 0, 0}));
 }
 
 BOOST_AUTO_TEST_CASE(anything_but_one_clean_placeholder_is_an_internal_error) {
-    // None after the start of the update.
-    auto bytes = bytes_of(document(4));
-    BOOST_TEST(!patch_byte_range(bytes, bytes.size() - 10, 4));
-    BOOST_TEST(!patch_byte_range(bytes, bytes.size() + 1, 4));
+    // None.
+    auto bytes = bytes_of("11 0 obj<</Type/Sig>>\nendobj\n");
+    BOOST_TEST(!patch_byte_range(bytes, 10, 4));
     // A key between /ByteRange and /Contents (NOTES trap 3).
-    bytes = bytes_of(document(4, "/Cert(x)"));
-    auto result = patch_byte_range(bytes, 0, 4);
+    bytes = bytes_of(update(4, "/Cert(x)"));
+    auto result = patch_byte_range(bytes, 10, 4);
     BOOST_REQUIRE(!result);
     BOOST_TEST(result.error().code == Errc::internal);
     // Two of them.
-    bytes = bytes_of(document(4) + document(4));
-    BOOST_TEST(!patch_byte_range(bytes, 0, 4));
-    // The first one before the update is not ours.
-    bytes = bytes_of(document(4) + document(4));
-    const auto second = document(4).size();
-    BOOST_TEST(patch_byte_range(bytes, second, 4).has_value());
+    bytes = bytes_of(update(4) + update(4));
+    BOOST_TEST(!patch_byte_range(bytes, 10, 4));
     // A different size than asked, or not zeros.
-    bytes = bytes_of(document(4));
-    BOOST_TEST(!patch_byte_range(bytes, 0, 5));
-    BOOST_TEST(!patch_byte_range(bytes, 0, 3));
-    std::string dirty = document(4);
+    bytes = bytes_of(update(4));
+    BOOST_TEST(!patch_byte_range(bytes, 10, 5));
+    BOOST_TEST(!patch_byte_range(bytes, 10, 3));
+    std::string dirty = update(4);
     dirty[dirty.find("<00") + 3] = '1';
     bytes = bytes_of(dirty);
-    BOOST_TEST(!patch_byte_range(bytes, 0, 4));
+    BOOST_TEST(!patch_byte_range(bytes, 10, 4));
 }
 
 BOOST_AUTO_TEST_CASE(whitespace_that_pdf_allows_is_accepted) {

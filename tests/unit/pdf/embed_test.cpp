@@ -10,19 +10,22 @@
 namespace signet::pdf::test {
 namespace {
 
-// "head<" + 2 * size zeros + ">tail", as prepare() leaves it.
+// An update "head<" + 2 * size zeros + ">tail" to a 100-byte original, as prepare() leaves
+// it.
+constexpr std::size_t original_size = 100;
 PreparedDocument placeholder_document(std::size_t size) {
     PreparedDocument document;
     std::string text = "head<" + std::string(2 * size, '0') + ">tail";
-    document.bytes.assign(text.begin(), text.end());
-    document.contents_offset = 5;
+    document.original_size = original_size;
+    document.update.assign(text.begin(), text.end());
+    document.contents_offset = original_size + 5;
     document.contents_size = size;
-    document.byte_range = {0, 4, 5 + 2 * size + 1, 4};
+    document.byte_range = {0, original_size + 4, original_size + 5 + 2 * size + 1, 4};
     return document;
 }
 
 std::string_view text_of(const PreparedDocument& document) {
-    return {reinterpret_cast<const char*>(document.bytes.data()), document.bytes.size()};
+    return {reinterpret_cast<const char*>(document.update.data()), document.update.size()};
 }
 
 std::vector<std::uint8_t> hex_decode(std::string_view hex) {
@@ -54,14 +57,14 @@ BOOST_AUTO_TEST_CASE(an_exact_fit_fills_the_placeholder) {
 
 BOOST_AUTO_TEST_CASE(too_large_fails_and_changes_nothing) {
     auto document = placeholder_document(4);
-    const auto before = document.bytes;
+    const auto before = document.update;
     const std::vector<std::uint8_t> cms(5, 0x11);
     auto result = embed(document, cms);
     BOOST_REQUIRE(!result);
     BOOST_TEST(result.error().code == Errc::internal);
     BOOST_TEST(result.error().message ==
                "the signature (5 bytes) does not fit the reserved 4 bytes");
-    BOOST_TEST(document.bytes == before, boost::test_tools::per_element());
+    BOOST_TEST(document.update == before, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(a_second_embed_leaves_no_tail_of_the_first) {
@@ -73,15 +76,17 @@ BOOST_AUTO_TEST_CASE(a_second_embed_leaves_no_tail_of_the_first) {
 
 BOOST_AUTO_TEST_CASE(a_document_whose_offsets_are_wrong_is_refused_untouched) {
     const std::vector<std::uint8_t> cms{1};
-    for (std::size_t offset : {std::size_t{0}, std::size_t{4}, std::size_t{6}, std::size_t{1000}}) {
+    // In the original, at its last byte, off by one either way, beyond the update.
+    for (std::size_t offset : {std::size_t{0}, std::size_t{5}, original_size, original_size + 4,
+                               original_size + 6, original_size + 1000}) {
         BOOST_TEST_CONTEXT("offset " << offset) {
             auto document = placeholder_document(4);
             document.contents_offset = offset;
-            const auto before = document.bytes;
+            const auto before = document.update;
             auto result = embed(document, cms);
             BOOST_REQUIRE(!result);
             BOOST_TEST(result.error().code == Errc::internal);
-            BOOST_TEST(document.bytes == before, boost::test_tools::per_element());
+            BOOST_TEST(document.update == before, boost::test_tools::per_element());
         }
     }
     auto document = placeholder_document(4);
@@ -98,29 +103,27 @@ BOOST_AUTO_TEST_CASE(the_embedded_cms_verifies_over_the_byte_range) {
     auto cms =
         build_cades_signature(prepared->digest, pki.signer(), software_signer(pki.key.get()));
     BOOST_REQUIRE_MESSAGE(cms, cms.error().message);
-    const auto signed_ranges_before = prepared->bytes;
+    const auto original = read_bytes(dir / "in.pdf");
+    const auto before = joined(original, *prepared);
     BOOST_REQUIRE(embed(*prepared, *cms));
+    const auto after = joined(original, *prepared);
 
     // Only the inside of <...> changed.
     const auto& r = prepared->byte_range;
-    BOOST_TEST(std::equal(prepared->bytes.begin(),
-                          prepared->bytes.begin() + static_cast<long>(r[1] + 1),
-                          signed_ranges_before.begin()));
-    BOOST_TEST(std::equal(prepared->bytes.begin() + static_cast<long>(r[2] - 1),
-                          prepared->bytes.end(),
-                          signed_ranges_before.begin() + static_cast<long>(r[2] - 1)));
+    BOOST_TEST(std::equal(after.begin(), after.begin() + static_cast<long>(r[1] + 1), before.begin()));
+    BOOST_TEST(std::equal(after.begin() + static_cast<long>(r[2] - 1), after.end(),
+                          before.begin() + static_cast<long>(r[2] - 1)));
     // The hex decodes to the CMS followed by zeros.
-    auto decoded = hex_decode(
-        text_of(*prepared).substr(prepared->contents_offset, 2 * prepared->contents_size));
+    auto decoded = hex_decode(text_of(*prepared).substr(prepared->contents_offset - original.size(),
+                                                        2 * prepared->contents_size));
     BOOST_TEST(std::equal(cms->begin(), cms->end(), decoded.begin()));
     BOOST_TEST(std::all_of(decoded.begin() + static_cast<long>(cms->size()), decoded.end(),
                            [](std::uint8_t b) { return b == 0; }));
 
     // openssl cms -verify over the two ranges of the final file.
-    std::vector<std::uint8_t> content(prepared->bytes.begin(),
-                                      prepared->bytes.begin() + static_cast<long>(r[1]));
-    content.insert(content.end(), prepared->bytes.begin() + static_cast<long>(r[2]),
-                   prepared->bytes.begin() + static_cast<long>(r[2] + r[3]));
+    std::vector<std::uint8_t> content(after.begin(), after.begin() + static_cast<long>(r[1]));
+    content.insert(content.end(), after.begin() + static_cast<long>(r[2]),
+                   after.begin() + static_cast<long>(r[2] + r[3]));
     write_bytes(dir / "sig.der", *cms);
     write_bytes(dir / "byterange.bin", content);
     pki.write_root(dir / "ca.pem");

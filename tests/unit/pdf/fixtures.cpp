@@ -4,8 +4,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <regex>
 #include <sstream>
 
 #include <openssl/evp.h>
@@ -133,6 +135,44 @@ void make_qpdf(const std::filesystem::path& source, const std::filesystem::path&
     run_or_fail(argv);
 }
 
+void make_hybrid(const std::filesystem::path& source, const std::filesystem::path& path) {
+    const std::string original = signet::test::read_file(source);
+    // qpdf's view of the cross-reference: "10/0: uncompressed; offset = 421" for the objects
+    // the table lists, "2/0: compressed; stream = 1, index = 0" for those only the stream does.
+    auto xref = signet::test::run({"qpdf", "--show-xref", source.string()});
+    if (xref.exit_code != 0) BOOST_FAIL("qpdf --show-xref: " << xref.output);
+    std::vector<std::pair<std::size_t, std::string>> rows{{0, "0000000000 65535 f \n"}};
+    const std::regex uncompressed(R"((\d+)/(\d+): uncompressed; offset = (\d+))");
+    for (std::sregex_iterator it(xref.output.begin(), xref.output.end(), uncompressed), end;
+         it != end; ++it) {
+        char row[21];
+        std::snprintf(row, sizeof row, "%010zu %05zu n \n", std::stoul((*it)[3]), std::stoul((*it)[2]));
+        rows.emplace_back(std::stoul((*it)[1]), std::string(row, 20));
+    }
+    std::sort(rows.begin(), rows.end());
+    std::string table = "xref\n";
+    for (std::size_t i = 0; i < rows.size();) {
+        std::size_t j = i + 1;
+        while (j < rows.size() && rows[j].first == rows[j - 1].first + 1) ++j;
+        table += std::to_string(rows[i].first) + " " + std::to_string(j - i) + "\n";
+        for (; i < j; ++i) table += rows[i].second;
+    }
+    // The trailer keys from the stream's dictionary (qpdf writes it uncompressed), and the
+    // stream itself as /XRefStm.
+    const std::string dictionary = original.substr(original.rfind("/Type /XRef"));
+    auto key = [&](const std::string& pattern) {
+        std::smatch match;
+        if (!std::regex_search(dictionary, match, std::regex(pattern))) BOOST_FAIL("no " << pattern);
+        return match[0].str();
+    };
+    const std::string stream_at = original.substr(original.rfind("startxref") + 10);
+    const std::string trailer = "trailer\n<< " + key(R"(/Size \d+)") + " " + key(R"(/Root \d+ \d+ R)") +
+                                " " + key(R"(/Info \d+ \d+ R)") + " " + key(R"(/ID \[[^\]]*\])") +
+                                " /XRefStm " + std::to_string(std::stoul(stream_at)) + " >>\n";
+    signet::test::write_file(path, original + table + trailer + "startxref\n" +
+                                       std::to_string(original.size()) + "\n%%EOF\n");
+}
+
 std::string hand_written_pdf(const std::vector<std::string>& objects,
                              const std::string& trailer_extra) {
     return signet::pdf::test::classic_pdf(objects, trailer_extra);
@@ -161,15 +201,23 @@ PrepareRequest invisible_request(const Pki& pki) {
     return request;
 }
 
-PreparedDocument sign_file(const std::filesystem::path& input, const Pki& pki,
-                           const PrepareRequest& request) {
+std::vector<std::uint8_t> joined(std::span<const std::uint8_t> original,
+                                 const PreparedDocument& prepared) {
+    std::vector<std::uint8_t> bytes(original.begin(), original.end());
+    bytes.insert(bytes.end(), prepared.update.begin(), prepared.update.end());
+    return bytes;
+}
+
+SignedFile sign_file(const std::filesystem::path& input, const Pki& pki,
+                     const PrepareRequest& request) {
     auto prepared = value_or_fail(prepare(input, request), "prepare " + input.string());
     auto cms = value_or_fail(
         build_cades_signature(prepared.digest, pki.signer(), software_signer(pki.key.get())),
         "build_cades_signature");
     auto embedded = embed(prepared, cms);
     if (!embedded) BOOST_FAIL("embed: " << embedded.error().message);
-    return prepared;
+    auto bytes = joined(read_bytes(input), prepared);
+    return SignedFile{std::move(prepared), std::move(bytes)};
 }
 
 void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes) {
@@ -206,6 +254,20 @@ int valid_trusted_signatures(const std::string& output) {
 
 int signature_count(const std::string& output) {
     return static_cast<int>(count_of(output, "Signature #"));
+}
+
+void check_signed(const std::filesystem::path& nss_dir, const std::filesystem::path& pdf,
+                  int signatures) {
+    auto report = pdfsig(nss_dir, pdf);
+    BOOST_TEST_CONTEXT("pdfsig said:\n" << report.output) {
+        BOOST_TEST(report.exit_code == 0);
+        BOOST_TEST(signature_count(report.output) == signatures);
+        BOOST_TEST(valid_trusted_signatures(report.output) == signatures);
+        BOOST_TEST(report.output.find("ETSI.CAdES.detached") != std::string::npos);
+    }
+    auto check = signet::test::run({"qpdf", "--check", pdf.string()});
+    BOOST_TEST_INFO("qpdf said:\n" << check.output);
+    BOOST_TEST(check.exit_code == 0);
 }
 
 }  // namespace signet::pdf::test

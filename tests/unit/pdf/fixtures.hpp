@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <ostream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,11 @@ void make_ps2pdf(const std::filesystem::path& path, int pages = 2);
 void make_groff(const std::filesystem::path& path);
 void make_qpdf(const std::filesystem::path& source, const std::filesystem::path& path,
                const std::vector<std::string>& options);
+// A hybrid-reference file (ISO 32000-1 §7.5.8.4) from `source`, a file with object streams
+// and one cross-reference stream (qpdf --object-streams=generate): `source` followed by a
+// classic table of its uncompressed objects whose trailer's /XRefStm names that stream, the
+// way PDF 1.5 writers kept files readable by PDF 1.4 readers. qpdf writes no hybrid files.
+void make_hybrid(const std::filesystem::path& source, const std::filesystem::path& path);
 
 // A classic PDF written by hand: objects[i] is the text between "N 0 obj" and "endobj" of object
 // i + 1; object 1 must be the catalog. The xref table and trailer are computed.
@@ -59,9 +65,18 @@ std::string hand_written_pdf(const std::vector<std::string>& objects,
 std::string simple_pdf(const std::string& page_extra = {}, const std::string& catalog_extra = {},
                        const std::vector<std::string>& more = {});
 
+// The signed file: the original followed by the update.
+std::vector<std::uint8_t> joined(std::span<const std::uint8_t> original,
+                                 const PreparedDocument& prepared);
+
+// What sign_file makes: the prepared and embedded update, and the signed file.
+struct SignedFile {
+    PreparedDocument prepared;
+    std::vector<std::uint8_t> bytes;
+};
 // prepare → build_cades_signature → embed, the way the daemon chains them.
-PreparedDocument sign_file(const std::filesystem::path& input, const Pki& pki,
-                           const PrepareRequest& request);
+SignedFile sign_file(const std::filesystem::path& input, const Pki& pki,
+                     const PrepareRequest& request);
 PrepareRequest invisible_request(const Pki& pki);
 
 void write_bytes(const std::filesystem::path& path, const std::vector<std::uint8_t>& bytes);
@@ -75,5 +90,9 @@ signet::test::RunResult pdfsig(const std::filesystem::path& nss_dir,
 // How many signatures pdfsig found valid and trusted.
 int valid_trusted_signatures(const std::string& pdfsig_output);
 int signature_count(const std::string& pdfsig_output);
+// The common checks of a signed output: pdfsig (trusting `nss_dir`) finds `signatures`
+// PAdES signatures, all valid and trusted, and qpdf --check passes.
+void check_signed(const std::filesystem::path& nss_dir, const std::filesystem::path& pdf,
+                  int signatures);
 
 }  // namespace signet::pdf::test

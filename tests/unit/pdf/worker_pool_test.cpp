@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <fstream>
+#include <string>
 #include <thread>
 
 #include "pdf/byte_range.hpp"
@@ -75,12 +77,12 @@ BOOST_AUTO_TEST_CASE(a_good_document_comes_back_as_prepare_makes_it_and_signs) {
             BOOST_REQUIRE_MESSAGE(pooled, pooled.error().message);
             // The same placeholder where prepare() puts it (the bytes may differ in /ModDate,
             // NOTES trap 8, never in length).
-            BOOST_TEST(pooled->bytes.size() == in_process->bytes.size());
+            BOOST_TEST(pooled->update.size() == in_process->update.size());
+            BOOST_TEST(pooled->original_size == original.size());
             BOOST_TEST(pooled->byte_range == in_process->byte_range);
             BOOST_TEST(pooled->contents_offset == in_process->contents_offset);
             BOOST_TEST(pooled->contents_size == in_process->contents_size);
-            BOOST_TEST(std::equal(original.begin(), original.end(), pooled->bytes.begin()));
-            auto digest = byte_range_digest(pooled->bytes, pooled->byte_range);
+            auto digest = byte_range_digest(original, pooled->update, pooled->byte_range);
             BOOST_REQUIRE(digest);
             BOOST_TEST(pooled->digest == *digest);
 
@@ -88,7 +90,7 @@ BOOST_AUTO_TEST_CASE(a_good_document_comes_back_as_prepare_makes_it_and_signs) {
                                              software_signer(pki.key.get()));
             BOOST_REQUIRE(cms);
             BOOST_REQUIRE(embed(*pooled, *cms));
-            write_bytes(dir / (name + "-signed.pdf"), pooled->bytes);
+            write_bytes(dir / (name + "-signed.pdf"), joined(original, *pooled));
             auto report = pdfsig(dir / "nss", dir / (name + "-signed.pdf"));
             BOOST_TEST_INFO("pdfsig said:\n" << report.output);
             BOOST_TEST(valid_trusted_signatures(report.output) == 1);
@@ -195,7 +197,7 @@ BOOST_AUTO_TEST_CASE(three_threads_share_two_workers) {
         threads.emplace_back([&] {
             for (int i = 0; i < 10; ++i) {
                 auto result = pool->prepare(document, simple_request());
-                if (result && check_prepared(document, 4096, *result)) ++prepared;
+                if (result && check_prepared(document.size(), 4096, *result)) ++prepared;
             }
         });
     }
@@ -218,6 +220,48 @@ BOOST_AUTO_TEST_CASE(the_destructor_leaves_no_child_behind) {
         BOOST_TEST(errno == ESRCH);
         BOOST_TEST(::waitpid(pid, nullptr, WNOHANG) == -1);
     }
+}
+
+// The workers are signetd's own children (CLONE_PARENT), each under two filters: the fork
+// server's and its own stricter one (proc(5): Seccomp_filters).
+BOOST_AUTO_TEST_CASE(workers_are_our_children_under_two_filters) {
+    auto pool = start_pool(2);
+    auto status_field = [](pid_t pid, const std::string& field) {
+        std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+        for (std::string line; std::getline(status, line);) {
+            if (line.starts_with(field + ":")) return line.substr(line.find_first_not_of(" \t", field.size() + 1));
+        }
+        return std::string();
+    };
+    const pid_t server = pool->fork_server_pid();
+    BOOST_TEST(status_field(server, "PPid") == std::to_string(::getpid()));
+    BOOST_TEST(status_field(server, "Seccomp_filters") == "1");
+    auto pids = pool->worker_pids();
+    BOOST_REQUIRE(pids.size() == 2u);
+    for (pid_t pid : pids) {
+        BOOST_TEST(status_field(pid, "PPid") == std::to_string(::getpid()));
+        BOOST_TEST(status_field(pid, "Seccomp_filters") == "2");
+    }
+    BOOST_TEST(pool->peak_worker_rss_bytes() == 0u);
+    BOOST_REQUIRE(pool->prepare(bytes_of(simple_pdf()), simple_request()));
+    // Counted by the kernel when the worker was reaped: at least its warmed-up libraries.
+    BOOST_TEST(pool->peak_worker_rss_bytes() > std::size_t{1} << 20);
+}
+
+BOOST_AUTO_TEST_CASE(a_fork_server_killed_from_outside_is_replaced) {
+    auto pool = start_pool(1);
+    const pid_t server = pool->fork_server_pid();
+    BOOST_REQUIRE(::kill(server, SIGKILL) == 0);
+    // The idle worker outlives its server; the jobs after it need a new server.
+    for (int i = 0; i < 3; ++i) {
+        auto result = pool->prepare(bytes_of(simple_pdf()), simple_request());
+        BOOST_TEST_MESSAGE((result ? std::string("ok") : result.error().message));
+        BOOST_TEST(result.has_value());
+    }
+    BOOST_TEST(pool->fork_server_pid() != server);
+    BOOST_TEST(pool->restarts() == 1u);
+    // The old server was reaped, not left a zombie.
+    BOOST_TEST(::waitpid(server, nullptr, WNOHANG) == -1);
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_worker_executable_fails_start) {

@@ -1,10 +1,12 @@
-// The worker's seccomp filter, installed in a forked child of the test: what the worker needs
-// still works, a socket ends the process with SIGSYS. The production path is the same function
-// (worker_main.cpp calls it); the worker binary has no test mode.
+// The worker's and the fork server's seccomp filters, installed in a forked child of the test:
+// what they need still works, anything else ends the process with SIGSYS. The production path
+// is the same code (worker_main.cpp loads them); the worker binary has no test mode.
 
 #include <boost/test/unit_test.hpp>
 
+#include <sched.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,12 +18,14 @@
 namespace signet::pdf::test {
 namespace {
 
-// Runs `body` in a child after install_syscall_filter() and returns its wait status.
-int status_of_filtered_child(const std::function<void()>& body) {
+// Runs `body` in a child after the worker's filter (or the fork server's) and returns its wait
+// status.
+int status_of_filtered_child(const std::function<void()>& body, bool fork_server = false) {
     pid_t pid = ::fork();
     BOOST_REQUIRE(pid >= 0);
     if (pid == 0) {
-        if (!worker::install_syscall_filter()) ::_exit(100);
+        auto filter = fork_server ? worker::SyscallFilter::for_fork_server() : worker::SyscallFilter::for_worker();
+        if (!filter || !filter->install()) ::_exit(100);
         body();
         ::_exit(0);
     }
@@ -59,6 +63,32 @@ BOOST_AUTO_TEST_CASE(fork_and_exec_kill_the_worker) {
     });
     BOOST_TEST(WIFSIGNALED(status));
     BOOST_TEST(WTERMSIG(status) == SIGSYS);
+}
+
+// The fork server may clone only as fork_server.hpp says (a sibling, CLONE_PARENT); glibc's
+// fork() and execve stay fatal, and so does a socket.
+BOOST_AUTO_TEST_CASE(the_fork_server_may_clone_a_sibling_and_nothing_else) {
+    int status = status_of_filtered_child(
+        [] {
+            long pid = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+            if (pid == 0) ::_exit(0);
+            if (pid < 0) ::_exit(101);
+        },
+        true);
+    BOOST_TEST(WIFEXITED(status));
+    BOOST_TEST(WEXITSTATUS(status) == 0);
+    // The sibling is this test's child now.
+    int sibling = 0;
+    BOOST_TEST(::waitpid(-1, &sibling, 0) > 0);
+    for (auto* body : {+[] { (void)::fork(); }, +[] { (void)::socket(AF_INET, SOCK_STREAM, 0); },
+                       +[] {
+                           char* argv[] = {nullptr};
+                           (void)::execve("/bin/true", argv, argv);
+                       }}) {
+        status = status_of_filtered_child(body, true);
+        BOOST_TEST(WIFSIGNALED(status));
+        BOOST_TEST(WTERMSIG(status) == SIGSYS);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
