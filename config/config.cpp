@@ -261,6 +261,10 @@ Status read_limits(TableReader reader, Limits& limits) {
     constexpr std::int64_t gib = 1024LL * 1024 * 1024;
     SIGNET_TRY(limits.max_body_bytes,
                reader.number<std::size_t>("max_body_bytes", limits.max_body_bytes, 1024, 4 * gib));
+    // At most what a PDF worker accepts (pdf/worker_protocol.hpp, max_document_bytes: 3 GiB), so
+    // that a document under the limit is never read only to be refused by the worker.
+    SIGNET_TRY(limits.max_raw_document_bytes,
+               reader.number<std::size_t>("max_raw_document_bytes", limits.max_raw_document_bytes, 1024, 3 * gib));
     SIGNET_TRY(limits.max_header_bytes,
                reader.number<std::size_t>("max_header_bytes", limits.max_header_bytes, 1024,
                                           1024 * 1024));
@@ -274,7 +278,7 @@ Status read_limits(TableReader reader, Limits& limits) {
     SIGNET_TRY(limits.request_timeout, seconds("request_timeout_seconds", limits.request_timeout));
     SIGNET_TRY(limits.max_connections,
                reader.number<unsigned>("max_connections", limits.max_connections, 1, 100000));
-    SIGNET_TRY(limits.workers, reader.number<unsigned>("workers", limits.workers, 1, 256));
+    SIGNET_TRY(limits.workers, reader.number<unsigned>("workers", limits.workers, 0, 256));
     SIGNET_TRY(limits.max_queued_jobs,
                reader.number<unsigned>("max_queued_jobs", limits.max_queued_jobs, 1, 100000));
     SIGNET_TRY(limits.drain_timeout, seconds("drain_timeout_seconds", limits.drain_timeout));

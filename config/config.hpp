@@ -85,15 +85,20 @@ struct Signing {
 
 struct Limits {
     std::size_t max_body_bytes = 32 * 1024 * 1024;
+    // The PDF body of POST /v1/seal or /v1/sign with Content-Type: application/pdf (issue 8):
+    // its own limit, since such a body is the document itself, not base64 inside JSON.
+    std::size_t max_raw_document_bytes = 64 * 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
     std::chrono::seconds handshake_timeout{10};
     std::chrono::seconds request_timeout{60};  // a request's headers and body, or keep-alive idle
     unsigned max_connections = 256;
-    unsigned workers = 2;                      // threads for HSM, PDF and database work
+    // Threads for HSM, PDF and database work; 0: four per core. A job mostly waits (for its
+    // PDF worker, an fsync of the audit log, the HSM), so a thread per core leaves cores idle.
+    unsigned workers = 0;
     unsigned max_queued_jobs = 64;
     std::chrono::seconds drain_timeout{30};    // SIGTERM: how long in-flight jobs may finish
     // PDF worker processes (DESIGN.md: the process holding the HSM session never parses a PDF).
-    unsigned pdf_workers = 0;                  // 0: one per core
+    unsigned pdf_workers = 0;                  // 0: one per job thread (at most 64)
     std::chrono::seconds pdf_job_timeout{30};  // wall clock, then the worker is killed
     unsigned pdf_worker_cpu_seconds = 20;      // CPU time per document
     std::size_t pdf_worker_memory_bytes = std::size_t{1} << 30;  // address space; 0: no limit

@@ -17,29 +17,24 @@ Result<pdf::Appearance> parse_appearance(const json& value) {
             return fail(Errc::bad_request, "the field 'appearance." + key + "' is not part of the API");
         }
     }
-    pdf::Appearance appearance;
-    auto page = value.find("page");
-    if (page != value.end()) {
-        if (!page->is_number_integer() || page->get<std::int64_t>() < 1 || page->get<std::int64_t>() > 1000000) {
+    std::int64_t page = 1;
+    if (auto found = value.find("page"); found != value.end()) {
+        if (!found->is_number_integer()) {
             return fail(Errc::bad_request, "the field 'appearance.page' must be a page number from 1");
         }
-        appearance.page = static_cast<int>(page->get<std::int64_t>());
+        page = found->get<std::int64_t>();
     }
     auto rect = value.find("rect");
     if (rect == value.end() || !rect->is_array() || rect->size() != 4) {
         return fail(Errc::bad_request, "the field 'appearance.rect' must be [x1, y1, x2, y2]");
     }
+    std::array<double, 4> corners{};
     for (std::size_t i = 0; i < 4; ++i) {
         const json& number = (*rect)[i];
-        if (!number.is_number() || !std::isfinite(number.get<double>())) {
-            return fail(Errc::bad_request, "the field 'appearance.rect' must hold four numbers");
-        }
-        appearance.rect[i] = number.get<double>();
+        if (!number.is_number()) return fail(Errc::bad_request, "the field 'appearance.rect' must hold four numbers");
+        corners[i] = number.get<double>();
     }
-    if (appearance.rect[0] >= appearance.rect[2] || appearance.rect[1] >= appearance.rect[3]) {
-        return fail(Errc::bad_request, "the field 'appearance.rect' must have x1 < x2 and y1 < y2");
-    }
-    return appearance;
+    return checked_appearance(page, corners, "the field 'appearance.page'", "the field 'appearance.rect'");
 }
 
 // A base64 PDF from `value` (the field `name`), not empty.
@@ -55,6 +50,21 @@ Result<std::vector<std::uint8_t>> document_bytes(const json& value, const std::s
 }
 
 }  // namespace
+
+Result<pdf::Appearance> checked_appearance(std::int64_t page, const std::array<double, 4>& rect,
+                                           std::string_view page_name, std::string_view rect_name) {
+    if (page < 1 || page > 1000000) return fail(Errc::bad_request, std::string(page_name) + " must be a page number from 1");
+    for (double number : rect) {
+        if (!std::isfinite(number)) return fail(Errc::bad_request, std::string(rect_name) + " must hold four numbers");
+    }
+    if (rect[0] >= rect[2] || rect[1] >= rect[3]) {
+        return fail(Errc::bad_request, std::string(rect_name) + " must have x1 < x2 and y1 < y2");
+    }
+    pdf::Appearance appearance;
+    appearance.page = static_cast<int>(page);
+    appearance.rect = rect;
+    return appearance;
+}
 
 std::string error_body(const Error& error) {
     return json{{"error", std::string(to_string(error.code))}, {"message", error.message}}.dump();
@@ -105,7 +115,7 @@ Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch
     if (!fields->has("activation")) return request;  // refused, and recorded, by the job
     const json& activation = fields->at("activation");
     if (!activation.is_object() || activation.size() != 1 || !activation.contains("otp") ||
-        !activation["otp"].is_string() || activation["otp"].get_ref<const std::string&>().size() > 16) {
+        !activation["otp"].is_string() || activation["otp"].get_ref<const std::string&>().size() > max_otp_bytes) {
         return fail(Errc::bad_request, "the field 'activation' must be {\"otp\": \"<the code>\"}");
     }
     request.otp = activation["otp"].get<std::string>();

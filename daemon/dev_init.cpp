@@ -118,7 +118,7 @@ std::string config_text(const DevInitOptions& options) {
            "[database]\npath = \"signet.db\"\n\n"
            "[policy]\nrights_matrix = \"" + options.rights_matrix.string() + "\"\n\n"
            "[keys]\nsigning_trust_anchors = \"pki/signing-ca.pem\"\n\n"
-           "[limits]\nmax_body_bytes = 33554432\n";
+           "[limits]\nmax_body_bytes = 33554432\nmax_raw_document_bytes = 67108864\n";
 }
 
 }  // namespace

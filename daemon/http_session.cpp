@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <variant>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -76,6 +77,7 @@ void HttpSession::do_read_header() {
     // compares the length with the optional itself, and any number is greater than none.
     header_parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     body_parser_.reset();
+    document_parser_.reset();
     // One deadline for the whole request (headers and body): a slow client is cut off.
     beast::get_lowest_layer(stream_).expires_after(services_.config.limits.request_timeout);
     http::async_read_header(stream_, buffer_, *header_parser_,
@@ -104,28 +106,40 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     }
     begin_request();
     const auto& header = header_parser_->get();
+    const unsigned version = header.version();
     if (traffic_.draining) {
         return send(error_response(Error{Errc::unavailable, "signetd is stopping; retry on another instance or "
                                                             "after its restart"},
-                                   header.version(), false),
+                                   version, false),
                     true);
     }
+    const bool raw_document = carries_raw_document(header);
     auto length = header_parser_->content_length();
-    std::size_t limit = services_.config.limits.max_body_bytes;
+    std::size_t limit = body_limit(raw_document);
     if (length && *length > limit) {
         // Refused before the body is read; the connection is closed since its body is unread.
         return send(error_response(Error{Errc::too_large, "the request body is larger than the "
                                                           "limit of " + std::to_string(limit) +
                                                           " bytes"},
-                                   header.version(), false),
+                                   version, false),
                     true);
     }
-    body_parser_.emplace(std::move(*header_parser_));
+    const bool expect_continue = beast::iequals(header[http::field::expect], "100-continue");
+    if (raw_document) {
+        // A caller who may not submit jobs is refused before its document is read, and the
+        // connection closed, as above.
+        if (auto allowed = check_job_client(client_, header); !allowed) {
+            return send(error_response(allowed.error(), version, false), true);
+        }
+        document_parser_.emplace(std::move(*header_parser_));
+        document_parser_->body_limit(limit);
+    } else {
+        body_parser_.emplace(std::move(*header_parser_));
+        body_parser_->body_limit(limit);
+    }
     header_parser_.reset();
-    body_parser_->body_limit(limit);
-    if (beast::iequals(body_parser_->get()[http::field::expect], "100-continue")) {
-        interim_ = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                      header.version());
+    if (expect_continue) {
+        interim_ = std::make_shared<http::response<http::empty_body>>(http::status::continue_, version);
         return http::async_write(stream_, *interim_,
                                  [self = shared_from_this()](beast::error_code e, std::size_t n) {
                                      self->on_continue_sent(e, n);
@@ -141,17 +155,20 @@ void HttpSession::on_continue_sent(beast::error_code ec, std::size_t) {
 }
 
 void HttpSession::do_read_body() {
-    http::async_read(stream_, buffer_, *body_parser_,
-                     [self = shared_from_this()](beast::error_code e, std::size_t n) {
-                         self->on_read_body(e, n);
-                     });
+    auto on_read = [self = shared_from_this()](beast::error_code e, std::size_t n) { self->on_read_body(e, n); };
+    if (document_parser_) return http::async_read(stream_, buffer_, *document_parser_, std::move(on_read));
+    http::async_read(stream_, buffer_, *body_parser_, std::move(on_read));
+}
+
+std::size_t HttpSession::body_limit(bool raw_document) const {
+    return raw_document ? services_.config.limits.max_raw_document_bytes : services_.config.limits.max_body_bytes;
 }
 
 void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
     if (ec == http::error::body_limit) {
         return send(error_response(Error{Errc::too_large, "the request body is larger than the "
                                                           "limit of " +
-                                                              std::to_string(services_.config.limits.max_body_bytes) +
+                                                              std::to_string(body_limit(document_parser_.has_value())) +
                                                               " bytes"},
                                    11, false),
                     true);
@@ -172,30 +189,38 @@ void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
 void HttpSession::dispatch_request() {
     // No deadline while the job runs: the job pool bounds the work, and the client waits.
     beast::get_lowest_layer(stream_).expires_never();
+    RequestScope scope(request_id_);  // the job pool carries it to the thread of the job
+    auto done = [self = shared_from_this()](Reply response) {
+        // Back onto this connection's strand, whatever thread produced it.
+        net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+            bool close = !std::visit([](const auto& message) { return message.keep_alive(); }, response);
+            self->send(std::move(response), close);
+        });
+    };
+    if (document_parser_) {
+        PdfRequest request = document_parser_->release();
+        document_parser_.reset();
+        return handle_raw_request(services_, client_, std::move(request), std::move(done));
+    }
     Request request = body_parser_->release();
     body_parser_.reset();
-    RequestScope scope(request_id_);  // the job pool carries it to the thread of the job
-    handle_request(services_, client_, std::move(request),
-                   [self = shared_from_this()](Response response) {
-                       // Back onto this connection's strand, whatever thread produced it.
-                       net::post(self->stream_.get_executor(),
-                                 [self, response = std::move(response)]() mutable {
-                                     bool close = !response.keep_alive();
-                                     self->send(std::move(response), close);
-                                 });
-                   });
+    handle_request(services_, client_, std::move(request), std::move(done));
 }
 
-void HttpSession::send(Response response, bool close_after) {
-    if (close_after) response.keep_alive(false);
-    response.set(http::field::server, "signetd");
-    if (!request_id_.empty()) response.set("X-Request-Id", request_id_);
-    response_ = std::make_shared<Response>(std::move(response));
+void HttpSession::send(Reply response, bool close_after) {
+    response_ = std::make_shared<Reply>(std::move(response));
     beast::get_lowest_layer(stream_).expires_after(services_.config.limits.request_timeout);
-    http::async_write(stream_, *response_,
-                      [self = shared_from_this(), close_after](beast::error_code e, std::size_t n) {
-                          self->on_write(close_after, e, n);
-                      });
+    std::visit(
+        [this, close_after](auto& message) {
+            if (close_after) message.keep_alive(false);
+            message.set(http::field::server, "signetd");
+            if (!request_id_.empty()) message.set("X-Request-Id", request_id_);
+            http::async_write(stream_, message,
+                              [self = shared_from_this(), close_after](beast::error_code e, std::size_t n) {
+                                  self->on_write(close_after, e, n);
+                              });
+        },
+        *response_);
 }
 
 void HttpSession::begin_request() {
@@ -215,7 +240,7 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
         auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start_);
         RequestScope scope(request_id_);
         log_fields(false, request_line_,
-                   {{"status", response_->result_int()},
+                   {{"status", std::visit([](const auto& message) { return message.result_int(); }, *response_)},
                     {"milliseconds", std::round(elapsed.count() * 10) / 10},
                     {"client", client_ ? client_->fingerprint : ""},
                     {"role", client_ && client_->role ? std::string(config::to_string(*client_->role)) : ""}});

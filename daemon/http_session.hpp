@@ -1,8 +1,9 @@
 #pragma once
 // One TLS connection (the Beast async-ssl server's session shape): handshake, then requests in
 // a keep-alive loop. Every read has a deadline; headers are read first so that a body over the
-// limit is refused with 413 before it is read; the response of a job comes back from the job
-// pool and is written on this connection's strand.
+// limit is refused with 413 before it is read, and so that a raw PDF body (router.hpp,
+// carries_raw_document) is read under its own limit into the byte vector the job takes; the
+// response of a job comes back from the job pool and is written on this connection's strand.
 
 #include <atomic>
 #include <chrono>
@@ -40,7 +41,8 @@ private:
     void on_read_body(boost::beast::error_code ec, std::size_t bytes);
     void dispatch_request();
     void begin_request();
-    void send(Response response, bool close_after);
+    void send(Reply response, bool close_after);
+    std::size_t body_limit(bool raw_document) const;
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
 
@@ -56,7 +58,8 @@ private:
     std::optional<ClientIdentity> client_;
     std::optional<http::request_parser<http::empty_body>> header_parser_;
     std::optional<http::request_parser<http::string_body>> body_parser_;
-    std::shared_ptr<Response> response_;
+    std::optional<http::request_parser<http::vector_body<std::uint8_t>>> document_parser_;  // a raw PDF
+    std::shared_ptr<Reply> response_;
     std::shared_ptr<http::response<http::empty_body>> interim_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <charconv>
 
 #include "daemon/api_json.hpp"
@@ -52,6 +53,21 @@ bool role_is(const std::optional<ClientIdentity>& client, config::Role role) {
     return client && client->role && *client->role == role;
 }
 
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+// "Application/PDF; x=y" → "application/pdf": type and subtype are case-insensitive and
+// parameters follow a ';' (RFC 9110 §8.3.1).
+std::string media_type(std::string_view value) {
+    value = value.substr(0, value.find(';'));
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    std::string lower(value);
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return lower;
+}
+
+bool sealing(const http::request_header<>& header) { return path_of(header.target()) == "/v1/seal"; }
+
 std::vector<KeyExpiry> active_key_expiries(const Services& services) {
     return key_expiries({services.seal_key.get(), services.audit_key.get()}, services.clock.now(),
                         services.config.keys.expiry_warning);
@@ -66,6 +82,9 @@ Response metrics_page(const Services& services, const Request& request) {
     body += "# HELP signet_pdf_worker_restarts_total PDF workers replaced after a crash, a hang or a limit.\n"
             "# TYPE signet_pdf_worker_restarts_total counter\n"
             "signet_pdf_worker_restarts_total " + std::to_string(services.pdf_workers.restarts()) + "\n";
+    body += "# HELP signet_pdf_worker_peak_rss_bytes The largest resident set of any PDF worker so far, as the kernel counted it.\n"
+            "# TYPE signet_pdf_worker_peak_rss_bytes gauge\n"
+            "signet_pdf_worker_peak_rss_bytes " + std::to_string(services.pdf_workers.peak_worker_rss_bytes()) + "\n";
     body += "# HELP signet_hsm_up 1 while the token serves, 0 while it is degraded or its PIN is refused.\n"
             "# TYPE signet_hsm_up gauge\n"
             "signet_hsm_up " + std::string(services.token.health().health == hsm::TokenHealth::ok ? "1" : "0") + "\n";
@@ -121,9 +140,9 @@ Response health(Services& services, const Request& request) {
 // Runs `work` on the job pool (it may block on the database or the HSM) and answers with its
 // reply; a full queue is answered at once with 503 and Retry-After.
 void on_pool(Services& services, unsigned version, bool keep_alive, Completion done,
-             std::function<Response()> work) {
+             std::function<Reply()> work) {
     bool posted = services.pool.try_post([work = std::move(work), done, version, keep_alive] {
-        Response response;
+        Reply response;
         try {
             response = work();
         } catch (const std::exception& error) {
@@ -143,6 +162,30 @@ void on_pool(Services& services, unsigned version, bool keep_alive, Completion d
     }
 }
 
+// The seal job of a parsed request, JSON or raw.
+Result<SealResult> run_seal(Services& services, const ClientIdentity& client, SealRequest request) {
+    // The key of this job from start to end, even if an officer activates its successor
+    // meanwhile.
+    const auto seal_key = services.seal_key.get();
+    SealContext context{services.token, *seal_key, services.trail, services.db,
+                        services.db_mutex, services.matrix, services.clock,
+                        services.config.keys.min_remaining_validity, services.pdf_workers};
+    auto result = run_seal_job(context, client, std::move(request));
+    metrics().job("seal", result ? "done" : to_string(result.error().code));
+    return result;
+}
+
+// The signature job of a parsed request, JSON or raw.
+Result<SignResult> run_sign(Services& services, const ClientIdentity& client, SignRequest request) {
+    OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
+                        services.seal_key, services.audit_key, client};
+    SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys,
+                        services.pdf_workers};
+    auto result = run_sign_job(context, std::move(request));
+    metrics().job("sign", result ? "done" : to_string(result.error().code));
+    return result;
+}
+
 void seal(Services& services, const ClientIdentity& client, Request&& request, Completion done) {
     unsigned version = request.version();
     bool keep_alive = request.keep_alive();
@@ -152,14 +195,7 @@ void seal(Services& services, const ClientIdentity& client, Request&& request, C
         body->clear();
         body->shrink_to_fit();
         if (!parsed) return error_response(parsed.error(), version, keep_alive);
-        // The key of this job from start to end, even if an officer activates its successor
-        // meanwhile.
-        const auto seal_key = services.seal_key.get();
-        SealContext context{services.token, *seal_key, services.trail, services.db,
-                            services.db_mutex, services.matrix, services.clock,
-                            services.config.keys.min_remaining_validity, services.pdf_workers};
-        auto result = run_seal_job(context, client, std::move(*parsed));
-        metrics().job("seal", result ? "done" : to_string(result.error().code));
+        auto result = run_seal(services, client, std::move(*parsed));
         if (!result) return error_response(result.error(), version, keep_alive);
         return json_response(http::status::ok, seal_response_body(*result), version, keep_alive);
     });
@@ -174,13 +210,8 @@ void sign(Services& services, const ClientIdentity& client, Request&& request, C
         body->clear();
         body->shrink_to_fit();
         if (!parsed) return error_response(parsed.error(), version, keep_alive);
-        OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
-                            services.seal_key, services.audit_key, client};
-        SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys,
-                            services.pdf_workers};
         const bool batch = parsed->batch;
-        auto result = run_sign_job(context, std::move(*parsed));
-        metrics().job("sign", result ? "done" : to_string(result.error().code));
+        auto result = run_sign(services, client, std::move(*parsed));
         if (!result) return error_response(result.error(), version, keep_alive);
         return json_response(http::status::ok, sign_response_body(batch, *result), version, keep_alive);
     });
@@ -434,18 +465,19 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
         return done(health(services, request));
     }
     if (target == "/v1/seal" || target == "/v1/sign") {
-        const bool sealing = target == "/v1/seal";
         const std::string path(target);
         if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for " + path);
-        if (!role_is(client, config::Role::platform)) {
-            return refuse(Errc::forbidden, std::string("only the platform role may submit ") +
-                                               (sealing ? "seal" : "signature") + " jobs");
+        if (auto allowed = check_job_client(client, request); !allowed) {
+            return refuse(allowed.error().code, allowed.error().message);
         }
-        if (request[http::field::content_type].find("application/json") != 0) {
-            return refuse(Errc::bad_request, std::string(sealing ? "a seal" : "a signature") +
-                                                 " request is JSON (Content-Type: application/json)");
+        // No 415: the contract's error model has no such code, and a wrong content type is a
+        // malformed request like the others (docs/api.md).
+        if (media_type(request[http::field::content_type]) != "application/json") {
+            return refuse(Errc::bad_request, std::string(sealing(request) ? "a seal" : "a signature") +
+                                                 " request is JSON (Content-Type: application/json) or a raw "
+                                                 "PDF (Content-Type: application/pdf)");
         }
-        return (sealing ? seal : sign)(services, *client, std::move(request), std::move(done));
+        return (sealing(request) ? seal : sign)(services, *client, std::move(request), std::move(done));
     }
     if (target == "/v1/keys" && request.method() == http::verb::get) {
         if (!role_is(client, config::Role::officer) && !role_is(client, config::Role::auditor)) {
@@ -502,6 +534,58 @@ void handle_request(Services& services, const std::optional<ClientIdentity>& cli
         return refuse(Errc::bad_request, "the request body is JSON (Content-Type: application/json)");
     }
     answer(services, version, keep_alive, std::move(done), std::move(*handler));
+}
+
+bool carries_raw_document(const http::request_header<>& header) {
+    const std::string_view path = path_of(header.target());
+    return header.method() == http::verb::post && (path == "/v1/seal" || path == "/v1/sign") &&
+           media_type(header[http::field::content_type]) == "application/pdf";
+}
+
+Status check_job_client(const std::optional<ClientIdentity>& client, const http::request_header<>& header) {
+    if (!client) return fail(Errc::unauthenticated, "a client certificate is required");
+    if (!client->role) {
+        return fail(Errc::unauthenticated, "the client certificate is not mapped to any role on this signetd");
+    }
+    if (*client->role != config::Role::platform) {
+        return fail(Errc::forbidden, std::string("only the platform role may submit ") +
+                                         (sealing(header) ? "seal" : "signature") + " jobs");
+    }
+    return {};
+}
+
+void handle_raw_request(Services& services, const std::optional<ClientIdentity>& client, PdfRequest&& request,
+                        Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    auto refuse = [&](const Error& error) { done(error_response(error, version, keep_alive)); };
+    if (!carries_raw_document(request)) {
+        return refuse(Error{Errc::bad_request, "a raw PDF is sent with POST to /v1/seal or /v1/sign "
+                                               "(Content-Type: application/pdf)"});
+    }
+    if (auto allowed = check_job_client(client, request); !allowed) return refuse(allowed.error());
+    // Parsed here, on the I/O thread: reading a few query parameters is cheap, and a malformed
+    // request then takes no place in the job queue. The body is moved, never copied.
+    if (sealing(request)) {
+        auto parsed = parse_raw_seal_request(request.target(), std::move(request.body()));
+        if (!parsed) return refuse(parsed.error());
+        auto job = std::make_shared<SealRequest>(std::move(*parsed));
+        return on_pool(services, version, keep_alive, std::move(done),
+                       [&services, client = *client, job, version, keep_alive]() -> Reply {
+                           auto result = run_seal(services, client, std::move(*job));
+                           if (!result) return error_response(result.error(), version, keep_alive);
+                           return seal_pdf_response(std::move(*result), version, keep_alive);
+                       });
+    }
+    auto parsed = parse_raw_sign_request(request.target(), std::move(request.body()));
+    if (!parsed) return refuse(parsed.error());
+    auto job = std::make_shared<SignRequest>(std::move(*parsed));
+    on_pool(services, version, keep_alive, std::move(done),
+            [&services, client = *client, job, version, keep_alive]() -> Reply {
+                auto result = run_sign(services, client, std::move(*job));
+                if (!result) return error_response(result.error(), version, keep_alive);
+                return sign_pdf_response(std::move(*result), version, keep_alive);
+            });
 }
 
 }  // namespace signet::daemon

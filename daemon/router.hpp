@@ -6,6 +6,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <variant>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -14,6 +15,7 @@
 #include "daemon/audit_trail.hpp"
 #include "daemon/client_identity.hpp"
 #include "daemon/job_pool.hpp"
+#include "daemon/raw_request.hpp"
 #include "daemon/sign_job.hpp"
 #include "daemon/active_key.hpp"
 #include "hsm/token.hpp"
@@ -27,7 +29,10 @@ namespace signet::daemon {
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
-using Completion = std::function<void(Response)>;
+// Every answer is a Response (JSON, text) but the signed PDF of a raw seal or signature, whose
+// bytes are sent from the job's own vector rather than copied into a string.
+using Reply = std::variant<Response, PdfResponse>;
+using Completion = std::function<void(Reply)>;
 
 struct Services {
     const config::Config& config;
@@ -50,5 +55,19 @@ Response error_response(const Error& error, unsigned version, bool keep_alive);
 // `client` is empty when the caller presented no certificate.
 void handle_request(Services& services, const std::optional<ClientIdentity>& client,
                     Request&& request, Completion done);
+
+// Whether the request is a raw document job: POST /v1/seal or /v1/sign with Content-Type:
+// application/pdf (raw_request.hpp). Its body is read into a byte vector under
+// [limits] max_raw_document_bytes and handed to handle_raw_request; every other body is read as
+// a string under max_body_bytes and handed to handle_request.
+bool carries_raw_document(const http::request_header<>& header);
+
+// Whether `client` may submit the seal or signature job of `header` (a certificate mapped to
+// the platform role; 401 or 403 otherwise). http_session asks before it reads a raw document,
+// so that no other caller makes signetd read up to max_raw_document_bytes.
+Status check_job_client(const std::optional<ClientIdentity>& client, const http::request_header<>& header);
+
+void handle_raw_request(Services& services, const std::optional<ClientIdentity>& client,
+                        PdfRequest&& request, Completion done);
 
 }  // namespace signet::daemon

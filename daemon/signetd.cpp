@@ -146,9 +146,12 @@ int run_signetd(const std::filesystem::path& config_file) {
     if (!initial_credentials) return failed(initial_credentials.error());
     ServerCredentials credentials(std::move(*initial_credentials));
 
+    const unsigned job_threads = config->limits.workers != 0
+                                     ? config->limits.workers
+                                     : std::clamp(4 * std::thread::hardware_concurrency(), 2U, 256U);
     pdf::WorkerLimits pdf_limits;
-    pdf_limits.workers = config->limits.pdf_workers != 0 ? config->limits.pdf_workers
-                                                          : std::clamp(std::thread::hardware_concurrency(), 1U, 64U);
+    // A job thread waiting for a worker that is still being made waits for nothing useful.
+    pdf_limits.workers = config->limits.pdf_workers != 0 ? config->limits.pdf_workers : std::min(job_threads, 64U);
     pdf_limits.job_deadline = config->limits.pdf_job_timeout;
     pdf_limits.address_space_bytes = config->limits.pdf_worker_memory_bytes;
     pdf_limits.cpu_seconds_per_job = config->limits.pdf_worker_cpu_seconds;
@@ -157,7 +160,7 @@ int run_signetd(const std::filesystem::path& config_file) {
     if (!pdf_workers) return failed(pdf_workers.error());
 
     std::mutex db_mutex;
-    JobPool pool(config->limits.workers, config->limits.max_queued_jobs);
+    JobPool pool(job_threads, config->limits.max_queued_jobs);
     policy::SystemClock clock;
     KeySlot seal_slot(std::move(*seal_key));
     KeySlot audit_slot(std::move(*audit_key));

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -37,7 +38,8 @@ std::uint16_t free_port() {
     return ntohs(address.sin_port);
 }
 
-Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std::size_t body_limit) {
+Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std::size_t body_limit,
+                           std::size_t raw_document_limit) {
     port = free_port();
     install = dir / "install";
     auto init = run({SIGNETCTL_PATH, "dev-init", install.string(), "--port", std::to_string(port)});
@@ -48,6 +50,9 @@ Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std
     auto at = config.find("max_body_bytes = 33554432");
     if (at == std::string::npos) throw std::runtime_error("dev-init config has no body limit");
     config.replace(at, 25, "max_body_bytes = " + std::to_string(body_limit));
+    at = config.find("max_raw_document_bytes = 67108864");
+    if (at == std::string::npos) throw std::runtime_error("dev-init config has no raw document limit");
+    config.replace(at, 33, "max_raw_document_bytes = " + std::to_string(raw_document_limit));
     config += extra_config;
     std::vector<std::string> argv{SIGNETD_PATH, "--config", (install / "signetd.toml").string()};
     if (spy_on_hsm) {
@@ -125,6 +130,11 @@ std::string seal_body(const std::string& document_bytes, const std::string& extr
            "}";
 }
 
+HttpResult raw_seal(const std::string& document_bytes, const std::string& query) {
+    return installation().request("POST", "/v1/seal?tenant=cabinet-durand&actor=marie.durand" + query, document_bytes,
+                                  "platform", "application/pdf");
+}
+
 void Installation::put(const std::string& path, const std::string& body) const {
     auto result = request("PUT", path, body);
     if (result.status != 200) {
@@ -149,10 +159,11 @@ HttpResult Installation::request(const std::string& method, const std::string& p
     const int n = ++counter;  // read once: another thread may be incrementing it
     auto body_file = dir / ("request-" + std::to_string(n));
     auto response_file = dir / ("response-" + std::to_string(n));
+    auto headers_file = dir / ("headers-" + std::to_string(n));
     write_file(body_file, body);
     std::vector<std::string> argv = {"curl", "--silent", "--show-error", "--max-time", "120",
                                      "--cacert", (install / "pki" / "tls-ca.pem").string(),
-                                     "-X", method, "-o", response_file.string(),
+                                     "-X", method, "-o", response_file.string(), "-D", headers_file.string(),
                                      "-w", "%{http_code}"};
     if (!client.empty()) {
         argv.insert(argv.end(), {"--cert", (install / "pki" / (client + ".pem")).string(), "--key",
@@ -175,8 +186,24 @@ HttpResult Installation::request(const std::string& method, const std::string& p
     result.curl_output = ran.output;
     std::error_code ec;
     if (std::filesystem::exists(response_file, ec)) result.body = read_file(response_file);
+    if (std::filesystem::exists(headers_file, ec)) {
+        // One block per response, an interim "100 Continue" first: the last block is the answer.
+        std::istringstream lines(read_file(headers_file));
+        for (std::string line; std::getline(lines, line);) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.rfind("HTTP/", 0) == 0) result.headers.clear();
+            auto colon = line.find(':');
+            if (colon == std::string::npos) continue;
+            std::string name = line.substr(0, colon);
+            for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            std::string value = line.substr(colon + 1);
+            value.erase(0, value.find_first_not_of(' '));
+            result.headers[name] = value;
+        }
+    }
     std::filesystem::remove(body_file, ec);
     std::filesystem::remove(response_file, ec);
+    std::filesystem::remove(headers_file, ec);
     return result;
 }
 

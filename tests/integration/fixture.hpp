@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,19 +22,24 @@ struct HttpResult {
     int status = 0;
     std::string body;
     std::string curl_output;  // curl's own messages
+    std::map<std::string, std::string> headers;  // of the final response, names in lower case
 
     nlohmann::json json() const;
 };
 
 struct Installation {
     static constexpr std::size_t max_body_bytes = 4 * 1024 * 1024;
+    // Above the JSON limit, so that a test can show that a raw PDF body has its own.
+    static constexpr std::size_t max_raw_document_bytes = 6 * 1024 * 1024;
 
     // With `spy_on_hsm`, signetd talks to SoftHSM through OpenSC's pkcs11-spy, which logs every
     // PKCS#11 call: an account of key use that does not come from signet itself.
     // `extra_config` is appended to dev-init's signetd.toml (an [audit] section, ...).
-    // `body_limit` replaces dev-init's [limits] max_body_bytes.
+    // `body_limit` and `raw_document_limit` replace dev-init's [limits] max_body_bytes and
+    // max_raw_document_bytes.
     explicit Installation(bool spy_on_hsm = false, const std::string& extra_config = "",
-                          std::size_t body_limit = max_body_bytes);
+                          std::size_t body_limit = max_body_bytes,
+                          std::size_t raw_document_limit = max_raw_document_bytes);
     ~Installation();
 
     // A request as `client` (a dev-init certificate name, "" for none). `body` is sent as is.
@@ -67,6 +73,10 @@ std::string in_days(int days);
 
 // A /v1/seal body for cabinet-durand's EC; `extra` is more JSON members (", \"appearance\": ...").
 std::string seal_body(const std::string& document_bytes, const std::string& extra = "");
+
+// A raw seal (POST /v1/seal, Content-Type: application/pdf) of `document_bytes` for
+// cabinet-durand's EC; `query` is more parameters ("&page=1&rect=...").
+HttpResult raw_seal(const std::string& document_bytes, const std::string& query = "");
 
 // A free TCP port on 127.0.0.1 (bound and released; the daemon binds it right after).
 std::uint16_t free_port();

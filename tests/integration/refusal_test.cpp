@@ -148,6 +148,91 @@ BOOST_AUTO_TEST_CASE(body_over_the_limit_is_refused_before_it_is_read) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// The raw form (a PDF body, the fields as query parameters) refuses what the JSON form refuses,
+// with the same JSON error bodies, plus what is wrong with a query string.
+BOOST_AUTO_TEST_SUITE(raw_bad_requests)
+
+using signet::test::raw_seal;
+
+BOOST_AUTO_TEST_CASE(fields_are_checked_as_in_json) {
+    TempDir work;
+    const std::string pdf = sample_pdf(work);
+    auto missing = installation().request("POST", "/v1/seal?actor=marie.durand", pdf, "platform", "application/pdf");
+    expect_refusal(missing, 400, "bad_request", "the query parameter 'tenant' is missing");
+    BOOST_TEST(missing.headers["content-type"] == "application/json");
+    expect_refusal(raw_seal(pdf, "&colour=red"), 400, "bad_request", "the query parameter 'colour' is not part of the API");
+    expect_refusal(raw_seal(pdf, "&actor=paul"), 400, "bad_request", "the query parameter 'actor' is given twice");
+    expect_refusal(raw_seal(pdf, "&approved_by"), 400, "bad_request", "the query parameter 'approved_by' has no value");
+    expect_refusal(raw_seal(pdf, "&approved_by=%FF"), 400, "bad_request", "'approved_by' is not valid UTF-8");
+    expect_refusal(raw_seal(pdf, "&approved_by=%07"), 400, "bad_request", "'approved_by' contains a control character");
+    expect_refusal(raw_seal(pdf, "&page=1&rect=10,10,5,50"), 400, "bad_request", "x1 < x2");
+    expect_refusal(raw_seal(pdf, "&page=1&rect=10,10,50"), 400, "bad_request", "four numbers x1,y1,x2,y2");
+    expect_refusal(raw_seal(pdf, "&page=0&rect=10,10,50,50"), 400, "bad_request", "page number from 1");
+    expect_refusal(raw_seal(pdf, "&page=1"), 400, "bad_request", "both the query parameters 'page' and 'rect'");
+    expect_refusal(raw_seal(pdf, "&rect=10,10,50,50"), 400, "bad_request", "both the query parameters 'page' and 'rect'");
+    expect_refusal(raw_seal(""), 400, "bad_request", "the request body is empty");
+    // The JSON form's 422s: the page must exist, the body must be a PDF.
+    expect_refusal(raw_seal(pdf, "&page=99&rect=10,10,100,50"), 422, "invalid_document", "99");
+}
+
+BOOST_AUTO_TEST_CASE(not_a_pdf_is_422_and_recorded) {
+    auto result = raw_seal("Bonjour, ceci n'est pas un PDF (raw)");
+    expect_refusal(result, 422, "invalid_document", "not a PDF");
+    BOOST_TEST(result.headers["content-type"] == "application/json");
+    auto db = signet::store::Database::open(installation().install / "signet.db");
+    BOOST_REQUIRE(db);
+    auto row = db->prepare("SELECT outcome, json_extract(entry, '$.document_sha256') FROM audit_log ORDER BY seq DESC LIMIT 1");
+    BOOST_REQUIRE(row);
+    auto found = row->step();
+    BOOST_REQUIRE(found && *found);
+    BOOST_TEST(row->column_text(0) == "refused");
+    auto sha = run({"sha256sum"}, "Bonjour, ceci n'est pas un PDF (raw)");
+    BOOST_TEST(row->column_text(1) == sha.output.substr(0, 64));
+}
+
+BOOST_AUTO_TEST_CASE(content_type_chooses_the_form) {
+    // Media types are case-insensitive and may carry parameters: this body is read as a PDF
+    // (422), not as JSON (400).
+    expect_refusal(installation().request("POST", "/v1/seal?tenant=cabinet-durand&actor=marie.durand", "not a pdf",
+                                          "platform", "Application/PDF; name=lettre.pdf"),
+                   422, "invalid_document");
+    // The contract has no 415: another type is a malformed request.
+    for (const char* type : {"text/plain", "application/pdfx", "application/octet-stream"}) {
+        BOOST_TEST_CONTEXT(type) {
+            expect_refusal(installation().request("POST", "/v1/seal?tenant=cabinet-durand&actor=marie.durand", "%PDF-1.4",
+                                                  "platform", type),
+                           400, "bad_request", "Content-Type: application/pdf");
+        }
+    }
+    expect_refusal(installation().request("POST", "/v1/sign?tenant=cabinet-durand&actor=marie.durand", "%PDF-1.4",
+                                          "platform", "text/plain"),
+                   400, "bad_request", "a signature request is JSON");
+}
+
+BOOST_AUTO_TEST_CASE(only_the_platform_and_only_post) {
+    expect_refusal(installation().request("POST", "/v1/seal?tenant=cabinet-durand&actor=marie.durand", "%PDF-1.4",
+                                          "auditor", "application/pdf"),
+                   403, "forbidden", "only the platform role");
+    expect_refusal(installation().request("POST", "/v1/seal?tenant=cabinet-durand&actor=marie.durand", "%PDF-1.4",
+                                          "", "application/pdf"),
+                   401, "unauthenticated");
+    expect_refusal(installation().request("PUT", "/v1/seal?tenant=cabinet-durand&actor=marie.durand", "%PDF-1.4",
+                                          "platform", "application/pdf"),
+                   400, "bad_request", "use POST");
+}
+
+BOOST_AUTO_TEST_CASE(a_raw_body_has_its_own_limit) {
+    using signet::test::Installation;
+    // Over the JSON limit but under the raw one: read, and refused only for what it is.
+    std::string between(Installation::max_body_bytes + 1024, 'A');
+    expect_refusal(raw_seal(between), 422, "invalid_document", "not a PDF");
+    // Over the raw limit: refused from its Content-Length, before it is read.
+    std::string big(Installation::max_raw_document_bytes + 1024, 'A');
+    expect_refusal(raw_seal(big), 413, "too_large", std::to_string(Installation::max_raw_document_bytes) + " bytes");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(clients)
 
 BOOST_AUTO_TEST_CASE(no_certificate_is_401) {

@@ -44,24 +44,17 @@ std::string seal_certificate_sha256() {
 
 struct Sealed {
     std::filesystem::path file;
-    nlohmann::json response;
+    nlohmann::json response;  // of a raw seal: its headers, as the JSON answer's fields
 };
 
-// Seals `input` as the platform and checks everything a caller and a validator can see.
-Sealed seal_and_validate(const std::filesystem::path& input, const std::filesystem::path& work,
-                         const std::string& appearance_json, int expected_signatures = 1) {
+// Checks everything a caller and a validator can see of `input` sealed as `output`.
+Sealed validate(const std::filesystem::path& input, const std::string& output, nlohmann::json response,
+                const std::filesystem::path& work, int expected_signatures) {
     const auto& inst = installation();
-    std::string body = R"({"tenant": "cabinet-durand", "actor": "marie.durand", "document": ")" +
-                       base64_of(input) + "\"" + appearance_json + "}";
-    auto result = inst.request("POST", "/v1/seal", body);
-    BOOST_REQUIRE_MESSAGE(result.status == 200, input.filename().string() << ": HTTP "
-                                                    << result.status << " " << result.body
-                                                    << result.curl_output);
     Sealed sealed;
-    sealed.response = result.json();
+    sealed.response = std::move(response);
     sealed.file = work / (input.stem().string() + "-sealed.pdf");
     std::string original = read_file(input);
-    std::string output = base64_decode(sealed.response.at("document").get<std::string>());
     write_file(sealed.file, output);
 
     // An incremental update: the original bytes are untouched at the start of the output.
@@ -89,6 +82,67 @@ Sealed seal_and_validate(const std::filesystem::path& input, const std::filesyst
     BOOST_TEST(cms.verified == expected_signatures);
     for (const auto& failure : cms.failures) BOOST_ERROR(failure);
     return sealed;
+}
+
+// Seals `input` as the platform (JSON, base64) and validates the result.
+Sealed seal_and_validate(const std::filesystem::path& input, const std::filesystem::path& work,
+                         const std::string& appearance_json, int expected_signatures = 1) {
+    std::string body = R"({"tenant": "cabinet-durand", "actor": "marie.durand", "document": ")" +
+                       base64_of(input) + "\"" + appearance_json + "}";
+    auto result = installation().request("POST", "/v1/seal", body);
+    BOOST_REQUIRE_MESSAGE(result.status == 200, input.filename().string() << ": HTTP "
+                                                    << result.status << " " << result.body
+                                                    << result.curl_output);
+    auto response = result.json();
+    std::string output = base64_decode(response.at("document").get<std::string>());
+    return validate(input, output, std::move(response), work, expected_signatures);
+}
+
+// Seals `input` in the raw form (the PDF as the body, `query` more parameters) and validates
+// the body; the headers stand for the JSON answer's fields.
+Sealed raw_seal_and_validate(const std::filesystem::path& input, const std::filesystem::path& work,
+                             const std::string& query, int expected_signatures = 1) {
+    auto result = signet::test::raw_seal(read_file(input), query);
+    BOOST_REQUIRE_MESSAGE(result.status == 200, input.filename().string() << ": HTTP " << result.status << " "
+                                                                          << result.body << result.curl_output);
+    BOOST_TEST(result.headers["content-type"] == "application/pdf");
+    BOOST_TEST(result.headers["content-length"] == std::to_string(result.body.size()));
+    for (const char* header : {"signet-key-id", "signet-certificate-sha256", "signet-digest-sha256", "signet-audit-seq"}) {
+        BOOST_REQUIRE_MESSAGE(result.headers.count(header) == 1U, header << " missing");
+    }
+    nlohmann::json response = {{"signature",
+                                {{"key_id", result.headers["signet-key-id"]},
+                                 {"certificate_sha256", result.headers["signet-certificate-sha256"]},
+                                 {"digest_sha256", result.headers["signet-digest-sha256"]}}},
+                               {"audit_seq", std::stoll(result.headers["signet-audit-seq"])}};
+    return validate(input, result.body, std::move(response), work, expected_signatures);
+}
+
+// The audit entry of `sealed`'s outcome holds what its answer said.
+void check_recorded(const std::filesystem::path& input, const Sealed& sealed) {
+    auto db = signet::store::Database::open(installation().install / "signet.db");
+    BOOST_REQUIRE(db);
+    auto row = db->prepare(
+        "SELECT tenant, json_extract(entry, '$.actor'), json_extract(entry, '$.document_sha256'), "
+        "json_extract(entry, '$.output_sha256'), json_extract(entry, '$.key_id'), outcome, "
+        "json_extract(entry, '$.client_fingerprint'), json_extract(entry, '$.signed_digest_sha256'), "
+        "json_extract(entry, '$.certificate_sha256') FROM audit_log WHERE seq = ?");
+    BOOST_REQUIRE(row);
+    row->bind(1, sealed.response.at("audit_seq").get<std::int64_t>());
+    auto found = row->step();
+    BOOST_REQUIRE(found && *found);
+    BOOST_TEST(row->column_text(0) == "cabinet-durand");
+    BOOST_TEST(row->column_text(1) == "marie.durand");
+    BOOST_TEST(row->column_text(2) == sha256_of(read_file(input)));
+    BOOST_TEST(row->column_text(3) == sha256_of(read_file(sealed.file)));
+    BOOST_TEST(row->column_text(4) == sealed.response.at("signature").at("key_id").get<std::string>());
+    BOOST_TEST(row->column_text(5) == "sealed");
+    auto fingerprint = run({"sh", "-c", "openssl x509 -in '" +
+                                            (installation().install / "pki" / "platform.pem").string() +
+                                            "' -outform DER | sha256sum"});
+    BOOST_TEST(row->column_text(6) == fingerprint.output.substr(0, 64));
+    BOOST_TEST(row->column_text(7) == sealed.response.at("signature").at("digest_sha256").get<std::string>());
+    BOOST_TEST(row->column_text(8) == sealed.response.at("signature").at("certificate_sha256").get<std::string>());
 }
 
 const std::string visible = R"(, "appearance": {"page": 1, "rect": [350, 40, 560, 120]})";
@@ -149,27 +203,35 @@ BOOST_AUTO_TEST_CASE(second_seal_keeps_the_first_valid) {
 BOOST_AUTO_TEST_CASE(each_seal_is_recorded_with_its_hashes) {
     TempDir work;
     auto input = signet::test::ps2pdf_sample(work.path(), "recorded", 1);
-    auto sealed = seal_and_validate(input, work.path(), "");
-    auto db = signet::store::Database::open(installation().install / "signet.db");
-    BOOST_REQUIRE(db);
-    auto row = db->prepare(
-        "SELECT tenant, json_extract(entry, '$.actor'), json_extract(entry, '$.document_sha256'), "
-        "json_extract(entry, '$.output_sha256'), json_extract(entry, '$.key_id'), outcome, "
-        "json_extract(entry, '$.client_fingerprint') FROM audit_log WHERE seq = ?");
-    BOOST_REQUIRE(row);
-    row->bind(1, sealed.response.at("audit_seq").get<std::int64_t>());
-    auto found = row->step();
-    BOOST_REQUIRE(found && *found);
-    BOOST_TEST(row->column_text(0) == "cabinet-durand");
-    BOOST_TEST(row->column_text(1) == "marie.durand");
-    BOOST_TEST(row->column_text(2) == sha256_of(read_file(input)));
-    BOOST_TEST(row->column_text(3) == sha256_of(read_file(sealed.file)));
-    BOOST_TEST(row->column_text(4) == sealed.response.at("signature").at("key_id").get<std::string>());
-    BOOST_TEST(row->column_text(5) == "sealed");
-    auto fingerprint = run({"sh", "-c", "openssl x509 -in '" +
-                                            (installation().install / "pki" / "platform.pem").string() +
-                                            "' -outform DER | sha256sum"});
-    BOOST_TEST(row->column_text(6) == fingerprint.output.substr(0, 64));
+    check_recorded(input, seal_and_validate(input, work.path(), ""));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(raw_seal)
+
+BOOST_AUTO_TEST_CASE(ps2pdf_invisible_and_its_headers_are_on_record) {
+    TempDir work;
+    auto input = signet::test::ps2pdf_sample(work.path(), "raw", 3);
+    check_recorded(input, raw_seal_and_validate(input, work.path(), ""));
+}
+
+BOOST_AUTO_TEST_CASE(groff_visible_through_page_and_rect) {
+    TempDir work;
+    auto sealed = raw_seal_and_validate(signet::test::groff_sample(work.path()), work.path(),
+                                        "&page=1&rect=350,40,560,120");
+    auto text = run({"pdftotext", sealed.file.string(), "-"});
+    BOOST_TEST(text.output.find("Cachet électronique") != std::string::npos, text.output);
+    BOOST_TEST(text.output.find("Cabinet Durand & Associés") != std::string::npos, text.output);
+}
+
+BOOST_AUTO_TEST_CASE(a_raw_seal_over_a_sealed_file_keeps_the_first_valid) {
+    TempDir work;
+    auto first = raw_seal_and_validate(signet::test::ps2pdf_sample(work.path(), "raw-twice", 2), work.path(),
+                                       "&page=1&rect=350,40,560,120");
+    auto again = work / "raw-twice-once.pdf";
+    std::filesystem::copy_file(first.file, again);
+    raw_seal_and_validate(again, work.path(), "&page=2&rect=50.5,40,260,120.25", 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -5,6 +5,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cctype>
+
 #include "tests/integration/fixture.hpp"
 #include "tests/integration/pdf_samples.hpp"
 #include "tests/integration/validators.hpp"
@@ -130,6 +132,10 @@ struct Office {
         auto decoded = run({"base64", "-d"}, document_b64_out);
         const auto file = work / (name + ".pdf");
         write_file(file, decoded.output);
+        validate_file(file);
+    }
+
+    void validate_file(const std::filesystem::path& file) {
         auto report = signet::test::pdfsig(inst.nss_db, file);
         BOOST_TEST(report.valid == 1, report.output);
         BOOST_TEST(report.trusted == 1, report.output);
@@ -142,6 +148,18 @@ struct Office {
         BOOST_TEST(text.output.find("Signé électroniquement par") != std::string::npos, text.output);
     }
 };
+
+// Whether `code` (6 digits) stands alone in `text`: an occurrence inside a longer run of hex
+// digits is part of a hash, a fingerprint or a request id, not a leaked code.
+bool contains_code(const std::string& text, const std::string& code) {
+    auto hex = [&](std::size_t at) { return std::isxdigit(static_cast<unsigned char>(text[at])) != 0; };
+    for (auto at = text.find(code); at != std::string::npos; at = text.find(code, at + 1)) {
+        const bool before = at > 0 && hex(at - 1);
+        const bool after = at + code.size() < text.size() && hex(at + code.size());
+        if (!before && !after) return true;
+    }
+    return false;
+}
 
 Office& office() {
     static Office shared;
@@ -317,6 +335,77 @@ BOOST_AUTO_TEST_CASE(only_the_platform_submits_and_enrols) {
     BOOST_TEST(o.inst.request("POST", "/v1/persons/nobody/otp", "{}").status == 404);
     json too_many{{"tenant", "cabinet-durand"}, {"actor", "paul"}, {"documents", std::vector<std::string>(21, "JVBERg==")}};
     BOOST_TEST(o.inst.request("POST", "/v1/sign", too_many.dump()).status == 400);
+}
+
+// The raw form: the PDF as the body, the code in the query string, the signed PDF as the
+// answer. The code must reach no log line and no audit entry.
+BOOST_AUTO_TEST_CASE(raw_form_signs_one_document_and_keeps_the_code_out_of_the_logs) {
+    auto& o = office();
+    o.inst.put("/v1/tenants/cabinet-durand/members/ines.morel", R"({"role": "ec", "name": "Inès Morel"})");
+    const std::string secret = o.enrol("ines.morel");
+    const int before = o.inst.hsm_signatures();
+    const auto input = signet::test::ps2pdf_sample(o.work.path(), "raw-lettre", 2);
+    const std::string original = read_file(input);
+    const std::string target = "/v1/sign?tenant=cabinet-durand&actor=ines.morel&page=1&rect=300,40,560,120&otp=";
+    auto raw_sign = [&](const std::string& code) {
+        return o.inst.request("POST", target + code, original, "platform", "application/pdf");
+    };
+
+    const std::string code = Office::code(secret);
+    auto result = raw_sign(code);
+    BOOST_REQUIRE_MESSAGE(result.status == 200, result.body << result.curl_output);
+    BOOST_TEST(result.headers["content-type"] == "application/pdf");
+    BOOST_TEST((result.body.compare(0, original.size(), original) == 0));  // an incremental update
+    const auto file = o.work / "ines-raw.pdf";
+    write_file(file, result.body);
+    o.validate_file(file);
+    auto text = run({"pdftotext", file.string(), "-"});
+    BOOST_TEST(text.output.find("Signé électroniquement par Inès Morel") != std::string::npos, text.output);
+    BOOST_TEST(o.inst.hsm_signatures() == before + 1);
+
+    // The headers are what the log recorded.
+    const auto audit_seq = std::stoll(result.headers.at("signet-audit-seq"));
+    const auto activation_seq = std::stoll(result.headers.at("signet-activation-seq"));
+    bool signed_entry = false;
+    bool activation_entry = false;
+    for (const auto& entry : o.entries()) {
+        if (entry.at("seq") == activation_seq) {
+            activation_entry = entry.at("event") == "activation" && entry.at("actor") == "ines.morel";
+        }
+        if (entry.at("seq") != audit_seq) continue;
+        signed_entry = true;
+        BOOST_TEST(entry.at("event") == "sign");
+        BOOST_TEST(entry.at("outcome") == "signed");
+        BOOST_TEST(entry.at("key_id") == result.headers.at("signet-key-id"));
+        BOOST_TEST(entry.at("certificate_sha256") == result.headers.at("signet-certificate-sha256"));
+        BOOST_TEST(entry.at("signed_digest_sha256") == result.headers.at("signet-digest-sha256"));
+        BOOST_TEST(entry.at("detail").at("activation_seq") == activation_seq);
+        BOOST_TEST(entry.at("document_sha256") == run({"sha256sum"}, original).output.substr(0, 64));
+        BOOST_TEST(entry.at("output_sha256") == run({"sha256sum"}, result.body).output.substr(0, 64));
+    }
+    BOOST_TEST(signed_entry);
+    BOOST_TEST(activation_entry);
+
+    // Refusals as in the JSON form: the same code again, a wrong one, none.
+    o.expect_refused(raw_sign(code), 403, "activation_failed", "already used", before + 1);
+    const std::string wrong = Office::code(secret, -3600);
+    o.expect_refused(raw_sign(wrong), 403, "activation_failed", "not ines.morel's current code", before + 1);
+    o.expect_refused(o.inst.request("POST", "/v1/sign?tenant=cabinet-durand&actor=ines.morel", original, "platform",
+                                    "application/pdf"),
+                     403, "activation_failed", "activation code", before + 1);
+    auto batch = o.inst.request("POST", target + code + "&documents=2", original, "platform", "application/pdf");
+    BOOST_TEST(batch.status == 400, batch.body);
+
+    // Neither code is in signetd's log or in any audit entry, and no query string is logged.
+    const std::string log = read_file(o.inst.dir / "signetd.log");
+    BOOST_TEST(log.find("/v1/sign") != std::string::npos);  // the requests were logged...
+    const auto entries = o.entries();
+    for (const std::string& secret_code : {code, wrong}) {
+        BOOST_TEST(!contains_code(log, secret_code), secret_code << " in signetd's log");
+        for (const auto& entry : entries) BOOST_TEST(!contains_code(entry.dump(), secret_code), entry.dump());
+    }
+    BOOST_TEST(log.find("otp=") == std::string::npos);  // ... without their query strings
+    BOOST_TEST(log.find("tenant=") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -169,6 +169,21 @@ BOOST_AUTO_TEST_CASE(out_of_range_limit) {
     require_error(signet::config::load(write(text)), {"limits.max_body_bytes", "between"});
 }
 
+BOOST_AUTO_TEST_CASE(raw_document_limit_is_its_own) {
+    auto defaults = signet::config::load(write(valid()));
+    BOOST_REQUIRE_MESSAGE(defaults, defaults.error().message);
+    BOOST_TEST(defaults->limits.max_raw_document_bytes == 64U * 1024U * 1024U);
+    BOOST_TEST(defaults->limits.max_body_bytes == 2048U);  // the JSON limit is unchanged by it
+    auto set = signet::config::load(write(valid("max_raw_document_bytes = 4096\n")));
+    BOOST_REQUIRE_MESSAGE(set, set.error().message);
+    BOOST_TEST(set->limits.max_raw_document_bytes == 4096U);
+    require_error(signet::config::load(write(valid("max_raw_document_bytes = 10\n"))),
+                  {"limits.max_raw_document_bytes", "between 1024"});
+    // Above what a PDF worker takes (3 GiB).
+    require_error(signet::config::load(write(valid("max_raw_document_bytes = 4294967296\n"))),
+                  {"limits.max_raw_document_bytes", "between"});
+}
+
 BOOST_AUTO_TEST_CASE(bad_role_and_ambiguous_mapping) {
     std::string bad_role = valid();
     bad_role.replace(bad_role.find("role = \"auditor\""), 16, "role = \"root\"");
@@ -219,7 +234,8 @@ BOOST_FIXTURE_TEST_SUITE(process_limits, ConfigFixture)
 BOOST_AUTO_TEST_CASE(pdf_worker_and_drain_defaults_and_limits) {
     auto defaults = signet::config::load(write(valid()));
     BOOST_REQUIRE(defaults);
-    BOOST_TEST(defaults->limits.pdf_workers == 0U);  // one per core
+    BOOST_TEST(defaults->limits.pdf_workers == 0U);  // one per job thread
+    BOOST_TEST(defaults->limits.workers == 0U);      // four per core
     BOOST_TEST(defaults->limits.pdf_job_timeout.count() == 30);
     BOOST_TEST(defaults->limits.pdf_worker_memory_bytes == std::size_t{1} << 30);
     BOOST_TEST(defaults->limits.drain_timeout.count() == 30);
