@@ -28,18 +28,47 @@ Status append_line(const std::filesystem::path& file, const std::string& line) {
 
 Result<audit::Entry> AuditTrail::record(audit::Entry entry) {
     StageTimer timed(Stage::audit);  // the wait for the database counts: the job waits too
+    Pending mine{std::move(entry), std::nullopt};
+    std::unique_lock lock(queue_mutex_);
+    queue_.push_back(&mine);
+    // Group commit: the first thread to find no commit under way commits everything queued,
+    // its own entry among them; the others wait for it, or become the next committer.
+    while (!mine.stored) {
+        if (committing_) {
+            committed_.wait(lock);
+            continue;
+        }
+        committing_ = true;
+        std::vector<Pending*> group = std::exchange(queue_, {});
+        lock.unlock();
+        commit(group);
+        lock.lock();
+        committing_ = false;
+        committed_.notify_all();
+    }
+    return std::move(*mine.stored);
+}
+
+void AuditTrail::commit(const std::vector<Pending*>& group) {
     std::lock_guard lock(db_mutex_);
     audit::Log log(db_, clock_);
-    Result<audit::Entry> stored = fail(Errc::internal, "not written");
+    std::vector<audit::Entry> stored;
     Status done = db_.transaction([&]() -> Status {
-        stored = log.append(std::move(entry));
-        if (!stored) return std::unexpected(stored.error());
+        stored.clear();
+        for (Pending* pending : group) {
+            auto appended = log.append(pending->entry);
+            if (!appended) return std::unexpected(appended.error());
+            stored.push_back(std::move(*appended));
+        }
         return {};
     });
-    if (!done) {
-        return fail(Errc::unavailable, "the audit log cannot be written (" + done.error().message + ")");
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        if (done) {
+            group[i]->stored = std::move(stored[i]);
+        } else {
+            group[i]->stored = fail(Errc::unavailable, "the audit log cannot be written (" + done.error().message + ")");
+        }
     }
-    return stored;
 }
 
 void AuditTrail::checkpoint_if_due() {
