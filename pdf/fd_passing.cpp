@@ -17,23 +17,28 @@ Error wire_error(const std::string& what, int error) {
     return Error{Errc::unavailable, what + ": " + std::generic_category().message(error)};
 }
 
-// Room for exactly one descriptor, aligned as CMSG_* expect.
-union ControlBuffer {
-    char bytes[CMSG_SPACE(sizeof(int))];
-    cmsghdr align;
+// One byte of data and room for exactly one descriptor, aligned as CMSG_* expect.
+struct OneDescriptor {
+    char byte = 'F';
+    iovec data{&byte, 1};
+    msghdr message{};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))]{};
+
+    OneDescriptor() {
+        message.msg_iov = &data;
+        message.msg_iovlen = 1;
+        message.msg_control = control;
+        message.msg_controllen = sizeof control;
+    }
+    OneDescriptor(const OneDescriptor&) = delete;
+    OneDescriptor& operator=(const OneDescriptor&) = delete;
 };
 
 }  // namespace
 
 Status send_fd(int socket, int fd) {
-    char byte = 'F';
-    iovec data{&byte, 1};
-    ControlBuffer control{};
-    msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control.bytes;
-    message.msg_controllen = sizeof control.bytes;
+    OneDescriptor sent_message;
+    msghdr& message = sent_message.message;
     cmsghdr* header = CMSG_FIRSTHDR(&message);
     header->cmsg_level = SOL_SOCKET;
     header->cmsg_type = SCM_RIGHTS;
@@ -48,14 +53,8 @@ Status send_fd(int socket, int fd) {
 }
 
 Result<UniqueFd> receive_fd(int socket) {
-    char byte = 0;
-    iovec data{&byte, 1};
-    ControlBuffer control{};
-    msghdr message{};
-    message.msg_iov = &data;
-    message.msg_iovlen = 1;
-    message.msg_control = control.bytes;
-    message.msg_controllen = sizeof control.bytes;
+    OneDescriptor received;
+    msghdr& message = received.message;
     ssize_t got = -1;
     do {
         got = ::recvmsg(socket, &message, MSG_CMSG_CLOEXEC);

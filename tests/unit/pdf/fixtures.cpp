@@ -270,4 +270,22 @@ void check_signed(const std::filesystem::path& nss_dir, const std::filesystem::p
     BOOST_TEST(check.exit_code == 0);
 }
 
+// openssl cms -verify over the two ByteRange parts of `file`, the CMS being `cms`.
+void check_cms(const TempDir& dir, const Pki& pki, const std::vector<std::uint8_t>& file,
+               const PreparedDocument& prepared, const std::vector<std::uint8_t>& cms) {
+    const auto& r = prepared.byte_range;
+    std::vector<std::uint8_t> content(file.begin(), file.begin() + static_cast<long>(r[1]));
+    content.insert(content.end(), file.begin() + static_cast<long>(r[2]),
+                   file.begin() + static_cast<long>(r[2] + r[3]));
+    write_bytes(dir / "sig.der", cms);
+    write_bytes(dir / "byterange.bin", content);
+    pki.write_root(dir / "ca.pem");
+    auto verify = signet::test::run(
+        {"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
+         (dir / "sig.der").string(), "-content", (dir / "byterange.bin").string(), "-CAfile",
+         (dir / "ca.pem").string(), "-purpose", "any", "-out", "/dev/null"});
+    BOOST_TEST_INFO(verify.output);
+    BOOST_TEST(verify.exit_code == 0);
+}
+
 }  // namespace signet::pdf::test

@@ -92,6 +92,9 @@ int valid_trusted_signatures(const std::string& pdfsig_output);
 int signature_count(const std::string& pdfsig_output);
 // The common checks of a signed output: pdfsig (trusting `nss_dir`) finds `signatures`
 // PAdES signatures, all valid and trusted, and qpdf --check passes.
+// openssl cms -verify over the two ByteRange parts of `file`, the CMS being `cms`.
+void check_cms(const TempDir& dir, const Pki& pki, const std::vector<std::uint8_t>& file,
+               const PreparedDocument& prepared, const std::vector<std::uint8_t>& cms);
 void check_signed(const std::filesystem::path& nss_dir, const std::filesystem::path& pdf,
                   int signatures);
 

@@ -87,24 +87,6 @@ std::size_t entry_count(const std::string& update, bool stream) {
     return total;
 }
 
-// openssl cms -verify over the two ByteRange parts of `file`, the CMS being `cms`.
-void check_cms(const TempDir& dir, const Pki& pki, const std::vector<std::uint8_t>& file,
-               const PreparedDocument& prepared, const std::vector<std::uint8_t>& cms) {
-    const auto& r = prepared.byte_range;
-    std::vector<std::uint8_t> content(file.begin(), file.begin() + static_cast<long>(r[1]));
-    content.insert(content.end(), file.begin() + static_cast<long>(r[2]),
-                   file.begin() + static_cast<long>(r[2] + r[3]));
-    write_bytes(dir / "sig.der", cms);
-    write_bytes(dir / "byterange.bin", content);
-    pki.write_root(dir / "ca.pem");
-    auto verify = signet::test::run(
-        {"openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in",
-         (dir / "sig.der").string(), "-content", (dir / "byterange.bin").string(), "-CAfile",
-         (dir / "ca.pem").string(), "-purpose", "any", "-out", "/dev/null"});
-    BOOST_TEST_INFO(verify.output);
-    BOOST_TEST(verify.exit_code == 0);
-}
-
 struct Kind {
     std::string name;
     bool stream;  // the file's last section is a cross-reference stream
