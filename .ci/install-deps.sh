@@ -20,6 +20,8 @@ packages=(
   oathtool
   # benchmarks: JSON and arithmetic in the shell scripts
   jq bc
+  # tests/bench/performance.sh (issue 8): podofosign to compare with, and the plot
+  libpodofo-utils gnuplot-nox
   # opensc's pkcs11-spy: counts the HSM's signatures independently of signet
   opensc
   # the unit file's security score (systemd-analyze security --offline=true)

@@ -4,18 +4,13 @@
 #   bash tests/bench/audit_cost.sh [ROUNDS] [PAGES]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/letter.sh
 rounds=${1:-100}
 pages=${2:-40}
 build=${SIGNET_BUILD:-build}
 work=$(mktemp -d /tmp/signet-bench-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 "$build/daemon/signetctl" dev-init "$work/install" --port 1 >/dev/null
-{
-  echo "%!PS"; echo "/Helvetica findfont 11 scalefont setfont"
-  for p in $(seq 1 "$pages"); do
-    for l in $(seq 0 39); do echo "72 $((760 - l * 16)) moveto (Lettre de mission $p.$l - exercice comptable) show"; done
-    echo showpage
-  done
-} >"$work/doc.ps"
+letter_ps "$pages" >"$work/doc.ps"
 ps2pdf "$work/doc.ps" "$work/doc.pdf"
 "$build/tests/bench/audit_cost" "$work/install/signetd.toml" "$work/doc.pdf" "$rounds"

@@ -12,6 +12,7 @@
 # Latencies are server-side: curl's total time less its TLS handshake (one connection each).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/letter.sh
 filler=${1:-20000}
 persons=${2:-10}
 made=${3:-1000}
@@ -58,13 +59,7 @@ for i in $(seq 1 "$persons"); do enrol "p$i"; done
 enrol batcher
 
 # A letter of engagement of about 100 KB (text pages, streams expanded), as in seal_latency.sh.
-{
-  echo "%!PS"; echo "/Helvetica findfont 11 scalefont setfont"
-  for p in $(seq 1 40); do
-    for l in $(seq 0 39); do echo "72 $((760 - l * 16)) moveto (Lettre de mission $p.$l - exercice comptable et fiscal) show"; done
-    echo showpage
-  done
-} >"$work/doc.ps"
+letter_ps 40 >"$work/doc.ps"
 ps2pdf "$work/doc.ps" "$work/doc-small.pdf"
 qpdf --stream-data=uncompress "$work/doc-small.pdf" "$work/doc.pdf"
 base64 -w0 "$work/doc.pdf" >"$work/doc.b64"

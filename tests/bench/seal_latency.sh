@@ -4,6 +4,7 @@
 # build: bash tests/bench/seal_latency.sh [COUNT] [SIZE_KB]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/letter.sh
 count=${1:-50}
 size_kb=${2:-100}
 build=${SIGNET_BUILD:-build}
@@ -29,13 +30,7 @@ curl "${curl_args[@]}" --fail -X PUT -H "Content-Type: application/json" -o /dev
 
 # Text pages through ps2pdf, streams expanded by qpdf until the file is about SIZE_KB.
 pages=$(( size_kb * 1024 / 2600 + 1 ))
-{
-  echo "%!PS"; echo "/Helvetica findfont 11 scalefont setfont"
-  for p in $(seq 1 "$pages"); do
-    for l in $(seq 0 39); do echo "72 $((760 - l * 16)) moveto (Lettre de mission $p.$l - exercice comptable et fiscal) show"; done
-    echo showpage
-  done
-} >"$work/doc.ps"
+letter_ps "$pages" >"$work/doc.ps"
 ps2pdf "$work/doc.ps" "$work/doc-small.pdf"
 qpdf --stream-data=uncompress "$work/doc-small.pdf" "$work/doc.pdf"
 printf '{"tenant": "bench", "actor": "bench", "appearance": {"page": 1, "rect": [350, 40, 560, 120]}, "document": "%s"}' \
