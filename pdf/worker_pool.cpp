@@ -57,6 +57,7 @@ Result<WorkerProcess> WorkerPool::fork_worker() {
     }
     if (server_) {
         (void)server_->kill_and_reap();
+        server_.reset();  // counted once, however many starts of its successor fail
         std::lock_guard count(mutex_);
         ++restarts_;
     }
