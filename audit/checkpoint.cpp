@@ -6,6 +6,7 @@
 
 #include "audit/json_number.hpp"
 #include "audit/openssl_util.hpp"
+#include "base/base64.hpp"
 
 namespace signet::audit {
 namespace {
@@ -65,7 +66,7 @@ Result<Checkpoint> checkpoint_from_json(const json& object) {
     SIGNET_TRY(checkpoint.key_id, text_field(object, "key_id"));
     std::string signature;
     SIGNET_TRY(signature, text_field(object, "signature"));
-    auto bytes = base64_decode(signature);
+    auto bytes = base64_decode_canonical(signature);
     if (!bytes) return bad_field("signature", "must be base64: " + bytes.error().message);
     checkpoint.signature = std::move(*bytes);
     return checkpoint;

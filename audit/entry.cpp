@@ -7,6 +7,7 @@
 
 #include "audit/json_number.hpp"
 #include "audit/openssl_util.hpp"
+#include "base/base64.hpp"
 
 namespace signet::audit {
 namespace {

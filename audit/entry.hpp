@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::audit {
 

@@ -30,7 +30,7 @@ Result<Entry> Log::append(Entry entry) {
     auto last = head();
     if (!last) return std::unexpected(last.error().with_context("reading the audit log's head"));
     entry.seq = last->size + 1;
-    entry.time = policy::format_timestamp(clock_.now());
+    entry.time = signet::format_timestamp(clock_.now());
     entry.prev_hash = last->hash;
     std::string stored;
     try {
@@ -128,15 +128,15 @@ Result<std::string> Log::export_ndjson() {
     }
 }
 
-Result<Usage> Log::usage(const std::string& tenant, policy::Date from, policy::Date to) {
+Result<Usage> Log::usage(const std::string& tenant, signet::Date from, signet::Date to) {
     auto statement = db_.prepare(
         "SELECT event, outcome, COALESCE(action, ''), COUNT(*) FROM audit_log "
         "WHERE tenant = ? AND time >= ? AND time < ? GROUP BY event, outcome, action");
     if (!statement) return std::unexpected(statement.error());
     // Times are "YYYY-MM-DDTHH:MM:SSZ", which sort as text in time order.
     statement->bind(1, tenant)
-        .bind(2, policy::format_date(from) + "T00:00:00Z")
-        .bind(3, policy::format_timestamp(policy::end_of(to)));
+        .bind(2, signet::format_date(from) + "T00:00:00Z")
+        .bind(3, signet::format_timestamp(signet::end_of(to)));
     Usage usage;
     for (;;) {
         auto row = statement->step();

@@ -11,8 +11,8 @@
 
 #include "audit/checkpoint.hpp"
 #include "audit/entry.hpp"
-#include "policy/error.hpp"
-#include "policy/time.hpp"
+#include "base/error.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::audit {
@@ -32,7 +32,7 @@ struct Usage {
 
 class Log {
 public:
-    Log(store::Database& db, const policy::Clock& clock) : db_(db), clock_(clock) {}
+    Log(store::Database& db, const signet::Clock& clock) : db_(db), clock_(clock) {}
 
     // Appends `entry` after the head: sets its seq, time, prev_hash and hash, commits it (in
     // the caller's transaction when there is one) and returns it as stored.
@@ -50,11 +50,11 @@ public:
     // The export auditors verify offline: every entry, then every checkpoint, one JSON per line.
     Result<std::string> export_ndjson();
 
-    Result<Usage> usage(const std::string& tenant, policy::Date from, policy::Date to);
+    Result<Usage> usage(const std::string& tenant, signet::Date from, signet::Date to);
 
 private:
     store::Database& db_;
-    const policy::Clock& clock_;
+    const signet::Clock& clock_;
 };
 
 }  // namespace signet::audit

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::config {
 

@@ -40,7 +40,7 @@ Result<Activation> check_activation(const OfficerContext& context, const config:
     std::lock_guard lock(context.db_mutex);
     auto row = read_person(context.db, person);
     if (!row) return std::unexpected(row.error());
-    const policy::Timestamp now = context.clock.now();
+    const signet::Timestamp now = context.clock.now();
     const std::int64_t unix_now = now.time_since_epoch().count();
 
     std::optional<Error> refusal;
@@ -51,7 +51,7 @@ Result<Activation> check_activation(const OfficerContext& context, const config:
     } else if (row->locked_until && *row->locked_until > unix_now) {
         refusal = Error{Errc::activation_failed,
                         person + "'s signing is locked until " +
-                            policy::format_timestamp(policy::Timestamp(std::chrono::seconds(*row->locked_until))) +
+                            signet::format_timestamp(signet::Timestamp(std::chrono::seconds(*row->locked_until))) +
                             " after " + std::to_string(settings.lockout_failures) + " wrong codes"};
     } else {
         auto seed = context.token.open_secret(seed_key_id(), row->sealed_seed, seed_context(person));
@@ -107,7 +107,7 @@ Result<Activation> check_activation(const OfficerContext& context, const config:
             locked.event = "activation_locked";
             locked.outcome = "done";
             locked.reason = std::to_string(failures) + " wrong codes in a row";
-            locked.detail = {{"locked_until", policy::format_timestamp(now + settings.lockout)}};
+            locked.detail = {{"locked_until", signet::format_timestamp(now + settings.lockout)}};
             auto appended_lock = log.append(locked);
             if (!appended_lock) return std::unexpected(appended_lock.error());
         }

@@ -1,7 +1,7 @@
 #include "daemon/active_key.hpp"
 
-#include "daemon/base64.hpp"
-#include "daemon/openssl_error.hpp"
+#include "base/base64.hpp"
+#include "base/openssl_error.hpp"
 
 namespace signet::daemon {
 

@@ -11,7 +11,7 @@
 #include "daemon/certificate_checks.hpp"
 #include "hsm/token.hpp"
 #include "pdf/cades.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 #include "daemon/json_fields.hpp"
 
 namespace signet::daemon {

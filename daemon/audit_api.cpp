@@ -23,10 +23,10 @@ Result<std::int64_t> number(const Query& query, const char* key, std::int64_t fa
     return value;
 }
 
-Result<policy::Date> date(const Query& query, const char* key) {
+Result<signet::Date> date(const Query& query, const char* key) {
     auto it = query.find(key);
     if (it == query.end()) return fail(Errc::bad_request, std::string("the query parameter '") + key + "' is missing");
-    auto parsed = policy::parse_date(it->second);
+    auto parsed = signet::parse_date(it->second);
     if (!parsed) return fail(Errc::bad_request, std::string("the query parameter '") + key + "' must be YYYY-MM-DD");
     return *parsed;
 }
@@ -62,8 +62,8 @@ Result<JsonReply> audit_usage(const AuditContext& context, std::string_view targ
     auto tenant = query->find("tenant");
     if (tenant == query->end()) return fail(Errc::bad_request, "the query parameter 'tenant' is missing");
     SIGNET_CHECK(check_text(tenant->second, "the query parameter 'tenant'"));
-    policy::Date from;
-    policy::Date to;
+    signet::Date from;
+    signet::Date to;
     SIGNET_TRY(from, date(*query, "from"));
     SIGNET_TRY(to, date(*query, "to"));
     if (std::chrono::sys_days(to) < std::chrono::sys_days(from)) {
@@ -73,8 +73,8 @@ Result<JsonReply> audit_usage(const AuditContext& context, std::string_view targ
     auto usage = audit::Log(context.db, context.clock).usage(tenant->second, from, to);
     if (!usage) return std::unexpected(usage.error());
     return JsonReply{200, json{{"tenant", tenant->second},
-                               {"from", policy::format_date(from)},
-                               {"to", policy::format_date(to)},
+                               {"from", signet::format_date(from)},
+                               {"to", signet::format_date(to)},
                                {"seals", usage->seals},
                                {"signatures", usage->signatures},
                                {"refusals", usage->refusals},

@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "daemon/register_api.hpp"
-#include "policy/error.hpp"
-#include "policy/time.hpp"
+#include "base/error.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -16,7 +16,7 @@ namespace signet::daemon {
 struct AuditContext {
     store::Database& db;
     std::mutex& db_mutex;
-    const policy::Clock& clock;
+    const signet::Clock& clock;
 };
 
 // GET /v1/audit?after=SEQ&limit=N → {"entries": [...], "next": SEQ or null}

@@ -91,7 +91,7 @@ Status AuditTrail::checkpoint_when(std::int64_t waiting_at_least) {
         checkpoint.head = log->first.hash;
     }
     checkpoint.origin = settings_.origin;
-    checkpoint.time = policy::format_timestamp(clock_.now());
+    checkpoint.time = signet::format_timestamp(clock_.now());
     const auto key = key_.get();
     checkpoint.key_id = key->id_hex;
     std::string text = audit::signed_text(checkpoint);

@@ -19,14 +19,14 @@
 #include "config/config.hpp"
 #include "daemon/active_key.hpp"
 #include "hsm/token.hpp"
-#include "policy/time.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
 
 class AuditTrail {
 public:
-    AuditTrail(store::Database& db, std::mutex& db_mutex, const policy::Clock& clock,
+    AuditTrail(store::Database& db, std::mutex& db_mutex, const signet::Clock& clock,
                hsm::Token& token, const KeySlot& audit_key, const config::Audit& settings)
         : db_(db), db_mutex_(db_mutex), clock_(clock), token_(token), key_(audit_key), settings_(settings) {}
 
@@ -60,7 +60,7 @@ private:
 
     store::Database& db_;
     std::mutex& db_mutex_;
-    const policy::Clock& clock_;
+    const signet::Clock& clock_;
     hsm::Token& token_;
     const KeySlot& key_;  // the active audit key, which an officer may rotate
     const config::Audit& settings_;

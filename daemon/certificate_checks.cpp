@@ -7,17 +7,17 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "daemon/openssl_error.hpp"
+#include "base/openssl_error.hpp"
 
 namespace signet::daemon {
 namespace {
 
-Result<policy::Timestamp> timestamp_of(const ASN1_TIME* time, const char* what) {
+Result<signet::Timestamp> timestamp_of(const ASN1_TIME* time, const char* what) {
     std::tm parts{};
     if (time == nullptr || ASN1_TIME_to_tm(time, &parts) != 1) {
         return openssl_failure(Errc::invalid_certificate, std::string("its ") + what + " cannot be read");
     }
-    return policy::Timestamp(std::chrono::seconds(timegm(&parts)));
+    return signet::Timestamp(std::chrono::seconds(timegm(&parts)));
 }
 
 std::unexpected<Error> refuse(std::string reason) {
@@ -54,7 +54,7 @@ Result<pdf::Certificate> one_pem_certificate(const std::string& pem, const std::
     return certificate;
 }
 
-std::string day_text(policy::Timestamp when) { return policy::format_timestamp(when); }
+std::string day_text(signet::Timestamp when) { return signet::format_timestamp(when); }
 
 Status check_key_usage(X509* certificate, policy::KeyPurpose purpose) {
     const std::uint32_t usage = X509_get_key_usage(certificate);  // UINT32_MAX: no extension
@@ -79,7 +79,7 @@ Status check_key_usage(X509* certificate, policy::KeyPurpose purpose) {
 }
 
 Status check_chain(const CertificateSubmission& submission, const std::filesystem::path& trust_anchors,
-                   policy::Timestamp now) {
+                   signet::Timestamp now) {
     if (trust_anchors.empty()) {
         return refuse("no signing trust anchor is configured ([keys] signing_trust_anchors in signetd.toml)");
     }
@@ -118,7 +118,7 @@ Status check_chain(const CertificateSubmission& submission, const std::filesyste
 
 }  // namespace
 
-policy::Timestamp Validity::usable_until() const {
+signet::Timestamp Validity::usable_until() const {
     return key_not_after && *key_not_after < not_after ? *key_not_after : not_after;
 }
 
@@ -147,7 +147,7 @@ Result<Validity> validity_of(const X509* certificate) {
     return validity;
 }
 
-Status check_usable(const Validity& validity, policy::Timestamp now, std::chrono::seconds min_remaining,
+Status check_usable(const Validity& validity, signet::Timestamp now, std::chrono::seconds min_remaining,
                     const std::string& what) {
     if (now < validity.not_before) {
         return fail(Errc::unavailable, what + "'s certificate is not valid before " + day_text(validity.not_before));
@@ -156,7 +156,7 @@ Status check_usable(const Validity& validity, policy::Timestamp now, std::chrono
         return fail(Errc::unavailable, what + " may not sign before " + day_text(*validity.key_not_before) +
                                            " (its private key usage period)");
     }
-    const policy::Timestamp until = validity.usable_until();
+    const signet::Timestamp until = validity.usable_until();
     const char* end = until == validity.not_after ? "'s certificate" : "'s private key usage period";
     if (now > until) return fail(Errc::unavailable, what + end + " ended on " + day_text(until));
     if (until - now < min_remaining) {
@@ -180,7 +180,7 @@ Result<CertificateSubmission> read_submission(const std::string& certificate_pem
 }
 
 Status check_for_key(const CertificateSubmission& submission, EVP_PKEY* key, policy::KeyPurpose purpose,
-                     const std::filesystem::path& trust_anchors, policy::Timestamp now) {
+                     const std::filesystem::path& trust_anchors, signet::Timestamp now) {
     X509* certificate = submission.certificate.get();
     const EVP_PKEY* certified = X509_get0_pubkey(certificate);
     if (certified == nullptr || EVP_PKEY_eq(key, certified) != 1) {

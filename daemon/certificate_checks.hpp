@@ -14,22 +14,22 @@
 #include <openssl/x509.h>
 
 #include "pdf/cades.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 #include "policy/key_state.hpp"
-#include "policy/time.hpp"
+#include "base/time.hpp"
 
 namespace signet::daemon {
 
 // A certificate's validity and, when it has the extension, its private key usage period
 // (RFC 5280 §4.2.1.4 of RFC 3280, kept by qualified certificate profiles).
 struct Validity {
-    policy::Timestamp not_before;
-    policy::Timestamp not_after;
-    std::optional<policy::Timestamp> key_not_before;
-    std::optional<policy::Timestamp> key_not_after;
+    signet::Timestamp not_before;
+    signet::Timestamp not_after;
+    std::optional<signet::Timestamp> key_not_before;
+    std::optional<signet::Timestamp> key_not_after;
 
     // The last second the key may sign: the earlier of the two ends.
-    policy::Timestamp usable_until() const;
+    signet::Timestamp usable_until() const;
 };
 
 Result<Validity> validity_of(const X509* certificate);
@@ -37,7 +37,7 @@ Result<Validity> validity_of(const X509* certificate);
 // The guard before every signature: unavailable (503), naming `what` ("the seal key 0a1b…"),
 // unless `now` is inside the validity (and the key usage period) with at least `min_remaining`
 // left.
-Status check_usable(const Validity& validity, policy::Timestamp now, std::chrono::seconds min_remaining,
+Status check_usable(const Validity& validity, signet::Timestamp now, std::chrono::seconds min_remaining,
                     const std::string& what);
 
 // A certificate and its chain (issuer first) read from the API's PEM texts; invalid_certificate
@@ -54,6 +54,6 @@ Result<CertificateSubmission> read_submission(const std::string& certificate_pem
 // and has the key usage `purpose` needs: nonRepudiation (contentCommitment) for seal and
 // personal keys, digitalSignature or nonRepudiation for the audit key.
 Status check_for_key(const CertificateSubmission& submission, EVP_PKEY* key, policy::KeyPurpose purpose,
-                     const std::filesystem::path& trust_anchors, policy::Timestamp now);
+                     const std::filesystem::path& trust_anchors, signet::Timestamp now);
 
 }  // namespace signet::daemon

@@ -4,7 +4,7 @@
 
 #include <openssl/evp.h>
 
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 
 namespace signet::daemon {
 

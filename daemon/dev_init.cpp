@@ -10,10 +10,10 @@
 
 #include <openssl/rand.h>
 
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 #include "daemon/dev_pki.hpp"
-#include "daemon/openssl_error.hpp"
-#include "daemon/secret_file.hpp"
+#include "base/openssl_error.hpp"
+#include "base/secret_file.hpp"
 #include "hsm/module.hpp"
 #include "hsm/token.hpp"
 #include "store/database.hpp"

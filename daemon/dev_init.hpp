@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::daemon {
 

@@ -15,7 +15,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
-#include "daemon/openssl_error.hpp"
+#include "base/openssl_error.hpp"
 
 namespace signet::devpki {
 namespace {

@@ -12,7 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::devpki {
 

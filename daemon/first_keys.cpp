@@ -1,6 +1,6 @@
 #include "daemon/first_keys.hpp"
 
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 #include "daemon/key_admin.hpp"
 #include "daemon/token_open.hpp"
 

@@ -18,7 +18,7 @@
 #include "daemon/register_api.hpp"
 #include "daemon/key_register.hpp"
 #include "hsm/token.hpp"
-#include "policy/time.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -45,7 +45,7 @@ private:
     std::unique_ptr<hsm::Token> token_;
     store::Database db_;
     std::mutex db_mutex_;
-    policy::SystemClock clock_;
+    signet::SystemClock clock_;
     KeySlot seal_slot_;   // empty until the ceremony activates a seal key
     KeySlot audit_slot_;
 };

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <string>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::daemon {
 

@@ -102,10 +102,10 @@ Result<std::vector<std::string>> JsonFields::pems(const char* field) const {
     return out;
 }
 
-Result<policy::Date> JsonFields::date(const char* field) const {
+Result<signet::Date> JsonFields::date(const char* field) const {
     auto value = text(field);
     if (!value) return std::unexpected(value.error());
-    auto date = policy::parse_date(*value);
+    auto date = signet::parse_date(*value);
     if (!date) return field_error(field, "must be a date written YYYY-MM-DD");
     return *date;
 }

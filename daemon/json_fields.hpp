@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/error.hpp"
-#include "policy/time.hpp"
+#include "base/error.hpp"
+#include "base/time.hpp"
 
 namespace signet::daemon {
 
@@ -33,7 +33,7 @@ public:
     // An optional array of at most 16 PEM texts; empty when absent.
     Result<std::vector<std::string>> pems(const char* field) const;
     // A required "YYYY-MM-DD".
-    Result<policy::Date> date(const char* field) const;
+    Result<signet::Date> date(const char* field) const;
 
 private:
     explicit JsonFields(nlohmann::json body) : body_(std::move(body)) {}

@@ -3,7 +3,7 @@
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 #include "daemon/certificate_checks.hpp"
 #include "daemon/dev_pki.hpp"
 #include "daemon/json_fields.hpp"
@@ -82,7 +82,7 @@ Result<JsonReply> create_key(const OfficerContext& context, policy::KeyPurpose p
             .bind(2, std::string(policy::to_string(key.purpose)))
             .bind(3, key.label)
             .bind(4, key.algorithm)
-            .bind(5, policy::format_timestamp(context.clock.now()))
+            .bind(5, signet::format_timestamp(context.clock.now()))
             .bind(6, person.empty() ? store::Value(nullptr) : store::Value(person));
         SIGNET_CHECK(insert->run());
         audit::Entry entry = officer_entry(context, "key_generated", key);
@@ -152,7 +152,7 @@ Result<JsonReply> import_key_certificate(const OfficerContext& context, const st
         audit::Entry entry = officer_entry(context, "key_certificate_imported", *key);
         entry.certificate_sha256 = certificate_sha256;
         entry.detail["subject_cn"] = common_name(submission->certificate.get());
-        entry.detail["not_after"] = policy::format_timestamp(validity->not_after);
+        entry.detail["not_after"] = signet::format_timestamp(validity->not_after);
         entry.detail["chain_length"] = submission->chain.size();
         return std::vector<audit::Entry>{std::move(entry)};
     });
@@ -160,7 +160,7 @@ Result<JsonReply> import_key_certificate(const OfficerContext& context, const st
     return JsonReply{200, json{{"key_id", key->id_hex},
                                {"state", "ready"},
                                {"certificate_sha256", certificate_sha256},
-                               {"not_after", policy::format_timestamp(validity->not_after)}}};
+                               {"not_after", signet::format_timestamp(validity->not_after)}}};
 }
 
 }  // namespace signet::daemon

@@ -3,7 +3,7 @@
 
 #include "daemon/key_admin.hpp"
 
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 
 namespace signet::daemon {
 namespace {
@@ -14,7 +14,7 @@ using policy::KeyPurpose;
 using policy::KeyState;
 
 std::string iso(std::int64_t unix_seconds) {
-    return policy::format_timestamp(policy::Timestamp(std::chrono::seconds(unix_seconds)));
+    return signet::format_timestamp(signet::Timestamp(std::chrono::seconds(unix_seconds)));
 }
 
 std::int64_t unix_now(const OfficerContext& context) { return context.clock.now().time_since_epoch().count(); }

@@ -2,7 +2,7 @@
 
 namespace signet::daemon {
 
-std::vector<KeyExpiry> key_expiries(const std::vector<std::shared_ptr<const ActiveKey>>& keys, policy::Timestamp now,
+std::vector<KeyExpiry> key_expiries(const std::vector<std::shared_ptr<const ActiveKey>>& keys, signet::Timestamp now,
                                     std::chrono::seconds warning) {
     std::vector<KeyExpiry> out;
     for (const auto& key : keys) {
@@ -19,7 +19,7 @@ nlohmann::json expiry_json(const std::vector<KeyExpiry>& expiries) {
     for (const auto& expiry : expiries) {
         out.push_back({{"purpose", expiry.purpose},
                        {"key_id", expiry.key_id},
-                       {"not_after", policy::format_timestamp(expiry.usable_until)},
+                       {"not_after", signet::format_timestamp(expiry.usable_until)},
                        {"days_left", std::chrono::floor<std::chrono::days>(expiry.remaining).count()},
                        {"expiring", expiry.expiring}});
     }

@@ -17,12 +17,12 @@ namespace signet::daemon {
 struct KeyExpiry {
     std::string purpose;
     std::string key_id;
-    policy::Timestamp usable_until;
+    signet::Timestamp usable_until;
     std::chrono::seconds remaining{0};
     bool expiring = false;  // within the warning window (or past its end)
 };
 
-std::vector<KeyExpiry> key_expiries(const std::vector<std::shared_ptr<const ActiveKey>>& keys, policy::Timestamp now,
+std::vector<KeyExpiry> key_expiries(const std::vector<std::shared_ptr<const ActiveKey>>& keys, signet::Timestamp now,
                                     std::chrono::seconds warning);
 
 // [{"purpose", "key_id", "not_after", "days_left", "expiring"}, ...]

@@ -1,7 +1,7 @@
 #include "daemon/key_register.hpp"
 
 #include "audit/log.hpp"
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 
 namespace signet::daemon {
 

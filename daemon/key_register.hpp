@@ -14,7 +14,7 @@
 #include "daemon/client_identity.hpp"
 #include "hsm/token.hpp"
 #include "policy/key_state.hpp"
-#include "policy/time.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -23,7 +23,7 @@ struct OfficerContext {
     store::Database& db;
     std::mutex& db_mutex;
     hsm::Token& token;
-    const policy::Clock& clock;
+    const signet::Clock& clock;
     const config::Keys& settings;
     KeySlot& seal_key;
     KeySlot& audit_key;

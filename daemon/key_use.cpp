@@ -2,7 +2,7 @@
 
 #include <ctime>
 
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 #include "daemon/metrics.hpp"
 #include "pdf/cades.hpp"
 

@@ -15,7 +15,7 @@
 #include "hsm/token.hpp"
 #include "pdf/prepare.hpp"
 #include "pdf/worker_pool.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::daemon {
 

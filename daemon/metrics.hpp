@@ -14,7 +14,7 @@
 #include <string_view>
 #include <utility>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::daemon {
 

@@ -1,7 +1,7 @@
 #include "daemon/person_api.hpp"
 
 #include "audit/log.hpp"
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 #include "daemon/activation.hpp"
 #include "daemon/json_fields.hpp"
 #include "daemon/key_admin.hpp"
@@ -152,7 +152,7 @@ Result<JsonReply> enrol_otp(const OfficerContext& context, const config::Signing
             "VALUES (?, ?, ?, NULL, 0, NULL) ON CONFLICT (person) DO UPDATE SET otp_seed = excluded.otp_seed, "
             "otp_enrolled_at = excluded.otp_enrolled_at, otp_last_step = NULL, failures = 0, locked_until = NULL");
         if (!upsert) return std::unexpected(upsert.error());
-        upsert->bind(1, person).bind(2, *sealed).bind(3, policy::format_timestamp(context.clock.now()));
+        upsert->bind(1, person).bind(2, *sealed).bind(3, signet::format_timestamp(context.clock.now()));
         SIGNET_CHECK(upsert->run());
         std::vector<audit::Entry> entries{person_entry(context, enrolled ? "otp_replaced" : "otp_enrolled", person)};
         if (seed_key_made) {
@@ -212,7 +212,7 @@ Result<JsonReply> person_status(const OfficerContext& context, const std::string
         body["failures"] = statement->column_int(1);
         if (!statement->column_is_null(2) && statement->column_int(2) > context.clock.now().time_since_epoch().count()) {
             body["locked_until"] =
-                policy::format_timestamp(policy::Timestamp(std::chrono::seconds(statement->column_int(2))));
+                signet::format_timestamp(signet::Timestamp(std::chrono::seconds(statement->column_int(2))));
         }
     }
     if (!shown && !*row) return fail(Errc::not_found, "signetd knows no key and no authenticator of " + person);

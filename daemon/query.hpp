@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::daemon {
 

@@ -15,7 +15,7 @@
 
 #include "daemon/seal_job.hpp"
 #include "daemon/sign_job.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::daemon {
 

@@ -43,7 +43,7 @@ Result<Delegation> read_delegation(const store::Statement& row) {
     delegation.grantee = row.column_text(2);
     delegation.grantor = row.column_is_null(3) ? "" : row.column_text(3);
     delegation.rights = split_rights(row.column_text(4));
-    auto expires = policy::parse_date(row.column_text(5));
+    auto expires = signet::parse_date(row.column_text(5));
     auto state = parse_state(row.column_text(6));
     if (!expires || !state) {
         return fail(Errc::internal, "delegation #" + std::to_string(delegation.id) +
@@ -52,7 +52,7 @@ Result<Delegation> read_delegation(const store::Statement& row) {
     delegation.expires = *expires;
     delegation.state = *state;
     delegation.changed_by = row.column_text(7);
-    delegation.changed_at = policy::Timestamp(std::chrono::seconds(row.column_int(8)));
+    delegation.changed_at = signet::Timestamp(std::chrono::seconds(row.column_int(8)));
     return delegation;
 }
 
@@ -130,7 +130,7 @@ Status Register::put_member(const std::string& tenant, const policy::Member& mem
 
 Result<std::vector<std::int64_t>> Register::remove_member(const std::string& tenant,
                                                           const std::string& person,
-                                                          policy::Timestamp now) {
+                                                          signet::Timestamp now) {
     auto removal = db_.prepare("DELETE FROM members WHERE tenant = ? AND person = ?");
     if (!removal) return std::unexpected(removal.error());
     removal->bind(1, tenant).bind(2, person);
@@ -162,7 +162,7 @@ Result<std::int64_t> Register::insert(const Delegation& delegation) {
         .bind(2, delegation.grantee)
         .bind(3, text_or_null(delegation.grantor))
         .bind(4, join_rights(delegation.rights))
-        .bind(5, policy::format_date(delegation.expires))
+        .bind(5, signet::format_date(delegation.expires))
         .bind(6, std::string(policy::to_string(delegation.state)))
         .bind(7, delegation.changed_by)
         .bind(8, static_cast<std::int64_t>(delegation.changed_at.time_since_epoch().count()));
@@ -190,7 +190,7 @@ Status Register::update(const Delegation& delegation) {
         "WHERE id = ?");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, text_or_null(delegation.grantor))
-        .bind(2, policy::format_date(delegation.expires))
+        .bind(2, signet::format_date(delegation.expires))
         .bind(3, std::string(policy::to_string(delegation.state)))
         .bind(4, delegation.changed_by)
         .bind(5, static_cast<std::int64_t>(delegation.changed_at.time_since_epoch().count()))
@@ -199,7 +199,7 @@ Status Register::update(const Delegation& delegation) {
 }
 
 Result<policy::TenantView> authorise_job(store::Database& db, std::mutex& db_mutex, const policy::Matrix& matrix,
-                                         const policy::Clock& clock, const std::string& tenant,
+                                         const signet::Clock& clock, const std::string& tenant,
                                          const std::string& actor, const std::string& action,
                                          const std::optional<std::string>& approved_by) {
     std::lock_guard lock(db_mutex);

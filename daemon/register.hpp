@@ -12,7 +12,7 @@
 
 #include "policy/matrix.hpp"
 #include "policy/model.hpp"
-#include "policy/time.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -32,7 +32,7 @@ public:
     // Removes the member and ends their delegations and requests in this tenant; returns the
     // ids of the delegations ended. not_found when they are not a member.
     Result<std::vector<std::int64_t>> remove_member(const std::string& tenant, const std::string& person,
-                                                    policy::Timestamp now);
+                                                    signet::Timestamp now);
 
     // Stores a new delegation or request (its id is assigned) and returns the id.
     Result<std::int64_t> insert(const policy::Delegation& delegation);
@@ -48,7 +48,7 @@ private:
 // under `db_mutex`. On allow, the tenant as registered (its name and members, for appearances);
 // otherwise forbidden, or approval_required, with the reason.
 Result<policy::TenantView> authorise_job(store::Database& db, std::mutex& db_mutex, const policy::Matrix& matrix,
-                                         const policy::Clock& clock, const std::string& tenant,
+                                         const signet::Clock& clock, const std::string& tenant,
                                          const std::string& actor, const std::string& action,
                                          const std::optional<std::string>& approved_by);
 

@@ -11,13 +11,13 @@ namespace {
 
 using nlohmann::json;
 
-json delegation_json(const policy::Delegation& delegation, policy::Timestamp now) {
+json delegation_json(const policy::Delegation& delegation, signet::Timestamp now) {
     return json{{"id", delegation.id},
                 {"tenant", delegation.tenant},
                 {"grantor", delegation.grantor.empty() ? json(nullptr) : json(delegation.grantor)},
                 {"grantee", delegation.grantee},
                 {"rights", delegation.rights},
-                {"expires", policy::format_date(delegation.expires)},
+                {"expires", signet::format_date(delegation.expires)},
                 {"status", std::string(policy::status_at(delegation, now))}};
 }
 
@@ -257,7 +257,7 @@ Result<JsonReply> patch_delegation(const RegisterContext& context, std::int64_t 
             delegation.state = active ? policy::DelegationState::active : policy::DelegationState::deactivated;
             change.event = active ? "delegation_reactivated" : "delegation_deactivated";
         } else {
-            policy::Date expires;
+            signet::Date expires;
             SIGNET_TRY(expires, fields->date("expires"));
             SIGNET_CHECK(policy::check_prolong(context.matrix, found->tenant, delegation, by, expires, now));
             delegation.expires = expires;

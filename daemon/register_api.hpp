@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "policy/time.hpp"
-#include "policy/error.hpp"
+#include "base/time.hpp"
+#include "base/error.hpp"
 #include "policy/matrix.hpp"
 #include "store/database.hpp"
 
@@ -22,7 +22,7 @@ struct RegisterContext {
     store::Database& db;
     std::mutex& db_mutex;
     const policy::Matrix& matrix;
-    const policy::Clock& clock;
+    const signet::Clock& clock;
     std::string client_fingerprint;  // the caller, for the audit entries of changes
     std::string client_role;
 };

@@ -131,7 +131,7 @@ Response health(Services& services, const Request& request) {
                            {"certificates", expiry_json(active_key_expiries(services))}};
     if (token.health != hsm::TokenHealth::ok) {
         body["hsm_error"] = token.error;
-        body["hsm_since"] = policy::format_timestamp(std::chrono::floor<std::chrono::seconds>(token.since));
+        body["hsm_since"] = signet::format_timestamp(std::chrono::floor<std::chrono::seconds>(token.since));
     }
     return json_response(ready ? http::status::ok : http::status::service_unavailable,
                          body.dump(), request.version(), request.keep_alive());

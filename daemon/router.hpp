@@ -21,7 +21,7 @@
 #include "hsm/token.hpp"
 #include "pdf/worker_pool.hpp"
 #include "policy/matrix.hpp"
-#include "policy/time.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -37,7 +37,7 @@ using Completion = std::function<void(Reply)>;
 struct Services {
     const config::Config& config;
     const policy::Matrix& matrix;
-    const policy::Clock& clock;
+    const signet::Clock& clock;
     hsm::Token& token;
     KeySlot& seal_key;
     KeySlot& audit_key;

@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 #include "daemon/key_use.hpp"
 #include "daemon/register.hpp"
 #include "pdf/cades.hpp"

@@ -19,9 +19,9 @@
 #include "hsm/token.hpp"
 #include "pdf/worker_pool.hpp"
 #include "pdf/prepare.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 #include "policy/matrix.hpp"
-#include "policy/time.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -51,7 +51,7 @@ struct SealContext {
     store::Database& db;
     std::mutex& db_mutex;
     const policy::Matrix& matrix;
-    const policy::Clock& clock;
+    const signet::Clock& clock;
     std::chrono::seconds min_remaining_validity;  // of the seal certificate, checked before each seal
     pdf::WorkerPool& pdf_workers;
 };

@@ -11,7 +11,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "config/config.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::daemon {
 

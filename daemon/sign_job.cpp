@@ -1,7 +1,7 @@
 #include "daemon/sign_job.hpp"
 
 #include "daemon/activation.hpp"
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 #include "daemon/key_use.hpp"
 #include "daemon/register.hpp"
 

@@ -161,7 +161,7 @@ int run_signetd(const std::filesystem::path& config_file) {
 
     std::mutex db_mutex;
     JobPool pool(job_threads, config->limits.max_queued_jobs);
-    policy::SystemClock clock;
+    signet::SystemClock clock;
     KeySlot seal_slot(std::move(*seal_key));
     KeySlot audit_slot(std::move(*audit_key));
     AuditTrail trail(*db, db_mutex, clock, *token, audit_slot, config->audit);

@@ -2,7 +2,7 @@
 
 #include <openssl/ssl.h>
 
-#include "daemon/openssl_error.hpp"
+#include "base/openssl_error.hpp"
 
 namespace signet::daemon {
 

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "daemon/secret_file.hpp"
+#include "base/secret_file.hpp"
 
 namespace signet::daemon {
 

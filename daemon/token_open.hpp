@@ -8,7 +8,7 @@
 #include "config/config.hpp"
 #include "hsm/module.hpp"
 #include "hsm/token.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::daemon {
 

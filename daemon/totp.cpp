@@ -65,7 +65,7 @@ Result<std::string> otpauth_uri(const Secret& seed, std::string_view issuer, std
     return uri;
 }
 
-Result<std::optional<std::int64_t>> totp_step_of(const Secret& seed, std::string_view code, policy::Timestamp now) {
+Result<std::optional<std::int64_t>> totp_step_of(const Secret& seed, std::string_view code, signet::Timestamp now) {
     SIGNET_CHECK(initialise_oath());
     if (code.size() != totp_digits || code.find_first_not_of("0123456789") != std::string_view::npos) {
         return std::optional<std::int64_t>();

@@ -9,9 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "policy/error.hpp"
-#include "policy/secret.hpp"
-#include "policy/time.hpp"
+#include "base/error.hpp"
+#include "base/secret.hpp"
+#include "base/time.hpp"
 
 namespace signet::daemon {
 
@@ -28,7 +28,7 @@ Result<std::string> otpauth_uri(const Secret& seed, std::string_view issuer, std
 // The time step (T of RFC 6238, §4) for which `code` is the code, looked for at `now` and one
 // step either side (clock drift); nullopt when it is none of them. A code that is not six
 // digits is nullopt too.
-Result<std::optional<std::int64_t>> totp_step_of(const Secret& seed, std::string_view code, policy::Timestamp now);
+Result<std::optional<std::int64_t>> totp_step_of(const Secret& seed, std::string_view code, signet::Timestamp now);
 
 // The code of `step` (tests and the benchmark compute codes as an authenticator would).
 Result<std::string> totp_code(const Secret& seed, std::int64_t step);

@@ -8,11 +8,11 @@
 namespace signet::hsm {
 namespace {
 
-using RequestPtr = std::unique_ptr<X509_REQ, OpensslDeleter<X509_REQ, X509_REQ_free>>;
-using AlgorithmPtr = std::unique_ptr<X509_ALGOR, OpensslDeleter<X509_ALGOR, X509_ALGOR_free>>;
-using BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, OpensslDeleter<ASN1_BIT_STRING, ASN1_BIT_STRING_free>>;
-using NamePtr = std::unique_ptr<X509_NAME, OpensslDeleter<X509_NAME, X509_NAME_free>>;
-using BioPtr = std::unique_ptr<BIO, OpensslDeleter<BIO, BIO_free_all>>;
+using RequestPtr = std::unique_ptr<X509_REQ, SslDeleter<&X509_REQ_free>>;
+using AlgorithmPtr = std::unique_ptr<X509_ALGOR, SslDeleter<&X509_ALGOR_free>>;
+using BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, SslDeleter<&ASN1_BIT_STRING_free>>;
+using NamePtr = std::unique_ptr<X509_NAME, SslDeleter<&X509_NAME_free>>;
+using BioPtr = std::unique_ptr<BIO, SslDeleter<&BIO_free_all>>;
 
 constexpr std::string_view what = "making the certification request";
 

@@ -11,7 +11,7 @@
 
 #include <p11-kit/pkcs11.h>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::hsm {
 

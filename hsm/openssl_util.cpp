@@ -34,22 +34,6 @@ BignumPtr to_bignum(std::span<const std::uint8_t> bytes) {
 
 }  // namespace
 
-std::string openssl_error(std::string_view what) {
-    std::string message(what);
-    const char* separator = ": ";
-    bool any = false;
-    while (const unsigned long code = ERR_get_error()) {
-        char text[256];
-        ERR_error_string_n(code, text, sizeof text);
-        message += separator;
-        message += text;
-        separator = "; ";
-        any = true;
-    }
-    if (!any) message += ": no OpenSSL error reported";
-    return message;
-}
-
 Result<PublicKey> rsa_public_key(std::span<const std::uint8_t> modulus,
                                  std::span<const std::uint8_t> exponent) {
     constexpr std::string_view what = "building the RSA public key";

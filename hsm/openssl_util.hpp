@@ -1,6 +1,5 @@
 #pragma once
-// OpenSSL 3 pieces of hsm/: one unique_ptr deleter per OpenSSL type (Tink's ssl_unique_ptr.h),
-// the error queue in messages, public keys from PKCS#11 attributes, and the ECDSA signature
+// OpenSSL 3 pieces of hsm/: the OpenSSL types it owns (base/ssl_ptr.hpp's deleter), public keys from PKCS#11 attributes, and the ECDSA signature
 // encoding. No deprecated OpenSSL API. Private to hsm/.
 
 #include <array>
@@ -18,30 +17,24 @@
 #include <openssl/param_build.h>
 #include <openssl/x509.h>
 
+#include "base/ssl_ptr.hpp"
 #include "hsm/token.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
+#include "base/openssl_error.hpp"
 
 namespace signet::hsm {
 
-template <class T, void (*Free)(T*)>
-struct OpensslDeleter {
-    void operator()(T* pointer) const { Free(pointer); }
-};
-using BignumPtr = std::unique_ptr<BIGNUM, OpensslDeleter<BIGNUM, BN_free>>;
+using BignumPtr = std::unique_ptr<BIGNUM, SslDeleter<&BN_free>>;
 using EvpPkeyCtxPtr =
-    std::unique_ptr<EVP_PKEY_CTX, OpensslDeleter<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+    std::unique_ptr<EVP_PKEY_CTX, SslDeleter<&EVP_PKEY_CTX_free>>;
 using ParamBuildPtr =
-    std::unique_ptr<OSSL_PARAM_BLD, OpensslDeleter<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using ParamPtr = std::unique_ptr<OSSL_PARAM, OpensslDeleter<OSSL_PARAM, OSSL_PARAM_free>>;
-using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, OpensslDeleter<ECDSA_SIG, ECDSA_SIG_free>>;
-using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, OpensslDeleter<ASN1_OBJECT, ASN1_OBJECT_free>>;
+    std::unique_ptr<OSSL_PARAM_BLD, SslDeleter<&OSSL_PARAM_BLD_free>>;
+using ParamPtr = std::unique_ptr<OSSL_PARAM, SslDeleter<&OSSL_PARAM_free>>;
+using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, SslDeleter<&ECDSA_SIG_free>>;
+using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, SslDeleter<&ASN1_OBJECT_free>>;
 using Asn1OctetStringPtr =
-    std::unique_ptr<ASN1_OCTET_STRING, OpensslDeleter<ASN1_OCTET_STRING, ASN1_OCTET_STRING_free>>;
-using X509Ptr = std::unique_ptr<X509, OpensslDeleter<X509, X509_free>>;
+    std::unique_ptr<ASN1_OCTET_STRING, SslDeleter<&ASN1_OCTET_STRING_free>>;
 
-// "<what>: <OpenSSL's queued errors>", emptying the queue so that it does not leak into the
-// next message on this thread (s2n's rule: carry the library's own reason into the error).
-std::string openssl_error(std::string_view what);
 
 // An RSA public key from the big-endian CKA_MODULUS and CKA_PUBLIC_EXPONENT.
 Result<PublicKey> rsa_public_key(std::span<const std::uint8_t> modulus,

@@ -16,8 +16,8 @@
 #include <openssl/evp.h>
 
 #include "hsm/module.hpp"
-#include "policy/error.hpp"
-#include "policy/secret.hpp"
+#include "base/error.hpp"
+#include "base/secret.hpp"
 
 namespace signet::hsm {
 

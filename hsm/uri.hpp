@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::hsm {
 

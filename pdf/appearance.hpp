@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace PoDoFo {
 class PdfDocument;

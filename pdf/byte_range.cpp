@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "pdf/openssl_error.hpp"
-#include "pdf/ssl_ptr.hpp"
+#include "base/openssl_error.hpp"
+#include "base/ssl_ptr.hpp"
 
 namespace signet::pdf {
 namespace {

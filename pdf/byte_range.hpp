@@ -9,7 +9,7 @@
 #include <cstdint>
 #include <span>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf {
 

@@ -11,8 +11,8 @@
 #include <openssl/objects.h>
 #include <openssl/pem.h>
 
-#include "pdf/openssl_error.hpp"
-#include "pdf/ssl_ptr.hpp"
+#include "base/openssl_error.hpp"
+#include "base/ssl_ptr.hpp"
 
 namespace signet::pdf {
 namespace {

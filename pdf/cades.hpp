@@ -14,7 +14,7 @@
 
 #include <openssl/x509.h>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf {
 

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <span>
 
-#include "pdf/unique_fd.hpp"
-#include "policy/error.hpp"
+#include "base/unique_fd.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf {
 

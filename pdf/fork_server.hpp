@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "pdf/worker_process.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf {
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <utility>
 
-#include "pdf/openssl_error.hpp"
+#include "base/openssl_error.hpp"
 
 namespace signet::pdf {
 

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "pdf/previous_xref.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace PoDoFo {
 class PdfMemDocument;

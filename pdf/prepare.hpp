@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf {
 

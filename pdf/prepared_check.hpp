@@ -8,7 +8,7 @@
 #include <cstddef>
 
 #include "pdf/prepare.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf {
 

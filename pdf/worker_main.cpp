@@ -30,7 +30,7 @@
 
 #include "pdf/fd_passing.hpp"
 #include "pdf/prepare.hpp"
-#include "pdf/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "pdf/worker_protocol.hpp"
 #include "pdf/worker_sandbox.hpp"
 

@@ -22,7 +22,7 @@
 #include "pdf/fork_server.hpp"
 #include "pdf/prepare.hpp"
 #include "pdf/worker_process.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf {
 

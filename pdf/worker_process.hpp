@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <string>
 
-#include "pdf/unique_fd.hpp"
-#include "policy/error.hpp"
+#include "base/unique_fd.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf {
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "pdf/prepare.hpp"
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf::worker {
 

@@ -17,7 +17,7 @@
 #include <system_error>
 #include <vector>
 
-#include "pdf/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 
 namespace signet::pdf::worker {
 namespace {

@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::pdf::worker {
 

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string_view>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::policy {
 

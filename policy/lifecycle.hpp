@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 #include "policy/matrix.hpp"
 #include "policy/model.hpp"
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 #include "policy/model.hpp"
 
 namespace signet::policy {

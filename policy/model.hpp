@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "policy/time.hpp"
+#include "base/time.hpp"
 
 namespace signet::policy {
 

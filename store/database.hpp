@@ -14,7 +14,7 @@
 #include <variant>
 #include <vector>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;

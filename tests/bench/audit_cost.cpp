@@ -13,8 +13,8 @@
 #include "config/config.hpp"
 #include "daemon/active_key.hpp"
 #include "daemon/audit_trail.hpp"
-#include "daemon/base64.hpp"
-#include "daemon/secret_file.hpp"
+#include "base/base64.hpp"
+#include "base/secret_file.hpp"
 #include "hsm/module.hpp"
 #include "hsm/token.hpp"
 #include "pdf/cades.hpp"
@@ -23,7 +23,7 @@
 namespace {
 
 using namespace signet;
-using Clock = std::chrono::steady_clock;
+using Stopwatch = std::chrono::steady_clock;
 
 [[noreturn]] void die(const Error& error) {
     std::cerr << "audit_cost: " << error.message << "\n";
@@ -53,18 +53,18 @@ int main(int argc, char** argv) {
     int rounds = std::atoi(argv[3]);
     ::setenv("SOFTHSM2_CONF", config.hsm.softhsm_conf->c_str(), 1);
     auto module = need(hsm::Module::load(config.hsm.module));
-    auto token = need(hsm::Token::open(module, config.hsm.token, need(daemon::read_secret_file(config.hsm.pin_file)), 2));
+    auto token = need(hsm::Token::open(module, config.hsm.token, need(signet::read_secret_file(config.hsm.pin_file)), 2));
     auto db = need(store::Database::open(config.database.path));
     auto seal_key = need(daemon::load_active_key(db, *token, "seal"));
     auto audit_key = need(daemon::load_active_key(db, *token, "audit"));
     std::mutex db_mutex;
-    policy::SystemClock clock;
+    signet::SystemClock clock;
     config.audit.checkpoint_entries = 1000000;  // checkpoints are not per seal; leave them out
     daemon::KeySlot audit_slot(std::move(audit_key));
     daemon::AuditTrail trail(db, db_mutex, clock, *token, audit_slot, config.audit);
 
     auto seal_once = [&](bool logged) {
-        auto start = Clock::now();
+        auto start = Stopwatch::now();
         pdf::PrepareRequest request;
         request.signing_time = std::chrono::system_clock::now();
         request.contents_size = seal_key.signature_size;
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
             entry.outcome = "sealed";
             need(trail.record(entry));
         }
-        return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        return std::chrono::duration<double, std::milli>(Stopwatch::now() - start).count();
     };
 
     std::vector<double> without;

@@ -10,7 +10,7 @@
 #include <openssl/rand.h>
 
 #include "config/config.hpp"
-#include "daemon/secret_file.hpp"
+#include "base/secret_file.hpp"
 #include "hsm/module.hpp"
 #include "hsm/token.hpp"
 #include "tests/support/need.hpp"
@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     const long count = std::atol(argv[2]);
     ::setenv("SOFTHSM2_CONF", config.hsm.softhsm_conf->c_str(), 1);
     auto token = need(hsm::Token::open(need(hsm::Module::load(config.hsm.module)), config.hsm.token,
-                                       need(daemon::read_secret_file(config.hsm.pin_file)), 1));
+                                       need(signet::read_secret_file(config.hsm.pin_file)), 1));
     const auto start = std::chrono::steady_clock::now();
     for (long i = 0; i < count; ++i) {
         hsm::KeyId id(16);

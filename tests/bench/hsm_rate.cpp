@@ -27,7 +27,7 @@
 namespace {
 
 using namespace signet;
-using Clock = std::chrono::steady_clock;
+using Stopwatch = std::chrono::steady_clock;
 
 [[noreturn]] void die(const std::string& message) {
     std::cerr << "hsm_rate: " << message << "\n";
@@ -95,11 +95,11 @@ int main(int argc, char** argv) {
     }
     // Warm-up: the first calls open sessions and fault in SoftHSM's key objects.
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    const auto start = Clock::now();
+    const auto start = Stopwatch::now();
     measuring = true;
     std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
     measuring = false;
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    const double elapsed = std::chrono::duration<double>(Stopwatch::now() - start).count();
     stop = true;
     workers.clear();  // joins
     if (failed) return 1;

@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "policy/error.hpp"
+#include "base/error.hpp"
 
 namespace signet::test {
 

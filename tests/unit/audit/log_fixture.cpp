@@ -37,7 +37,7 @@ void GeneratedLog::grow(int count, int every) {
 
 audit::Checkpoint GeneratedLog::checkpoint_now() {
     auto head = need(log.head());
-    audit::Checkpoint checkpoint{"signet-test", head.size, head.hash, policy::format_timestamp(clock.now()), "0a0b", {}};
+    audit::Checkpoint checkpoint{"signet-test", head.size, head.hash, signet::format_timestamp(clock.now()), "0a0b", {}};
     checkpoint.signature = key.sign(audit::signed_text(checkpoint));
     if (auto added = log.add_checkpoint(checkpoint); !added) throw std::runtime_error(added.error().message);
     return checkpoint;

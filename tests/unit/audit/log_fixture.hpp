@@ -5,7 +5,7 @@
 #include <string>
 
 #include "audit/log.hpp"
-#include "policy/time.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/unit/audit/signed_log.hpp"
@@ -24,7 +24,7 @@ struct GeneratedLog {
 
     TempDir dir{"signet-audit"};
     store::Database db;
-    policy::ManualClock clock{policy::end_of(*policy::parse_date("2026-11-01"))};
+    signet::ManualClock clock{signet::end_of(*signet::parse_date("2026-11-01"))};
     audit::Log log{db, clock};
     AuditKey key;
     const std::string& certificate_pem = key.certificate_pem;

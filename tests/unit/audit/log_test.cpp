@@ -74,13 +74,13 @@ BOOST_AUTO_TEST_CASE(the_hash_covers_every_field_and_nothing_else) {
 BOOST_AUTO_TEST_CASE(usage_counts_exactly_per_tenant_and_period) {
     GeneratedLog generated;
     generated.grow(24, 100);  // 6 of each event; tenants alternate every third entry
-    auto usage = generated.log.usage("cabinet-été", *policy::parse_date("2026-11-02"), *policy::parse_date("2026-11-02"));
+    auto usage = generated.log.usage("cabinet-été", *signet::parse_date("2026-11-02"), *signet::parse_date("2026-11-02"));
     BOOST_REQUIRE(usage);
     // Entries 0, 3, 6, ... are cabinet-été; of those, i % 4 == 0 are seals and i % 4 == 1 refusals.
     BOOST_TEST(usage->seals == 2);     // i = 0, 12
     BOOST_TEST(usage->refusals == 2);  // i = 9, 21
     BOOST_TEST(usage->refusals_by_action.at("document.seal") == 2);
-    auto before = generated.log.usage("cabinet-été", *policy::parse_date("2026-10-01"), *policy::parse_date("2026-11-01"));
+    auto before = generated.log.usage("cabinet-été", *signet::parse_date("2026-10-01"), *signet::parse_date("2026-11-01"));
     BOOST_REQUIRE(before);
     BOOST_TEST(before->seals == 0);
 }

@@ -22,7 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using policy::KeyPurpose;
-using policy::Timestamp;
+using signet::Timestamp;
 
 constexpr std::chrono::seconds day = 24h;
 
@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(before_not_before_is_unavailable) {
     const auto status = check_usable(validity, validity.not_before - 1s, 0s, "the seal key 0a1b");
     require_unavailable(status, "not valid before");
     BOOST_TEST(contains(status.error().message, "the seal key 0a1b"), status.error().message);
-    BOOST_TEST(contains(status.error().message, policy::format_timestamp(validity.not_before)),
+    BOOST_TEST(contains(status.error().message, signet::format_timestamp(validity.not_before)),
                status.error().message);
 }
 
@@ -264,7 +264,7 @@ BOOST_AUTO_TEST_CASE(after_the_end_is_unavailable) {
     const auto status = check_usable(validity, validity.not_after + 1s, 0s, "the seal key 0a1b");
     require_unavailable(status, "ended on");
     BOOST_TEST(contains(status.error().message, "the seal key 0a1b's certificate"), status.error().message);
-    BOOST_TEST(contains(status.error().message, policy::format_timestamp(validity.not_after)),
+    BOOST_TEST(contains(status.error().message, signet::format_timestamp(validity.not_after)),
                status.error().message);
 }
 
@@ -293,7 +293,7 @@ BOOST_AUTO_TEST_CASE(an_earlier_key_usage_period_end_is_honoured) {
     auto status = check_usable(validity, today + 11 * day, 0s, "the seal key");
     require_unavailable(status, "ended on");
     BOOST_TEST(contains(status.error().message, "private key usage period"), status.error().message);
-    BOOST_TEST(contains(status.error().message, policy::format_timestamp(*validity.key_not_after)),
+    BOOST_TEST(contains(status.error().message, signet::format_timestamp(*validity.key_not_after)),
                status.error().message);
     // The minimum remaining validity counts from the key's end too.
     require_unavailable(check_usable(validity, today + 5 * day, 7 * day, "the seal key"),
@@ -414,7 +414,7 @@ BOOST_AUTO_TEST_CASE(an_expired_certificate_is_refused) {
     spec.not_after = today - 30 * day;
     const auto status = pki.check(pki.submit(spec));
     require_refused(status, "expired on");
-    BOOST_TEST(contains(status.error().message, policy::format_timestamp(spec.not_after)), status.error().message);
+    BOOST_TEST(contains(status.error().message, signet::format_timestamp(spec.not_after)), status.error().message);
 }
 
 BOOST_AUTO_TEST_CASE(a_certificate_not_yet_valid_is_refused) {

@@ -14,7 +14,7 @@
 #include "daemon/dev_init.hpp"
 #include "daemon/dev_pki.hpp"
 #include "daemon/key_admin.hpp"
-#include "daemon/secret_file.hpp"
+#include "base/secret_file.hpp"
 #include "hsm/module.hpp"
 #include "pdf/worker_pool.hpp"
 #include "tests/support/need.hpp"
@@ -28,7 +28,7 @@ struct DevInstallation {
     std::unique_ptr<hsm::Token> token;
     std::optional<store::Database> db;
     std::mutex db_mutex;
-    policy::ManualClock clock{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
+    signet::ManualClock clock{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
     std::unique_ptr<daemon::KeySlot> seal_slot;
     std::unique_ptr<daemon::KeySlot> audit_slot;
     // One worker: jobs here are refused before their PDF, or prepare one document at a time.
@@ -39,7 +39,7 @@ struct DevInstallation {
         config = need(config::load(dir / "signetd.toml"));
         ::setenv("SOFTHSM2_CONF", config.hsm.softhsm_conf->c_str(), 1);
         token = need(hsm::Token::open(need(hsm::Module::load(config.hsm.module)), config.hsm.token,
-                                      need(daemon::read_secret_file(config.hsm.pin_file)), 2));
+                                      need(signet::read_secret_file(config.hsm.pin_file)), 2));
         db.emplace(need(store::Database::open(config.database.path)));
         seal_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "seal")));
         audit_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "audit")));

@@ -6,6 +6,7 @@
 
 namespace {
 
+using namespace signet;
 using namespace signet::policy;
 using signet::Errc;
 using signet::daemon::Register;

@@ -15,8 +15,8 @@ using signet::daemon::totp_step_of;
 // RFC 6238 Appendix B: the SHA-1 seed is the ASCII "12345678901234567890".
 Secret rfc_seed() { return Secret("12345678901234567890"); }
 
-signet::policy::Timestamp at(long long unix_seconds) {
-    return signet::policy::Timestamp(std::chrono::seconds(unix_seconds));
+signet::Timestamp at(long long unix_seconds) {
+    return signet::Timestamp(std::chrono::seconds(unix_seconds));
 }
 
 }  // namespace

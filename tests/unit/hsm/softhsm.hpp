@@ -18,7 +18,7 @@
 
 #include "hsm/module.hpp"
 #include "hsm/token.hpp"
-#include "policy/secret.hpp"
+#include "base/secret.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace signet {

@@ -5,7 +5,7 @@
 
 #include <sys/socket.h>
 
-#include "pdf/unique_fd.hpp"
+#include "base/unique_fd.hpp"
 #include "pdf/worker_protocol.hpp"
 #include "tests/unit/pdf/fixtures.hpp"
 

@@ -6,6 +6,7 @@
 
 namespace {
 
+using namespace signet;
 using namespace signet::policy;
 
 constexpr KeyState states[] = {KeyState::pending, KeyState::ready, KeyState::active, KeyState::retired,

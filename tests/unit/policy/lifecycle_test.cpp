@@ -8,6 +8,7 @@
 
 namespace {
 
+using namespace signet;
 using namespace signet::policy;
 using signet::Errc;
 using signet::test::delegation_of;

@@ -10,6 +10,7 @@
 
 namespace {
 
+using namespace signet;
 using namespace signet::policy;
 using signet::test::shipped_matrix;
 using signet::test::tenant_with;

@@ -10,6 +10,7 @@
 
 namespace {
 
+using namespace signet;
 using namespace signet::policy;
 
 // The shipped text with `from` replaced by `to` (first occurrence), and the line of the change.

@@ -10,7 +10,7 @@
 
 namespace signet::test {
 
-inline const policy::Timestamp test_now = policy::end_of(*policy::parse_date("2026-11-22")) + std::chrono::hours(10);
+inline const signet::Timestamp test_now = signet::end_of(*signet::parse_date("2026-11-22")) + std::chrono::hours(10);
 
 const policy::Matrix& shipped_matrix();
 

@@ -1,6 +1,7 @@
 #pragma once
 // One unique_ptr per OpenSSL type (Tink's ssl_unique_ptr.h): every object OpenSSL hands us is
-// owned from the line that creates it, so no early return can leak it.
+// owned from the line that creates it, so no early return can leak it. The deleter is the one
+// copy every module uses; a module names the further types it needs with it.
 
 #include <memory>
 
@@ -10,7 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
-namespace signet::pdf {
+namespace signet {
 
 template <auto free_function>
 struct SslDeleter {
@@ -23,6 +24,8 @@ struct SslDeleter {
 using Bio = std::unique_ptr<BIO, SslDeleter<&BIO_free>>;
 using CmsContentInfo = std::unique_ptr<CMS_ContentInfo, SslDeleter<&CMS_ContentInfo_free>>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, SslDeleter<&EVP_MD_CTX_free>>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, SslDeleter<&EVP_PKEY_free>>;
+using X509Ptr = std::unique_ptr<X509, SslDeleter<&X509_free>>;
 using X509Attribute = std::unique_ptr<X509_ATTRIBUTE, SslDeleter<&X509_ATTRIBUTE_free>>;
 
 // Memory that OpenSSL allocated for us (i2d output): OPENSSL_free is a macro, hence the lambda.
@@ -31,4 +34,4 @@ struct OpensslFree {
 };
 using OpensslBytes = std::unique_ptr<unsigned char, OpensslFree>;
 
-}  // namespace signet::pdf
+}  // namespace signet

@@ -1,8 +1,12 @@
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 
 #include <array>
+#include <cstdio>
+#include <cstdlib>
 
 #include <openssl/evp.h>
+
+#include "base/openssl_error.hpp"
 
 namespace signet {
 
@@ -52,6 +56,13 @@ Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
     return out;
 }
 
+Result<std::vector<std::uint8_t>> base64_decode_canonical(std::string_view text) {
+    if (text.empty()) return fail(Errc::bad_request, "the base64 text is empty");
+    auto bytes = base64_decode(text);
+    if (bytes && base64_encode(*bytes) != text) return fail(Errc::bad_request, "the base64 text is not canonical");
+    return bytes;
+}
+
 std::string hex_encode(std::span<const std::uint8_t> bytes) {
     static constexpr char digits[] = "0123456789abcdef";
     std::string out;
@@ -85,8 +96,15 @@ Result<std::vector<std::uint8_t>> hex_decode(std::string_view text) {
 std::string sha256_hex(std::span<const std::uint8_t> bytes) {
     std::array<std::uint8_t, 32> digest{};
     unsigned int size = 0;
-    EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr);
+    if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 || size != 32) {
+        std::fprintf(stderr, "signet: OpenSSL cannot compute SHA-256 (%s)\n", drain_openssl_errors().c_str());
+        std::abort();
+    }
     return hex_encode(digest);
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    return sha256_hex(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
 }
 
 }  // namespace signet

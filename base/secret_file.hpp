@@ -4,10 +4,10 @@
 
 #include <filesystem>
 
-#include "policy/error.hpp"
-#include "policy/secret.hpp"
+#include "base/error.hpp"
+#include "base/secret.hpp"
 
-namespace signet::daemon {
+namespace signet {
 
 // The file's content without a trailing newline.
 Result<Secret> read_secret_file(const std::filesystem::path& path);
@@ -15,4 +15,4 @@ Result<Secret> read_secret_file(const std::filesystem::path& path);
 // Writes a new file readable by its owner only; refuses to replace an existing one.
 Status write_secret_file(const std::filesystem::path& path, const Secret& secret);
 
-}  // namespace signet::daemon
+}  // namespace signet

@@ -1,8 +1,8 @@
 #include <boost/test/unit_test.hpp>
 
-#include "policy/time.hpp"
+#include "base/time.hpp"
 
-using namespace signet::policy;
+using namespace signet;
 
 BOOST_AUTO_TEST_SUITE(dates)
 

@@ -1,9 +1,9 @@
-#include "policy/time.hpp"
+#include "base/time.hpp"
 
 #include <charconv>
 #include <cstdio>
 
-namespace signet::policy {
+namespace signet {
 namespace {
 
 std::optional<int> digits(std::string_view text) {
@@ -62,4 +62,4 @@ Timestamp SystemClock::now() const {
     return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-}  // namespace signet::policy
+}  // namespace signet

@@ -1,4 +1,4 @@
-#include "daemon/secret_file.hpp"
+#include "base/secret_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace signet::daemon {
+namespace signet {
 
 Result<Secret> read_secret_file(const std::filesystem::path& path) {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -54,4 +54,4 @@ Status write_secret_file(const std::filesystem::path& path, const Secret& secret
     return {};
 }
 
-}  // namespace signet::daemon
+}  // namespace signet

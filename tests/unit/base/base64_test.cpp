@@ -1,4 +1,4 @@
-#include "daemon/base64.hpp"
+#include "base/base64.hpp"
 
 #include <boost/test/unit_test.hpp>
 

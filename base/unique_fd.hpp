@@ -5,7 +5,7 @@
 
 #include <utility>
 
-namespace signet::pdf {
+namespace signet {
 
 class UniqueFd {
 public:
@@ -32,4 +32,4 @@ private:
     int fd_ = -1;
 };
 
-}  // namespace signet::pdf
+}  // namespace signet

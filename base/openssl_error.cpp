@@ -1,8 +1,8 @@
-#include "pdf/openssl_error.hpp"
+#include "base/openssl_error.hpp"
 
 #include <openssl/err.h>
 
-namespace signet::pdf {
+namespace signet {
 
 std::string drain_openssl_errors() {
     std::string out;
@@ -15,4 +15,9 @@ std::string drain_openssl_errors() {
     return out;
 }
 
-}  // namespace signet::pdf
+std::string openssl_error(std::string_view what) {
+    const std::string detail = drain_openssl_errors();
+    return std::string(what) + ": " + (detail.empty() ? "no OpenSSL error reported" : detail);
+}
+
+}  // namespace signet

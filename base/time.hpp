@@ -1,5 +1,5 @@
 #pragma once
-// Time for the policy: calendar dates of delegations ("YYYY-MM-DD", UTC days) and one clock
+// Time: calendar dates of delegations ("YYYY-MM-DD", UTC days) and one clock
 // object that the daemon and the tests share, so that a test can move time instead of waiting.
 
 #include <atomic>
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace signet::policy {
+namespace signet {
 
 using Timestamp = std::chrono::sys_seconds;
 using Date = std::chrono::year_month_day;
@@ -49,4 +49,4 @@ private:
     std::atomic<std::chrono::seconds::rep> now_;
 };
 
-}  // namespace signet::policy
+}  // namespace signet

@@ -1,8 +1,7 @@
 #pragma once
 // The one error type of signet: a code that says what kind of failure it is (and so which API
-// error and HTTP status it becomes) and a sentence for a person. It lives in policy/ because
-// policy is the only module with no dependency at all, so every module can use it without
-// adding an arrow to DESIGN.md's graph.
+// error and HTTP status it becomes) and a sentence for a person. It lives in base/, below every
+// other module, so that each of them can use it.
 
 #include <expected>
 #include <string>
