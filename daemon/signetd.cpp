@@ -11,15 +11,16 @@
 #include <systemd/sd-daemon.h>
 
 #include "config/config.hpp"
-#include "daemon/audit_trail.hpp"
-#include "daemon/job_pool.hpp"
-#include "daemon/listener.hpp"
-#include "daemon/log.hpp"
-#include "daemon/active_key.hpp"
-#include "daemon/server_credentials.hpp"
-#include "daemon/token_open.hpp"
+#include "jobs/audit_trail.hpp"
+#include "server/job_pool.hpp"
+#include "api/router.hpp"
+#include "server/listener.hpp"
+#include "telemetry/log.hpp"
+#include "keys/active_key.hpp"
+#include "server/server_credentials.hpp"
+#include "keys/token_open.hpp"
 #include "hsm/token.hpp"
-#include "pdf/worker_pool.hpp"
+#include "pdf/worker/worker_pool.hpp"
 #include "policy/matrix.hpp"
 #include "store/database.hpp"
 
@@ -172,10 +173,12 @@ int run_signetd(const std::filesystem::path& config_file) {
     PersonalKeys personal_keys(4096);
     Services services{*config, *matrix, clock, *token, seal_slot, audit_slot, trail, *db, db_mutex, pool, personal_keys,
                       **pdf_workers};
+    Router router(services);
+    ServerContext server{*config, router};
 
     Traffic traffic;  // before the io_context, whose destruction ends the last sessions
     boost::asio::io_context io(static_cast<int>(config->server.io_threads));
-    auto listener = Listener::create(io, credentials, services, traffic);
+    auto listener = Listener::create(io, credentials, server, traffic);
     if (!listener) return failed(listener.error());
     (*listener)->run();
 

@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "daemon/active_key.hpp"
-#include "daemon/audit_trail.hpp"
+#include "keys/active_key.hpp"
+#include "jobs/audit_trail.hpp"
 #include "base/base64.hpp"
 #include "base/secret_file.hpp"
 #include "hsm/module.hpp"

@@ -20,8 +20,8 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.hpp"
-#include "daemon/active_key.hpp"
-#include "daemon/token_open.hpp"
+#include "keys/active_key.hpp"
+#include "keys/token_open.hpp"
 #include "store/database.hpp"
 
 namespace {

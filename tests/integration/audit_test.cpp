@@ -7,8 +7,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "store/database.hpp"
-#include "tests/integration/fixture.hpp"
-#include "tests/integration/pdf_samples.hpp"
+#include "tests/integration/support/fixture.hpp"
+#include "tests/integration/support/pdf_samples.hpp"
 #include "tests/support/audit_tamper.hpp"
 
 namespace {

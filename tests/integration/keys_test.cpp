@@ -2,7 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "tests/integration/fixture.hpp"
+#include "tests/integration/support/fixture.hpp"
 
 namespace {
 

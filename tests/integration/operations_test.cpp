@@ -14,9 +14,9 @@
 
 #include "store/database.hpp"
 #include "tests/support/hostile_pdfs.hpp"
-#include "tests/integration/fixture.hpp"
-#include "tests/integration/pdf_samples.hpp"
-#include "tests/integration/tls_client.hpp"
+#include "tests/integration/support/fixture.hpp"
+#include "tests/integration/support/pdf_samples.hpp"
+#include "tests/integration/support/tls_client.hpp"
 
 namespace {
 

@@ -2,10 +2,10 @@
 
 #include <boost/test/unit_test.hpp>
 
-#include "daemon/dev_pki.hpp"
+#include "devpki/dev_pki.hpp"
 #include "store/database.hpp"
-#include "tests/integration/fixture.hpp"
-#include "tests/integration/pdf_samples.hpp"
+#include "tests/integration/support/fixture.hpp"
+#include "tests/integration/support/pdf_samples.hpp"
 
 namespace {
 

@@ -7,9 +7,9 @@
 
 #include <cctype>
 
-#include "tests/integration/fixture.hpp"
-#include "tests/integration/pdf_samples.hpp"
-#include "tests/integration/validators.hpp"
+#include "tests/integration/support/fixture.hpp"
+#include "tests/integration/support/pdf_samples.hpp"
+#include "tests/integration/support/validators.hpp"
 
 namespace {
 

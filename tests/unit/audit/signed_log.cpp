@@ -87,7 +87,7 @@ AuditKey::AuditKey(const std::string& algorithm) : key(need(devpki::generate_key
     spec.common_name = "signet test audit";
     spec.usage = devpki::Usage::signing;
     auto certificate = need(devpki::issue(spec, key.get(), nullptr, key.get()));
-    certificate_pem = need(devpki::to_pem(certificate.get()));
+    certificate_pem = need(signet::to_pem(certificate.get()));
 }
 
 std::vector<std::uint8_t> AuditKey::sign(const std::string& text) const {

@@ -10,7 +10,7 @@
 
 #include "audit/checkpoint.hpp"
 #include "audit/entry.hpp"
-#include "daemon/dev_pki.hpp"
+#include "devpki/dev_pki.hpp"
 
 namespace signet::test {
 

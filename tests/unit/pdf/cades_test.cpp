@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(signed_attributes_are_exactly_the_pades_baseline_three) {
             BOOST_TEST(OBJ_obj2nid(type) == NID_pkcs7_data);
 
             // signing-certificate-v2 holds the SHA-256 of the signer's certificate (RFC 5035).
-            auto cert_der = devpki::to_der(pki.cert.get());
+            auto cert_der = signet::to_der(pki.cert.get());
             BOOST_REQUIRE(cert_der);
             auto cert_hash = sha256(*cert_der);
             auto* scv2 = static_cast<ASN1_STRING*>(CMS_signed_get0_data_by_OBJ(
@@ -298,7 +298,7 @@ BOOST_AUTO_TEST_CASE(pem_certificates_load_one_or_many) {
         return std::vector<std::uint8_t>(text.begin(), text.end());
     };
     auto pem = [](X509* cert) {
-        auto text = devpki::to_pem(cert);
+        auto text = signet::to_pem(cert);
         BOOST_REQUIRE(text);
         return *text;
     };

@@ -52,7 +52,7 @@ Signer Pki::signer() const {
 }
 
 void Pki::write_root(const std::filesystem::path& path) const {
-    auto pem = value_or_fail(devpki::to_pem(root.get()), "PEM of the root");
+    auto pem = value_or_fail(signet::to_pem(root.get()), "PEM of the root");
     signet::test::write_file(path, pem);
 }
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/dev_pki.hpp"
+#include "devpki/dev_pki.hpp"
 #include "pdf/cades.hpp"
 #include "pdf/prepare.hpp"
 #include "tests/support/process.hpp"

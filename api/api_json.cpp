@@ -1,0 +1,133 @@
+#include "api/api_json.hpp"
+
+#include <cmath>
+
+#include "base/base64.hpp"
+#include "json/json_fields.hpp"
+
+namespace signet::daemon {
+namespace {
+
+using nlohmann::json;
+
+Result<pdf::Appearance> parse_appearance(const json& value) {
+    if (!value.is_object()) return fail(Errc::bad_request, "the field 'appearance' must be an object");
+    for (const auto& [key, ignored] : value.items()) {
+        if (key != "page" && key != "rect") {
+            return fail(Errc::bad_request, "the field 'appearance." + key + "' is not part of the API");
+        }
+    }
+    std::int64_t page = 1;
+    if (auto found = value.find("page"); found != value.end()) {
+        if (!found->is_number_integer()) {
+            return fail(Errc::bad_request, "the field 'appearance.page' must be a page number from 1");
+        }
+        page = found->get<std::int64_t>();
+    }
+    auto rect = value.find("rect");
+    if (rect == value.end() || !rect->is_array() || rect->size() != 4) {
+        return fail(Errc::bad_request, "the field 'appearance.rect' must be [x1, y1, x2, y2]");
+    }
+    std::array<double, 4> corners{};
+    for (std::size_t i = 0; i < 4; ++i) {
+        const json& number = (*rect)[i];
+        if (!number.is_number()) return fail(Errc::bad_request, "the field 'appearance.rect' must hold four numbers");
+        corners[i] = number.get<double>();
+    }
+    return checked_appearance(page, corners, "the field 'appearance.page'", "the field 'appearance.rect'");
+}
+
+// A base64 PDF from `value` (the field `name`), not empty.
+Result<std::vector<std::uint8_t>> document_bytes(const json& value, const std::string& name) {
+    if (!value.is_string()) return fail(Errc::bad_request, "the field '" + name + "' must be a base64 string");
+    auto bytes = base64_decode(value.get_ref<const std::string&>());
+    if (!bytes) {
+        return std::unexpected(Error{Errc::bad_request, "the field '" + name + "' is not valid base64: " +
+                                                            bytes.error().message});
+    }
+    if (bytes->empty()) return fail(Errc::bad_request, "the field '" + name + "' is empty");
+    return bytes;
+}
+
+}  // namespace
+
+Result<pdf::Appearance> checked_appearance(std::int64_t page, const std::array<double, 4>& rect,
+                                           std::string_view page_name, std::string_view rect_name) {
+    if (page < 1 || page > 1000000) return fail(Errc::bad_request, std::string(page_name) + " must be a page number from 1");
+    for (double number : rect) {
+        if (!std::isfinite(number)) return fail(Errc::bad_request, std::string(rect_name) + " must hold four numbers");
+    }
+    if (rect[0] >= rect[2] || rect[1] >= rect[3]) {
+        return fail(Errc::bad_request, std::string(rect_name) + " must have x1 < x2 and y1 < y2");
+    }
+    pdf::Appearance appearance;
+    appearance.page = static_cast<int>(page);
+    appearance.rect = rect;
+    return appearance;
+}
+
+Result<SealRequest> parse_seal_request(std::string_view body) {
+    auto fields = JsonFields::parse(body, {"tenant", "actor", "document", "appearance", "approved_by"});
+    if (!fields) return std::unexpected(fields.error());
+    SealRequest request;
+    SIGNET_TRY(request.tenant, fields->text("tenant"));
+    SIGNET_TRY(request.actor, fields->text("actor"));
+
+    if (!fields->has("document")) return fail(Errc::bad_request, "the field 'document' is missing");
+    SIGNET_TRY(request.document, document_bytes(fields->at("document"), "document"));
+
+    if (fields->has("appearance")) SIGNET_TRY(request.appearance, parse_appearance(fields->at("appearance")));
+    if (fields->has("approved_by")) SIGNET_TRY(request.approved_by, fields->text("approved_by"));
+    return request;
+}
+
+Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch) {
+    auto fields = JsonFields::parse(body, {"tenant", "actor", "document", "documents", "appearance", "activation"});
+    if (!fields) return std::unexpected(fields.error());
+    SignRequest request;
+    SIGNET_TRY(request.tenant, fields->text("tenant"));
+    SIGNET_TRY(request.actor, fields->text("actor"));
+    if (fields->has("document") == fields->has("documents")) {
+        return fail(Errc::bad_request, "give either 'document' or 'documents'");
+    }
+    if (fields->has("document")) {
+        std::vector<std::uint8_t> document;
+        SIGNET_TRY(document, document_bytes(fields->at("document"), "document"));
+        request.documents.push_back(std::move(document));
+    } else {
+        const json& list = fields->at("documents");
+        if (!list.is_array() || list.empty() || list.size() > max_batch) {
+            return fail(Errc::bad_request, "the field 'documents' must be an array of 1 to " +
+                                               std::to_string(max_batch) + " base64 documents");
+        }
+        request.batch = true;
+        for (std::size_t i = 0; i < list.size(); ++i) {
+            std::vector<std::uint8_t> document;
+            SIGNET_TRY(document, document_bytes(list[i], "documents[" + std::to_string(i) + "]"));
+            request.documents.push_back(std::move(document));
+        }
+    }
+    if (fields->has("appearance")) SIGNET_TRY(request.appearance, parse_appearance(fields->at("appearance")));
+    if (!fields->has("activation")) return request;  // refused, and recorded, by the job
+    const json& activation = fields->at("activation");
+    if (!activation.is_object() || activation.size() != 1 || !activation.contains("otp") ||
+        !activation["otp"].is_string() || activation["otp"].get_ref<const std::string&>().size() > max_otp_bytes) {
+        return fail(Errc::bad_request, "the field 'activation' must be {\"otp\": \"<the code>\"}");
+    }
+    request.otp = activation["otp"].get<std::string>();
+    return request;
+}
+
+std::string seal_response_body(const SealResult& result) {
+    json body = {
+        {"document", base64_encode(result.document)},
+        {"signature",
+         {{"key_id", result.key_id},
+          {"certificate_sha256", result.certificate_sha256},
+          {"digest_sha256", result.digest_sha256}}},
+        {"audit_seq", result.audit_seq},
+    };
+    return body.dump();
+}
+
+}  // namespace signet::daemon

@@ -1,0 +1,37 @@
+#pragma once
+// The JSON side of the API contract (DESIGN.md): request bodies parsed strictly (wrong types,
+// missing or unknown fields are 400 with the field named) and response bodies built.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "jobs/seal_job.hpp"
+#include "jobs/sign_job.hpp"
+#include "base/error.hpp"
+
+namespace signet::daemon {
+
+
+Result<SealRequest> parse_seal_request(std::string_view body);
+
+// The appearance's rules, the same for the JSON and the raw form of seal and sign
+// (raw_request.hpp): a page from 1, a rect of finite numbers with x1 < x2 and y1 < y2. `page_name`
+// and `rect_name` name the field or the query parameter in a refusal.
+Result<pdf::Appearance> checked_appearance(std::int64_t page, const std::array<double, 4>& rect,
+                                           std::string_view page_name, std::string_view rect_name);
+
+// An activation code is 6 digits; a longer text is refused before it goes any further.
+inline constexpr std::size_t max_otp_bytes = 16;
+
+// POST /v1/sign: "document" or "documents" (at most `max_batch`), "activation": {"otp"}. A
+// missing activation leaves `otp` empty: the job refuses it and records the refusal.
+Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch);
+
+// {"document": b64, "signature": {...}, "audit_seq": N}
+std::string seal_response_body(const SealResult& result);
+
+}  // namespace signet::daemon

@@ -1,0 +1,37 @@
+# The modules of signet and the only dependencies allowed between them: the one place to read
+# or change the architecture. tests/architecture/check_layers.cmake (CTest architecture_layers)
+# includes this file after tests/architecture/signet_layer.cmake, which defines the commands.
+#
+# signet_layer(<module> FOLDERS <folder>... DEPENDS <module>... FORBID <regex>...)
+#   <module>  its library targets are signet_<module> and signet_<module>_<suffix>.
+#   FOLDERS   relative to the repository root. A file belongs to the module whose folder is
+#             the longest prefix of its path, so pdf/worker/ is pdf_worker, not pdf.
+#   DEPENDS   the modules it uses directly. Its files may include headers of, and its
+#             CMakeLists.txt may link, itself and every module reachable through DEPENDS.
+#   FORBID    regexes of header names (the text inside #include <...> or "...") that its files
+#             must never include: the external libraries that belong to other modules.
+#             Anchored with ^ so that a module header such as "hsm/pkcs11_error.hpp" is judged
+#             by DEPENDS, not mistaken for the library.
+
+# No module may include a test header: tests depend on modules, never the other way round.
+signet_forbid_everywhere("^tests/")
+
+signet_layer(base FOLDERS base FORBID "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^toml")
+signet_layer(config FOLDERS config DEPENDS base FORBID "^openssl/" "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+signet_layer(policy FOLDERS policy DEPENDS base FORBID "^openssl/" "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+signet_layer(store FOLDERS store DEPENDS base FORBID "^openssl/" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^toml")
+signet_layer(hsm FOLDERS hsm hsm/token DEPENDS base FORBID "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^toml")
+signet_layer(pdf FOLDERS pdf DEPENDS base FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+signet_layer(pdf_worker FOLDERS pdf/worker DEPENDS base pdf FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+signet_layer(audit FOLDERS audit DEPENDS base store FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+signet_layer(telemetry FOLDERS telemetry DEPENDS base FORBID "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+signet_layer(json FOLDERS json DEPENDS base FORBID "^openssl/" "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+signet_layer(register FOLDERS register DEPENDS base store policy audit json FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+signet_layer(keys FOLDERS keys DEPENDS base config store policy hsm pdf audit telemetry json FORBID "^podofo/" "^boost/asio" "^boost/beast")
+signet_layer(persons FOLDERS persons DEPENDS base config store hsm audit json keys FORBID "^podofo/" "^boost/asio" "^boost/beast")
+signet_layer(jobs FOLDERS jobs DEPENDS base config policy store hsm pdf pdf_worker audit telemetry register keys persons FORBID "^podofo/" "^boost/asio" "^boost/beast")
+signet_layer(server FOLDERS server DEPENDS base config telemetry FORBID "^podofo/" "^sqlite3" "^p11-kit/" "^pkcs11")
+signet_layer(api FOLDERS api DEPENDS server jobs register keys persons audit json FORBID "^podofo/")
+signet_layer(devpki FOLDERS devpki DEPENDS base config store hsm keys audit FORBID "^podofo/" "^boost/asio" "^boost/beast")
+signet_layer(cli FOLDERS cli DEPENDS config devpki keys audit json FORBID "^podofo/")
+signet_layer(daemon FOLDERS daemon DEPENDS server api jobs keys register devpki FORBID "^podofo/")

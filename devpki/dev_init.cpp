@@ -1,0 +1,236 @@
+#include "devpki/dev_init.hpp"
+
+#include <sys/stat.h>
+
+#include <array>
+#include <chrono>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+
+#include <openssl/rand.h>
+
+#include "base/base64.hpp"
+#include "devpki/dev_pki.hpp"
+#include "base/openssl_error.hpp"
+#include "base/secret_file.hpp"
+#include "hsm/module.hpp"
+#include "hsm/token.hpp"
+#include "store/database.hpp"
+
+namespace signet::daemon {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* token_label = "signet-dev";
+
+devpki::CertificateSpec spec_for(std::string common_name, devpki::Usage usage, int valid_days) {
+    devpki::CertificateSpec spec;
+    spec.common_name = std::move(common_name);
+    spec.usage = usage;
+    spec.valid_days = valid_days;
+    return spec;
+}
+
+Result<std::string> random_hex(std::size_t bytes) {
+    std::vector<std::uint8_t> buffer(bytes);
+    if (RAND_bytes(buffer.data(), static_cast<int>(bytes)) != 1) {
+        return openssl_failure(Errc::internal, "drawing random bytes");
+    }
+    return hex_encode(buffer);
+}
+
+Status write_text(const fs::path& path, const std::string& text) {
+    std::ofstream out(path, std::ios::trunc);
+    out << text;
+    if (!out.flush()) return fail(Errc::unavailable, "cannot write " + path.string());
+    return {};
+}
+
+// One client or server certificate with its key, as pki/NAME.pem and pki/NAME.key.
+Status issue_tls_pair(const fs::path& pki, const std::string& name, devpki::Usage usage,
+                      X509* ca, EVP_PKEY* ca_key) {
+    auto key = devpki::generate_key("ec-p256");
+    if (!key) return std::unexpected(key.error());
+    devpki::CertificateSpec spec = spec_for(name, usage, 825);
+    if (usage == devpki::Usage::tls_server) {
+        spec.dns_names = {"localhost"};
+        spec.ip_addresses = {"127.0.0.1"};
+    }
+    auto cert = devpki::issue(spec, key->get(), ca, ca_key);
+    if (!cert) return std::unexpected(cert.error());
+    SIGNET_CHECK(devpki::write_certificate(pki / (name + ".pem"), cert->get()));
+    return devpki::write_private_key(pki / (name + ".key"), key->get());
+}
+
+struct HsmKey {
+    std::string purpose;
+    std::string label;
+    std::string common_name;
+};
+
+// A key pair made in the token, certified by the development signing CA; the certificate
+// goes to the token, to DIR/pki/PURPOSE.pem and to the key register, and the key is active.
+Status make_hsm_key(hsm::Token& token, store::Database& db, const fs::path& pki, const HsmKey& spec,
+                    X509* signing_ca, EVP_PKEY* signing_ca_key, const std::string& chain_pem) {
+    auto id_hex = random_hex(16);
+    if (!id_hex) return std::unexpected(id_hex.error());
+    auto id = hex_decode(*id_hex);
+    if (!id) return std::unexpected(id.error());
+    auto public_key = token.generate_key_pair(hsm::KeyAlgorithm::rsa_3072, *id, spec.label);
+    if (!public_key) return std::unexpected(public_key.error());
+    devpki::CertificateSpec cert_spec = spec_for(spec.common_name, devpki::Usage::signing, 3 * 365);
+    auto cert = devpki::issue(cert_spec, public_key->get(), signing_ca, signing_ca_key);
+    if (!cert) return std::unexpected(cert.error());
+    auto der = signet::to_der(cert->get());
+    if (!der) return std::unexpected(der.error());
+    SIGNET_CHECK(token.store_certificate(*id, spec.label, *der));
+    SIGNET_CHECK(devpki::write_certificate(pki / (spec.purpose + ".pem"), cert->get()));
+
+    auto insert = db.prepare(
+        "INSERT INTO keys (key_id, purpose, label, algorithm, state, certificate, chain, "
+        "created_at) VALUES (?, ?, ?, 'rsa-3072', 'active', ?, ?, "
+        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+    if (!insert) return std::unexpected(insert.error());
+    insert->bind(1, *id_hex)
+        .bind(2, spec.purpose)
+        .bind(3, spec.label)
+        .bind(4, store::Blob(der->begin(), der->end()))
+        .bind(5, store::Blob(chain_pem.begin(), chain_pem.end()));
+    return insert->run();
+}
+
+std::string config_text(const DevInitOptions& options) {
+    return "# signetd configuration made by `signetctl dev-init` for development.\n"
+           "# Relative paths are relative to this file's folder.\n\n"
+           "[server]\naddress = \"127.0.0.1\"\nport = " + std::to_string(options.port) + "\n\n"
+           "[tls]\ncertificate = \"pki/server.pem\"\nprivate_key = \"pki/server.key\"\n"
+           "client_ca = \"pki/tls-ca.pem\"\n\n"
+           "[[client]]\nsubject_cn = \"platform\"\nrole = \"platform\"\n\n"
+           "[[client]]\nsubject_cn = \"officer\"\nrole = \"officer\"\n\n"
+           "[[client]]\nsubject_cn = \"officer2\"\nrole = \"officer\"\n\n"
+           "[[client]]\nsubject_cn = \"auditor\"\nrole = \"auditor\"\n\n"
+           "[hsm]\nmodule = \"" + options.pkcs11_module.string() + "\"\n"
+           "softhsm_conf = \"softhsm2.conf\"\n"
+           "token = \"pkcs11:token=" + token_label + "\"\n"
+           "pin_file = \"secrets/user-pin\"\n\n"
+           "[database]\npath = \"signet.db\"\n\n"
+           "[policy]\nrights_matrix = \"" + options.rights_matrix.string() + "\"\n\n"
+           "[keys]\nsigning_trust_anchors = \"pki/signing-ca.pem\"\n\n"
+           "[limits]\nmax_body_bytes = 33554432\nmax_raw_document_bytes = 67108864\n";
+}
+
+}  // namespace
+
+fs::path shipped_rights_matrix() {
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    return fs::weakly_canonical(exe.parent_path() / ".." / "share" / "signet" / "rights-matrix.toml", ec);
+}
+
+namespace {
+
+Status check_fresh(const fs::path& dir) {
+    std::error_code ec;
+    for (const char* existing : {"signetd.toml", "pki", "secrets", "tokens", "signet.db"}) {
+        if (fs::exists(dir / existing, ec)) {
+            return fail(Errc::conflict,
+                        dir.string() + " already holds a signet installation (" + existing +
+                            " exists); dev-init never overwrites keys: choose an empty folder");
+        }
+    }
+    return {};
+}
+
+Status make_dir(const fs::path& path, fs::perms perms) {
+    std::error_code ec;
+    fs::create_directories(path, ec);
+    if (ec) return fail(Errc::unavailable, "cannot create " + path.string() + ": " + ec.message());
+    fs::permissions(path, perms, ec);
+    if (ec) return fail(Errc::unavailable, "cannot set the mode of " + path.string());
+    return {};
+}
+
+}  // namespace
+
+Status dev_init(const DevInitOptions& requested) {
+    DevInitOptions options = requested;
+    if (options.rights_matrix.empty()) options.rights_matrix = shipped_rights_matrix();
+    options.rights_matrix = fs::absolute(options.rights_matrix);
+    if (std::error_code ec; !fs::is_regular_file(options.rights_matrix, ec)) {
+        return fail(Errc::invalid_config, "the rights matrix " + options.rights_matrix.string() +
+                                              " is missing (it is shipped in share/signet/)");
+    }
+    const fs::path dir = fs::absolute(options.dir);
+    SIGNET_CHECK(check_fresh(dir));
+    const fs::path pki = dir / "pki";
+    SIGNET_CHECK(make_dir(dir, fs::perms::owner_all | fs::perms::group_read |
+                                   fs::perms::group_exec | fs::perms::others_read |
+                                   fs::perms::others_exec));
+    SIGNET_CHECK(make_dir(pki, fs::perms::owner_all | fs::perms::group_read |
+                                   fs::perms::group_exec | fs::perms::others_read |
+                                   fs::perms::others_exec));
+    SIGNET_CHECK(make_dir(dir / "secrets", fs::perms::owner_all));
+    SIGNET_CHECK(make_dir(dir / "tokens", fs::perms::owner_all));
+
+    // TLS: a CA, the server and the four clients of DESIGN.md.
+    auto tls_ca_key = devpki::generate_key("ec-p256");
+    if (!tls_ca_key) return std::unexpected(tls_ca_key.error());
+    auto tls_ca = devpki::issue(spec_for("signet development TLS CA", devpki::Usage::ca, 3650),
+                                tls_ca_key->get(), nullptr, tls_ca_key->get());
+    if (!tls_ca) return std::unexpected(tls_ca.error());
+    SIGNET_CHECK(devpki::write_certificate(pki / "tls-ca.pem", tls_ca->get()));
+    SIGNET_CHECK(issue_tls_pair(pki, "server", devpki::Usage::tls_server, tls_ca->get(),
+                                tls_ca_key->get()));
+    for (const char* client : {"platform", "officer", "officer2", "auditor"}) {
+        SIGNET_CHECK(issue_tls_pair(pki, client, devpki::Usage::tls_client, tls_ca->get(),
+                                    tls_ca_key->get()));
+    }
+
+    // The development signing CA that certifies the seal and audit keys.
+    auto signing_ca_key = devpki::generate_key("rsa-3072");
+    if (!signing_ca_key) return std::unexpected(signing_ca_key.error());
+    auto signing_ca = devpki::issue(spec_for("signet development signing CA", devpki::Usage::ca, 3650),
+                                    signing_ca_key->get(), nullptr, signing_ca_key->get());
+    if (!signing_ca) return std::unexpected(signing_ca.error());
+    SIGNET_CHECK(devpki::write_certificate(pki / "signing-ca.pem", signing_ca->get()));
+    SIGNET_CHECK(devpki::write_private_key(pki / "signing-ca.key", signing_ca_key->get()));
+    auto chain_pem = signet::to_pem(signing_ca->get());
+    if (!chain_pem) return std::unexpected(chain_pem.error());
+
+    // A fresh SoftHSM token in DIR/tokens, with PINs that only files hold.
+    SIGNET_CHECK(write_text(dir / "softhsm2.conf",
+                            "# SoftHSM configuration made by signetctl dev-init\n"
+                            "directories.tokendir = " + (dir / "tokens").string() + "\n"
+                            "objectstore.backend = file\nlog.level = ERROR\n"
+                            "slots.removable = false\n"));
+    ::setenv("SOFTHSM2_CONF", (dir / "softhsm2.conf").c_str(), 1);
+    auto user_pin_hex = random_hex(16);
+    auto so_pin_hex = random_hex(16);
+    if (!user_pin_hex || !so_pin_hex) return fail(Errc::internal, "cannot draw PINs");
+    Secret user_pin(std::move(*user_pin_hex));
+    Secret so_pin(std::move(*so_pin_hex));
+    SIGNET_CHECK(write_secret_file(dir / "secrets" / "user-pin", user_pin));
+    SIGNET_CHECK(write_secret_file(dir / "secrets" / "so-pin", so_pin));
+
+    auto module = hsm::Module::load(options.pkcs11_module);
+    if (!module) return std::unexpected(module.error());
+    SIGNET_CHECK(hsm::Token::initialise(**module, token_label, so_pin, user_pin));
+    auto token = hsm::Token::open(*module, token_label, user_pin, 1);
+    if (!token) return std::unexpected(token.error());
+
+    auto db = store::Database::open(dir / "signet.db");
+    if (!db) return std::unexpected(db.error());
+    SIGNET_CHECK(make_hsm_key(**token, *db, pki,
+                              {"seal", "seal-1", "signet development seal"},
+                              signing_ca->get(), signing_ca_key->get(), *chain_pem));
+    SIGNET_CHECK(make_hsm_key(**token, *db, pki,
+                              {"audit", "audit-1", "signet development audit log"},
+                              signing_ca->get(), signing_ca_key->get(), *chain_pem));
+
+    // Written last: its presence means the installation is complete.
+    return write_text(dir / "signetd.toml", config_text(options));
+}
+
+}  // namespace signet::daemon

@@ -1,0 +1,126 @@
+#include "jobs/audit_trail.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "telemetry/log.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace signet::daemon {
+namespace {
+
+// Appends one line to the operator's checkpoint file and syncs it: the file is what survives
+// when the database does not.
+Status append_line(const std::filesystem::path& file, const std::string& line) {
+    int fd = ::open(file.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return fail(Errc::unavailable, "cannot open the checkpoint file " + file.string());
+    std::string text = line + "\n";
+    ssize_t written = ::write(fd, text.data(), text.size());
+    bool synced = ::fsync(fd) == 0;
+    ::close(fd);
+    if (written != static_cast<ssize_t>(text.size()) || !synced) {
+        return fail(Errc::unavailable, "cannot append to the checkpoint file " + file.string());
+    }
+    return {};
+}
+
+}  // namespace
+
+Result<audit::Entry> AuditTrail::record(audit::Entry entry) {
+    StageTimer timed(Stage::audit);  // the wait for the database counts: the job waits too
+    Pending mine{std::move(entry), std::nullopt};
+    std::unique_lock lock(queue_mutex_);
+    queue_.push_back(&mine);
+    // Group commit: the first thread to find no commit under way commits everything queued,
+    // its own entry among them; the others wait for it, or become the next committer.
+    while (!mine.stored) {
+        if (committing_) {
+            committed_.wait(lock);
+            continue;
+        }
+        committing_ = true;
+        std::vector<Pending*> group = std::exchange(queue_, {});
+        lock.unlock();
+        commit(group);
+        lock.lock();
+        committing_ = false;
+        committed_.notify_all();
+    }
+    return std::move(*mine.stored);
+}
+
+void AuditTrail::commit(const std::vector<Pending*>& group) {
+    std::lock_guard lock(db_mutex_);
+    audit::Log log(db_, clock_);
+    std::vector<audit::Entry> stored;
+    Status done = db_.transaction([&]() -> Status {
+        stored.clear();
+        for (Pending* pending : group) {
+            auto appended = log.append(pending->entry);
+            if (!appended) return std::unexpected(appended.error());
+            stored.push_back(std::move(*appended));
+        }
+        return {};
+    });
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        if (done) {
+            group[i]->stored = std::move(stored[i]);
+        } else {
+            group[i]->stored = fail(Errc::unavailable, "the audit log cannot be written (" + done.error().message + ")");
+        }
+    }
+}
+
+void AuditTrail::checkpoint_if_due() {
+    if (auto made = checkpoint_when(settings_.checkpoint_entries); !made) {
+        log_error("audit checkpoint: " + made.error().message);
+    }
+}
+
+Status AuditTrail::checkpoint() { return checkpoint_when(1); }
+
+Status AuditTrail::checkpoint_when(std::int64_t waiting_at_least) {
+    std::lock_guard one_at_a_time(checkpoint_mutex_);
+    audit::Checkpoint checkpoint;
+    {
+        std::lock_guard lock(db_mutex_);
+        auto log = head_and_anchored();
+        if (!log) return std::unexpected(log.error());
+        if (log->first.size - log->second < waiting_at_least) return {};
+        checkpoint.size = log->first.size;
+        checkpoint.head = log->first.hash;
+    }
+    checkpoint.origin = settings_.origin;
+    checkpoint.time = signet::format_timestamp(clock_.now());
+    const auto key = key_.get();
+    checkpoint.key_id = key->id_hex;
+    std::string text = audit::signed_text(checkpoint);
+    auto signature = token_.sign(key->id, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    if (!signature) return std::unexpected(signature.error().with_context("signing a checkpoint"));
+    checkpoint.signature = std::move(*signature);
+    {
+        std::lock_guard lock(db_mutex_);
+        audit::Log log(db_, clock_);
+        SIGNET_CHECK(log.add_checkpoint(checkpoint));
+    }
+    last_checkpoint_.store(std::chrono::steady_clock::now());
+    return append_line(settings_.checkpoint_file, audit::to_json(checkpoint).dump());
+}
+
+Result<std::pair<audit::Head, std::int64_t>> AuditTrail::head_and_anchored() {
+    audit::Log log(db_, clock_);
+    auto head = log.head();
+    if (!head) return std::unexpected(head.error());
+    auto anchored = log.anchored_size();
+    if (!anchored) return std::unexpected(anchored.error());
+    return std::pair{std::move(*head), *anchored};
+}
+
+Result<AuditTrail::State> AuditTrail::state() {
+    std::lock_guard lock(db_mutex_);
+    auto log = head_and_anchored();
+    if (!log) return std::unexpected(log.error());
+    return State{log->first.size, log->second, last_checkpoint_.load()};
+}
+
+}  // namespace signet::daemon

@@ -1,0 +1,75 @@
+#pragma once
+// The daemon's side of the key-usage log: entries written under the database mutex (a failure
+// is `unavailable`, and the caller uses no key), committed in groups (entries that arrive while
+// a commit is under way share the next one, so concurrent jobs share an fsync), and checkpoints of the chain signed with the
+// audit key, every N entries or T seconds, stored in the database and appended to the
+// operator's checkpoint file. Signing a checkpoint is not itself an entry: it would leave a new
+// unanchored entry after every checkpoint; the checkpoint is its own record.
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "audit/entry.hpp"
+#include "audit/log.hpp"
+#include "config/config.hpp"
+#include "keys/active_key.hpp"
+#include "hsm/token.hpp"
+#include "base/time.hpp"
+#include "store/database.hpp"
+
+namespace signet::daemon {
+
+class AuditTrail {
+public:
+    AuditTrail(store::Database& db, std::mutex& db_mutex, const signet::Clock& clock,
+               hsm::Token& token, const KeySlot& audit_key, const config::Audit& settings)
+        : db_(db), db_mutex_(db_mutex), clock_(clock), token_(token), key_(audit_key), settings_(settings) {}
+
+    // Appends the entry and returns it as stored once it is committed. Entries recorded at the
+    // same time may share a transaction; if it fails, each of them fails.
+    Result<audit::Entry> record(audit::Entry entry);
+
+    // A checkpoint when `checkpoint_entries` entries wait for one.
+    void checkpoint_if_due();
+    // A checkpoint when any entry waits for one (the timer and the shutdown call this).
+    Status checkpoint();
+
+    struct State {
+        std::int64_t entries = 0;
+        std::int64_t anchored = 0;                        // covered by the newest checkpoint
+        std::chrono::steady_clock::time_point last_checkpoint;  // or this trail's creation
+    };
+    // For /metrics.
+    Result<State> state();
+
+private:
+    struct Pending {
+        audit::Entry entry;
+        std::optional<Result<audit::Entry>> stored;  // set by whoever committed it
+    };
+    // Appends `group` in one transaction and sets each one's result.
+    void commit(const std::vector<Pending*>& group);
+    Status checkpoint_when(std::int64_t waiting_at_least);
+    // The log's head and the size its newest checkpoint covers; the caller holds db_mutex_.
+    Result<std::pair<audit::Head, std::int64_t>> head_and_anchored();
+
+    store::Database& db_;
+    std::mutex& db_mutex_;
+    const signet::Clock& clock_;
+    hsm::Token& token_;
+    const KeySlot& key_;  // the active audit key, which an officer may rotate
+    const config::Audit& settings_;
+    std::mutex queue_mutex_;
+    std::condition_variable committed_;
+    std::vector<Pending*> queue_;  // waiting for the next commit; guarded by queue_mutex_
+    bool committing_ = false;      // a thread is committing a group; guarded by queue_mutex_
+    std::mutex checkpoint_mutex_;  // one checkpoint at a time, so sizes only grow
+    std::atomic<std::chrono::steady_clock::time_point> last_checkpoint_{std::chrono::steady_clock::now()};
+};
+
+}  // namespace signet::daemon

@@ -1,0 +1,174 @@
+#include "jobs/key_job.hpp"
+
+#include "base/base64.hpp"
+#include "jobs/key_use.hpp"
+#include "keys/certificate_checks.hpp"
+#include "persons/activation.hpp"
+#include "register/register.hpp"
+
+namespace signet::daemon {
+namespace {
+
+// What every entry of this job shares: who called, for whom, on which documents.
+audit::Entry job_entry(const config::ClientIdentity& client, const JobRequest& request,
+                       const std::vector<std::string>& digests) {
+    audit::Entry entry;
+    entry.client_fingerprint = client.fingerprint;
+    entry.client_role = client.role ? std::string(config::to_string(*client.role)) : "";
+    entry.tenant = request.tenant;
+    entry.actor = request.actor;
+    entry.approver = request.approved_by.value_or("");
+    entry.action = request.kind == JobKind::seal ? "document.seal" : "document.sign";
+    entry.document_sha256 = digests.size() == 1 ? digests.front() : "";
+    return entry;
+}
+
+// The seal key of this job, whose certificate must be valid now and not about to end.
+Result<std::shared_ptr<const ActiveKey>> seal_key(const JobContext& context) {
+    if (auto usable = check_usable(context.seal_key->validity, context.clock.now(), context.min_remaining_validity,
+                                   "the seal key " + context.seal_key->id_hex);
+        !usable) {
+        return std::unexpected(usable.error());
+    }
+    return context.seal_key;
+}
+
+// The actor's active personal key, usable now.
+Result<std::shared_ptr<const ActiveKey>> personal_key(const JobContext& context, const std::string& person) {
+    std::string key_id;
+    {
+        std::lock_guard lock(context.db_mutex);
+        auto statement = context.db.prepare(
+            "SELECT key_id FROM keys WHERE purpose = 'personal' AND person = ? AND state = 'active'");
+        if (!statement) return std::unexpected(statement.error());
+        statement->bind(1, person);
+        auto row = statement->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) {
+            return fail(Errc::conflict, person + " has no personal certificate on signetd (enrol a key and import "
+                                                 "its certificate first)");
+        }
+        key_id = statement->column_text(0);
+    }
+    auto key = context.personal_keys->get(context.db, context.db_mutex, context.token, key_id);
+    if (!key) return std::unexpected(key.error());
+    auto usable = check_usable((*key)->validity, context.clock.now(), std::chrono::seconds(0),
+                               person + "'s personal key " + key_id);
+    if (!usable) return fail(Errc::conflict, usable.error().message);
+    return key;
+}
+
+// The visible appearance's lines: the seal names the firm; a signature the signer and the firm.
+std::vector<std::string> appearance_lines(JobKind kind, const policy::TenantView& tenant, const std::string& actor,
+                                          std::chrono::system_clock::time_point now) {
+    if (kind == JobKind::seal) return {"Cachet électronique", tenant.tenant.name, appearance_date(now)};
+    return {"Signé électroniquement par " + tenant.member(actor)->name, tenant.tenant.name, appearance_date(now)};
+}
+
+}  // namespace
+
+Result<JobResult> run_key_job(const JobContext& context, const config::ClientIdentity& client, JobRequest request) {
+    const bool personal = request.kind == JobKind::sign;
+    std::vector<std::string> digests;
+    for (const auto& document : request.documents) digests.push_back(sha256_hex(document));
+    audit::Entry base = job_entry(client, request, digests);
+    if (!personal) {
+        base.key_id = context.seal_key->id_hex;
+        base.certificate_sha256 = context.seal_key->certificate_sha256;
+    }
+    // A refusal before any key use is on record.
+    auto refuse = [&](const Error& error) -> std::unexpected<Error> {
+        audit::Entry entry = base;
+        if (personal) entry.detail = {{"documents", digests}};
+        return record_refusal(context.trail, std::move(entry), error);
+    };
+    // A database, worker pool or token that cannot serve is no decision about this job: it is
+    // passed on (503) unrecorded, where the log itself may be what failed.
+    auto refuse_unless_unavailable = [&](const Error& error) -> std::unexpected<Error> {
+        if (error.code == Errc::unavailable) return std::unexpected(error);
+        return refuse(error);
+    };
+
+    // 1. Client role: only the platform submits jobs (the router has checked it already; a job
+    //    must not depend on its caller for that).
+    if (!client.role || *client.role != config::Role::platform) {
+        return fail(Errc::forbidden, std::string("only the platform role may submit ") +
+                                         (personal ? "signature" : "seal") + " jobs");
+    }
+    // 2. The request was parsed and bounded by api/ (api_json.cpp, raw_request.cpp) before it
+    //    took a place in the job queue.
+
+    // 3. Policy decision, before any PDF work or key use.
+    auto tenant = authorise_job(context.db, context.db_mutex, context.matrix, context.clock, request.tenant,
+                                request.actor, base.action, request.approved_by);
+    if (!tenant) return refuse_unless_unavailable(tenant.error());
+
+    // The signing key, and its certificate usable now. A seal certificate too close to its end
+    // is a 503 the log shows, so that the officers see why sealing stopped.
+    auto key = personal ? personal_key(context, request.actor) : seal_key(context);
+    if (!key) return personal ? refuse_unless_unavailable(key.error()) : refuse(key.error());
+    base.key_id = (*key)->id_hex;
+    base.certificate_sha256 = (*key)->certificate_sha256;
+
+    // 4. Activation of a personal key: sole control, the person's code, once, for these documents.
+    std::int64_t activation_seq = 0;
+    if (personal) {
+        if (request.otp.empty()) {
+            return refuse(Error{Errc::activation_failed,
+                                "a personal signature needs the signer's activation code (\"activation\": {\"otp\"})"});
+        }
+        auto activation = check_activation(*context.persons, *context.signing, base, request.actor, request.otp,
+                                           digests);
+        if (!activation) return std::unexpected(activation.error());
+        activation_seq = activation->audit_seq;
+    }
+
+    // 5. Every PDF prepared in a worker before the first signature: one bad document refuses
+    //    the batch.
+    const auto now = std::chrono::system_clock::now();
+    std::vector<pdf::PreparedDocument> prepared;
+    for (std::size_t i = 0; i < request.documents.size(); ++i) {
+        pdf::PrepareRequest prepare_request;
+        prepare_request.signing_time = now;
+        if (request.appearance) {
+            prepare_request.appearance = request.appearance;
+            prepare_request.appearance->lines = appearance_lines(request.kind, *tenant, request.actor, now);
+        }
+        auto document = prepare_document(context.pdf_workers, request.documents[i], **key, std::move(prepare_request));
+        if (!document) {
+            Error error = document.error();
+            if (request.batch) error.message = "document " + std::to_string(i + 1) + ": " + error.message;
+            return refuse_unless_unavailable(error);
+        }
+        prepared.push_back(std::move(*document));
+    }
+
+    JobResult result;
+    result.key_id = (*key)->id_hex;
+    result.certificate_sha256 = (*key)->certificate_sha256;
+    result.activation_seq = activation_seq;
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+        audit::Entry entry = base;
+        entry.event = personal ? "sign" : "seal";
+        entry.document_sha256 = digests[i];
+        if (personal) entry.detail = {{"activation_seq", activation_seq}};
+        // 6. The intended key use on record, committed: no record, no key use.
+        auto outcome = record_intent(context.trail, **key, prepared[i], std::move(entry));
+        if (!outcome) return std::unexpected(outcome.error());
+        const std::string signed_digest = outcome->signed_digest_sha256;
+        // 7. The HSM signature.
+        auto cms = hsm_signature(context.token, **key, prepared[i]);
+        if (!cms) return record_failure(context.trail, std::move(*outcome), cms.error());
+        // 8. Embedded: a byte patch of the placeholder.
+        auto document = embed_signature(request.documents[i], std::move(prepared[i]), *cms);
+        if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
+        // 9. The outcome on record. No document is returned when a step fails: all or nothing.
+        auto seq = record_outcome(context.trail, std::move(*outcome), *document, personal ? "signed" : "sealed");
+        if (!seq) return std::unexpected(seq.error());
+        result.documents.push_back(SignedDocument{std::move(*document), signed_digest, *seq});
+    }
+    // 10. The response is the API's: JSON or the raw PDF with Signet-* headers.
+    return result;
+}
+
+}  // namespace signet::daemon

@@ -1,0 +1,86 @@
+#pragma once
+// The key-using job, one function for seals and personal signatures (DESIGN.md's fixed order):
+// client role → (request parsed and bounded by api/) → policy decision → the signing key and
+// its certificate → activation (personal keys) → every PDF prepared in a worker → for each
+// document: audit intent committed → HSM signature → embed → audit outcome → the result the
+// API answers with. If the intent cannot be recorded, no key is used. A batch is all or nothing
+// for the caller: one bad document refuses the batch before any key use. The time-stamp,
+// long-term and guest issues add steps to run_key_job, not copies of it.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "base/time.hpp"
+#include "config/client_identity.hpp"
+#include "config/config.hpp"
+#include "hsm/token.hpp"
+#include "jobs/audit_trail.hpp"
+#include "jobs/personal_keys.hpp"
+#include "keys/active_key.hpp"
+#include "keys/key_register.hpp"
+#include "pdf/prepare.hpp"
+#include "pdf/worker/worker_pool.hpp"
+#include "policy/matrix.hpp"
+#include "store/database.hpp"
+
+namespace signet::daemon {
+
+enum class JobKind {
+    seal,  // the tenant's seal, with the seal key
+    sign,  // a person's own signature, with their personal key, after activation
+};
+
+struct JobRequest {
+    JobKind kind = JobKind::seal;
+    std::string tenant;
+    std::string actor;
+    std::vector<std::vector<std::uint8_t>> documents;
+    bool batch = false;                         // "documents" rather than "document"
+    std::optional<pdf::Appearance> appearance;  // page and rect; the text is the job's
+    std::optional<std::string> approved_by;     // a seal requested by a preparer
+    std::string otp;                            // a signature's activation code
+};
+
+struct SignedDocument {
+    std::vector<std::uint8_t> document;
+    std::string digest_sha256;   // of the ByteRange, i.e. of the bytes signed
+    std::int64_t audit_seq = 0;  // the entry recording the outcome
+};
+
+struct JobResult {
+    std::string key_id;
+    std::string certificate_sha256;
+    std::int64_t activation_seq = 0;  // a signature's activation entry
+    std::vector<SignedDocument> documents;
+};
+
+// What a job needs from the daemon. The database connection is shared: hold `db_mutex` while
+// using it.
+struct JobContext {
+    hsm::Token& token;
+    AuditTrail& trail;
+    store::Database& db;
+    std::mutex& db_mutex;
+    const policy::Matrix& matrix;
+    const signet::Clock& clock;
+    pdf::WorkerPool& pdf_workers;
+    // Seals: the seal key of this job from start to end, even if an officer activates its
+    // successor meanwhile, and how long its certificate must still be valid.
+    std::shared_ptr<const ActiveKey> seal_key;
+    std::chrono::seconds min_remaining_validity{0};
+    // Signatures: the key register (for the person's key and authenticator), the activation
+    // settings and the cache of personal keys. Null for a seal.
+    const OfficerContext* persons = nullptr;
+    const config::Signing* signing = nullptr;
+    PersonalKeys* personal_keys = nullptr;
+};
+
+Result<JobResult> run_key_job(const JobContext& context, const config::ClientIdentity& client, JobRequest request);
+
+}  // namespace signet::daemon

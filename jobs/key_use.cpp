@@ -1,0 +1,88 @@
+#include "jobs/key_use.hpp"
+
+#include <ctime>
+
+#include "base/base64.hpp"
+#include "pdf/cades.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace signet::daemon {
+
+std::unexpected<Error> record_refusal(AuditTrail& trail, audit::Entry entry, const Error& refusal) {
+    entry.event = "refusal";
+    entry.outcome = "refused";
+    entry.reason = refusal.message;
+    if (auto recorded = trail.record(std::move(entry)); !recorded) return std::unexpected(recorded.error());
+    return std::unexpected(refusal);
+}
+
+std::string appearance_date(std::chrono::system_clock::time_point when) {
+    std::time_t t = std::chrono::system_clock::to_time_t(when);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    char text[48];
+    std::strftime(text, sizeof text, "Le %d/%m/%Y à %H:%M UTC", &utc);
+    return text;
+}
+
+Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::span<const std::uint8_t> document,
+                                               const ActiveKey& key, pdf::PrepareRequest request) {
+    StageTimer timed(Stage::pdf);
+    request.contents_size = key.signature_size;
+    return workers.prepare(document, request);
+}
+
+Result<audit::Entry> record_intent(AuditTrail& trail, const ActiveKey& key, const pdf::PreparedDocument& prepared,
+                                   audit::Entry entry) {
+    entry.outcome = "intended";
+    entry.key_id = key.id_hex;
+    entry.certificate_sha256 = key.certificate_sha256;
+    entry.signed_digest_sha256 = hex_encode(prepared.digest);
+    auto recorded_intent = trail.record(entry);
+    if (!recorded_intent) {
+        return fail(Errc::unavailable, "the signature was not made: " + recorded_intent.error().message);
+    }
+    entry.intent_seq = recorded_intent->seq;
+    return entry;
+}
+
+Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveKey& key,
+                                                const pdf::PreparedDocument& prepared) {
+    return pdf::build_cades_signature(prepared.digest, key.signer(), [&](std::span<const std::uint8_t> to_be_signed) {
+        StageTimer timed(Stage::hsm);
+        auto signature = token.sign(key.id, to_be_signed);
+        if (!signature) metrics().hsm_error();
+        return signature;
+    });
+}
+
+Result<std::vector<std::uint8_t>> embed_signature(std::span<const std::uint8_t> original,
+                                                  pdf::PreparedDocument prepared, std::span<const std::uint8_t> cms) {
+    if (auto embedded = pdf::embed(prepared, cms); !embedded) return std::unexpected(embedded.error());
+    std::vector<std::uint8_t> document;
+    document.reserve(original.size() + prepared.update.size());
+    document.insert(document.end(), original.begin(), original.end());
+    document.insert(document.end(), prepared.update.begin(), prepared.update.end());
+    return document;
+}
+
+Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::span<const std::uint8_t> document,
+                                    const std::string& done_outcome) {
+    outcome.outcome = done_outcome;
+    outcome.output_sha256 = sha256_hex(document);
+    auto recorded = trail.record(outcome);
+    if (!recorded) {
+        return fail(Errc::unavailable, "the outcome could not be recorded: " + recorded.error().message);
+    }
+    trail.checkpoint_if_due();
+    return recorded->seq;
+}
+
+std::unexpected<Error> record_failure(AuditTrail& trail, audit::Entry outcome, const Error& error) {
+    outcome.outcome = "failed";
+    outcome.reason = error.message;
+    (void)trail.record(outcome);
+    return std::unexpected(error);
+}
+
+}  // namespace signet::daemon

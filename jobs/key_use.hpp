@@ -1,0 +1,62 @@
+#pragma once
+// The steps of one key use, each a call in run_key_job (key_job.cpp) so that the order reads
+// there: the intended use committed to the log with the digest it will sign, the HSM signature,
+// the embedding, and the outcome on record. Also the PDF preparation and the refusal entry
+// the job records before any key use.
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "audit/entry.hpp"
+#include "base/error.hpp"
+#include "hsm/token.hpp"
+#include "jobs/audit_trail.hpp"
+#include "keys/active_key.hpp"
+#include "pdf/prepare.hpp"
+#include "pdf/worker/worker_pool.hpp"
+
+namespace signet::daemon {
+
+// Records a job refused before any key use and returns the refusal (or 503 when even the
+// refusal cannot be recorded). `entry` says who asked for what.
+std::unexpected<Error> record_refusal(AuditTrail& trail, audit::Entry entry, const Error& refusal);
+
+// "Le 30/11/2026 à 19:40 UTC", for visible appearances.
+std::string appearance_date(std::chrono::system_clock::time_point when);
+
+// Prepares `document` for a signature of `key` (placeholder sized for it) in a PDF worker
+// process: this process never parses a PDF. invalid_document when it is not a PDF signet can
+// sign, or when its worker crashed, hung or hit a limit on it.
+Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::span<const std::uint8_t> document,
+                                               const ActiveKey& key, pdf::PrepareRequest request);
+
+// Commits `entry` (the job's fields: event, action, tenant, actor, document) as the "intended"
+// use of `key` on the digest of `prepared`, and returns the entry its outcome will be: the
+// key is not used unless this succeeds (fail closed; unavailable otherwise).
+Result<audit::Entry> record_intent(AuditTrail& trail, const ActiveKey& key, const pdf::PreparedDocument& prepared,
+                                   audit::Entry entry);
+
+// The CMS signature (CAdES, RFC 5652) over the prepared digest, its signature value made by
+// `key` in the token.
+Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveKey& key,
+                                                const pdf::PreparedDocument& prepared);
+
+// `cms` patched into the placeholder of `prepared`, the update to `original`: the signed file,
+// original + update, in one allocation.
+Result<std::vector<std::uint8_t>> embed_signature(std::span<const std::uint8_t> original,
+                                                  pdf::PreparedDocument prepared, std::span<const std::uint8_t> cms);
+
+// Records `outcome` as `done_outcome` ("sealed", "signed") with the signed file's digest and
+// returns its sequence number. The key was used: if this fails no document is returned, rather
+// than one the log does not vouch for.
+Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::span<const std::uint8_t> document,
+                                    const std::string& done_outcome);
+
+// Records `outcome` as "failed" with the reason, and returns `error`: the intent keeps the key
+// use on record even if this entry cannot be written.
+std::unexpected<Error> record_failure(AuditTrail& trail, audit::Entry outcome, const Error& error);
+
+}  // namespace signet::daemon

@@ -1,0 +1,38 @@
+#include "jobs/sign_job.hpp"
+
+#include "base/base64.hpp"
+
+namespace signet::daemon {
+
+using nlohmann::json;
+
+Result<SignResult> run_sign_job(const SignContext& context, SignRequest request) {
+    const JobContext job{context.keys.token, context.trail,      context.keys.db,   context.keys.db_mutex,
+                         context.matrix,     context.keys.clock, context.pdf_workers, nullptr,
+                         std::chrono::seconds(0), &context.keys, &context.settings, &context.personal_keys};
+    return run_key_job(job, context.keys.officer,
+                       JobRequest{JobKind::sign, std::move(request.tenant), std::move(request.actor),
+                                  std::move(request.documents), request.batch, std::move(request.appearance),
+                                  std::nullopt, std::move(request.otp)});
+}
+
+std::string sign_response_body(bool batch, const SignResult& result) {
+    auto one = [&](const SignedDocument& document) {
+        return json{{"document", base64_encode(document.document)},
+                    {"signature",
+                     {{"key_id", result.key_id},
+                      {"certificate_sha256", result.certificate_sha256},
+                      {"digest_sha256", document.digest_sha256}}},
+                    {"audit_seq", document.audit_seq}};
+    };
+    if (!batch) {
+        json body = one(result.documents.front());
+        body["activation_seq"] = result.activation_seq;
+        return body.dump();
+    }
+    json documents = json::array();
+    for (const auto& document : result.documents) documents.push_back(one(document));
+    return json{{"documents", std::move(documents)}, {"activation_seq", result.activation_seq}}.dump();
+}
+
+}  // namespace signet::daemon

@@ -1,0 +1,17 @@
+#pragma once
+// GET /v1/keys: the keys of the key register with what an officer or auditor needs to know of
+// each (issue 5, item 1): state, certificate subject, issuer, serial and validity, the PKCS#11
+// object, and how many signatures the log records for it.
+
+#include <mutex>
+#include <string>
+
+#include "json/json_reply.hpp"
+#include "store/database.hpp"
+
+namespace signet::daemon {
+
+// `token` is the configured token (a label or a "pkcs11:" URI), used to name each key's object.
+Result<JsonReply> list_keys(store::Database& db, std::mutex& db_mutex, const std::string& token);
+
+}  // namespace signet::daemon

@@ -1,0 +1,200 @@
+// signet-pdf-worker: the fork server of WorkerPool (fork_server.hpp) and the workers it makes.
+// Neither holds a key, a PIN, a database or a listening socket (DESIGN.md: the daemon that
+// holds the HSM session never parses a PDF). The server sets up its sandbox once, warms the
+// libraries up, then for each job socket signetd sends on fd 3 (worker::socket_fd) it clones
+// a worker that loads the stricter worker filter, prepares one PDF and exits: a worker that a
+// document took over never sees another client's, and the server never sees a document. A
+// crash, a limit or the parent's deadline ends a worker early, and the pool makes another.
+//
+// argv: signet-pdf-worker <address space bytes, 0 = unlimited> <CPU seconds per job>
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <ctime>
+#include <cstdio>
+#include <string>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "pdf/worker/fd_passing.hpp"
+#include "pdf/prepare.hpp"
+#include "base/unique_fd.hpp"
+#include "pdf/worker/worker_protocol.hpp"
+#include "pdf/worker/worker_sandbox.hpp"
+
+namespace {
+
+using namespace signet;
+using namespace signet::pdf;
+
+bool parse_number(std::string_view text, std::size_t& value) {
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return error == std::errc{} && end == text.data() + text.size();
+}
+
+// A one-page document with its cross-reference table (ISO 32000-1 §7.5.4).
+std::string blank_document() {
+    const char* objects[] = {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>"};
+    std::string pdf = "%PDF-1.4\n";
+    std::string xref = "xref\n0 4\n0000000000 65535 f \n";
+    for (int i = 0; i < 3; ++i) {
+        char entry[24];
+        std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", pdf.size());
+        xref += entry;
+        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
+    }
+    std::size_t at = pdf.size();
+    return pdf + xref + "trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n" + std::to_string(at) + "\n%%EOF\n";
+}
+
+Status warm_up() {
+    const std::string blank = blank_document();
+    PrepareRequest request;
+    request.contents_size = 64;
+    request.signing_time = std::chrono::system_clock::now();
+    request.appearance = Appearance{1, {10, 10, 190, 60}, {"warm-up", "é"}};
+    auto prepared = prepare(std::span(reinterpret_cast<const std::uint8_t*>(blank.data()), blank.size()), request);
+    if (!prepared) return std::unexpected(prepared.error().with_context("the worker's warm-up document"));
+    return {};
+}
+
+// The document signetd sent as a sealed memfd, mapped read-only: PoDoFo reads it in place and
+// touches only the pages it parses.
+class MappedDocument {
+public:
+    MappedDocument() = default;
+    static Result<MappedDocument> map(int fd) {
+        struct stat status {};
+        if (::fstat(fd, &status) != 0 || status.st_size < 0 ||
+            static_cast<std::uint64_t>(status.st_size) > worker::max_document_bytes) {
+            return fail(Errc::unavailable, "the document's memfd has no usable size");
+        }
+        MappedDocument document;
+        document.size_ = static_cast<std::size_t>(status.st_size);
+        if (document.size_ == 0) return document;
+        void* at = ::mmap(nullptr, document.size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (at == MAP_FAILED) return fail(Errc::unavailable, "the document's memfd cannot be mapped");
+        document.data_ = static_cast<const std::uint8_t*>(at);
+        return document;
+    }
+    MappedDocument(MappedDocument&& other) noexcept
+        : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    MappedDocument& operator=(MappedDocument&& other) noexcept {
+        std::swap(data_, other.data_);
+        std::swap(size_, other.size_);
+        return *this;
+    }
+    ~MappedDocument() {
+        if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
+    }
+    std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
+
+private:
+    const std::uint8_t* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
+// One job. A failure of the wire ends the worker (its parent is gone or broken); a failure of
+// the document is a reply.
+Status serve_one(int socket, unsigned cpu_seconds) {
+    std::vector<std::uint8_t> header;
+    SIGNET_TRY(header, worker::receive_frame(socket, worker::max_header_bytes, worker::no_deadline));
+    UniqueFd file;
+    SIGNET_TRY(file, receive_fd(socket));
+    MappedDocument document;
+    SIGNET_TRY(document, MappedDocument::map(file.get()));
+    file.reset();
+    SIGNET_CHECK(worker::limit_cpu_for_next_job(cpu_seconds));
+
+    auto result = [&]() -> Result<PreparedDocument> {
+        PrepareRequest request;
+        SIGNET_TRY(request, worker::decode_request(header));
+        return prepare_update(document.bytes(), request);
+    }();
+    SIGNET_CHECK(worker::send_frame(socket, worker::encode_reply(result), worker::no_deadline));
+    // The update alone: the parent has the original (worker_protocol.hpp).
+    if (result) SIGNET_CHECK(worker::send_frame(socket, result->update, worker::no_deadline));
+    return {};
+}
+
+// A worker: its own filter on top of the server's, then one job on `socket`.
+[[noreturn]] void run_worker(int socket, const worker::SyscallFilter& filter, unsigned cpu_seconds) {
+    ::close(worker::socket_fd);  // the server's line to signetd is not the worker's business
+    if (!filter.install()) ::_exit(3);
+    // Tells the parent the sandbox is in place before it sends any document.
+    if (!worker::send_frame(socket, {}, worker::no_deadline)) ::_exit(0);
+    ::_exit(serve_one(socket, cpu_seconds) ? 0 : 1);
+}
+
+// Answers each job socket from signetd with the pid of a worker cloned to serve it, until
+// signetd closes the line.
+int serve_forks(const worker::SyscallFilter& worker_filter, unsigned cpu_seconds) {
+    for (;;) {
+        auto job = receive_fd(worker::socket_fd);
+        if (!job) return 0;
+        // CLONE_PARENT: the worker is signetd's child, which waits for it, kills it and reads
+        // its exit status and peak memory itself. The raw system call because glibc's fork()
+        // has no such flag; the server is single-threaded, so no lock is held across it.
+        long pid = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+        if (pid == 0) run_worker(job->get(), worker_filter, cpu_seconds);
+        std::int32_t answer = pid > 0 ? static_cast<std::int32_t>(pid) : -errno;
+        auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(&answer), sizeof answer);
+        if (!worker::send_frame(worker::socket_fd, bytes, worker::no_deadline)) return 0;
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::size_t address_space = 0;
+    std::size_t cpu_seconds = 0;
+    if (argc != 3 || !parse_number(argv[1], address_space) || !parse_number(argv[2], cpu_seconds) ||
+        cpu_seconds == 0 || cpu_seconds > 3600) {
+        std::fputs("usage: signet-pdf-worker <address space bytes> <cpu seconds per job>\n"
+                   "(started by signetd, with its control socket on fd 3)\n",
+                   stderr);
+        return 2;
+    }
+    auto hardened = worker::restrict_process(worker::socket_fd, {address_space});
+    // stderr is signetd's log: after set-up neither the server nor a worker has anything to
+    // say there, and one that a document took over must not write lines into the journal.
+    // Set-up failures still go to the log, through a copy kept until the filter is in place.
+    UniqueFd report(::dup(STDERR_FILENO));
+    UniqueFd quiet(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+    if (hardened && (!report || !quiet || ::dup2(quiet.get(), STDERR_FILENO) < 0)) {
+        hardened = fail(Errc::internal, "cannot point stderr at /dev/null");
+    }
+    quiet.reset();
+    // Libraries that open files on first use (glibc's zone file for PoDoFo's /ModDate,
+    // OpenSSL's configuration for the digests PoDoFo takes) do it now, on a document of our
+    // own, so that the filters below need no openat for them; every worker inherits the
+    // warmed-up libraries.
+    if (hardened) hardened = warm_up();
+    // Both filters are built before either is loaded: building one needs calls neither allows.
+    auto worker_filter = worker::SyscallFilter::for_worker();
+    auto server_filter = worker::SyscallFilter::for_fork_server();
+    if (hardened && !worker_filter) hardened = std::unexpected(worker_filter.error());
+    if (hardened && !server_filter) hardened = std::unexpected(server_filter.error());
+    if (hardened) hardened = server_filter->install();
+    if (!hardened) {
+        ::dprintf(report ? report.get() : STDERR_FILENO, "signet-pdf-worker: %s\n", hardened.error().message.c_str());
+        return 3;
+    }
+    report.reset();
+    // Tells the parent the server is ready for job sockets.
+    if (!worker::send_frame(worker::socket_fd, {}, worker::no_deadline)) return 0;
+    return serve_forks(*worker_filter, static_cast<unsigned>(cpu_seconds));
+}

@@ -1,0 +1,94 @@
+#pragma once
+// PDF preparation in worker processes (DESIGN.md: the daemon that holds the HSM session never
+// parses a PDF). A fixed number of idle workers, each sandboxed (worker_sandbox.hpp) and made
+// by the pool's fork server (fork_server.hpp) for one document; a job waits for a free one. A worker that crashes, hangs past the
+// deadline, hits a limit or answers nonsense is killed, reaped and replaced, and its job is
+// refused as a document that could not be processed safely. Nothing a worker returns is
+// believed unchecked (prepared_check.hpp), and the digest to sign is computed here.
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <stop_token>
+#include <thread>
+#include <cstdint>
+#include <filesystem>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "pdf/worker/fork_server.hpp"
+#include "pdf/prepare.hpp"
+#include "pdf/worker/worker_process.hpp"
+#include "base/error.hpp"
+
+namespace signet::pdf {
+
+class WorkerPool {
+public:
+    // Starts the fork server and `limits.workers` workers, and waits until each reports its
+    // sandbox in place.
+    static Result<std::unique_ptr<WorkerPool>> start(const std::filesystem::path& worker_executable,
+                                                     const WorkerLimits& limits);
+    // For start() only (the key is private): a pool exists only once its workers run.
+    struct Key {
+        explicit Key() = default;
+    };
+    WorkerPool(Key, std::filesystem::path executable, const WorkerLimits& limits)
+        : executable_(std::move(executable)), limits_(limits) {}
+    // Kills and reaps every worker. No prepare() may be running.
+    ~WorkerPool();
+    WorkerPool(const WorkerPool&) = delete;
+    WorkerPool& operator=(const WorkerPool&) = delete;
+
+    // Blocking and thread-safe: waits for a free worker, then for its answer until the job
+    // deadline. Errors are the worker's refusal as prepare() words it, or
+    // Errc::invalid_document "the document could not be processed safely: <why>".
+    Result<PreparedDocument> prepare(std::span<const std::uint8_t> document,
+                                     const PrepareRequest& request);
+
+    // Workers replaced since start (for /metrics).
+    std::uint64_t restarts() const;
+    // The largest resident set of any worker reaped so far, as the kernel counted it (for
+    // /metrics and the benchmark).
+    std::size_t peak_worker_rss_bytes() const;
+    // The pids of the idle workers and of the fork server (for tests that kill one from
+    // outside).
+    std::vector<pid_t> worker_pids() const;
+    pid_t fork_server_pid() const;
+
+private:
+    Result<WorkerProcess> acquire();
+    // A worker from the fork server; a server that failed is replaced first (a restart).
+    Result<WorkerProcess> fork_worker();
+    // One document per worker: a worker that a hostile document took over must never see the
+    // next client's. The one that answered is ended and a fresh one joins the idle list.
+    void replace(WorkerProcess& worker);
+    // Kills the worker; its slot is refilled by the next acquire().
+    std::string discard(WorkerProcess& worker);
+
+    const std::filesystem::path executable_;
+    const WorkerLimits limits_;
+    mutable std::mutex mutex_;
+    std::condition_variable available_;
+    std::list<WorkerProcess> idle_;    // fresh workers, each for one document; guarded by mutex_
+    unsigned vacant_ = 0;              // slots whose worker was discarded; guarded by mutex_
+    std::uint64_t restarts_ = 0;       // guarded by mutex_
+    std::size_t peak_rss_bytes_ = 0;   // guarded by mutex_
+    // Taken before mutex_ when both are held.
+    mutable std::mutex server_mutex_;
+    std::unique_ptr<ForkServer> server_;  // guarded by server_mutex_
+    // Forks replacements for vacant slots, so that a job does not wait for a worker to start
+    // and lock itself down. Last member: it stops before the rest goes.
+    std::condition_variable_any vacancy_;
+    std::jthread refiller_;
+    void refill(std::stop_token stop);
+};
+
+// The directory of the running executable (/proc/self/exe) + "/signet-pdf-worker": where the
+// build and `install` put the worker, next to signetd.
+std::filesystem::path default_worker_executable();
+
+}  // namespace signet::pdf

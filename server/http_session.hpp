@@ -1,0 +1,66 @@
+#pragma once
+// One TLS connection (the Beast async-ssl server's session shape): handshake, then requests in
+// a keep-alive loop. Every read has a deadline; headers are read first so that a body over the
+// limit is refused with 413 before it is read, and so that a raw PDF body (handler.hpp,
+// carries_raw_document) is read under its own limit into the byte vector the job takes; the
+// response of a job comes back from the job pool and is written on this connection's strand.
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <memory>
+#include <optional>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "server/listener.hpp"
+#include "server/handler.hpp"
+#include "server/server_credentials.hpp"
+
+namespace signet::daemon {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+public:
+    HttpSession(boost::asio::ip::tcp::socket&& socket, std::shared_ptr<Credentials> credentials,
+                ServerContext& context, Traffic& traffic);
+    ~HttpSession();
+    void run();
+
+private:
+    void on_run();
+    void on_handshake(boost::beast::error_code ec);
+    void do_read_header();
+    void on_read_header(boost::beast::error_code ec, std::size_t bytes);
+    void on_continue_sent(boost::beast::error_code ec, std::size_t bytes);
+    void do_read_body();
+    void on_read_body(boost::beast::error_code ec, std::size_t bytes);
+    void dispatch_request();
+    void begin_request();
+    void send(Reply response, bool close_after);
+    std::size_t body_limit(bool raw_document) const;
+    void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
+    void do_close();
+
+    std::shared_ptr<Credentials> credentials_;  // those this connection was accepted with
+    boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
+    boost::beast::flat_buffer buffer_;
+    ServerContext& context_;
+    Traffic& traffic_;
+    bool in_request_ = false;  // counted in traffic_.requests
+    std::string request_id_;
+    std::string request_line_;  // "POST /v1/seal", for the access log line
+    std::chrono::steady_clock::time_point request_start_;
+    std::optional<config::ClientIdentity> client_;
+    std::optional<http::request_parser<http::empty_body>> header_parser_;
+    std::optional<http::request_parser<http::string_body>> body_parser_;
+    std::optional<http::request_parser<http::vector_body<std::uint8_t>>> document_parser_;  // a raw PDF
+    std::shared_ptr<Reply> response_;
+    std::shared_ptr<http::response<http::empty_body>> interim_;
+};
+
+}  // namespace signet::daemon

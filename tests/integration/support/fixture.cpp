@@ -1,0 +1,215 @@
+#include "tests/integration/support/fixture.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cctype>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include "store/database.hpp"
+
+namespace signet::test {
+
+nlohmann::json HttpResult::json() const {
+    auto parsed = nlohmann::json::parse(body, nullptr, false);
+    if (parsed.is_discarded()) throw std::runtime_error("response is not JSON: " + body.substr(0, 200));
+    return parsed;
+}
+
+std::uint16_t free_port() {
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    socklen_t size = sizeof address;
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+        throw std::runtime_error("cannot find a free port");
+    }
+    close(fd);
+    return ntohs(address.sin_port);
+}
+
+Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std::size_t body_limit,
+                           std::size_t raw_document_limit) {
+    port = free_port();
+    install = dir / "install";
+    auto init = run({SIGNETCTL_PATH, "dev-init", install.string(), "--port", std::to_string(port)});
+    if (init.exit_code != 0) throw std::runtime_error("dev-init failed: " + init.output);
+
+    // A small body limit so that the 413 test does not need a huge upload.
+    std::string config = read_file(install / "signetd.toml");
+    auto at = config.find("max_body_bytes = 33554432");
+    if (at == std::string::npos) throw std::runtime_error("dev-init config has no body limit");
+    config.replace(at, 25, "max_body_bytes = " + std::to_string(body_limit));
+    at = config.find("max_raw_document_bytes = 67108864");
+    if (at == std::string::npos) throw std::runtime_error("dev-init config has no raw document limit");
+    config.replace(at, 33, "max_raw_document_bytes = " + std::to_string(raw_document_limit));
+    config += extra_config;
+    std::vector<std::string> argv{SIGNETD_PATH, "--config", (install / "signetd.toml").string()};
+    if (spy_on_hsm) {
+        const std::string softhsm = SIGNET_SOFTHSM_MODULE;
+        config.replace(config.find(softhsm), softhsm.size(), PKCS11_SPY_MODULE);
+        spy_log = dir / "pkcs11-spy.log";
+        argv.insert(argv.begin(), {"env", "PKCS11SPY=" + softhsm, "PKCS11SPY_OUTPUT=" + spy_log.string()});
+    }
+    write_file(install / "signetd.toml", config);
+
+    nss_db = dir / "nss";
+    std::filesystem::create_directories(nss_db);
+    auto made = run({"certutil", "-N", "-d", "sql:" + nss_db.string(), "--empty-password"});
+    auto trusted = run({"certutil", "-A", "-d", "sql:" + nss_db.string(), "-n", "signet-dev-ca",
+                        "-t", "CT,C,C", "-i", (install / "pki" / "signing-ca.pem").string()});
+    if (made.exit_code != 0 || trusted.exit_code != 0) {
+        throw std::runtime_error("cannot make the NSS database: " + made.output + trusted.output);
+    }
+
+    signetd = std::make_unique<BackgroundProcess>(argv, dir / "signetd.log");
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!healthy()) {
+        if (!signetd->running()) {
+            throw std::runtime_error("signetd exited: " + read_file(dir / "signetd.log"));
+        }
+        if (std::chrono::steady_clock::now() > deadline) {
+            throw std::runtime_error("signetd did not become healthy: " + read_file(dir / "signetd.log"));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+
+    // The tenant most seal tests use; its EC holds every right (rights_test.cpp covers the rest).
+    put("/v1/tenants/cabinet-durand", R"({"kind": "cabinet", "name": "Cabinet Durand & Associés"})");
+    put("/v1/tenants/cabinet-durand/members/marie.durand", R"({"role": "ec", "name": "Marie Durand"})");
+}
+
+int Installation::hsm_signatures() const {
+    if (spy_log.empty()) throw std::logic_error("this installation has no PKCS#11 spy");
+    std::istringstream log(read_file(spy_log));
+    int count = 0;
+    for (std::string line; std::getline(log, line);) {
+        auto colon = line.find(": ");
+        if (colon != std::string::npos && line.compare(colon, std::string::npos, ": C_SignInit") == 0) ++count;
+    }
+    // Each audit checkpoint is one signature by the audit key; the rest signed documents.
+    auto db = store::Database::open(install / "signet.db");
+    if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
+    auto checkpoints = db->prepare("SELECT COUNT(*) FROM audit_checkpoints");
+    if (!checkpoints || !checkpoints->step()) throw std::runtime_error("cannot count the checkpoints");
+    return count - static_cast<int>(checkpoints->column_int(0));
+}
+
+void Installation::age_delegations(const std::string& grantee, const std::string& expires) const {
+    auto db = store::Database::open(install / "signet.db");
+    if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
+    auto update = db->prepare("UPDATE delegations SET expires = ? WHERE grantee = ?");
+    if (!update || !update->bind(1, expires).bind(2, grantee).run()) {
+        throw std::runtime_error("cannot age " + grantee + "'s delegations");
+    }
+}
+
+std::string in_days(int days) {
+    std::chrono::year_month_day date{std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now()) +
+                                     std::chrono::days(days)};
+    char text[16];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02u", static_cast<int>(date.year()),
+                  static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+    return text;
+}
+
+std::string seal_body(const std::string& document_bytes, const std::string& extra) {
+    auto encoded = run({"base64", "-w0"}, document_bytes);
+    if (encoded.exit_code != 0) throw std::runtime_error("base64 failed");
+    return R"({"tenant": "cabinet-durand", "actor": "marie.durand", "document": ")" + encoded.output + "\"" + extra +
+           "}";
+}
+
+HttpResult raw_seal(const std::string& document_bytes, const std::string& query) {
+    return installation().request("POST", "/v1/seal?tenant=cabinet-durand&actor=marie.durand" + query, document_bytes,
+                                  "platform", "application/pdf");
+}
+
+void Installation::put(const std::string& path, const std::string& body) const {
+    auto result = request("PUT", path, body);
+    if (result.status != 200) {
+        throw std::runtime_error("PUT " + path + " answered " + std::to_string(result.status) + ": " + result.body);
+    }
+}
+
+Installation::~Installation() {
+    if (signetd) signetd->stop();
+}
+
+bool Installation::healthy() const {
+    auto result = request("GET", "/v1/health", "", "auditor");
+    return result.curl_exit == 0 && result.status == 200;
+}
+
+HttpResult Installation::request(const std::string& method, const std::string& path,
+                                 const std::string& body, const std::string& client,
+                                 const std::string& content_type,
+                                 const std::vector<std::string>& extra_curl_args) const {
+    static std::atomic<int> counter = 0;  // requests may come from several test threads
+    const int n = ++counter;  // read once: another thread may be incrementing it
+    auto body_file = dir / ("request-" + std::to_string(n));
+    auto response_file = dir / ("response-" + std::to_string(n));
+    auto headers_file = dir / ("headers-" + std::to_string(n));
+    write_file(body_file, body);
+    std::vector<std::string> argv = {"curl", "--silent", "--show-error", "--max-time", "120",
+                                     "--cacert", (install / "pki" / "tls-ca.pem").string(),
+                                     "-X", method, "-o", response_file.string(), "-D", headers_file.string(),
+                                     "-w", "%{http_code}"};
+    if (!client.empty()) {
+        argv.insert(argv.end(), {"--cert", (install / "pki" / (client + ".pem")).string(), "--key",
+                                 (install / "pki" / (client + ".key")).string()});
+    }
+    if (method != "GET") {
+        argv.insert(argv.end(), {"-H", "Content-Type: " + content_type, "--data-binary",
+                                 "@" + body_file.string()});
+    }
+    argv.insert(argv.end(), extra_curl_args.begin(), extra_curl_args.end());
+    argv.push_back("https://127.0.0.1:" + std::to_string(port) + path);
+    auto ran = run(argv);
+    HttpResult result;
+    result.curl_exit = ran.exit_code;
+    // -w prints the status last; curl's error messages (if any) come before it.
+    std::string code = ran.output.size() >= 3 ? ran.output.substr(ran.output.size() - 3) : "";
+    result.status = code.find_first_not_of("0123456789") == std::string::npos && !code.empty()
+                        ? std::stoi(code)
+                        : 0;
+    result.curl_output = ran.output;
+    std::error_code ec;
+    if (std::filesystem::exists(response_file, ec)) result.body = read_file(response_file);
+    if (std::filesystem::exists(headers_file, ec)) {
+        // One block per response, an interim "100 Continue" first: the last block is the answer.
+        std::istringstream lines(read_file(headers_file));
+        for (std::string line; std::getline(lines, line);) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (line.rfind("HTTP/", 0) == 0) result.headers.clear();
+            auto colon = line.find(':');
+            if (colon == std::string::npos) continue;
+            std::string name = line.substr(0, colon);
+            for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            std::string value = line.substr(colon + 1);
+            value.erase(0, value.find_first_not_of(' '));
+            result.headers[name] = value;
+        }
+    }
+    std::filesystem::remove(body_file, ec);
+    std::filesystem::remove(response_file, ec);
+    std::filesystem::remove(headers_file, ec);
+    return result;
+}
+
+Installation& installation() {
+    static Installation shared;
+    return shared;
+}
+
+}  // namespace signet::test

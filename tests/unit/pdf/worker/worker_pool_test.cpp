@@ -1,0 +1,282 @@
+// WorkerPool and signet-pdf-worker: the same answers as prepare() in-process for good and
+// refused documents, and a pool that survives documents that crash or exhaust PoDoFo, workers
+// killed from outside, concurrent callers, and its own destruction.
+
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "pdf/byte_range.hpp"
+#include "pdf/worker/prepared_check.hpp"
+#include "pdf/worker/worker_pool.hpp"
+#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/hostile_pdfs.hpp"
+
+namespace signet::pdf::test {
+namespace {
+
+constexpr std::string_view unsafe_sentence = "the document could not be processed safely";
+
+WorkerLimits test_limits(unsigned workers = 2) {
+    WorkerLimits limits;
+    limits.workers = workers;
+    limits.job_deadline = std::chrono::seconds(20);
+    limits.cpu_seconds_per_job = 10;
+#if defined(__SANITIZE_ADDRESS__)
+    limits.address_space_bytes = 0;  // ASan reserves terabytes of shadow memory
+#else
+    limits.address_space_bytes = std::size_t{256} << 20;
+#endif
+    return limits;
+}
+
+std::unique_ptr<WorkerPool> start_pool(unsigned workers = 2) {
+    auto pool = WorkerPool::start(SIGNET_PDF_WORKER, test_limits(workers));
+    BOOST_REQUIRE_MESSAGE(pool, "WorkerPool::start: " << pool.error().message);
+    return std::move(*pool);
+}
+
+std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
+
+PrepareRequest simple_request() {
+    PrepareRequest request;
+    request.signing_time = std::chrono::system_clock::now();
+    request.contents_size = 4096;
+    return request;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(worker_pool_test)
+
+BOOST_AUTO_TEST_CASE(a_good_document_comes_back_as_prepare_makes_it_and_signs) {
+    TempDir dir{"signet-pdf-worker-pool"};
+    Pki pki = make_pki("ec-p256");
+    make_nss_db(dir / "nss", pki);
+    make_ps2pdf(dir / "ps2pdf.pdf");
+    signet::test::write_file(dir / "hand.pdf", simple_pdf());
+    auto pool = start_pool();
+    for (std::string name : {"ps2pdf", "hand"}) {
+        BOOST_TEST_CONTEXT(name) {
+            auto input = dir / (name + ".pdf");
+            const auto original = read_bytes(input);
+            PrepareRequest request = invisible_request(pki);
+            request.appearance = Appearance{1, {50, 50, 250, 110}, {"Signé", "par un test"}};
+            request.reason = "approval";
+            auto in_process = prepare(input, request);
+            BOOST_REQUIRE(in_process);
+            auto pooled = pool->prepare(original, request);
+            BOOST_REQUIRE_MESSAGE(pooled, pooled.error().message);
+            // The same placeholder where prepare() puts it (the bytes may differ in /ModDate,
+            // NOTES trap 8, never in length).
+            BOOST_TEST(pooled->update.size() == in_process->update.size());
+            BOOST_TEST(pooled->original_size == original.size());
+            BOOST_TEST(pooled->byte_range == in_process->byte_range);
+            BOOST_TEST(pooled->contents_offset == in_process->contents_offset);
+            BOOST_TEST(pooled->contents_size == in_process->contents_size);
+            auto digest = byte_range_digest(original, pooled->update, pooled->byte_range);
+            BOOST_REQUIRE(digest);
+            BOOST_TEST(pooled->digest == *digest);
+
+            auto cms = build_cades_signature(pooled->digest, pki.signer(),
+                                             software_signer(pki.key.get()));
+            BOOST_REQUIRE(cms);
+            BOOST_REQUIRE(embed(*pooled, *cms));
+            write_bytes(dir / (name + "-signed.pdf"), joined(original, *pooled));
+            auto report = pdfsig(dir / "nss", dir / (name + "-signed.pdf"));
+            BOOST_TEST_INFO("pdfsig said:\n" << report.output);
+            BOOST_TEST(valid_trusted_signatures(report.output) == 1);
+        }
+    }
+    BOOST_TEST(pool->restarts() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(podofo_refusals_pass_through_and_keep_the_worker) {
+    auto pool = start_pool(1);
+    const std::string good = simple_pdf();
+    const std::vector<std::pair<std::string, std::string>> refused{
+        {"not a PDF", "GIF89a, not a PDF at all"},
+        {"truncated", good.substr(0, good.size() / 2)},
+        {"cycle in /Kids", kids_loop_pdf()},
+        {"arrays nested 100000 deep", nested_arrays_pdf(100000)},
+        // 1 GiB of zeros from 1 MiB, against a 256 MiB address space: PoDoFo runs out of
+        // memory and says so.
+        {"xref stream bomb", xref_stream_bomb_pdf(std::size_t{1} << 30)},
+    };
+    for (const auto& [name, pdf] : refused) {
+        BOOST_TEST_CONTEXT(name) {
+            TempDir dir{"signet-pdf-worker-refusal"};
+            signet::test::write_file(dir / "in.pdf", pdf);
+            auto in_process = prepare(dir / "in.pdf", simple_request());
+            auto pooled = pool->prepare(bytes_of(pdf), simple_request());
+            BOOST_REQUIRE(!pooled);
+            BOOST_TEST_MESSAGE(name << ": " << pooled.error().message);
+            BOOST_TEST(pooled.error().code == Errc::invalid_document);
+            BOOST_TEST(pooled.error().message.find(unsafe_sentence) == std::string::npos);
+            // Word for word what prepare() says in-process (the bomb is not tried in-process:
+            // the test process has no address-space limit).
+            if (name != "xref stream bomb") {
+                BOOST_REQUIRE(!in_process);
+                BOOST_TEST(pooled.error().message == in_process.error().message);
+            }
+        }
+    }
+    BOOST_TEST(pool->restarts() == 0u);
+    BOOST_TEST(pool->prepare(bytes_of(good), simple_request()).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_document_that_costs_more_than_the_cpu_budget_ends_its_worker) {
+    // A million pages cost PoDoFo several seconds of CPU (300,000 came close to one second on a
+    // fast machine); with a budget of one second the worker gets SIGXCPU.
+    WorkerLimits limits = test_limits(1);
+    limits.cpu_seconds_per_job = 1;
+    limits.address_space_bytes = 0;  // the 100 MB document needs more than the tests' 256 MiB
+    auto pool = WorkerPool::start(SIGNET_PDF_WORKER, limits);
+    BOOST_REQUIRE(pool);
+    auto result = (*pool)->prepare(bytes_of(flat_page_tree_pdf(1000000)), simple_request());
+    BOOST_REQUIRE(!result);
+    BOOST_TEST_MESSAGE(result.error().message);
+    BOOST_TEST(result.error().code == Errc::invalid_document);
+    BOOST_TEST(result.error().message.starts_with(unsafe_sentence));
+    BOOST_TEST(result.error().message.find("SIGXCPU") != std::string::npos);
+    BOOST_TEST((*pool)->restarts() == 1u);
+    BOOST_TEST((*pool)->prepare(bytes_of(simple_pdf()), simple_request()).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_past_the_deadline_is_killed_and_replaced) {
+    WorkerLimits limits = test_limits(1);
+    // Long enough to send the 32 MB document on a busy machine, far shorter than parsing it.
+    limits.job_deadline = std::chrono::seconds(1);
+    limits.address_space_bytes = 0;
+    auto pool = WorkerPool::start(SIGNET_PDF_WORKER, limits);
+    BOOST_REQUIRE(pool);
+    const auto document = bytes_of(flat_page_tree_pdf(300000));
+    const auto started = std::chrono::steady_clock::now();
+    auto result = (*pool)->prepare(document, simple_request());
+    const auto took = std::chrono::steady_clock::now() - started;
+    BOOST_REQUIRE(!result);
+    BOOST_TEST_MESSAGE(result.error().message);
+    BOOST_TEST(result.error().message.starts_with(unsafe_sentence));
+    BOOST_TEST(result.error().message.find("timed out") != std::string::npos);
+    BOOST_TEST(took < std::chrono::seconds(10));  // cut off, not left to finish
+    BOOST_TEST((*pool)->restarts() == 1u);
+    BOOST_TEST((*pool)->prepare(bytes_of(simple_pdf()), simple_request()).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_worker_killed_from_outside_is_replaced) {
+    auto pool = start_pool();
+    auto pids = pool->worker_pids();
+    BOOST_REQUIRE(pids.size() == 2u);
+    BOOST_REQUIRE(::kill(pids[0], SIGKILL) == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    for (int i = 0; i < 4; ++i) {
+        auto result = pool->prepare(bytes_of(simple_pdf()), simple_request());
+        BOOST_TEST(result.has_value());
+    }
+    BOOST_TEST(pool->restarts() == 1u);
+    // The dead one is gone; its slot is refilled by the first job that finds no idle worker
+    // (the one-worker pools of the tests above need that for their last job).
+    auto now = pool->worker_pids();
+    BOOST_TEST(std::count(now.begin(), now.end(), pids[0]) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(three_threads_share_two_workers) {
+    auto pool = start_pool(2);
+    const auto document = bytes_of(simple_pdf());
+    std::atomic<int> prepared{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 3; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 10; ++i) {
+                auto result = pool->prepare(document, simple_request());
+                if (result && check_prepared(document.size(), 4096, *result)) ++prepared;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(prepared.load() == 30);
+    BOOST_TEST(pool->restarts() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_destructor_leaves_no_child_behind) {
+    std::vector<pid_t> pids;
+    {
+        auto pool = start_pool(3);
+        pids = pool->worker_pids();
+        BOOST_REQUIRE(pool->prepare(bytes_of(simple_pdf()), simple_request()));
+    }
+    BOOST_REQUIRE(pids.size() == 3u);
+    for (pid_t pid : pids) {
+        // Reaped: neither a process nor a zombie, and no longer our child.
+        BOOST_TEST(::kill(pid, 0) == -1);
+        BOOST_TEST(errno == ESRCH);
+        BOOST_TEST(::waitpid(pid, nullptr, WNOHANG) == -1);
+    }
+}
+
+// The workers are signetd's own children (CLONE_PARENT), each under two filters: the fork
+// server's and its own stricter one (proc(5): Seccomp_filters).
+BOOST_AUTO_TEST_CASE(workers_are_our_children_under_two_filters) {
+    auto pool = start_pool(2);
+    auto status_field = [](pid_t pid, const std::string& field) {
+        std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+        for (std::string line; std::getline(status, line);) {
+            if (line.starts_with(field + ":")) return line.substr(line.find_first_not_of(" \t", field.size() + 1));
+        }
+        return std::string();
+    };
+    const pid_t server = pool->fork_server_pid();
+    BOOST_TEST(status_field(server, "PPid") == std::to_string(::getpid()));
+    BOOST_TEST(status_field(server, "Seccomp_filters") == "1");
+    auto pids = pool->worker_pids();
+    BOOST_REQUIRE(pids.size() == 2u);
+    for (pid_t pid : pids) {
+        BOOST_TEST(status_field(pid, "PPid") == std::to_string(::getpid()));
+        BOOST_TEST(status_field(pid, "Seccomp_filters") == "2");
+    }
+    BOOST_TEST(pool->peak_worker_rss_bytes() == 0u);
+    BOOST_REQUIRE(pool->prepare(bytes_of(simple_pdf()), simple_request()));
+    // Counted by the kernel when the worker was reaped: at least its warmed-up libraries.
+    BOOST_TEST(pool->peak_worker_rss_bytes() > std::size_t{1} << 20);
+}
+
+BOOST_AUTO_TEST_CASE(a_fork_server_killed_from_outside_is_replaced) {
+    auto pool = start_pool(1);
+    const pid_t server = pool->fork_server_pid();
+    BOOST_REQUIRE(::kill(server, SIGKILL) == 0);
+    // The idle worker outlives its server; the jobs after it need a new server.
+    for (int i = 0; i < 3; ++i) {
+        auto result = pool->prepare(bytes_of(simple_pdf()), simple_request());
+        BOOST_TEST_MESSAGE((result ? std::string("ok") : result.error().message));
+        BOOST_TEST(result.has_value());
+    }
+    BOOST_TEST(pool->fork_server_pid() != server);
+    BOOST_TEST(pool->restarts() == 1u);
+    // The old server was reaped, not left a zombie.
+    BOOST_TEST(::waitpid(server, nullptr, WNOHANG) == -1);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_worker_executable_fails_start) {
+    auto pool = WorkerPool::start("/nonexistent/signet-pdf-worker", test_limits(1));
+    BOOST_REQUIRE(!pool);
+    BOOST_TEST(pool.error().code == Errc::unavailable);
+    BOOST_TEST(pool.error().message.find("/nonexistent/signet-pdf-worker") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(the_default_worker_sits_next_to_the_executable) {
+    auto path = default_worker_executable();
+    BOOST_TEST(path.filename() == "signet-pdf-worker");
+    BOOST_TEST(path.parent_path() == std::filesystem::read_symlink("/proc/self/exe").parent_path());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace signet::pdf::test

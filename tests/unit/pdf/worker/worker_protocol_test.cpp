@@ -1,0 +1,85 @@
+// The worker wire: requests and replies survive the round trip, and malformed or oversized
+// input is refused before anything is allocated for it.
+
+#include <boost/test/unit_test.hpp>
+
+#include <sys/socket.h>
+
+#include "base/unique_fd.hpp"
+#include "pdf/worker/worker_protocol.hpp"
+#include "tests/unit/pdf/fixtures.hpp"
+
+namespace signet::pdf::test {
+
+BOOST_AUTO_TEST_SUITE(worker_protocol_test)
+
+BOOST_AUTO_TEST_CASE(a_request_round_trips) {
+    PrepareRequest request;
+    request.appearance = Appearance{3, {1.5, 2, 300.25, 400}, {"Signé", "", "line"}};
+    request.signing_time = std::chrono::system_clock::now();
+    request.contents_size = 12345;
+    request.reason = "approval";
+    auto decoded = worker::decode_request(worker::encode_request(request));
+    BOOST_REQUIRE(decoded);
+    BOOST_REQUIRE(decoded->appearance.has_value());
+    BOOST_TEST(decoded->appearance->page == 3);
+    BOOST_TEST(decoded->appearance->rect == request.appearance->rect);
+    BOOST_TEST(decoded->appearance->lines == request.appearance->lines);
+    BOOST_TEST((decoded->signing_time == request.signing_time));
+    BOOST_TEST(decoded->contents_size == 12345u);
+    BOOST_TEST(decoded->reason == "approval");
+}
+
+BOOST_AUTO_TEST_CASE(malformed_requests_and_replies_are_refused) {
+    PrepareRequest request;
+    request.contents_size = 10;
+    auto header = worker::encode_request(request);
+    auto truncated = header;
+    truncated.pop_back();
+    BOOST_TEST(!worker::decode_request(truncated).has_value());
+    auto longer = header;
+    longer.push_back(0);
+    BOOST_TEST(!worker::decode_request(longer).has_value());
+
+    auto refusal = worker::encode_reply(fail(Errc::invalid_document, "the document is not a PDF"));
+    auto decoded = worker::decode_reply(refusal);
+    BOOST_REQUIRE(decoded);
+    BOOST_REQUIRE(!decoded->has_value());
+    BOOST_TEST(decoded->error().code == Errc::invalid_document);
+    BOOST_TEST(decoded->error().message == "the document is not a PDF");
+    // A worker may not claim to be the HSM or the policy.
+    BOOST_TEST(!worker::decode_reply(worker::encode_reply(fail(Errc::forbidden, "no"))).has_value());
+    auto forged = refusal;
+    forged.back() = '\n';  // control characters would reach the logs
+    BOOST_TEST(!worker::decode_reply(forged).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(an_oversized_frame_is_refused_before_it_is_read) {
+    int pair[2];
+    BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+    UniqueFd a(pair[0]);
+    UniqueFd b(pair[1]);
+    const std::vector<std::uint8_t> payload(100, 7);
+    BOOST_REQUIRE(worker::send_frame(a.get(), payload, worker::no_deadline));
+    auto received = worker::receive_frame(b.get(), 99, worker::no_deadline);
+    BOOST_REQUIRE(!received);
+    BOOST_TEST(received.error().message.find("exceeds the limit") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(a_silent_peer_times_out) {
+    int pair[2];
+    BOOST_REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+    UniqueFd a(pair[0]);
+    UniqueFd b(pair[1]);
+    auto received = worker::receive_frame(b.get(), 100, worker::Clock::now() + std::chrono::milliseconds(50));
+    BOOST_REQUIRE(!received);
+    BOOST_TEST(received.error().message == "timed out");
+    a.reset();
+    received = worker::receive_frame(b.get(), 100, worker::no_deadline);
+    BOOST_REQUIRE(!received);
+    BOOST_TEST(received.error().message == "the worker closed the connection");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace signet::pdf::test
