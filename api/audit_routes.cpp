@@ -1,5 +1,7 @@
 #include "api/audit_routes.hpp"
 
+#include "api/routes.hpp"
+
 #include <charconv>
 
 #include "audit/log.hpp"
@@ -79,6 +81,41 @@ Result<JsonReply> audit_usage(const AuditContext& context, std::string_view targ
                                {"signatures", usage->signatures},
                                {"refusals", usage->refusals},
                                {"refusals_by_action", usage->refusals_by_action}}};
+}
+
+// The auditors' endpoints; usage is for billing, so the platform may read it too.
+void audit_route(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    std::string target(request.target());
+    std::string path = target.substr(0, target.find('?'));
+    bool usage = path == "/v1/audit/usage";
+    if (request.method() != http::verb::get) {
+        return done(error_response(Error{Errc::bad_request, "use GET for " + path}, version, keep_alive));
+    }
+    if (!role_is(client, config::Role::auditor) && !(usage && role_is(client, config::Role::platform))) {
+        return done(error_response(
+            Error{Errc::forbidden, usage ? "only the auditor and platform roles read usage"
+                                         : "only the auditor role reads the audit log"},
+            version, keep_alive));
+    }
+    on_pool(services, version, keep_alive, done, [&services, target, path, version, keep_alive] {
+        AuditContext context{services.db, services.db_mutex, services.clock};
+        if (path == "/v1/audit/export") {
+            auto text = export_audit(context);
+            if (!text) return error_response(text.error(), version, keep_alive);
+            Response response{http::status::ok, version};
+            response.set(http::field::content_type, "application/x-ndjson");
+            response.set(http::field::cache_control, "no-store");
+            response.keep_alive(keep_alive);
+            response.body() = std::move(*text);
+            response.prepare_payload();
+            return response;
+        }
+        auto reply = path == "/v1/audit" ? list_audit(context, target) : audit_usage(context, target);
+        if (!reply) return error_response(reply.error(), version, keep_alive);
+        return json_response(static_cast<http::status>(reply->status), reply->body.dump(), version, keep_alive);
+    });
 }
 
 }  // namespace signet::daemon

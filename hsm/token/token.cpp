@@ -12,10 +12,7 @@
 
 namespace signet::hsm {
 
-using detail::find_token;
-using detail::hex;
-using detail::pin_bytes;
-using detail::TokenDescription;
+using namespace detail;  // the pieces token_internal.hpp shares between these files
 
 namespace {
 

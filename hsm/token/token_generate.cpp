@@ -10,12 +10,7 @@
 
 namespace signet::hsm {
 
-using detail::attribute;
-using detail::bytes_attribute;
-using detail::find_objects;
-using detail::Lease;
-using detail::read_public_key;
-using detail::text_attribute;
+using namespace detail;  // the pieces token_internal.hpp shares between these files
 
 namespace {
 

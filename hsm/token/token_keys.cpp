@@ -13,11 +13,7 @@
 
 namespace signet::hsm {
 
-using detail::attribute;
-using detail::find_objects;
-using detail::hex;
-using detail::Lease;
-using detail::read_public_key;
+using namespace detail;  // the pieces token_internal.hpp shares between these files
 
 namespace {
 

@@ -13,8 +13,7 @@
 
 namespace signet::hsm {
 
-using detail::find_token;
-using detail::pin_bytes;
+using namespace detail;  // the pieces token_internal.hpp shares between these files
 
 // ---- health ------------------------------------------------------------------------------------
 

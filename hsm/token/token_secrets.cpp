@@ -12,11 +12,7 @@
 
 namespace signet::hsm {
 
-using detail::attribute;
-using detail::bytes_attribute;
-using detail::find_objects;
-using detail::Lease;
-using detail::text_attribute;
+using namespace detail;  // the pieces token_internal.hpp shares between these files
 
 Result<bool> Token::ensure_wrapping_key(const KeyId& id, std::string_view label) {
     const std::string context = "making the wrapping key " + impl_->key_name(id);

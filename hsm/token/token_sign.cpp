@@ -11,7 +11,7 @@
 
 namespace signet::hsm {
 
-using detail::Lease;
+using namespace detail;  // the pieces token_internal.hpp shares between these files
 
 namespace {
 

@@ -10,12 +10,7 @@
 namespace signet::hsm {
 namespace {
 
-using test::bytes_of;
-using test::contains;
-using test::ec_key;
-using test::message_of;
-using test::RawSession;
-using test::verifies;
+using namespace test;
 
 struct Expected {
     const char* openssl_type;

@@ -13,12 +13,7 @@
 namespace signet::hsm {
 namespace {
 
-using test::bytes_of;
-using test::contains;
-using test::ec_key;
-using test::message_of;
-using test::RawSession;
-using test::verifies;
+using namespace test;
 
 struct X509Free {
     void operator()(X509* certificate) const { X509_free(certificate); }

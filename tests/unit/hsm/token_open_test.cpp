@@ -11,12 +11,7 @@
 namespace signet::hsm {
 namespace {
 
-using test::bytes_of;
-using test::contains;
-using test::ec_key;
-using test::message_of;
-using test::RawSession;
-using test::secret;
+using namespace test;
 
 // ---------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(token_open)

@@ -11,13 +11,7 @@
 namespace signet::hsm {
 namespace {
 
-using test::bytes_of;
-using test::contains;
-using test::ec_key;
-using test::message_of;
-using test::RawSession;
-using test::secret;
-using test::verifies;
+using namespace test;
 
 // ---------------------------------------------------------------------------------------------
 // Faults and recovery, with SoftHSM really failing: sessions closed behind the Token's back, a

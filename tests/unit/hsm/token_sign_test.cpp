@@ -13,11 +13,7 @@
 namespace signet::hsm {
 namespace {
 
-using test::bytes_of;
-using test::ec_key;
-using test::message_of;
-using test::RawSession;
-using test::verifies;
+using namespace test;
 
 // ---------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(token_sign)

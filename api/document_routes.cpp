@@ -1,0 +1,124 @@
+#include "api/routes.hpp"
+
+#include <memory>
+#include <string>
+
+#include "api/api_json.hpp"
+#include "api/raw_request.hpp"
+#include "jobs/seal_job.hpp"
+#include "jobs/sign_job.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace signet::daemon {
+namespace {
+
+// The seal job of a parsed request, JSON or raw.
+Result<SealResult> run_seal(Services& services, const config::ClientIdentity& client, SealRequest request) {
+    // The key of this job from start to end, even if an officer activates its successor
+    // meanwhile.
+    const auto seal_key = services.seal_key.get();
+    SealContext context{services.token, *seal_key, services.trail, services.db,
+                        services.db_mutex, services.matrix, services.clock,
+                        services.config.keys.min_remaining_validity, services.pdf_workers};
+    auto result = run_seal_job(context, client, std::move(request));
+    metrics().job("seal", result ? "done" : to_string(result.error().code));
+    return result;
+}
+
+// The signature job of a parsed request, JSON or raw.
+Result<SignResult> run_sign(Services& services, const config::ClientIdentity& client, SignRequest request) {
+    OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
+                        services.seal_key, services.audit_key, client};
+    SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys,
+                        services.pdf_workers};
+    auto result = run_sign_job(context, std::move(request));
+    metrics().job("sign", result ? "done" : to_string(result.error().code));
+    return result;
+}
+
+}  // namespace
+
+void seal_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    auto body = std::make_shared<std::string>(std::move(request.body()));
+    on_pool(services, version, keep_alive, done, [&services, client, body, version, keep_alive] {
+        auto parsed = parse_seal_request(*body);
+        body->clear();
+        body->shrink_to_fit();
+        if (!parsed) return error_response(parsed.error(), version, keep_alive);
+        auto result = run_seal(services, client, std::move(*parsed));
+        if (!result) return error_response(result.error(), version, keep_alive);
+        return json_response(http::status::ok, seal_response_body(*result), version, keep_alive);
+    });
+}
+
+void sign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    auto body = std::make_shared<std::string>(std::move(request.body()));
+    on_pool(services, version, keep_alive, done, [&services, client, body, version, keep_alive] {
+        auto parsed = parse_sign_request(*body, services.config.signing.max_batch_documents);
+        body->clear();
+        body->shrink_to_fit();
+        if (!parsed) return error_response(parsed.error(), version, keep_alive);
+        const bool batch = parsed->batch;
+        auto result = run_sign(services, client, std::move(*parsed));
+        if (!result) return error_response(result.error(), version, keep_alive);
+        return json_response(http::status::ok, sign_response_body(batch, *result), version, keep_alive);
+    });
+}
+
+bool carries_raw_document(const http::request_header<>& header) {
+    const std::string_view path = path_of(header.target());
+    return header.method() == http::verb::post && (path == "/v1/seal" || path == "/v1/sign") &&
+           media_type(header[http::field::content_type]) == "application/pdf";
+}
+
+Status check_job_client(const std::optional<config::ClientIdentity>& client, const http::request_header<>& header) {
+    if (!client) return fail(Errc::unauthenticated, "a client certificate is required");
+    if (!client->role) {
+        return fail(Errc::unauthenticated, "the client certificate is not mapped to any role on this signetd");
+    }
+    if (*client->role != config::Role::platform) {
+        return fail(Errc::forbidden, std::string("only the platform role may submit ") +
+                                         (sealing(header) ? "seal" : "signature") + " jobs");
+    }
+    return {};
+}
+
+void handle_raw_request(Services& services, const std::optional<config::ClientIdentity>& client, PdfRequest&& request,
+                        Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    auto refuse = [&](const Error& error) { done(error_response(error, version, keep_alive)); };
+    if (!carries_raw_document(request)) {
+        return refuse(Error{Errc::bad_request, "a raw PDF is sent with POST to /v1/seal or /v1/sign "
+                                               "(Content-Type: application/pdf)"});
+    }
+    if (auto allowed = check_job_client(client, request); !allowed) return refuse(allowed.error());
+    // Parsed here, on the I/O thread: reading a few query parameters is cheap, and a malformed
+    // request then takes no place in the job queue. The body is moved, never copied.
+    if (sealing(request)) {
+        auto parsed = parse_raw_seal_request(request.target(), std::move(request.body()));
+        if (!parsed) return refuse(parsed.error());
+        auto job = std::make_shared<SealRequest>(std::move(*parsed));
+        return on_pool(services, version, keep_alive, std::move(done),
+                       [&services, client = *client, job, version, keep_alive]() -> Reply {
+                           auto result = run_seal(services, client, std::move(*job));
+                           if (!result) return error_response(result.error(), version, keep_alive);
+                           return seal_pdf_response(std::move(*result), version, keep_alive);
+                       });
+    }
+    auto parsed = parse_raw_sign_request(request.target(), std::move(request.body()));
+    if (!parsed) return refuse(parsed.error());
+    auto job = std::make_shared<SignRequest>(std::move(*parsed));
+    on_pool(services, version, keep_alive, std::move(done),
+            [&services, client = *client, job, version, keep_alive]() -> Reply {
+                auto result = run_sign(services, client, std::move(*job));
+                if (!result) return error_response(result.error(), version, keep_alive);
+                return sign_pdf_response(std::move(*result), version, keep_alive);
+            });
+}
+
+}  // namespace signet::daemon

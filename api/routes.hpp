@@ -1,0 +1,64 @@
+#pragma once
+// Private to api/: what the router (router.cpp) and the groups of routes share. One file per
+// group: health_routes.cpp (health, metrics), document_routes.cpp (seal and sign, JSON and raw),
+// audit_routes.cpp, register_routes.cpp, key_routes.cpp (keys and approvals) and
+// person_routes.cpp.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/router.hpp"
+#include "json/json_reply.hpp"
+
+namespace signet::daemon {
+
+// A route's work, run on the job pool; its JSON reply is the answer.
+using RouteHandler = std::function<Result<JsonReply>()>;
+
+bool role_is(const std::optional<config::ClientIdentity>& client, config::Role role);
+// The target without its query string.
+std::string_view path_of(std::string_view target);
+// "Application/PDF; x=y" → "application/pdf".
+std::string media_type(std::string_view value);
+// Whether the request is a seal (POST /v1/seal) rather than a signature.
+bool sealing(const http::request_header<>& header);
+// "/v1/tenants/c1/members" → {"v1", "tenants", "c1", "members"}.
+std::vector<std::string> segments_of(std::string_view path);
+// A positive decimal id; nullopt for anything else.
+std::optional<std::int64_t> delegation_id(const std::string& text);
+std::optional<std::int64_t> positive_id(const std::string& text);
+
+// Runs `work` on the job pool (it may block on the database or the HSM) and answers with its
+// reply; a full queue is answered at once with 503 and Retry-After.
+void on_pool(Services& services, unsigned version, bool keep_alive, Completion done, std::function<Reply()> work);
+// Runs a route's handler on the pool and answers with its JSON reply.
+void answer(Services& services, unsigned version, bool keep_alive, Completion done, RouteHandler handler);
+
+// GET /metrics and GET /v1/health.
+Response metrics_page(const Services& services, const Request& request);
+Response health_page(Services& services, const Request& request);
+
+// POST /v1/seal and /v1/sign with a JSON body (the raw forms are handle_raw_request's).
+void seal_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
+void sign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
+
+// The auditors' endpoints; usage is for billing, so the platform may read it too.
+void audit_route(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
+
+// The groups of JSON routes: each gives the handler of `path` and `method`, or nullopt when the
+// path is none of its routes.
+std::optional<RouteHandler> register_route(Services& services, const config::ClientIdentity& client,
+                                           const std::vector<std::string>& path, http::verb method,
+                                           std::string body);
+std::optional<RouteHandler> officer_route(Services& services, const config::ClientIdentity& client,
+                                          const std::vector<std::string>& path, http::verb method, std::string body);
+// `role` is set to the role the route needs.
+std::optional<RouteHandler> person_route(Services& services, const config::ClientIdentity& client,
+                                         const std::vector<std::string>& path, http::verb method, std::string body,
+                                         config::Role& role);
+
+}  // namespace signet::daemon
