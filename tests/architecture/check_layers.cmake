@@ -28,13 +28,7 @@ include(${CMAKE_CURRENT_LIST_DIR}/source_tree.cmake)
 include(${LAYERS_FILE})
 get_filename_component(layers_name "${LAYERS_FILE}" NAME)
 
-set(violation_count 0)
-# A function, not a macro: a macro would expand the backslashes and ${...} of a message.
-function(violation text)
-  message("${text}")
-  math(EXPR count "${violation_count} + 1")
-  set(violation_count ${count} PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/violations.cmake)
 
 get_property(modules GLOBAL PROPERTY SIGNET_LAYERS)
 get_property(forbid_everywhere GLOBAL PROPERTY SIGNET_FORBID_EVERYWHERE)

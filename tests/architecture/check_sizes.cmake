@@ -18,13 +18,7 @@ if(NOT SOURCE_DIR)
 endif()
 include(${CMAKE_CURRENT_LIST_DIR}/source_tree.cmake)
 
-set(violation_count 0)
-# A function, not a macro: a macro would expand the backslashes and ${...} of a message.
-function(violation text)
-  message("${text}")
-  math(EXPR count "${violation_count} + 1")
-  set(violation_count ${count} PARENT_SCOPE)
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/violations.cmake)
 
 # line_count(<out_var> <file>): its number of lines, a last line without "\n" included.
 function(line_count out_var file)
