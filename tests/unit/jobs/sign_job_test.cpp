@@ -99,3 +99,22 @@ BOOST_FIXTURE_TEST_CASE(an_ended_personal_certificate_refuses_the_job_first, Sig
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The job checks its caller's role itself, before anything else: no refusal entry, no
+// activation, no key use for a caller the router should never have let through.
+BOOST_FIXTURE_TEST_CASE(a_job_for_another_role_than_the_platform_is_refused_first, Signer) {
+    auto matrix = need(policy::Matrix::load(SIGNET_RIGHTS_MATRIX));
+    daemon::AuditTrail trail(*db, db_mutex, clock, *token, *audit_slot, config.audit);
+    daemon::PersonalKeys keys(8);
+    daemon::OfficerContext officer_client = officer("alice");
+    daemon::SignContext context{officer_client, trail, matrix, config.signing, keys, *pdf_workers};
+    daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step())};
+    auto refused = daemon::run_sign_job(context, request);
+    BOOST_REQUIRE(!refused);
+    BOOST_TEST((refused.error().code == Errc::forbidden));
+    BOOST_TEST(refused.error().message == "only the platform role may submit signature jobs");
+    auto entries = need(db->prepare(
+        "SELECT COUNT(*) FROM audit_log WHERE json_extract(entry, '$.action') = 'document.sign'"));
+    BOOST_REQUIRE(need(entries.step()));
+    BOOST_TEST(entries.column_int(0) == 0);
+}
