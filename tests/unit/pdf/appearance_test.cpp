@@ -7,7 +7,7 @@
 #include <limits>
 
 #include "pdf/prepare.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 namespace signet::pdf::test {
 namespace {

@@ -7,7 +7,7 @@
 #include <openssl/evp.h>
 
 #include "pdf/byte_range.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 namespace signet::pdf::test {
 namespace {

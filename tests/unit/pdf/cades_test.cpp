@@ -13,7 +13,7 @@
 #include <openssl/pem.h>
 
 #include "pdf/cades.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 namespace signet::pdf::test {
 namespace {

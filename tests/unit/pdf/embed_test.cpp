@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "pdf/prepare.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 namespace signet::pdf::test {
 namespace {

@@ -9,7 +9,7 @@
 #include <openssl/evp.h>
 
 #include "pdf/prepare.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 namespace signet::pdf::test {
 namespace {

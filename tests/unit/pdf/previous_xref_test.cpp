@@ -6,7 +6,7 @@
 #include <string>
 
 #include "pdf/previous_xref.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 namespace signet::pdf::test {
 namespace {

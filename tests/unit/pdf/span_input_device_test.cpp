@@ -11,7 +11,7 @@
 #include <string>
 
 #include "pdf/span_input_device.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 namespace signet::pdf::test {
 namespace {

@@ -3,7 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "pdf/text.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 namespace signet::pdf::test {
 

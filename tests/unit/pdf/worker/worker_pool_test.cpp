@@ -17,7 +17,7 @@
 #include "pdf/byte_range.hpp"
 #include "pdf/worker/prepared_check.hpp"
 #include "pdf/worker/worker_pool.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 #include "tests/support/hostile_pdfs.hpp"
 
 namespace signet::pdf::test {

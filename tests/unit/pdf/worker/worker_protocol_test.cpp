@@ -7,7 +7,7 @@
 
 #include "base/unique_fd.hpp"
 #include "pdf/worker/worker_protocol.hpp"
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 namespace signet::pdf::test {
 

@@ -1,4 +1,4 @@
-#include "tests/unit/pdf/fixtures.hpp"
+#include "tests/support/pdf_fixtures.hpp"
 
 #include "tests/support/hostile_pdfs.hpp"
 
