@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config ninja-build
   libboost-dev libboost-test-dev libboost-program-options-dev
   libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev nlohmann-json3-dev libtomlplusplus-dev liboath-dev
   # the PDF workers' seccomp filter, and sd_notify for systemd's Type=notify
