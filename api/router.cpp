@@ -1,7 +1,5 @@
 #include "api/router.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
 #include <charconv>
 

@@ -6,7 +6,6 @@
 #include <functional>
 #include <mutex>
 #include <optional>
-#include <variant>
 
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "audit/json_number.hpp"
-#include "audit/openssl_util.hpp"
 #include "base/base64.hpp"
 
 namespace signet::audit {
