@@ -66,8 +66,30 @@ Result<pdf::Appearance> checked_appearance(std::int64_t page, const std::array<d
     return appearance;
 }
 
+Result<config::SignatureLevel> parse_level(const std::string& text, std::string_view what) {
+    if (auto level = config::parse_signature_level(text)) return *level;
+    if (text == "B-LT" || text == "B-LTA") {
+        return fail(Errc::bad_request, std::string(what) + " '" + text +
+                                           "' is not available on this signetd, which makes B-B and B-T signatures");
+    }
+    return fail(Errc::bad_request, std::string(what) + " must be \"B-B\" or \"B-T\"");
+}
+
+namespace {
+
+Result<std::optional<config::SignatureLevel>> level_field(const JsonFields& fields) {
+    if (!fields.has("level")) return std::optional<config::SignatureLevel>{};
+    std::string text;
+    SIGNET_TRY(text, fields.text("level"));
+    config::SignatureLevel level{};
+    SIGNET_TRY(level, parse_level(text, "the field 'level'"));
+    return std::optional<config::SignatureLevel>(level);
+}
+
+}  // namespace
+
 Result<SealRequest> parse_seal_request(std::string_view body) {
-    auto fields = JsonFields::parse(body, {"tenant", "actor", "document", "appearance", "approved_by"});
+    auto fields = JsonFields::parse(body, {"tenant", "actor", "document", "appearance", "approved_by", "level"});
     if (!fields) return std::unexpected(fields.error());
     SealRequest request;
     SIGNET_TRY(request.tenant, fields->text("tenant"));
@@ -78,11 +100,13 @@ Result<SealRequest> parse_seal_request(std::string_view body) {
 
     if (fields->has("appearance")) SIGNET_TRY(request.appearance, parse_appearance(fields->at("appearance")));
     if (fields->has("approved_by")) SIGNET_TRY(request.approved_by, fields->text("approved_by"));
+    SIGNET_TRY(request.level, level_field(*fields));
     return request;
 }
 
 Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch) {
-    auto fields = JsonFields::parse(body, {"tenant", "actor", "document", "documents", "appearance", "activation"});
+    auto fields =
+        JsonFields::parse(body, {"tenant", "actor", "document", "documents", "appearance", "activation", "level"});
     if (!fields) return std::unexpected(fields.error());
     SignRequest request;
     SIGNET_TRY(request.tenant, fields->text("tenant"));
@@ -108,6 +132,7 @@ Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch
         }
     }
     if (fields->has("appearance")) SIGNET_TRY(request.appearance, parse_appearance(fields->at("appearance")));
+    SIGNET_TRY(request.level, level_field(*fields));
     if (!fields->has("activation")) return request;  // refused, and recorded, by the job
     const json& activation = fields->at("activation");
     if (!activation.is_object() || activation.size() != 1 || !activation.contains("otp") ||
@@ -119,13 +144,11 @@ Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch
 }
 
 std::string seal_response_body(const SealResult& result) {
+    const SignedDocument& sealed = result.signed_document;
     json body = {
-        {"document", base64_encode(result.document)},
-        {"signature",
-         {{"key_id", result.key_id},
-          {"certificate_sha256", result.certificate_sha256},
-          {"digest_sha256", result.digest_sha256}}},
-        {"audit_seq", result.audit_seq},
+        {"document", base64_encode(sealed.document)},
+        {"signature", signature_json(result.key_id, result.certificate_sha256, sealed, result.level)},
+        {"audit_seq", sealed.audit_seq},
     };
     return body.dump();
 }

@@ -18,6 +18,9 @@ namespace signet::daemon {
 
 Result<SealRequest> parse_seal_request(std::string_view body);
 
+// "B-B" or "B-T"; bad_request naming `what` ("the field 'level'") otherwise.
+Result<config::SignatureLevel> parse_level(const std::string& text, std::string_view what);
+
 // The appearance's rules, the same for the JSON and the raw form of seal and sign
 // (raw_request.hpp): a page from 1, a rect of finite numbers with x1 < x2 and y1 < y2. `page_name`
 // and `rect_name` name the field or the query parameter in a refusal.

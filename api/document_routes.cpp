@@ -7,6 +7,9 @@
 #include "api/raw_request.hpp"
 #include "jobs/seal_job.hpp"
 #include "jobs/sign_job.hpp"
+#include "jobs/timestamp_job.hpp"
+#include "json/json_fields.hpp"
+#include "api/query.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace signet::daemon {
@@ -19,7 +22,8 @@ Result<SealResult> run_seal(Services& services, const config::ClientIdentity& cl
     const auto seal_key = services.seal_key.get();
     SealContext context{services.token, *seal_key, services.trail, services.db,
                         services.db_mutex, services.matrix, services.clock,
-                        services.config.keys.min_remaining_validity, services.pdf_workers};
+                        services.config.keys.min_remaining_validity, services.pdf_workers, services.time};
+    if (!request.level) request.level = services.config.signature.level;
     auto result = run_seal_job(context, client, std::move(request));
     metrics().job("seal", result ? "done" : to_string(result.error().code));
     return result;
@@ -28,9 +32,10 @@ Result<SealResult> run_seal(Services& services, const config::ClientIdentity& cl
 // The signature job of a parsed request, JSON or raw.
 Result<SignResult> run_sign(Services& services, const config::ClientIdentity& client, SignRequest request) {
     OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
-                        services.seal_key, services.audit_key, client};
+                        services.seal_key, services.audit_key, services.tsa_key, client};
     SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys,
-                        services.pdf_workers};
+                        services.pdf_workers, services.time};
+    if (!request.level) request.level = services.config.signature.level;
     auto result = run_sign_job(context, std::move(request));
     metrics().job("sign", result ? "done" : to_string(result.error().code));
     return result;
@@ -67,6 +72,42 @@ void sign_json(Services& services, const config::ClientIdentity& client, Request
         if (!result) return error_response(result.error(), version, keep_alive);
         return json_response(http::status::ok, sign_response_body(batch, *result), version, keep_alive);
     });
+}
+
+void timestamp_query(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    auto refuse = [&](const Error& error) { done(error_response(error, version, keep_alive)); };
+    // RFC 3161 requests are a few hundred bytes; 16 KiB leaves room for any extension.
+    constexpr std::size_t max_query_bytes = 16 * 1024;
+    if (request.body().size() > max_query_bytes) {
+        return refuse(Error{Errc::too_large, "a time-stamp request is at most 16 KiB"});
+    }
+    if (media_type(request[http::field::content_type]) != "application/timestamp-query") {
+        return refuse(Error{Errc::bad_request, "a time-stamp request is an RFC 3161 TimeStampReq "
+                                               "(Content-Type: application/timestamp-query)"});
+    }
+    auto query = parse_query(request.target(), {"tenant"});
+    if (!query) return refuse(query.error());
+    auto tenant = query->find("tenant");
+    if (tenant == query->end()) return refuse(Error{Errc::bad_request, "the query parameter 'tenant' is missing"});
+    if (auto valid = check_text(tenant->second, "the query parameter 'tenant'"); !valid) return refuse(valid.error());
+    auto body = std::make_shared<std::string>(std::move(request.body()));
+    on_pool(services, version, keep_alive, std::move(done),
+            [&services, client, body, tenant = tenant->second, version, keep_alive]() -> Reply {
+                const auto* bytes = reinterpret_cast<const std::uint8_t*>(body->data());
+                auto reply = run_timestamp_job(services.time, services.db, services.db_mutex, client, tenant,
+                                               std::span<const std::uint8_t>(bytes, body->size()));
+                metrics().job("timestamp", reply ? (reply->granted ? "done" : "rejected")
+                                                 : to_string(reply.error().code));
+                if (!reply) return error_response(reply.error(), version, keep_alive);
+                Response response{http::status::ok, version};
+                response.set(http::field::content_type, "application/timestamp-reply");
+                response.keep_alive(keep_alive);
+                response.body().assign(reply->response.begin(), reply->response.end());
+                response.prepare_payload();
+                return response;
+            });
 }
 
 bool carries_raw_document(const http::request_header<>& header) {

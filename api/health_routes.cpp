@@ -7,13 +7,15 @@
 
 #include "keys/key_expiry.hpp"
 #include "telemetry/metrics.hpp"
+#include "timestamp/clock_sync.hpp"
 
 namespace signet::daemon {
 namespace {
 
 std::vector<KeyExpiry> active_key_expiries(const Services& services) {
-    return key_expiries({services.seal_key.get(), services.audit_key.get()}, services.clock.now(),
-                        services.config.keys.expiry_warning);
+    std::vector<std::shared_ptr<const ActiveKey>> keys{services.seal_key.get(), services.audit_key.get()};
+    if (auto tsa = services.tsa_key.get()) keys.push_back(std::move(tsa));
+    return key_expiries(keys, services.clock.now(), services.config.keys.expiry_warning);
 }
 
 }  // namespace
@@ -33,6 +35,9 @@ Response metrics_page(const Services& services, const Request& request) {
     body += "# HELP signet_hsm_up 1 while the token serves, 0 while it is degraded or its PIN is refused.\n"
             "# TYPE signet_hsm_up gauge\n"
             "signet_hsm_up " + std::string(services.token.health().health == hsm::TokenHealth::ok ? "1" : "0") + "\n";
+    body += "# HELP signet_clock_synchronized 1 while the kernel reports the system clock synchronised (adjtimex).\n"
+            "# TYPE signet_clock_synchronized gauge\n"
+            "signet_clock_synchronized " + std::string(timestamp::clock_synchronized() ? "1" : "0") + "\n";
     body += "# HELP signet_jobs_in_flight Jobs waiting for or running on the job pool.\n"
             "# TYPE signet_jobs_in_flight gauge\n"
             "signet_jobs_in_flight " + std::to_string(services.pool.in_flight()) + "\n";
@@ -73,6 +78,7 @@ Response health_page(Services& services, const Request& request) {
                            {"hsm", hsm},
                            {"database", database},
                            {"audit", audit},
+                           {"clock_synchronized", timestamp::clock_synchronized()},
                            {"certificates", expiry_json(active_key_expiries(services))}};
     if (token.health != hsm::TokenHealth::ok) {
         body["hsm_error"] = token.error;

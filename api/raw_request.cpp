@@ -42,6 +42,36 @@ std::optional<Number> number_of(std::string_view text) {
     return value;
 }
 
+Result<std::optional<config::SignatureLevel>> level(const Query& query) {
+    auto found = query.find("level");
+    if (found == query.end()) return std::optional<config::SignatureLevel>{};
+    config::SignatureLevel parsed{};
+    SIGNET_TRY(parsed, parse_level(found->second, parameter("level")));
+    return std::optional<config::SignatureLevel>(parsed);
+}
+
+// Signet-Level and, from B-T on, Signet-Timestamp-Gen-Time, -Serial and -Tsa. A header value
+// is ASCII: the TSA's name has its other bytes percent-encoded.
+void set_signature_headers(PdfResponse& response, const SignedDocument& document, config::SignatureLevel level) {
+    response.set("Signet-Level", std::string(config::to_string(level)));
+    if (!document.timestamp) return;
+    const auto& info = document.timestamp->info;
+    std::string tsa;
+    for (unsigned char c : info.tsa) {
+        if (c < 0x20 || c >= 0x7f || c == '%') {
+            static constexpr char digits[] = "0123456789ABCDEF";
+            tsa += '%';
+            tsa += digits[c >> 4];
+            tsa += digits[c & 0xf];
+        } else {
+            tsa += static_cast<char>(c);
+        }
+    }
+    response.set("Signet-Timestamp-Gen-Time", info.gen_time_text);
+    response.set("Signet-Timestamp-Serial", info.serial_hex);
+    response.set("Signet-Timestamp-Tsa", tsa);
+}
+
 // page=N&rect=x1,y1,x2,y2, both or neither; the numbers then meet the JSON form's rules.
 Result<std::optional<pdf::Appearance>> appearance(const Query& query) {
     auto page = query.find("page");
@@ -95,13 +125,14 @@ PdfResponse pdf_response(std::vector<std::uint8_t> document, unsigned version, b
 
 Result<SealRequest> parse_raw_seal_request(std::string_view target,
                                            std::vector<std::uint8_t> document) {
-    auto query = parse_query(target, {"tenant", "actor", "approved_by", "page", "rect"});
+    auto query = parse_query(target, {"tenant", "actor", "approved_by", "page", "rect", "level"});
     if (!query) return std::unexpected(query.error());
     SealRequest request;
     SIGNET_TRY(request.tenant, required_text(*query, "tenant"));
     SIGNET_TRY(request.actor, required_text(*query, "actor"));
     SIGNET_TRY(request.approved_by, text(*query, "approved_by"));
     SIGNET_TRY(request.appearance, appearance(*query));
+    SIGNET_TRY(request.level, level(*query));
     SIGNET_CHECK(check_document(document));
     request.document = std::move(document);
     return request;
@@ -109,12 +140,13 @@ Result<SealRequest> parse_raw_seal_request(std::string_view target,
 
 Result<SignRequest> parse_raw_sign_request(std::string_view target,
                                            std::vector<std::uint8_t> document) {
-    auto query = parse_query(target, {"tenant", "actor", "otp", "page", "rect"});
+    auto query = parse_query(target, {"tenant", "actor", "otp", "page", "rect", "level"});
     if (!query) return std::unexpected(query.error());
     SignRequest request;
     SIGNET_TRY(request.tenant, required_text(*query, "tenant"));
     SIGNET_TRY(request.actor, required_text(*query, "actor"));
     SIGNET_TRY(request.appearance, appearance(*query));
+    SIGNET_TRY(request.level, level(*query));
     if (auto otp = query->find("otp"); otp != query->end()) {
         if (otp->second.size() > max_otp_bytes) {
             return fail(Errc::bad_request,
@@ -128,11 +160,13 @@ Result<SignRequest> parse_raw_sign_request(std::string_view target,
 }
 
 PdfResponse seal_pdf_response(SealResult result, unsigned version, bool keep_alive) {
-    PdfResponse response = pdf_response(std::move(result.document), version, keep_alive);
+    SignedDocument& sealed = result.signed_document;
+    PdfResponse response = pdf_response(std::move(sealed.document), version, keep_alive);
     response.set("Signet-Key-Id", result.key_id);
     response.set("Signet-Certificate-Sha256", result.certificate_sha256);
-    response.set("Signet-Digest-Sha256", result.digest_sha256);
-    response.set("Signet-Audit-Seq", std::to_string(result.audit_seq));
+    response.set("Signet-Digest-Sha256", sealed.digest_sha256);
+    response.set("Signet-Audit-Seq", std::to_string(sealed.audit_seq));
+    set_signature_headers(response, sealed, result.level);
     return response;
 }
 
@@ -144,6 +178,7 @@ PdfResponse sign_pdf_response(SignResult result, unsigned version, bool keep_ali
     response.set("Signet-Digest-Sha256", signed_document.digest_sha256);
     response.set("Signet-Audit-Seq", std::to_string(signed_document.audit_seq));
     response.set("Signet-Activation-Seq", std::to_string(result.activation_seq));
+    set_signature_headers(response, signed_document, result.level);
     return response;
 }
 

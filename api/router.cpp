@@ -121,6 +121,13 @@ void handle_request(Services& services, const std::optional<config::ClientIdenti
         }
         return (sealing(request) ? seal_json : sign_json)(services, *client, std::move(request), std::move(done));
     }
+    if (target == "/v1/timestamp") {
+        if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for /v1/timestamp");
+        if (!role_is(client, config::Role::platform)) {
+            return refuse(Errc::forbidden, "only the platform role may ask for time-stamps");
+        }
+        return timestamp_query(services, *client, std::move(request), std::move(done));
+    }
     if (target == "/v1/keys" && request.method() == http::verb::get) {
         if (!role_is(client, config::Role::officer) && !role_is(client, config::Role::auditor)) {
             return refuse(Errc::forbidden, "only officers and auditors read the key inventory");

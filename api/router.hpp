@@ -18,6 +18,7 @@
 #include "server/job_pool.hpp"
 #include "api/raw_request.hpp"
 #include "jobs/sign_job.hpp"
+#include "jobs/trusted_time.hpp"
 #include "keys/active_key.hpp"
 #include "hsm/token.hpp"
 #include "pdf/worker/worker_pool.hpp"
@@ -34,12 +35,14 @@ struct Services {
     hsm::Token& token;
     KeySlot& seal_key;
     KeySlot& audit_key;
+    KeySlot& tsa_key;
     AuditTrail& trail;
     store::Database& db;
     std::mutex& db_mutex;
     JobPool& pool;
     PersonalKeys& personal_keys;
     pdf::WorkerPool& pdf_workers;
+    const TrustedTime& time;
 };
 
 // `client` is empty when the caller presented no certificate.

@@ -1,6 +1,7 @@
 #pragma once
 // Private to api/: what the router (router.cpp) and the groups of routes share. One file per
-// group: health_routes.cpp (health, metrics), document_routes.cpp (seal and sign, JSON and raw),
+// group: health_routes.cpp (health, metrics), document_routes.cpp (seal and sign, JSON and raw;
+// time-stamps),
 // audit_routes.cpp, register_routes.cpp, key_routes.cpp (keys and approvals) and
 // person_routes.cpp.
 
@@ -45,6 +46,9 @@ Response health_page(Services& services, const Request& request);
 // POST /v1/seal and /v1/sign with a JSON body (the raw forms are handle_raw_request's).
 void seal_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 void sign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
+
+// POST /v1/timestamp?tenant=T: an RFC 3161 TimeStampReq in, a TimeStampResp out.
+void timestamp_query(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 
 // The auditors' endpoints; usage is for billing, so the platform may read it too.
 void audit_route(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);

@@ -14,4 +14,8 @@ namespace signet {
 Result<std::string> to_pem(X509* cert);
 Result<std::vector<unsigned char>> to_der(X509* cert);
 
+// A distinguished name as RFC 2253 text ("CN=signet TSA,O=Cabinet"), UTF-8 kept as is; "" when
+// it cannot be printed.
+std::string name_text(const X509_NAME* name);
+
 }  // namespace signet

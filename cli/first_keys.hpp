@@ -48,6 +48,7 @@ private:
     signet::SystemClock clock_;
     KeySlot seal_slot_;   // empty until the ceremony activates a seal key
     KeySlot audit_slot_;
+    KeySlot tsa_slot_;
 };
 
 }  // namespace signet::daemon

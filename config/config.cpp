@@ -34,6 +34,12 @@ public:
 
     bool has(std::string_view key) const { return table_ != nullptr && table_->contains(key); }
 
+    // A key whose value is not a scalar (an array), marked as read.
+    const toml::node* node(std::string_view key) {
+        used_.insert(std::string(key));
+        return table_ != nullptr ? table_->get(key) : nullptr;
+    }
+
     template <class T>
     Result<std::optional<T>> optional(std::string_view key) {
         used_.insert(std::string(key));
@@ -257,6 +263,81 @@ Status read_signing(TableReader reader, Signing& signing) {
     return reader.no_unknown_keys();
 }
 
+// [signature] is optional: B-B when absent.
+Status read_signature(TableReader reader, Signature& signature) {
+    std::optional<std::string> level;
+    SIGNET_TRY(level, reader.optional<std::string>("level"));
+    if (level) {
+        auto parsed = parse_signature_level(*level);
+        if (!parsed) return std::unexpected(reader.error("level", "must be \"B-B\" or \"B-T\", not '" + *level + "'"));
+        signature.level = *parsed;
+    }
+    return reader.no_unknown_keys();
+}
+
+bool dotted_oid(const std::string& text) {
+    if (text.empty() || text.size() > 64 || text.front() == '.' || text.back() == '.') return false;
+    if (text.find("..") != std::string::npos) return false;
+    return text.find_first_not_of("0123456789.") == std::string::npos && text.find('.') != std::string::npos;
+}
+
+Status read_timestamp(TableReader reader, Timestamp& timestamp) {
+    std::string source;
+    SIGNET_TRY(source, reader.required<std::string>("source"));
+    if (source == "internal") {
+        timestamp.source = TimestampSource::internal;
+    } else if (source == "external") {
+        timestamp.source = TimestampSource::external;
+    } else {
+        return std::unexpected(reader.error("source", "must be \"internal\" or \"external\", not '" + source + "'"));
+    }
+    std::optional<std::string> policy;
+    SIGNET_TRY(policy, reader.optional<std::string>("policy"));
+    if (policy) {
+        if (!dotted_oid(*policy)) return std::unexpected(reader.error("policy", "must be a dotted OID such as 2.999.1"));
+        timestamp.policy = *policy;
+    } else if (timestamp.source == TimestampSource::internal) {
+        return std::unexpected(reader.error("policy", "is required: the OID of the policy signetd's TSA issues under"));
+    }
+    std::int64_t accuracy = 0;
+    SIGNET_TRY(accuracy, reader.number<std::int64_t>("accuracy_seconds", timestamp.accuracy.count(), 0, 60));
+    timestamp.accuracy = std::chrono::seconds(accuracy);
+    std::optional<bool> synchronized;
+    SIGNET_TRY(synchronized, reader.optional<bool>("require_synchronized_clock"));
+    if (synchronized) timestamp.require_synchronized_clock = *synchronized;
+    const toml::node* urls = reader.node("urls");
+    if (urls != nullptr) {
+        const toml::array* array = urls->as_array();
+        if (array == nullptr) return std::unexpected(reader.error("urls", "must be an array of strings"));
+        for (const auto& element : *array) {
+            auto url = element.value<std::string>();
+            if (!url || !(url->starts_with("http://") || url->starts_with("https://"))) {
+                return std::unexpected(reader.error("urls", "must hold http:// or https:// URLs only"));
+            }
+            timestamp.urls.push_back(*url);
+        }
+    }
+    if (timestamp.source == TimestampSource::external) {
+        if (timestamp.urls.empty()) return std::unexpected(reader.error("urls", "must name at least one TSA"));
+        SIGNET_TRY(timestamp.trust, reader.existing_file("trust"));
+        if (reader.has("https_ca")) SIGNET_TRY(timestamp.https_ca, reader.existing_file("https_ca"));
+    } else if (!timestamp.urls.empty() || reader.has("trust") || reader.has("https_ca")) {
+        return std::unexpected(reader.error(reader.has("urls") ? "urls" : reader.has("trust") ? "trust" : "https_ca",
+                                            "is for source = \"external\" only"));
+    }
+    auto milliseconds = [&reader](std::string_view key, std::chrono::milliseconds fallback)
+        -> Result<std::chrono::milliseconds> {
+        auto value = reader.number<std::int64_t>(key, fallback.count(), 100, 120000);
+        if (!value) return std::unexpected(value.error());
+        return std::chrono::milliseconds(*value);
+    };
+    SIGNET_TRY(timestamp.connect_timeout, milliseconds("connect_timeout_ms", timestamp.connect_timeout));
+    SIGNET_TRY(timestamp.timeout, milliseconds("timeout_ms", timestamp.timeout));
+    SIGNET_TRY(timestamp.max_token_bytes,
+               reader.number<std::size_t>("max_token_bytes", timestamp.max_token_bytes, 2048, 64 * 1024));
+    return reader.no_unknown_keys();
+}
+
 Status read_limits(TableReader reader, Limits& limits) {
     constexpr std::int64_t gib = 1024LL * 1024 * 1024;
     SIGNET_TRY(limits.max_body_bytes,
@@ -351,6 +432,14 @@ const toml::table* subtable(const toml::table& root, std::string_view name) {
 
 }  // namespace
 
+std::optional<SignatureLevel> parse_signature_level(std::string_view text) {
+    if (text == "B-B") return SignatureLevel::b_b;
+    if (text == "B-T") return SignatureLevel::b_t;
+    return std::nullopt;
+}
+
+std::string_view to_string(SignatureLevel level) { return level == SignatureLevel::b_t ? "B-T" : "B-B"; }
+
 std::string_view to_string(Role role) {
     switch (role) {
         case Role::platform: return "platform";
@@ -373,7 +462,8 @@ Result<Config> load(const fs::path& file) {
     }
 
     static const std::set<std::string, std::less<>> sections = {
-        "server", "tls", "client", "hsm", "database", "policy", "audit", "keys", "signing", "limits"};
+        "server", "tls", "client", "hsm", "database", "policy", "audit", "keys", "signing", "signature", "timestamp",
+        "limits"};
     for (const auto& [key, node] : root) {
         if (!sections.contains(key.str())) {
             return fail(Errc::invalid_config, config.file.string() + ":" +
@@ -404,6 +494,11 @@ Result<Config> load(const fs::path& file) {
     SIGNET_CHECK(read_audit(TableReader(config.file, "audit", subtable(root, "audit")), config.audit));
     SIGNET_CHECK(read_keys(TableReader(config.file, "keys", subtable(root, "keys")), config.keys));
     SIGNET_CHECK(read_signing(TableReader(config.file, "signing", subtable(root, "signing")), config.signing));
+    SIGNET_CHECK(read_signature(TableReader(config.file, "signature", subtable(root, "signature")), config.signature));
+    if (const toml::table* table = subtable(root, "timestamp")) {
+        config.timestamp.emplace();
+        SIGNET_CHECK(read_timestamp(TableReader(config.file, "timestamp", table), *config.timestamp));
+    }
     SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
                              config.limits));
     return config;

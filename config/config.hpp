@@ -83,6 +83,34 @@ struct Signing {
     std::chrono::seconds lockout{15 * 60};
 };
 
+// PAdES baseline levels (ETSI EN 319 142-1). B-LT and B-LTA come with the revocation issue.
+enum class SignatureLevel { b_b, b_t };
+std::optional<SignatureLevel> parse_signature_level(std::string_view text);
+std::string_view to_string(SignatureLevel level);
+
+// [signature]: the level of a seal or signature whose request names none.
+struct Signature {
+    SignatureLevel level = SignatureLevel::b_b;
+};
+
+// [timestamp] (issue 17): where trusted time comes from. "internal": signetd's own TSA key in
+// the HSM signs the tokens (RFC 3161), under `policy`; "external": the TSAs at `urls`, tried
+// in order, whose tokens must chain to `trust`. Without the section there is no trusted time:
+// POST /v1/timestamp and B-T answer 503.
+enum class TimestampSource { internal, external };
+struct Timestamp {
+    TimestampSource source = TimestampSource::internal;
+    std::string policy;                      // the TSA policy OID, dotted; required for internal
+    std::chrono::seconds accuracy{1};        // the tokens' accuracy; 0: none stated
+    bool require_synchronized_clock = true;  // refuse tokens while the kernel says unsynchronised
+    std::vector<std::string> urls;           // external: http:// or https://
+    std::filesystem::path trust;             // external: PEM CAs the TSAs' certificates chain to
+    std::filesystem::path https_ca;          // external: PEM CAs of https TSAs; empty: the system's
+    std::chrono::milliseconds connect_timeout{3000};
+    std::chrono::milliseconds timeout{10000};  // a whole exchange with one TSA
+    std::size_t max_token_bytes = 16 * 1024;   // external: what a PDF reserves for the token
+};
+
 struct Limits {
     std::size_t max_body_bytes = 32 * 1024 * 1024;
     // The PDF body of POST /v1/seal or /v1/sign with Content-Type: application/pdf (issue 8):
@@ -116,6 +144,8 @@ struct Config {
     Audit audit;
     Keys keys;
     Signing signing;
+    Signature signature;
+    std::optional<Timestamp> timestamp;
     Limits limits;
 };
 

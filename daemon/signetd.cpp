@@ -143,6 +143,8 @@ int run_signetd(const std::filesystem::path& config_file) {
     if (!seal_key) return failed(seal_key.error());
     auto audit_key = load_active_key(*db, *token, "audit");
     if (!audit_key) return failed(audit_key.error());
+    auto tsa_key = find_active_key(*db, *token, "tsa");
+    if (!tsa_key) return failed(tsa_key.error());
     auto initial_credentials = ServerCredentials::make(*config);
     if (!initial_credentials) return failed(initial_credentials.error());
     ServerCredentials credentials(std::move(*initial_credentials));
@@ -165,14 +167,17 @@ int run_signetd(const std::filesystem::path& config_file) {
     signet::SystemClock clock;
     KeySlot seal_slot(std::move(*seal_key));
     KeySlot audit_slot(std::move(*audit_key));
+    KeySlot tsa_slot;
+    if (*tsa_key) tsa_slot.set(std::move(**tsa_key));
     AuditTrail trail(*db, db_mutex, clock, *token, audit_slot, config->audit);
     // No service without a writable log: the start is the log's first word.
     if (auto started = trail.record(daemon_entry("daemon_start", *seal_slot.get(), *audit_slot.get())); !started) {
         return failed(started.error());
     }
     PersonalKeys personal_keys(4096);
-    Services services{*config, *matrix, clock, *token, seal_slot, audit_slot, trail, *db, db_mutex, pool, personal_keys,
-                      **pdf_workers};
+    const TrustedTime time{config->timestamp ? &*config->timestamp : nullptr, tsa_slot, *token, trail, clock};
+    Services services{*config,   *matrix, clock, *token,         seal_slot,       audit_slot, tsa_slot,
+                      trail,     *db,     db_mutex, pool,        personal_keys, **pdf_workers, time};
     Router router(services);
     ServerContext server{*config, router};
 

@@ -68,6 +68,8 @@ struct HsmKey {
     std::string purpose;
     std::string label;
     std::string common_name;
+    hsm::KeyAlgorithm algorithm = hsm::KeyAlgorithm::rsa_3072;
+    devpki::Usage usage = devpki::Usage::signing;
 };
 
 // A key pair made in the token, certified by the development signing CA; the certificate
@@ -78,9 +80,9 @@ Status make_hsm_key(hsm::Token& token, store::Database& db, const fs::path& pki,
     if (!id_hex) return std::unexpected(id_hex.error());
     auto id = hex_decode(*id_hex);
     if (!id) return std::unexpected(id.error());
-    auto public_key = token.generate_key_pair(hsm::KeyAlgorithm::rsa_3072, *id, spec.label);
+    auto public_key = token.generate_key_pair(spec.algorithm, *id, spec.label);
     if (!public_key) return std::unexpected(public_key.error());
-    devpki::CertificateSpec cert_spec = spec_for(spec.common_name, devpki::Usage::signing, 3 * 365);
+    devpki::CertificateSpec cert_spec = spec_for(spec.common_name, spec.usage, 3 * 365);
     auto cert = devpki::issue(cert_spec, public_key->get(), signing_ca, signing_ca_key);
     if (!cert) return std::unexpected(cert.error());
     auto der = signet::to_der(cert->get());
@@ -90,14 +92,15 @@ Status make_hsm_key(hsm::Token& token, store::Database& db, const fs::path& pki,
 
     auto insert = db.prepare(
         "INSERT INTO keys (key_id, purpose, label, algorithm, state, certificate, chain, "
-        "created_at) VALUES (?, ?, ?, 'rsa-3072', 'active', ?, ?, "
+        "created_at) VALUES (?, ?, ?, ?, 'active', ?, ?, "
         "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
     if (!insert) return std::unexpected(insert.error());
     insert->bind(1, *id_hex)
         .bind(2, spec.purpose)
         .bind(3, spec.label)
-        .bind(4, store::Blob(der->begin(), der->end()))
-        .bind(5, store::Blob(chain_pem.begin(), chain_pem.end()));
+        .bind(4, std::string(hsm::to_string(spec.algorithm)))
+        .bind(5, store::Blob(der->begin(), der->end()))
+        .bind(6, store::Blob(chain_pem.begin(), chain_pem.end()));
     return insert->run();
 }
 
@@ -118,6 +121,12 @@ std::string config_text(const DevInitOptions& options) {
            "[database]\npath = \"signet.db\"\n\n"
            "[policy]\nrights_matrix = \"" + options.rights_matrix.string() + "\"\n\n"
            "[keys]\nsigning_trust_anchors = \"pki/signing-ca.pem\"\n\n"
+           "[signature]\nlevel = \"B-B\"\n\n"
+           "# signetd's own time-stamping authority. 2.999 is the example arc of ITU-T X.660: a\n"
+           "# development policy OID that no real policy uses. A development machine rarely runs a\n"
+           "# time daemon, so the clock's synchronisation is not required here; it is in production.\n"
+           "[timestamp]\nsource = \"internal\"\npolicy = \"2.999.1.1\"\naccuracy_seconds = 1\n"
+           "require_synchronized_clock = false\n\n"
            "[limits]\nmax_body_bytes = 33554432\nmax_raw_document_bytes = 67108864\n";
 }
 
@@ -227,6 +236,13 @@ Status dev_init(const DevInitOptions& requested) {
                               signing_ca->get(), signing_ca_key->get(), *chain_pem));
     SIGNET_CHECK(make_hsm_key(**token, *db, pki,
                               {"audit", "audit-1", "signet development audit log"},
+                              signing_ca->get(), signing_ca_key->get(), *chain_pem));
+    // The time-stamping authority's key: EC P-256, whose signatures cost SoftHSM a fraction of
+    // an RSA-3072 one, so that B-T adds little to a seal; its certificate has the critical
+    // extendedKeyUsage timeStamping alone (RFC 3161 §2.3).
+    SIGNET_CHECK(make_hsm_key(**token, *db, pki,
+                              {"tsa", "tsa-1", "signet development TSA", hsm::KeyAlgorithm::ec_p256,
+                               devpki::Usage::time_stamping},
                               signing_ca->get(), signing_ca_key->get(), *chain_pem));
 
     // Written last: its presence means the installation is complete.

@@ -67,6 +67,16 @@ Status add_usage_extensions(X509* cert, X509* issuer, const CertificateSpec& spe
             exts = {{NID_basic_constraints, "critical,CA:FALSE"},
                     {NID_key_usage, "critical,digitalSignature,nonRepudiation"}};
             break;
+        case Usage::time_stamping:
+            exts = {{NID_basic_constraints, "critical,CA:FALSE"},
+                    {NID_key_usage, "critical,digitalSignature"},
+                    {NID_ext_key_usage, "critical,timeStamping"}};
+            break;
+        case Usage::time_stamping_noncritical:
+            exts = {{NID_basic_constraints, "critical,CA:FALSE"},
+                    {NID_key_usage, "critical,digitalSignature"},
+                    {NID_ext_key_usage, "timeStamping"}};
+            break;
     }
     exts.push_back({NID_subject_key_identifier, "hash"});
     if (issuer != nullptr) exts.push_back({NID_authority_key_identifier, "keyid:always"});

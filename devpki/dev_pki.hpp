@@ -26,6 +26,9 @@ enum class Usage {
     tls_server,  // digitalSignature, extendedKeyUsage serverAuth, SANs
     tls_client,  // digitalSignature, extendedKeyUsage clientAuth
     signing,     // nonRepudiation + digitalSignature (seal, personal and audit keys)
+    time_stamping,  // digitalSignature, critical extendedKeyUsage timeStamping (RFC 3161 §2.3)
+    // Refusal tests only: a TSA certificate whose extendedKeyUsage is not critical.
+    time_stamping_noncritical,
 };
 
 struct CertificateSpec {

@@ -123,6 +123,16 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         activation_seq = activation->audit_seq;
     }
 
+    // B-T: trusted time must be available before the documents are prepared, and the
+    // placeholder must hold its token.
+    std::size_t timestamp_bytes = 0;
+    if (request.level == config::SignatureLevel::b_t) {
+        if (context.time == nullptr) return fail(Errc::internal, "a B-T job without trusted time");
+        auto bound = signature_timestamp_bound(*context.time);
+        if (!bound) return std::unexpected(bound.error());
+        timestamp_bytes = *bound;
+    }
+
     // 5. Every PDF prepared in a worker before the first signature: one bad document refuses
     //    the batch.
     const auto now = std::chrono::system_clock::now();
@@ -134,7 +144,8 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
             prepare_request.appearance = request.appearance;
             prepare_request.appearance->lines = appearance_lines(request.kind, *tenant, request.actor, now);
         }
-        auto document = prepare_document(context.pdf_workers, request.documents[i], **key, std::move(prepare_request));
+        auto document = prepare_document(context.pdf_workers, request.documents[i], **key, timestamp_bytes,
+                                         std::move(prepare_request));
         if (!document) {
             Error error = document.error();
             if (request.batch) error.message = "document " + std::to_string(i + 1) + ": " + error.message;
@@ -147,6 +158,7 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
     result.key_id = (*key)->id_hex;
     result.certificate_sha256 = (*key)->certificate_sha256;
     result.activation_seq = activation_seq;
+    result.level = request.level;
     for (std::size_t i = 0; i < prepared.size(); ++i) {
         audit::Entry entry = base;
         entry.event = personal ? "sign" : "seal";
@@ -156,8 +168,19 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         auto outcome = record_intent(context.trail, **key, prepared[i], std::move(entry));
         if (!outcome) return std::unexpected(outcome.error());
         const std::string signed_digest = outcome->signed_digest_sha256;
-        // 7. The HSM signature.
-        auto cms = hsm_signature(context.token, **key, prepared[i]);
+        // 7. The HSM signature and, for B-T, the time-stamp over its value (a key use of the
+        //    TSA key, on record as such, or an external TSA's token checked before it is used).
+        std::optional<Stamp> stamp;
+        pdf::TimestampCallback timestamp;
+        if (request.level == config::SignatureLevel::b_t) {
+            timestamp = [&](std::span<const std::uint8_t> signature_value) -> Result<std::vector<std::uint8_t>> {
+                auto made = signature_timestamp(*context.time, signature_value, *outcome, (*key)->validity);
+                if (!made) return std::unexpected(made.error());
+                stamp = std::move(*made);
+                return stamp->token;
+            };
+        }
+        auto cms = hsm_signature(context.token, **key, prepared[i], timestamp);
         if (!cms) return record_failure(context.trail, std::move(*outcome), cms.error());
         // 8. Embedded: a byte patch of the placeholder.
         auto document = embed_signature(request.documents[i], std::move(prepared[i]), *cms);
@@ -165,7 +188,7 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         // 9. The outcome on record. No document is returned when a step fails: all or nothing.
         auto seq = record_outcome(context.trail, std::move(*outcome), *document, personal ? "signed" : "sealed");
         if (!seq) return std::unexpected(seq.error());
-        result.documents.push_back(SignedDocument{std::move(*document), signed_digest, *seq});
+        result.documents.push_back(SignedDocument{std::move(*document), signed_digest, *seq, std::move(stamp)});
     }
     // 10. The response is the API's: JSON or the raw PDF with Signet-* headers.
     return result;

@@ -4,8 +4,9 @@
 // its certificate → activation (personal keys) → every PDF prepared in a worker → for each
 // document: audit intent committed → HSM signature → embed → audit outcome → the result the
 // API answers with. If the intent cannot be recorded, no key is used. A batch is all or nothing
-// for the caller: one bad document refuses the batch before any key use. The time-stamp,
-// long-term and guest issues add steps to run_key_job, not copies of it.
+// for the caller: one bad document refuses the batch before any key use. B-T adds the
+// signature time-stamp between the signature and the embedding; the long-term and guest issues
+// add their steps to run_key_job too, not copies of it.
 
 #include <chrono>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include "hsm/token.hpp"
 #include "jobs/audit_trail.hpp"
 #include "jobs/personal_keys.hpp"
+#include "jobs/trusted_time.hpp"
 #include "keys/active_key.hpp"
 #include "keys/key_register.hpp"
 #include "pdf/prepare.hpp"
@@ -45,18 +47,21 @@ struct JobRequest {
     std::optional<pdf::Appearance> appearance;  // page and rect; the text is the job's
     std::optional<std::string> approved_by;     // a seal requested by a preparer
     std::string otp;                            // a signature's activation code
+    config::SignatureLevel level = config::SignatureLevel::b_b;
 };
 
 struct SignedDocument {
     std::vector<std::uint8_t> document;
     std::string digest_sha256;   // of the ByteRange, i.e. of the bytes signed
     std::int64_t audit_seq = 0;  // the entry recording the outcome
+    std::optional<Stamp> timestamp;  // B-T: the signature time-stamp
 };
 
 struct JobResult {
     std::string key_id;
     std::string certificate_sha256;
     std::int64_t activation_seq = 0;  // a signature's activation entry
+    config::SignatureLevel level = config::SignatureLevel::b_b;
     std::vector<SignedDocument> documents;
 };
 
@@ -79,6 +84,8 @@ struct JobContext {
     const OfficerContext* persons = nullptr;
     const config::Signing* signing = nullptr;
     PersonalKeys* personal_keys = nullptr;
+    // B-T: where the signature time-stamps come from.
+    const TrustedTime* time = nullptr;
 };
 
 Result<JobResult> run_key_job(const JobContext& context, const config::ClientIdentity& client, JobRequest request);

@@ -26,9 +26,11 @@ std::string appearance_date(std::chrono::system_clock::time_point when) {
 }
 
 Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::span<const std::uint8_t> document,
-                                               const ActiveKey& key, pdf::PrepareRequest request) {
+                                               const ActiveKey& key, std::size_t timestamp_bytes,
+                                               pdf::PrepareRequest request) {
     StageTimer timed(Stage::pdf);
-    request.contents_size = key.signature_size;
+    request.contents_size =
+        key.signature_size + (timestamp_bytes > 0 ? pdf::timestamp_attribute_bound(timestamp_bytes) : 0);
     return workers.prepare(document, request);
 }
 
@@ -47,13 +49,15 @@ Result<audit::Entry> record_intent(AuditTrail& trail, const ActiveKey& key, cons
 }
 
 Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveKey& key,
-                                                const pdf::PreparedDocument& prepared) {
-    return pdf::build_cades_signature(prepared.digest, key.signer(), [&](std::span<const std::uint8_t> to_be_signed) {
+                                                const pdf::PreparedDocument& prepared,
+                                                const pdf::TimestampCallback& timestamp) {
+    auto sign = [&](std::span<const std::uint8_t> to_be_signed) {
         StageTimer timed(Stage::hsm);
         auto signature = token.sign(key.id, to_be_signed);
         if (!signature) metrics().hsm_error();
         return signature;
-    });
+    };
+    return pdf::build_cades_signature(prepared.digest, key.signer(), sign, timestamp);
 }
 
 Result<std::vector<std::uint8_t>> embed_signature(std::span<const std::uint8_t> original,

@@ -15,6 +15,7 @@
 #include "hsm/token.hpp"
 #include "jobs/audit_trail.hpp"
 #include "keys/active_key.hpp"
+#include "pdf/cades.hpp"
 #include "pdf/prepare.hpp"
 #include "pdf/worker/worker_pool.hpp"
 
@@ -27,11 +28,13 @@ std::unexpected<Error> record_refusal(AuditTrail& trail, audit::Entry entry, con
 // "Le 30/11/2026 à 19:40 UTC", for visible appearances.
 std::string appearance_date(std::chrono::system_clock::time_point when);
 
-// Prepares `document` for a signature of `key` (placeholder sized for it) in a PDF worker
-// process: this process never parses a PDF. invalid_document when it is not a PDF signet can
+// Prepares `document` for a signature of `key` (placeholder sized for it and for a signature
+// time-stamp token of up to `timestamp_bytes`, 0 for none) in a PDF worker process: this
+// process never parses a PDF. invalid_document when it is not a PDF signet can
 // sign, or when its worker crashed, hung or hit a limit on it.
 Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::span<const std::uint8_t> document,
-                                               const ActiveKey& key, pdf::PrepareRequest request);
+                                               const ActiveKey& key, std::size_t timestamp_bytes,
+                                               pdf::PrepareRequest request);
 
 // Commits `entry` (the job's fields: event, action, tenant, actor, document) as the "intended"
 // use of `key` on the digest of `prepared`, and returns the entry its outcome will be: the
@@ -40,9 +43,10 @@ Result<audit::Entry> record_intent(AuditTrail& trail, const ActiveKey& key, cons
                                    audit::Entry entry);
 
 // The CMS signature (CAdES, RFC 5652) over the prepared digest, its signature value made by
-// `key` in the token.
+// `key` in the token; for B-T, with the token `timestamp` returns over that value.
 Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveKey& key,
-                                                const pdf::PreparedDocument& prepared);
+                                                const pdf::PreparedDocument& prepared,
+                                                const pdf::TimestampCallback& timestamp);
 
 // `cms` patched into the placeholder of `prepared`, the update to `original`: the signed file,
 // original + update, in one allocation.

@@ -10,15 +10,14 @@ Result<SealResult> run_seal_job(const SealContext& context, const config::Client
     const JobContext job{context.token, context.trail, context.db, context.db_mutex, context.matrix, context.clock,
                          context.pdf_workers,
                          std::shared_ptr<const ActiveKey>(std::shared_ptr<const ActiveKey>(), &context.seal_key),
-                         context.min_remaining_validity, nullptr, nullptr, nullptr};
+                         context.min_remaining_validity, nullptr, nullptr, nullptr, &context.time};
     JobRequest run{JobKind::seal, std::move(request.tenant), std::move(request.actor), {}, false,
-                   std::move(request.appearance), std::move(request.approved_by), ""};
+                   std::move(request.appearance), std::move(request.approved_by), "", request.level.value_or(config::SignatureLevel::b_b)};
     run.documents.push_back(std::move(request.document));
     auto done = run_key_job(job, client, std::move(run));
     if (!done) return std::unexpected(done.error());
-    SignedDocument& sealed = done->documents.front();
-    return SealResult{std::move(sealed.document), std::move(done->key_id), std::move(done->certificate_sha256),
-                      std::move(sealed.digest_sha256), sealed.audit_seq};
+    return SealResult{std::move(done->documents.front()), std::move(done->key_id),
+                      std::move(done->certificate_sha256), done->level};
 }
 
 }  // namespace signet::daemon

@@ -14,6 +14,8 @@
 #include "config/client_identity.hpp"
 #include "hsm/token.hpp"
 #include "jobs/audit_trail.hpp"
+#include "jobs/key_job.hpp"
+#include "jobs/trusted_time.hpp"
 #include "keys/active_key.hpp"
 #include "pdf/prepare.hpp"
 #include "pdf/worker/worker_pool.hpp"
@@ -28,14 +30,14 @@ struct SealRequest {
     std::vector<std::uint8_t> document;
     std::optional<pdf::Appearance> appearance;  // page and rect; the text is the daemon's
     std::optional<std::string> approved_by;
+    std::optional<config::SignatureLevel> level;  // [signature] level when absent
 };
 
 struct SealResult {
-    std::vector<std::uint8_t> document;
+    SignedDocument signed_document;  // the document, its ByteRange digest, audit entry, time-stamp
     std::string key_id;
     std::string certificate_sha256;
-    std::string digest_sha256;  // of the ByteRange, i.e. of the bytes signed
-    std::int64_t audit_seq = 0;  // the entry recording the outcome
+    config::SignatureLevel level = config::SignatureLevel::b_b;
 };
 
 // What a seal needs from the daemon. The database connection is shared: hold `db_mutex` while
@@ -50,6 +52,7 @@ struct SealContext {
     const signet::Clock& clock;
     std::chrono::seconds min_remaining_validity;  // of the seal certificate, checked before each seal
     pdf::WorkerPool& pdf_workers;
+    const TrustedTime& time;
 };
 
 Result<SealResult> run_seal_job(const SealContext& context, const config::ClientIdentity& client,

@@ -9,20 +9,32 @@ using nlohmann::json;
 Result<SignResult> run_sign_job(const SignContext& context, SignRequest request) {
     const JobContext job{context.keys.token, context.trail,      context.keys.db,   context.keys.db_mutex,
                          context.matrix,     context.keys.clock, context.pdf_workers, nullptr,
-                         std::chrono::seconds(0), &context.keys, &context.settings, &context.personal_keys};
+                         std::chrono::seconds(0), &context.keys, &context.settings, &context.personal_keys,
+                         &context.time};
     return run_key_job(job, context.keys.officer,
                        JobRequest{JobKind::sign, std::move(request.tenant), std::move(request.actor),
                                   std::move(request.documents), request.batch, std::move(request.appearance),
-                                  std::nullopt, std::move(request.otp)});
+                                  std::nullopt, std::move(request.otp),
+                                  request.level.value_or(config::SignatureLevel::b_b)});
+}
+
+json signature_json(const std::string& key_id, const std::string& certificate_sha256,
+                    const SignedDocument& document, config::SignatureLevel level) {
+    json signature = {{"key_id", key_id},
+                      {"certificate_sha256", certificate_sha256},
+                      {"digest_sha256", document.digest_sha256},
+                      {"level", config::to_string(level)}};
+    if (document.timestamp) {
+        const auto& info = document.timestamp->info;
+        signature["timestamp"] = {{"gen_time", info.gen_time_text}, {"serial", info.serial_hex}, {"tsa", info.tsa}};
+    }
+    return signature;
 }
 
 std::string sign_response_body(bool batch, const SignResult& result) {
     auto one = [&](const SignedDocument& document) {
         return json{{"document", base64_encode(document.document)},
-                    {"signature",
-                     {{"key_id", result.key_id},
-                      {"certificate_sha256", result.certificate_sha256},
-                      {"digest_sha256", document.digest_sha256}}},
+                    {"signature", signature_json(result.key_id, result.certificate_sha256, document, result.level)},
                     {"audit_seq", document.audit_seq}};
     };
     if (!batch) {

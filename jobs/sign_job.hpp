@@ -31,6 +31,7 @@ struct SignRequest {
     bool batch = false;  // "documents" rather than "document": the answer is a list
     std::optional<pdf::Appearance> appearance;
     std::string otp;
+    std::optional<config::SignatureLevel> level;  // [signature] level when absent
 };
 
 using SignResult = JobResult;
@@ -42,9 +43,15 @@ struct SignContext {
     const config::Signing& settings;
     PersonalKeys& personal_keys;
     pdf::WorkerPool& pdf_workers;
+    const TrustedTime& time;
 };
 
 Result<SignResult> run_sign_job(const SignContext& context, SignRequest request);
+
+// The answer's "signature" object: key, certificate, digest, level and, from B-T on, the
+// signature time-stamp's {"gen_time", "serial", "tsa"}.
+nlohmann::json signature_json(const std::string& key_id, const std::string& certificate_sha256,
+                              const SignedDocument& document, config::SignatureLevel level);
 
 // {"document", "signature", "audit_seq"} for one document, {"documents": [...], ...} for a batch.
 std::string sign_response_body(bool batch, const SignResult& result);

@@ -5,21 +5,30 @@
 
 namespace signet::daemon {
 
-pdf::Signer ActiveKey::signer() const {
-    pdf::Signer signer;
+cms::Signer ActiveKey::signer() const {
+    cms::Signer signer;
     signer.certificate = certificate.get();
     for (const auto& cert : chain) signer.chain.push_back(cert.get());
     return signer;
 }
 
-Result<ActiveKey> load_active_key(store::Database& db, hsm::Token& token, const std::string& purpose) {
+Result<std::optional<ActiveKey>> find_active_key(store::Database& db, hsm::Token& token, const std::string& purpose) {
     auto statement = db.prepare("SELECT key_id FROM keys WHERE purpose = ? AND state = 'active'");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, purpose);
     auto row = statement->step();
     if (!row) return std::unexpected(row.error());
-    if (!*row) return fail(Errc::unavailable, "there is no active " + purpose + " key in the key register");
-    return load_key(db, token, statement->column_text(0));
+    if (!*row) return std::optional<ActiveKey>{};
+    auto key = load_key(db, token, statement->column_text(0));
+    if (!key) return std::unexpected(key.error());
+    return std::optional<ActiveKey>(std::move(*key));
+}
+
+Result<ActiveKey> load_active_key(store::Database& db, hsm::Token& token, const std::string& purpose) {
+    auto key = find_active_key(db, token, purpose);
+    if (!key) return std::unexpected(key.error());
+    if (!*key) return fail(Errc::unavailable, "there is no active " + purpose + " key in the key register");
+    return std::move(**key);
 }
 
 Result<ActiveKey> load_key(store::Database& db, hsm::Token& token, const std::string& key_id) {
@@ -47,7 +56,7 @@ Result<ActiveKey> load_key(store::Database& db, hsm::Token& token, const std::st
     }
     store::Blob chain_pem = statement->column_blob(2);
     if (!chain_pem.empty()) {
-        auto chain = pdf::load_pem_certificates(chain_pem);
+        auto chain = cms::load_pem_certificates(chain_pem);
         if (!chain) return std::unexpected(chain.error().with_context(purpose + " key chain"));
         key.chain = std::move(*chain);
     }

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,19 +20,22 @@ namespace signet::daemon {
 struct ActiveKey {
     hsm::KeyId id;
     std::string id_hex;
-    pdf::Certificate certificate;
-    std::vector<pdf::Certificate> chain;  // issuer first
+    cms::Certificate certificate;
+    std::vector<cms::Certificate> chain;  // issuer first
     std::string certificate_sha256;
     std::size_t signature_size = 0;       // bytes to reserve in the PDF placeholder
     std::string purpose;
     Validity validity;
 
-    pdf::Signer signer() const;
+    cms::Signer signer() const;
 };
 
 // Reads the active key of `purpose` from the register (unavailable when there is none) and
 // checks that the token holds its private key and that the certificate is the key's.
 Result<ActiveKey> load_active_key(store::Database& db, hsm::Token& token, const std::string& purpose);
+
+// The same, or nullopt when no key of `purpose` is active (the TSA key, which is optional).
+Result<std::optional<ActiveKey>> find_active_key(store::Database& db, hsm::Token& token, const std::string& purpose);
 
 // The key `key_id` of the register, whatever its state, with the same checks.
 Result<ActiveKey> load_key(store::Database& db, hsm::Token& token, const std::string& key_id);

@@ -1,5 +1,7 @@
 #include "keys/certificate_checks.hpp"
 
+#include "timestamp/verify.hpp"
+
 #include <ctime>
 #include <memory>
 
@@ -29,7 +31,7 @@ bool blank(std::string_view text) { return text.find_first_not_of(" \t\r\n") == 
 
 // Exactly one "CERTIFICATE" PEM block and nothing else but white space: a private key pasted
 // along with it, a second block or trailing text is refused rather than skipped.
-Result<pdf::Certificate> one_pem_certificate(const std::string& pem, const std::string& what) {
+Result<cms::Certificate> one_pem_certificate(const std::string& pem, const std::string& what) {
     constexpr std::string_view begin = "-----BEGIN CERTIFICATE-----";
     constexpr std::string_view end = "-----END CERTIFICATE-----";
     const auto first = pem.find("-----BEGIN ");
@@ -49,7 +51,7 @@ Result<pdf::Certificate> one_pem_certificate(const std::string& pem, const std::
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(block.data(), static_cast<int>(block.size())),
                                                   BIO_free);
     if (!bio) return openssl_failure(Errc::internal, "cannot read " + what);
-    pdf::Certificate certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    cms::Certificate certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!certificate) return refuse(what + " is not a readable X.509 certificate");
     return certificate;
 }
@@ -60,6 +62,15 @@ Status check_key_usage(X509* certificate, policy::KeyPurpose purpose) {
     const std::uint32_t usage = X509_get_key_usage(certificate);  // UINT32_MAX: no extension
     const bool stated = (X509_get_extension_flags(certificate) & EXFLAG_KUSAGE) != 0;
     const std::string purpose_name(policy::to_string(purpose));
+    if (purpose == policy::KeyPurpose::tsa) {
+        // RFC 3161 §2.3: the EKU says what the key is for; the key usage must still let it sign.
+        if (!stated || (usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0) {
+            return refuse("its key usage has neither digitalSignature nor nonRepudiation, one of which a "
+                          "time-stamping key's certificate needs");
+        }
+        if (auto eku = timestamp::check_tsa_certificate_usage(certificate); !eku) return refuse(eku.error().message);
+        return {};
+    }
     if (purpose == policy::KeyPurpose::audit) {
         if (stated && (usage & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) == 0) {
             return refuse("its key usage has neither digitalSignature nor nonRepudiation, one of which an audit "

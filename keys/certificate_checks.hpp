@@ -43,8 +43,8 @@ Status check_usable(const Validity& validity, signet::Timestamp now, std::chrono
 // A certificate and its chain (issuer first) read from the API's PEM texts; invalid_certificate
 // when a text is not exactly one PEM certificate.
 struct CertificateSubmission {
-    pdf::Certificate certificate;
-    std::vector<pdf::Certificate> chain;
+    cms::Certificate certificate;
+    std::vector<cms::Certificate> chain;
 };
 Result<CertificateSubmission> read_submission(const std::string& certificate_pem,
                                               const std::vector<std::string>& chain_pems);
@@ -52,7 +52,8 @@ Result<CertificateSubmission> read_submission(const std::string& certificate_pem
 // invalid_certificate (422) with the precise reason unless `submission` certifies `key`, is
 // valid at `now`, chains to one of the PEM certificates in `trust_anchors` through its chain,
 // and has the key usage `purpose` needs: nonRepudiation (contentCommitment) for seal and
-// personal keys, digitalSignature or nonRepudiation for the audit key.
+// personal keys, digitalSignature or nonRepudiation for the audit key, and for the TSA key one
+// of those with the critical extendedKeyUsage timeStamping alone (RFC 3161 §2.3).
 Status check_for_key(const CertificateSubmission& submission, EVP_PKEY* key, policy::KeyPurpose purpose,
                      const std::filesystem::path& trust_anchors, signet::Timestamp now);
 

@@ -44,7 +44,7 @@ Result<JsonReply> generate_key(const OfficerContext& context, std::string_view b
     auto purpose = policy::parse_key_purpose(purpose_text);
     // Personal keys are made through /v1/persons/{person}/key, bound to their person.
     if (!purpose || *purpose == policy::KeyPurpose::personal) {
-        return fail(Errc::bad_request, "the field 'purpose' must be \"seal\" or \"audit\"");
+        return fail(Errc::bad_request, "the field 'purpose' must be \"seal\", \"audit\" or \"tsa\"");
     }
     auto algorithm = hsm::parse_key_algorithm(algorithm_text);
     if (!algorithm) return std::unexpected(algorithm.error());

@@ -39,6 +39,7 @@ std::string change_name(KeyChange change) {
 KeySlot* slot_of(const OfficerContext& context, KeyPurpose purpose) {
     if (purpose == KeyPurpose::seal) return &context.seal_key;
     if (purpose == KeyPurpose::audit) return &context.audit_key;
+    if (purpose == KeyPurpose::tsa) return &context.tsa_key;
     return nullptr;
 }
 

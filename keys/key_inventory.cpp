@@ -5,6 +5,8 @@
 #include <openssl/bn.h>
 #include <openssl/x509.h>
 
+#include "base/x509_encoding.hpp"
+
 namespace signet::daemon {
 namespace {
 
@@ -13,14 +15,6 @@ using nlohmann::json;
 struct X509Free {
     void operator()(X509* certificate) const { X509_free(certificate); }
 };
-
-std::string name_text(const X509_NAME* name) {
-    std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
-    if (!bio || X509_NAME_print_ex(bio.get(), name, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) < 0) return "";
-    char* data = nullptr;
-    long length = BIO_get_mem_data(bio.get(), &data);
-    return std::string(data, static_cast<std::size_t>(length));
-}
 
 std::string time_text(const ASN1_TIME* time) {
     std::tm parts{};

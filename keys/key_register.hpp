@@ -27,6 +27,7 @@ struct OfficerContext {
     const config::Keys& settings;
     KeySlot& seal_key;
     KeySlot& audit_key;
+    KeySlot& tsa_key;  // empty until a TSA key is activated
     config::ClientIdentity officer;
 };
 

@@ -1,66 +1,16 @@
 #include "pdf/cades.hpp"
 
-#include <algorithm>
 #include <climits>
 #include <string>
 
-#include <openssl/asn1t.h>
 #include <openssl/cms.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/objects.h>
-#include <openssl/pem.h>
 
 #include "base/openssl_error.hpp"
 #include "base/ssl_ptr.hpp"
 
 namespace signet::pdf {
 namespace {
-
-// The encoding that RFC 5652 §5.4 says is signed: the signed attributes as an explicit
-// SET OF Attribute (tag 0x31), not the [0] IMPLICIT of the SignerInfo. This is OpenSSL's own
-// CMS_Attributes_Sign (crypto/cms/cms_asn1.c), which libcrypto does not export. SET_ORDER makes
-// the encoder sort the members into DER order, as the SignerInfo's own encoding does, so the
-// bytes we sign are the bytes a verifier re-encodes.
-// clang-format off
-ASN1_ITEM_TEMPLATE(SignetSignedAttributes) =
-    ASN1_EX_TEMPLATE_TYPE(ASN1_TFLG_SET_ORDER, V_ASN1_SET, SignedAttributes, X509_ATTRIBUTE)
-static_ASN1_ITEM_TEMPLATE_END(SignetSignedAttributes)
-
-// A stack that borrows its members (the SignerInfo keeps owning them).
-struct AttributeStackDeleter {
-    void operator()(STACK_OF(X509_ATTRIBUTE)* stack) const { sk_X509_ATTRIBUTE_free(stack); }
-};
-// clang-format on
-using BorrowedAttributes = std::unique_ptr<STACK_OF(X509_ATTRIBUTE), AttributeStackDeleter>;
-
-// Which keys signet signs with, and so which algorithm identifiers OpenSSL writes for them:
-// rsaEncryption (PKCS#1 v1.5, RFC 3370 §3.2) and ecdsa-with-SHA256 (RFC 5753 §7.1.3).
-Status check_key_type(EVP_PKEY* key) {
-    switch (EVP_PKEY_get_base_id(key)) {
-        case EVP_PKEY_RSA:
-        case EVP_PKEY_EC:
-            return {};
-        default: {
-            const char* name = OBJ_nid2sn(EVP_PKEY_get_base_id(key));
-            return fail(Errc::invalid_certificate,
-                        std::string("the signing certificate's key is of type ") +
-                            (name != nullptr ? name : "unknown") +
-                            "; signet signs with RSA (PKCS#1 v1.5) or ECDSA keys only");
-        }
-    }
-}
-
-// ETSI EN 319 142-1 §6.3 / EN 319 122-1 §5.2.1: a PAdES baseline signature carries no
-// signing-time attribute (the time is the signature dictionary's /M). OpenSSL adds one only
-// when it signs itself, which we never let it do; remove any that slipped in all the same.
-void remove_signing_time(CMS_SignerInfo* si) {
-    for (int index = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1); index >= 0;
-         index = CMS_signed_get_attr_by_NID(si, NID_pkcs9_signingTime, -1)) {
-        X509Attribute removed(CMS_signed_delete_attr(si, index));
-        if (!removed) break;  // check_signed_attributes() reports it
-    }
-}
 
 // Exactly content-type, message-digest and signing-certificate-v2 (ETSI EN 319 122-1 §5.2,
 // baseline B-B as PAdES uses it); anything else is a broken invariant of this file.
@@ -81,200 +31,76 @@ Status check_signed_attributes(CMS_SignerInfo* si) {
     return {};
 }
 
-Result<std::vector<std::uint8_t>> encode_signed_attributes(CMS_SignerInfo* si) {
-    BorrowedAttributes attributes(sk_X509_ATTRIBUTE_new_null());
-    if (!attributes) return openssl_failure(Errc::internal, "allocating the attribute list");
-    for (int i = 0; i < CMS_signed_get_attr_count(si); ++i) {
-        if (sk_X509_ATTRIBUTE_push(attributes.get(), CMS_signed_get_attr(si, i)) <= 0) {
-            return openssl_failure(Errc::internal, "collecting the signed attributes");
-        }
+// B-T (ETSI EN 319 122-1 §5.3): the token over the signature value, as the unsigned attribute
+// id-aa-signatureTimeStampToken whose one value is the token's ContentInfo, DER as received.
+Status add_signature_timestamp(CMS_SignerInfo* si, const TimestampCallback& timestamp) {
+    const ASN1_OCTET_STRING* value = CMS_SignerInfo_get0_signature(si);
+    auto token = timestamp(std::span<const std::uint8_t>(ASN1_STRING_get0_data(value),
+                                                         static_cast<std::size_t>(ASN1_STRING_length(value))));
+    if (!token) return std::unexpected(token.error());
+    if (token->empty() || token->size() > static_cast<std::size_t>(INT_MAX)) {
+        return fail(Errc::internal, "the time-stamp token is empty");
     }
-    unsigned char* der = nullptr;
-    int length = ASN1_item_i2d(reinterpret_cast<ASN1_VALUE*>(attributes.get()), &der,
-                               ASN1_ITEM_rptr(SignetSignedAttributes));
-    OpensslBytes owned(der);
-    if (length <= 0 || der == nullptr) {
-        return openssl_failure(Errc::internal, "encoding the signed attributes");
-    }
-    return std::vector<std::uint8_t>(der, der + length);
-}
-
-// The signature comes from outside (an HSM): check it against the certificate before it goes
-// into a document, so that a key that does not match its certificate, or a token that returns
-// garbage, fails here instead of producing a PDF that no validator accepts.
-Status verify_signature(EVP_PKEY* public_key, std::span<const std::uint8_t> to_be_signed,
-                        std::span<const std::uint8_t> signature) {
-    MdCtx ctx(EVP_MD_CTX_new());
-    if (!ctx) return openssl_failure(Errc::internal, "allocating a digest context");
-    if (EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, public_key) != 1) {
-        return openssl_failure(Errc::internal, "initialising the signature check");
-    }
-    int ok = EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), to_be_signed.data(),
-                              to_be_signed.size());
-    if (ok != 1) {
-        drain_openssl_errors();
-        return fail(Errc::invalid_certificate,
-                    "the signature returned by the signing key does not verify with the signing "
-                    "certificate's public key: the certificate is not the key's, or the key "
-                    "did not make a PKCS#1 v1.5 or ECDSA signature over SHA-256");
+    if (CMS_unsigned_add1_attr_by_NID(si, NID_id_smime_aa_timeStampToken, V_ASN1_SEQUENCE,
+                                      token->data(), static_cast<int>(token->size())) != 1) {
+        return openssl_failure(Errc::internal, "adding the signature time-stamp attribute");
     }
     return {};
-}
-
-Status add_certificates(CMS_ContentInfo* cms, const Signer& signer) {
-    std::vector<X509*> added{signer.certificate};  // CMS_add1_signer added the signer's own
-    for (X509* cert : signer.chain) {
-        if (cert == nullptr) {
-            return fail(Errc::invalid_certificate, "the certificate chain has an empty entry");
-        }
-        bool duplicate = std::any_of(added.begin(), added.end(),
-                                     [cert](X509* other) { return X509_cmp(cert, other) == 0; });
-        if (duplicate) continue;
-        if (CMS_add1_cert(cms, cert) != 1) {
-            return openssl_failure(Errc::internal, "adding a chain certificate to the CMS");
-        }
-        added.push_back(cert);
-    }
-    return {};
-}
-
-std::size_t der_size(X509_NAME* name) {
-    int size = i2d_X509_NAME(name, nullptr);
-    return size > 0 ? static_cast<std::size_t>(size) : 0;
-}
-
-std::size_t der_size(const ASN1_INTEGER* integer) {
-    int size = i2d_ASN1_INTEGER(integer, nullptr);
-    return size > 0 ? static_cast<std::size_t>(size) : 0;
-}
-
-std::size_t der_size(X509* cert) {
-    int size = i2d_X509(cert, nullptr);
-    return size > 0 ? static_cast<std::size_t>(size) : 0;
 }
 
 }  // namespace
 
 Result<std::vector<std::uint8_t>> build_cades_signature(std::span<const std::uint8_t, 32> digest,
-                                                        const Signer& signer,
-                                                        const SignCallback& sign) {
-    if (signer.certificate == nullptr) {
-        return fail(Errc::invalid_certificate, "no signing certificate was given");
-    }
-    if (!sign) return fail(Errc::internal, "no signing function was given");
-    EVP_PKEY* public_key = X509_get0_pubkey(signer.certificate);
-    if (public_key == nullptr) {
-        return openssl_failure(Errc::invalid_certificate,
-                               "the signing certificate's public key cannot be read");
-    }
-    if (auto ok = check_key_type(public_key); !ok) return std::unexpected(ok.error());
-
+                                                        const cms::Signer& signer,
+                                                        const cms::SignCallback& sign,
+                                                        const TimestampCallback& timestamp) {
     CmsContentInfo cms(CMS_ContentInfo_new());
     if (!cms || CMS_SignedData_init(cms.get()) != 1) {
         return openssl_failure(Errc::internal, "creating the CMS SignedData");
     }
-    // CMS_add1_signer takes a key only to pick the algorithm identifiers (and to check it
-    // against the certificate): the certificate's own public key serves, the private key stays
-    // in the HSM. CMS_PARTIAL: it must not sign (OpenSSL 3.0 would add signing-time, NOTES trap 1).
-    // CMS_CADES: signing-certificate-v2 with an ESSCertIDv2 over SHA-256 (RFC 5035 §3),
-    // required by ETSI EN 319 122-1 §5.2.2. CMS_NOSMIMECAP: PAdES has no use for it.
-    CMS_SignerInfo* si = CMS_add1_signer(cms.get(), signer.certificate, public_key, EVP_sha256(),
-                                         CMS_PARTIAL | CMS_CADES | CMS_NOSMIMECAP | CMS_BINARY);
-    if (si == nullptr) return openssl_failure(Errc::internal, "adding the CMS SignerInfo");
-    remove_signing_time(si);
+    auto si = cms::add_signer(cms.get(), signer);
+    if (!si) return std::unexpected(si.error());
 
     // RFC 5652 §5.3/§11.1: with signed attributes present, content-type (id-data, the
     // eContentType of a detached PAdES signature, ETSI EN 319 142-1 §6.3) and message-digest
     // (here the SHA-256 of the ByteRange) are mandatory.
-    if (CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+    if (CMS_signed_add1_attr_by_NID(*si, NID_pkcs9_contentType, V_ASN1_OBJECT,
                                     OBJ_nid2obj(NID_pkcs7_data), -1) != 1) {
         return openssl_failure(Errc::internal, "adding the content-type attribute");
     }
-    if (CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, digest.data(),
+    if (CMS_signed_add1_attr_by_NID(*si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING, digest.data(),
                                     static_cast<int>(digest.size())) != 1) {
         return openssl_failure(Errc::internal, "adding the message-digest attribute");
     }
-    if (auto ok = check_signed_attributes(si); !ok) return std::unexpected(ok.error());
-
-    auto to_be_signed = encode_signed_attributes(si);
-    if (!to_be_signed) return std::unexpected(to_be_signed.error());
-    auto signature = sign(*to_be_signed);
-    if (!signature) return std::unexpected(signature.error());
-    if (signature->empty() || signature->size() > static_cast<std::size_t>(INT_MAX)) {
-        return fail(Errc::internal, "the signing function returned an empty signature");
-    }
-    if (auto ok = verify_signature(public_key, *to_be_signed, *signature); !ok) {
+    if (auto ok = check_signed_attributes(*si); !ok) return std::unexpected(ok.error());
+    if (auto ok = cms::sign_signer_info(*si, signer.certificate, sign); !ok) {
         return std::unexpected(ok.error());
     }
-    if (ASN1_STRING_set(CMS_SignerInfo_get0_signature(si), signature->data(),
-                        static_cast<int>(signature->size())) != 1) {
-        return openssl_failure(Errc::internal, "setting the signature value");
+    if (timestamp) {
+        if (auto ok = add_signature_timestamp(*si, timestamp); !ok) return std::unexpected(ok.error());
     }
-
-    if (auto ok = add_certificates(cms.get(), signer); !ok) return std::unexpected(ok.error());
+    if (auto ok = cms::add_chain(cms.get(), signer); !ok) return std::unexpected(ok.error());
     // Detached (ETSI EN 319 142-1 §6.3: the signed data is the ByteRange, not in the CMS).
     if (CMS_set_detached(cms.get(), 1) != 1) {
         return openssl_failure(Errc::internal, "making the CMS detached");
     }
-
-    int length = i2d_CMS_ContentInfo(cms.get(), nullptr);
-    if (length <= 0) return openssl_failure(Errc::internal, "encoding the CMS");
-    std::vector<std::uint8_t> der(static_cast<std::size_t>(length));
-    unsigned char* out = der.data();
-    if (i2d_CMS_ContentInfo(cms.get(), &out) != length) {
-        return openssl_failure(Errc::internal, "encoding the CMS");
-    }
-    return der;
+    return cms::encode(cms.get());
 }
 
-std::size_t signature_size_bound(const Signer& signer) {
+std::size_t signature_size_bound(const cms::Signer& signer) {
     if (signer.certificate == nullptr) return 0;
-    // What varies with the signer: every certificate in full; the signer's issuer name and
-    // serial number twice (the SignerInfo's IssuerAndSerialNumber, RFC 5652 §5.3, and the
-    // ESSCertIDv2's IssuerSerial, RFC 5035 §4); the signature value at its largest (the modulus
-    // for RSA, the DER ECDSA-Sig-Value with both integers padded for EC: EVP_PKEY_get_size
-    // reports both).
-    std::size_t bound = der_size(signer.certificate);
-    for (X509* cert : signer.chain) {
-        if (cert != nullptr) bound += der_size(cert);
-    }
-    bound += 2 * (der_size(X509_get_issuer_name(signer.certificate)) +
-                  der_size(X509_get0_serialNumber(signer.certificate)));
-    EVP_PKEY* key = X509_get0_pubkey(signer.certificate);
-    int max_signature = key != nullptr ? EVP_PKEY_get_size(key) : 0;
-    bound += max_signature > 0 ? static_cast<std::size_t>(max_signature) : 1024;
     // What does not vary: OIDs, algorithm identifiers, the three attributes' fixed parts and
     // the SEQUENCE/SET headers: about 250 bytes measured (cades_test.cpp); twice that leaves
     // room for longer length fields and stays well within 2 KB of the real size.
     constexpr std::size_t fixed_structure = 512;
-    return bound + fixed_structure;
+    return cms::signer_size_bound(signer) + fixed_structure;
 }
 
-Result<std::vector<Certificate>> load_pem_certificates(std::span<const std::uint8_t> pem) {
-    if (pem.size() > static_cast<std::size_t>(INT_MAX)) {
-        return fail(Errc::invalid_certificate, "the PEM data is too large");
-    }
-    if (pem.empty()) return fail(Errc::invalid_certificate, "the data holds no PEM certificate");
-    ERR_clear_error();
-    Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    if (!bio) return openssl_failure(Errc::internal, "allocating a memory BIO");
-    std::vector<Certificate> certificates;
-    while (Certificate cert{PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)}) {
-        certificates.push_back(std::move(cert));
-    }
-    // The loop ends at the first failure. Running out of PEM blocks is the normal end (and
-    // leaves PEM_R_NO_START_LINE); anything else is a damaged certificate.
-    unsigned long error = ERR_peek_last_error();
-    if (error != 0 &&
-        !(ERR_GET_LIB(error) == ERR_LIB_PEM && ERR_GET_REASON(error) == PEM_R_NO_START_LINE)) {
-        return openssl_failure(Errc::invalid_certificate,
-                               "a PEM certificate in the data cannot be read");
-    }
-    ERR_clear_error();
-    if (certificates.empty()) {
-        return fail(Errc::invalid_certificate, "the data holds no PEM certificate");
-    }
-    return certificates;
+std::size_t timestamp_attribute_bound(std::size_t token_size) {
+    // [1] IMPLICIT SET OF Attribute, the Attribute SEQUENCE, its OID (13 bytes) and SET: four
+    // headers of at most 5 bytes each, and the OBJECT IDENTIFIER.
+    constexpr std::size_t attribute_overhead = 4 * 5 + 13;
+    return token_size + attribute_overhead;
 }
 
 }  // namespace signet::pdf

@@ -15,10 +15,11 @@ constexpr EnumNames<KeyState, 5> state_names = {{
     {KeyState::destroyed, "destroyed"},
 }};
 
-constexpr EnumNames<KeyPurpose, 3> purpose_names = {{
+constexpr EnumNames<KeyPurpose, 4> purpose_names = {{
     {KeyPurpose::seal, "seal"},
     {KeyPurpose::audit, "audit"},
     {KeyPurpose::personal, "personal"},
+    {KeyPurpose::tsa, "tsa"},
 }};
 
 std::unexpected<Error> refuse(KeyState current, KeyChange change, std::string_view why) {

@@ -5,7 +5,7 @@
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 5> all_migrations = {
+constexpr std::array<std::string_view, 6> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -131,6 +131,31 @@ CREATE TABLE persons (
     failures          INTEGER NOT NULL DEFAULT 0,  -- wrong codes in a row
     locked_until      INTEGER    -- Unix seconds
 );
+)sql",
+    // 6: the time-stamping authority's key (issue 17), purpose 'tsa', one active at a time like
+    // the seal and audit keys. SQLite cannot change a CHECK in place: the table is rebuilt
+    // (https://sqlite.org/lang_altertable.html, "other kinds of table schema changes").
+    R"sql(-- rebuilds tables
+CREATE TABLE keys_new (
+    key_id        TEXT PRIMARY KEY,           -- hex CKA_ID
+    purpose       TEXT NOT NULL CHECK (purpose IN ('seal', 'audit', 'personal', 'tsa')),
+    label         TEXT NOT NULL,
+    algorithm     TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'ready', 'active', 'retired', 'destroyed')),
+    certificate   BLOB,                       -- DER
+    chain         BLOB,                       -- PEM, issuer first
+    created_at    TEXT NOT NULL,
+    person        TEXT
+);
+INSERT INTO keys_new (key_id, purpose, label, algorithm, state, certificate, chain, created_at, person)
+    SELECT key_id, purpose, label, algorithm, state, certificate, chain, created_at, person FROM keys;
+DROP TABLE keys;
+ALTER TABLE keys_new RENAME TO keys;
+CREATE UNIQUE INDEX one_active_key_per_purpose ON keys (purpose)
+    WHERE state = 'active' AND purpose IN ('seal', 'audit', 'tsa');
+CREATE UNIQUE INDEX one_active_key_per_person ON keys (person)
+    WHERE state = 'active' AND purpose = 'personal';
+CREATE INDEX keys_by_person ON keys (person) WHERE person IS NOT NULL;
 )sql",
 };
 

@@ -31,6 +31,7 @@ struct DevInstallation {
     signet::ManualClock clock{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
     std::unique_ptr<daemon::KeySlot> seal_slot;
     std::unique_ptr<daemon::KeySlot> audit_slot;
+    daemon::KeySlot tsa_slot;
     // One worker: jobs here are refused before their PDF, or prepare one document at a time.
     std::unique_ptr<pdf::WorkerPool> pdf_workers = need(pdf::WorkerPool::start(SIGNET_PDF_WORKER, {.workers = 1}));
 
@@ -43,11 +44,12 @@ struct DevInstallation {
         db.emplace(need(store::Database::open(config.database.path)));
         seal_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "seal")));
         audit_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "audit")));
+        if (auto tsa = need(daemon::find_active_key(*db, *token, "tsa"))) tsa_slot.set(std::move(*tsa));
     }
 
     daemon::OfficerContext officer(const std::string& name) {
         config::ClientIdentity identity{std::string(64, name.back()), name, config::Role::officer};
-        return {*db, db_mutex, *token, clock, config.keys, *seal_slot, *audit_slot, identity};
+        return {*db, db_mutex, *token, clock, config.keys, *seal_slot, *audit_slot, tsa_slot, identity};
     }
 
     // The certificate dev-init's signing CA issues for `csr_pem`, valid `days`, in PEM.

@@ -41,8 +41,8 @@ std::size_t count_of(const std::string& text, const std::string& needle) {
 
 }  // namespace
 
-Signer Pki::signer() const {
-    Signer result;
+cms::Signer Pki::signer() const {
+    cms::Signer result;
     result.certificate = cert.get();
     for (auto it = intermediates.rbegin(); it != intermediates.rend(); ++it) {
         result.chain.push_back(it->get());
@@ -87,7 +87,7 @@ Pki make_pki(const std::string& algorithm, int intermediates) {
     return pki;
 }
 
-SignCallback software_signer(EVP_PKEY* key) {
+cms::SignCallback software_signer(EVP_PKEY* key) {
     return [key](std::span<const std::uint8_t> to_be_signed) -> Result<std::vector<std::uint8_t>> {
         std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
                                                                     EVP_MD_CTX_free);

@@ -36,14 +36,14 @@ struct Pki {
     devpki::Cert cert;
 
     // The signer view: chain is the intermediates (closest to the signer first) then the root.
-    Signer signer() const;
+    cms::Signer signer() const;
     // Writes the root as PEM to `path`.
     void write_root(const std::filesystem::path& path) const;
 };
 Pki make_pki(const std::string& algorithm, int intermediates = 0);
 
 // EVP_DigestSign with SHA-256 over the to-be-signed bytes, as an HSM would.
-SignCallback software_signer(EVP_PKEY* key);
+cms::SignCallback software_signer(EVP_PKEY* key);
 
 // Producers. Each writes `path` and fails the test if the tool fails.
 void make_ps2pdf(const std::filesystem::path& path, int pages = 2);

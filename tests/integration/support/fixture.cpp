@@ -38,6 +38,24 @@ std::uint16_t free_port() {
     return ntohs(address.sin_port);
 }
 
+namespace {
+
+// `config` with `extra` appended, where a [section] of `extra` replaces the same section of
+// `config` (TOML forbids a table twice): "[timestamp]\nsource = \"external\"..." swaps the source.
+std::string with_sections(std::string config, const std::string& extra) {
+    std::istringstream lines(extra);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.size() < 3 || line.front() != '[' || line[1] == '[' || line.back() != ']') continue;
+        auto begin = config.find("\n" + line + "\n");
+        if (begin == std::string::npos) continue;
+        auto end = config.find("\n[", begin + 1);
+        config.erase(begin + 1, end == std::string::npos ? std::string::npos : end - begin);
+    }
+    return config + "\n" + extra;
+}
+
+}  // namespace
+
 Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std::size_t body_limit,
                            std::size_t raw_document_limit) {
     port = free_port();
@@ -53,7 +71,7 @@ Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std
     at = config.find("max_raw_document_bytes = 67108864");
     if (at == std::string::npos) throw std::runtime_error("dev-init config has no raw document limit");
     config.replace(at, 33, "max_raw_document_bytes = " + std::to_string(raw_document_limit));
-    config += extra_config;
+    config = with_sections(config, extra_config);
     std::vector<std::string> argv{SIGNETD_PATH, "--config", (install / "signetd.toml").string()};
     if (spy_on_hsm) {
         const std::string softhsm = SIGNET_SOFTHSM_MODULE;
@@ -72,7 +90,22 @@ Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std
         throw std::runtime_error("cannot make the NSS database: " + made.output + trusted.output);
     }
 
-    signetd = std::make_unique<BackgroundProcess>(argv, dir / "signetd.log");
+    argv_ = argv;
+    start();
+
+    // The tenant most seal tests use; its EC holds every right (rights_test.cpp covers the rest).
+    put("/v1/tenants/cabinet-durand", R"({"kind": "cabinet", "name": "Cabinet Durand & Associés"})");
+    put("/v1/tenants/cabinet-durand/members/marie.durand", R"({"role": "ec", "name": "Marie Durand"})");
+}
+
+void Installation::restart() {
+    if (signetd->stop() != 0) throw std::runtime_error("signetd did not stop cleanly: " + read_file(dir / "signetd.log"));
+    signetd.reset();
+    start();
+}
+
+void Installation::start() {
+    signetd = std::make_unique<BackgroundProcess>(argv_, dir / "signetd.log");
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (!healthy()) {
         if (!signetd->running()) {
@@ -83,10 +116,6 @@ Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-
-    // The tenant most seal tests use; its EC holds every right (rights_test.cpp covers the rest).
-    put("/v1/tenants/cabinet-durand", R"({"kind": "cabinet", "name": "Cabinet Durand & Associés"})");
-    put("/v1/tenants/cabinet-durand/members/marie.durand", R"({"role": "ec", "name": "Marie Durand"})");
 }
 
 int Installation::hsm_signatures() const {

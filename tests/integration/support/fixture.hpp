@@ -34,7 +34,8 @@ struct Installation {
 
     // With `spy_on_hsm`, signetd talks to SoftHSM through OpenSC's pkcs11-spy, which logs every
     // PKCS#11 call: an account of key use that does not come from signet itself.
-    // `extra_config` is appended to dev-init's signetd.toml (an [audit] section, ...).
+    // `extra_config` is appended to dev-init's signetd.toml (an [audit] section, ...); a section
+    // dev-init wrote already ([timestamp], [signature]) is replaced by the one in `extra_config`.
     // `body_limit` and `raw_document_limit` replace dev-init's [limits] max_body_bytes and
     // max_raw_document_bytes.
     explicit Installation(bool spy_on_hsm = false, const std::string& extra_config = "",
@@ -48,6 +49,8 @@ struct Installation {
                        const std::string& content_type = "application/json",
                        const std::vector<std::string>& extra_curl_args = {}) const;
     bool healthy() const;
+    // Stops signetd (SIGTERM, which it must obey with exit status 0) and starts it again.
+    void restart();
     // A register PUT (tenant or member) that must succeed.
     void put(const std::string& path, const std::string& body) const;
     // Moves the expiry of `grantee`'s delegations to `expires` in the database, as passing
@@ -63,6 +66,10 @@ struct Installation {
     std::uint16_t port = 0;
     std::filesystem::path spy_log;  // empty without the spy
     std::unique_ptr<BackgroundProcess> signetd;
+
+private:
+    void start();
+    std::vector<std::string> argv_;
 };
 
 // The installation shared by every test case (made on first use).

@@ -66,17 +66,29 @@ BOOST_AUTO_TEST_CASE(error_and_seal_bodies) {
     BOOST_TEST(error.at("message") == "the document is encrypted");
 
     signet::daemon::SealResult result;
-    result.document = {'%', 'P', 'D', 'F'};
+    result.signed_document.document = {'%', 'P', 'D', 'F'};
     result.key_id = "ab";
     result.certificate_sha256 = "cd";
-    result.digest_sha256 = "ef";
-    result.audit_seq = 7;
+    result.signed_document.digest_sha256 = "ef";
+    result.signed_document.audit_seq = 7;
     auto body = nlohmann::json::parse(signet::daemon::seal_response_body(result));
     BOOST_TEST(body.at("document") == "JVBERg==");
     BOOST_TEST(body.at("signature").at("key_id") == "ab");
     BOOST_TEST(body.at("signature").at("certificate_sha256") == "cd");
     BOOST_TEST(body.at("signature").at("digest_sha256") == "ef");
     BOOST_TEST(body.at("audit_seq") == 7);
+    BOOST_TEST(body.at("signature").at("level") == "B-B");
+    BOOST_TEST(!body.at("signature").contains("timestamp"));
+
+    result.level = signet::config::SignatureLevel::b_t;
+    result.signed_document.timestamp.emplace();
+    result.signed_document.timestamp->info.gen_time_text = "2026-12-05T18:00:00Z";
+    result.signed_document.timestamp->info.serial_hex = "2a";
+    result.signed_document.timestamp->info.tsa = "CN=signet TSA";
+    auto stamped = nlohmann::json::parse(signet::daemon::seal_response_body(result));
+    BOOST_TEST(stamped.at("signature").at("level") == "B-T");
+    BOOST_TEST(stamped.at("signature").at("timestamp") ==
+               (nlohmann::json{{"gen_time", "2026-12-05T18:00:00Z"}, {"serial", "2a"}, {"tsa", "CN=signet TSA"}}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

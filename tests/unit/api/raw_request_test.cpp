@@ -127,12 +127,12 @@ BOOST_AUTO_TEST_CASE(sign_request_is_one_document_with_its_code) {
 
 BOOST_AUTO_TEST_CASE(answers_carry_the_signature_in_headers) {
     signet::daemon::SealResult seal;
-    seal.document = pdf();
-    const std::uint8_t* bytes = seal.document.data();
+    seal.signed_document.document = pdf();
+    const std::uint8_t* bytes = seal.signed_document.document.data();
     seal.key_id = "ab";
     seal.certificate_sha256 = "cd";
-    seal.digest_sha256 = "ef";
-    seal.audit_seq = 7;
+    seal.signed_document.digest_sha256 = "ef";
+    seal.signed_document.audit_seq = 7;
     auto sealed = signet::daemon::seal_pdf_response(std::move(seal), 11, true);
     BOOST_TEST(sealed.result_int() == 200U);
     BOOST_TEST(sealed[boost::beast::http::field::content_type] == "application/pdf");
@@ -143,16 +143,28 @@ BOOST_AUTO_TEST_CASE(answers_carry_the_signature_in_headers) {
     BOOST_TEST(sealed["Signet-Digest-Sha256"] == "ef");
     BOOST_TEST(sealed["Signet-Audit-Seq"] == "7");
     BOOST_TEST(sealed.count("Signet-Activation-Seq") == 0U);
+    BOOST_TEST(sealed["Signet-Level"] == "B-B");
+    BOOST_TEST(sealed.count("Signet-Timestamp-Serial") == 0U);
 
     signet::daemon::SignResult sign;
     sign.key_id = "01";
     sign.certificate_sha256 = "02";
     sign.activation_seq = 41;
-    sign.documents.push_back(signet::daemon::SignedDocument{pdf(), "03", 42});
+    sign.level = signet::config::SignatureLevel::b_t;
+    signet::daemon::Stamp stamp;
+    stamp.info.gen_time_text = "2026-12-05T18:00:00Z";
+    stamp.info.serial_hex = "2a";
+    stamp.info.tsa = "CN=Horodatage Société,O=signet";
+    sign.documents.push_back(signet::daemon::SignedDocument{pdf(), "03", 42, stamp});
     auto signed_document = signet::daemon::sign_pdf_response(std::move(sign), 11, false);
     BOOST_TEST((signed_document.body() == pdf()));
     BOOST_TEST(!signed_document.keep_alive());
     BOOST_TEST(signed_document["Signet-Key-Id"] == "01");
+    BOOST_TEST(signed_document["Signet-Level"] == "B-T");
+    BOOST_TEST(signed_document["Signet-Timestamp-Gen-Time"] == "2026-12-05T18:00:00Z");
+    BOOST_TEST(signed_document["Signet-Timestamp-Serial"] == "2a");
+    // Header values are ASCII: the name's UTF-8 bytes are percent-encoded.
+    BOOST_TEST(signed_document["Signet-Timestamp-Tsa"] == "CN=Horodatage Soci%C3%A9t%C3%A9,O=signet");
     BOOST_TEST(signed_document["Signet-Certificate-Sha256"] == "02");
     BOOST_TEST(signed_document["Signet-Digest-Sha256"] == "03");
     BOOST_TEST(signed_document["Signet-Audit-Seq"] == "42");

@@ -81,9 +81,10 @@ BOOST_FIXTURE_TEST_CASE(an_ended_personal_certificate_refuses_the_job_first, Sig
     auto matrix = need(policy::Matrix::load(SIGNET_RIGHTS_MATRIX));
     daemon::AuditTrail trail(*db, db_mutex, clock, *token, *audit_slot, config.audit);
     daemon::PersonalKeys keys(8);
-    daemon::SignContext context{platform, trail, matrix, config.signing, keys, *pdf_workers};
+    daemon::TrustedTime time{nullptr, tsa_slot, *token, trail, clock};
+    daemon::SignContext context{platform, trail, matrix, config.signing, keys, *pdf_workers, time};
     clock.advance(std::chrono::hours(24 * 31));  // the certificate lasted 30 days
-    daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step())};
+    daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step()), std::nullopt};
     auto refused = daemon::run_sign_job(context, request);
     BOOST_REQUIRE(!refused);
     BOOST_TEST((refused.error().code == Errc::conflict));
@@ -107,8 +108,9 @@ BOOST_FIXTURE_TEST_CASE(a_job_for_another_role_than_the_platform_is_refused_firs
     daemon::AuditTrail trail(*db, db_mutex, clock, *token, *audit_slot, config.audit);
     daemon::PersonalKeys keys(8);
     daemon::OfficerContext officer_client = officer("alice");
-    daemon::SignContext context{officer_client, trail, matrix, config.signing, keys, *pdf_workers};
-    daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step())};
+    daemon::TrustedTime time{nullptr, tsa_slot, *token, trail, clock};
+    daemon::SignContext context{officer_client, trail, matrix, config.signing, keys, *pdf_workers, time};
+    daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step()), std::nullopt};
     auto refused = daemon::run_sign_job(context, request);
     BOOST_REQUIRE(!refused);
     BOOST_TEST((refused.error().code == Errc::forbidden));

@@ -94,9 +94,9 @@ void add_key_usage_period(X509* certificate, const Spec& spec) {
 }
 
 // A certificate of `subject_key` signed by `issuer_key`; self-signed when `issuer` is null.
-pdf::Certificate issue(const Spec& spec, EVP_PKEY* subject_key, X509* issuer, EVP_PKEY* issuer_key) {
+cms::Certificate issue(const Spec& spec, EVP_PKEY* subject_key, X509* issuer, EVP_PKEY* issuer_key) {
     static long serial = 1;
-    pdf::Certificate certificate(X509_new());
+    cms::Certificate certificate(X509_new());
     BOOST_REQUIRE(certificate);
     X509* cert = certificate.get();
     BOOST_REQUIRE(X509_set_version(cert, X509_VERSION_3) == 1);
@@ -142,14 +142,14 @@ Spec ca_spec(std::string common_name) {
 struct Pki {
     signet::test::TempDir dir{"signet-certificate-checks"};
     Key ca_key = make_key();
-    pdf::Certificate ca = issue(ca_spec("signet test signing CA"), ca_key.get(), nullptr, ca_key.get());
+    cms::Certificate ca = issue(ca_spec("signet test signing CA"), ca_key.get(), nullptr, ca_key.get());
     std::filesystem::path anchors = dir / "signing-anchors.pem";
     Key key = make_key();
 
     Pki() { signet::test::write_file(anchors, pem_of(ca.get())); }
 
     // The submission as the API would receive it: the certificate and its chain as PEM texts.
-    CertificateSubmission submit(const pdf::Certificate& certificate,
+    CertificateSubmission submit(const cms::Certificate& certificate,
                                  const std::vector<X509*>& chain = {}) {
         std::vector<std::string> chain_pems;
         for (X509* issuer : chain) chain_pems.push_back(pem_of(issuer));

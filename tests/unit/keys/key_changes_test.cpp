@@ -80,12 +80,13 @@ BOOST_AUTO_TEST_CASE(a_seal_on_an_ended_certificate_is_refused_before_any_pdf_or
     auto matrix = need(policy::Matrix::load(SIGNET_RIGHTS_MATRIX));
     const auto seal_key = inst.seal_slot->get();
     daemon::AuditTrail trail(*inst.db, inst.db_mutex, inst.clock, *inst.token, *inst.audit_slot, inst.config.audit);
+    daemon::TrustedTime time{nullptr, inst.tsa_slot, *inst.token, trail, inst.clock};
     daemon::SealContext context{*inst.token, *seal_key, trail, *inst.db, inst.db_mutex, matrix, inst.clock,
-                                inst.config.keys.min_remaining_validity, *inst.pdf_workers};
+                                inst.config.keys.min_remaining_validity, *inst.pdf_workers, time};
     config::ClientIdentity platform{std::string(64, 'p'), "platform", config::Role::platform};
     auto job = [&] {
         // Not a PDF: a job that got as far as the PDF would fail with invalid_document.
-        return daemon::run_seal_job(context, platform, daemon::SealRequest{"cab", "ec1", {'x'}, std::nullopt, std::nullopt});
+        return daemon::run_seal_job(context, platform, daemon::SealRequest{"cab", "ec1", {'x'}, std::nullopt, std::nullopt, std::nullopt});
     };
 
     inst.clock.set(seal_key->validity.not_after - std::chrono::hours(12));

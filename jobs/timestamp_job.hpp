@@ -1,0 +1,33 @@
+#pragma once
+// POST /v1/timestamp: signetd as an RFC 3161 time-stamping authority for the platform. The
+// order of a key-using job holds: client role → request parsed and bounded → the tenant billed
+// exists → trusted time available → intent committed → HSM signature → outcome → answer.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/error.hpp"
+#include "config/client_identity.hpp"
+#include "jobs/trusted_time.hpp"
+#include "store/database.hpp"
+
+namespace signet::daemon {
+
+struct TimestampReply {
+    std::vector<std::uint8_t> response;           // DER TimeStampResp, granted or rejection
+    std::optional<timestamp::TokenInfo> granted;  // the token's fields when granted
+};
+
+// A TimeStampResp for the DER TimeStampReq `query`, billed to `tenant`. Errors are the HTTP
+// answers: forbidden for another role, bad_request for a body that is no TimeStampReq,
+// not_found for an unknown tenant, unavailable when the TSA cannot sign. A request signet does
+// not serve (an unsupported hash, another policy, a clock not synchronised) is answered with a
+// TimeStampResp whose status is rejection, and recorded as a refusal.
+Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, std::mutex& db_mutex,
+                                         const config::ClientIdentity& client, const std::string& tenant,
+                                         std::span<const std::uint8_t> query);
+
+}  // namespace signet::daemon

@@ -1,0 +1,58 @@
+#pragma once
+// Trusted time for the jobs (issue 17): tokens of signetd's own TSA, whose key is in the HSM
+// and whose every token is a key use (intent committed, HSM signature, outcome), and the
+// signature time-stamps of B-T signatures, from that TSA or from external ones.
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "audit/entry.hpp"
+#include "base/error.hpp"
+#include "base/time.hpp"
+#include "config/config.hpp"
+#include "hsm/token.hpp"
+#include "jobs/audit_trail.hpp"
+#include "keys/active_key.hpp"
+#include "timestamp/request.hpp"
+#include "timestamp/token_info.hpp"
+
+namespace signet::daemon {
+
+struct TrustedTime {
+    const config::Timestamp* settings;  // null: no [timestamp] section, no trusted time
+    const KeySlot& tsa_key;             // the active TSA key; empty until one is activated
+    hsm::Token& token;
+    AuditTrail& trail;
+    const signet::Clock& clock;
+};
+
+struct Stamp {
+    std::vector<std::uint8_t> token;  // DER ContentInfo
+    timestamp::TokenInfo info;
+    std::string tsa;                  // "internal" or the external TSA's URL
+};
+
+// unavailable unless the configuration allows a token now: a [timestamp] section and, with
+// require_synchronized_clock, a clock the kernel says is synchronised.
+Status check_trusted_time(const TrustedTime& time);
+
+// The internal TSA's token for `request`. `entry` names the caller, tenant and action that the
+// token is billed to ("timestamp" for POST /v1/timestamp, the job's action inside a seal or a
+// signature). The intent entry is committed before the HSM signs and its sequence number is the
+// token's serial: unique and never reused, across restarts and nodes, as the log is.
+Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& request, audit::Entry entry);
+
+// A B-T signature's time-stamp: a token over SHA-256(`signature_value`) from the configured
+// source, its genTime inside the signer certificate's validity. External tokens are checked
+// before they are returned; an entry records which TSA gave it, or why none did.
+Result<Stamp> signature_timestamp(const TrustedTime& time, std::span<const std::uint8_t> signature_value,
+                                  const audit::Entry& entry, const Validity& signer_validity);
+
+// What a PDF reserves for a signature time-stamp token with this configuration: computed from
+// the active TSA key's certificates (internal) or [timestamp] max_token_bytes (external).
+Result<std::size_t> signature_timestamp_bound(const TrustedTime& time);
+
+}  // namespace signet::daemon

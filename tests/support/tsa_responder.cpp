@@ -1,0 +1,378 @@
+#include "tests/support/tsa_responder.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <climits>
+#include <cstring>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+#include <utility>
+
+#include <openssl/cms.h>
+#include <openssl/evp.h>
+#include <openssl/pkcs7.h>
+#include <openssl/rand.h>
+#include <openssl/ts.h>
+
+#include "base/openssl_error.hpp"
+#include "base/ssl_ptr.hpp"
+#include "devpki/dev_pki.hpp"
+#include "tests/support/need.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace signet::test {
+namespace {
+
+using TsRespPtr = std::unique_ptr<TS_RESP, SslDeleter<&TS_RESP_free>>;
+using TsReqPtr = std::unique_ptr<TS_REQ, SslDeleter<&TS_REQ_free>>;
+using TstInfoPtr = std::unique_ptr<TS_TST_INFO, SslDeleter<&TS_TST_INFO_free>>;
+using Pkcs7Ptr = std::unique_ptr<PKCS7, SslDeleter<&PKCS7_free>>;
+
+constexpr std::size_t max_request_bytes = 64 * 1024;
+constexpr auto read_timeout = std::chrono::seconds(5);
+
+[[noreturn]] void throw_openssl(std::string_view what) {
+    throw std::runtime_error(openssl_error(what));
+}
+
+std::vector<std::uint8_t> bytes_of(const std::string& text) { return {text.begin(), text.end()}; }
+
+std::string text_of(std::span<const std::uint8_t> bytes) { return {bytes.begin(), bytes.end()}; }
+
+template <class T, int (*encode)(const T*, unsigned char**)>
+std::vector<std::uint8_t> der_of(const T* object, std::string_view what) {
+    unsigned char* der = nullptr;
+    const int length = encode(object, &der);
+    OpensslBytes owned(der);
+    if (length <= 0) throw_openssl(what);
+    return {der, der + length};
+}
+
+devpki::CertificateSpec spec(std::string name, devpki::Usage usage) {
+    devpki::CertificateSpec result;
+    result.common_name = std::move(name);
+    result.usage = usage;
+    return result;
+}
+
+void make_pki(const std::filesystem::path& folder) {
+    using devpki::Usage;
+    auto ca_key = need(devpki::generate_key("ec-p256"));
+    auto ca = need(devpki::issue(spec("signet test TSA root", Usage::ca), ca_key.get(), nullptr,
+                                 ca_key.get()));
+    auto tsa_key = need(devpki::generate_key("ec-p256"));
+    auto tsa = need(devpki::issue(spec(TsaResponder::tsa_common_name, Usage::time_stamping),
+                                  tsa_key.get(), ca.get(), ca_key.get()));
+    auto plain_key = need(devpki::generate_key("ec-p256"));
+    auto plain = need(devpki::issue(spec("signet test signer without EKU", Usage::signing),
+                                    plain_key.get(), ca.get(), ca_key.get()));
+    need(devpki::write_certificate(folder / "ca.pem", ca.get()));
+    need(devpki::write_certificate(folder / "tsa.pem", tsa.get()));
+    need(devpki::write_private_key(folder / "tsa.key", tsa_key.get()));
+    need(devpki::write_certificate(folder / "plain.pem", plain.get()));
+    need(devpki::write_private_key(folder / "plain.key", plain_key.get()));
+}
+
+// The `openssl ts` configuration (openssl-ts(1), "CONFIGURATION FILE OPTIONS"): tsa_good
+// grants, tsa_reject accepts only SHA-1 imprints and so rejects every request signet makes
+// with badAlg.
+std::string ts_config(const std::filesystem::path& folder) {
+    const auto section = [&](std::string_view name, std::string_view digests) {
+        return "[" + std::string(name) + "]\n" + "serial = " + (folder / "serial").string() + "\n" +
+               "crypto_device = builtin\n" + "signer_cert = " + (folder / "tsa.pem").string() +
+               "\n" + "certs = " + (folder / "ca.pem").string() + "\n" +
+               "signer_key = " + (folder / "tsa.key").string() + "\n" + "signer_digest = sha256\n" +
+               "default_policy = 1.2.3.4.1\n" + "digests = " + std::string(digests) + "\n" +
+               "accuracy = secs:1\n" + "ordering = no\n" + "tsa_name = no\n" +
+               "ess_cert_id_chain = no\n" + "ess_cert_id_alg = sha256\n\n";
+    };
+    return "[tsa]\ndefault_tsa = tsa_good\n\n" + section("tsa_good", "sha256, sha384, sha512") +
+           section("tsa_reject", "sha1");
+}
+
+UniqueFd listen_on(TsaResponder::Ports ports, std::uint16_t& chosen) {
+    for (std::uint32_t port = ports.first; port <= ports.last; ++port) {
+        UniqueFd socket_fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!socket_fd) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+        // A port a previous responder left in TIME_WAIT is free to listen on again.
+        const int reuse = 1;
+        ::setsockopt(socket_fd.get(), SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(static_cast<std::uint16_t>(port));
+        if (::bind(socket_fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) !=
+            0) {
+            if (errno == EADDRINUSE && port < ports.last) continue;
+            throw std::runtime_error("bind 127.0.0.1:" + std::to_string(port) + ": " +
+                                     std::strerror(errno));
+        }
+        if (::listen(socket_fd.get(), 16) != 0)
+            throw std::runtime_error(std::string("listen: ") + std::strerror(errno));
+        socklen_t length = sizeof address;
+        if (::getsockname(socket_fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+            throw std::runtime_error(std::string("getsockname: ") + std::strerror(errno));
+        }
+        chosen = ntohs(address.sin_port);
+        return socket_fd;
+    }
+    throw std::runtime_error("no free port to listen on");
+}
+
+// Waits for `fd` to be readable; false on timeout or when the responder is being destroyed.
+bool wait_readable(int fd, int wake_fd) {
+    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    for (;;) {
+        const int ready =
+            ::poll(fds, 2, static_cast<int>(std::chrono::milliseconds(read_timeout).count()));
+        if (ready < 0 && errno == EINTR) continue;
+        return ready > 0 && fds[1].revents == 0 && fds[0].revents != 0;
+    }
+}
+
+std::optional<std::size_t> content_length(std::string_view head) {
+    std::string lower(head);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::size_t at = lower.find("\r\ncontent-length:");
+    if (at == std::string::npos) return std::nullopt;
+    std::size_t cursor = at + std::strlen("\r\ncontent-length:");
+    while (cursor < lower.size() && lower[cursor] == ' ') ++cursor;
+    std::size_t value = 0;
+    bool any = false;
+    for (; cursor < lower.size() && std::isdigit(static_cast<unsigned char>(lower[cursor]));
+         ++cursor) {
+        value = value * 10 + static_cast<std::size_t>(lower[cursor] - '0');
+        if (value > max_request_bytes) return std::nullopt;
+        any = true;
+    }
+    return any ? std::optional<std::size_t>(value) : std::nullopt;
+}
+
+void send_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent <= 0) return;  // the client went away; nothing to tell it
+        bytes.remove_prefix(static_cast<std::size_t>(sent));
+    }
+}
+
+void send_response(int fd, std::string_view status, std::string_view content_type,
+                   std::string_view body) {
+    const std::string head =
+        "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(content_type) +
+        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+    send_all(fd, head);
+    send_all(fd, body);
+}
+
+}  // namespace
+
+TsaResponder::TsaResponder(const std::filesystem::path& folder, Mode mode, Ports ports)
+    : folder_(folder),
+      ca_pem_(folder / "ca.pem"),
+      tsa_cert_(folder / "tsa.pem"),
+      tsa_key_(folder / "tsa.key"),
+      plain_cert_(folder / "plain.pem"),
+      plain_key_(folder / "plain.key"),
+      config_(folder / "tsa.cnf"),
+      mode_(mode) {
+    make_pki(folder_);
+    write_file(folder_ / "serial", "1000\n");
+    write_file(config_, ts_config(folder_));
+    listener_ = listen_on(ports, port_);
+    int wake[2];
+    if (::pipe2(wake, O_CLOEXEC) != 0)
+        throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+    wake_read_.reset(wake[0]);
+    wake_write_.reset(wake[1]);
+    thread_ = std::thread([this] { serve(); });
+}
+
+TsaResponder::~TsaResponder() {
+    const char stop = 's';
+    while (::write(wake_write_.get(), &stop, 1) < 0 && errno == EINTR) {
+    }
+    if (thread_.joinable()) thread_.join();
+}
+
+std::string TsaResponder::url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/tsa";
+}
+
+void TsaResponder::serve() {
+    for (;;) {
+        pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (fds[1].revents != 0) return;
+        if ((fds[0].revents & POLLIN) == 0) continue;
+        UniqueFd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        if (connection) handle(std::move(connection));
+    }
+}
+
+void TsaResponder::handle(UniqueFd connection) {
+    if (mode_ == Mode::hang) {
+        ++requests_;
+        held_.push_back(std::move(connection));
+        return;
+    }
+    std::string received;
+    std::size_t head_end = std::string::npos;
+    std::optional<std::size_t> body_length;
+    char buffer[16 * 1024];
+    for (;;) {
+        if (head_end != std::string::npos && received.size() >= head_end + 4 + *body_length) break;
+        if (!wait_readable(connection.get(), wake_read_.get())) return;
+        const ssize_t got = ::recv(connection.get(), buffer, sizeof buffer, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return;
+        received.append(buffer, static_cast<std::size_t>(got));
+        if (head_end == std::string::npos) {
+            head_end = received.find("\r\n\r\n");
+            if (head_end == std::string::npos) {
+                if (received.size() > 16 * 1024) return;
+                continue;
+            }
+            body_length = content_length(std::string_view(received).substr(0, head_end + 2));
+            if (!body_length) {
+                send_response(connection.get(), "411 Length Required", "text/plain",
+                              "Content-Length needed\n");
+                return;
+            }
+        }
+    }
+    if (!received.starts_with("POST ")) {
+        send_response(connection.get(), "405 Method Not Allowed", "text/plain", "POST only\n");
+        return;
+    }
+    ++requests_;
+    const std::string query = received.substr(head_end + 4, *body_length);
+    if (mode_ == Mode::http_error) {
+        send_response(connection.get(), "503 Service Unavailable", "text/plain", "busy\n");
+        return;
+    }
+    try {
+        const std::vector<std::uint8_t> reply = answer(bytes_of(query));
+        // Parameters on the media type are legal (RFC 2045 §5.1): clients must look past them.
+        send_response(
+            connection.get(), "200 OK",
+            mode_ == Mode::wrong_content_type ? "text/plain" : "application/timestamp-reply; x=1",
+            text_of(reply));
+    } catch (const std::exception& error) {
+        send_response(connection.get(), "500 Internal Server Error", "text/plain",
+                      std::string(error.what()) + "\n");
+    }
+}
+
+std::vector<std::uint8_t> TsaResponder::answer(std::span<const std::uint8_t> query) {
+    const std::lock_guard lock(openssl_mutex_);
+    switch (mode_.load()) {
+        case Mode::good:
+        case Mode::hang:
+        case Mode::wrong_content_type:
+        case Mode::http_error:
+            return reply_with_openssl(query, "tsa_good");
+        case Mode::rejection:
+            return reply_with_openssl(query, "tsa_reject");
+        case Mode::garbage: {
+            std::vector<std::uint8_t> noise(300);
+            if (RAND_bytes(noise.data(), static_cast<int>(noise.size())) != 1)
+                throw_openssl("RAND_bytes");
+            noise[0] = 0xff;  // never a SEQUENCE, so never a TimeStampResp by chance
+            return noise;
+        }
+        case Mode::wrong_imprint: {
+            // The client's own request with the imprint replaced by a hash of other data: the
+            // nonce still matches, so only the imprint check can catch it.
+            const unsigned char* cursor = query.data();
+            TsReqPtr request(d2i_TS_REQ(nullptr, &cursor, static_cast<long>(query.size())));
+            if (!request) throw_openssl("the query is not a TimeStampReq");
+            TS_MSG_IMPRINT* imprint = TS_REQ_get_msg_imprint(request.get());
+            const ASN1_OBJECT* algorithm = nullptr;
+            X509_ALGOR_get0(&algorithm, nullptr, nullptr, TS_MSG_IMPRINT_get_algo(imprint));
+            const EVP_MD* digest = EVP_get_digestbyobj(algorithm);
+            unsigned char other[EVP_MAX_MD_SIZE];
+            unsigned int length = 0;
+            static constexpr char other_data[] = "not the document that was sent";
+            if (digest == nullptr ||
+                EVP_Digest(other_data, sizeof other_data, other, &length, digest, nullptr) != 1 ||
+                TS_MSG_IMPRINT_set_msg(imprint, other, static_cast<int>(length)) != 1) {
+                throw_openssl("hashing other data");
+            }
+            return reply_with_openssl(
+                der_of<TS_REQ, &i2d_TS_REQ>(request.get(), "encoding the query"), "tsa_good");
+        }
+        case Mode::no_eku_signer:
+            return resign_without_eku(reply_with_openssl(query, "tsa_good"));
+    }
+    throw std::logic_error("unknown TSA responder mode");
+}
+
+std::vector<std::uint8_t> TsaResponder::reply_with_openssl(std::span<const std::uint8_t> query,
+                                                           const char* section) {
+    const std::string number = std::to_string(++file_counter_);
+    const std::filesystem::path query_file = folder_ / ("query-" + number + ".tsq");
+    const std::filesystem::path reply_file = folder_ / ("reply-" + number + ".tsr");
+    write_file(query_file, text_of(query));
+    const RunResult result =
+        run({"openssl", "ts", "-reply", "-config", config_.string(), "-section", section,
+             "-queryfile", query_file.string(), "-out", reply_file.string()});
+    if (result.exit_code != 0)
+        throw std::runtime_error("openssl ts -reply failed: " + result.output);
+    return bytes_of(read_file(reply_file));
+}
+
+// OpenSSL's TSA refuses a signer without the timeStamping purpose (TS_RESP_CTX_set_signer_cert),
+// so the token is signed again here as CMS SignedData over the same TSTInfo, by the
+// certificate without extendedKeyUsage.
+std::vector<std::uint8_t> TsaResponder::resign_without_eku(
+    const std::vector<std::uint8_t>& response) {
+    const unsigned char* cursor = response.data();
+    TsRespPtr answer(d2i_TS_RESP(nullptr, &cursor, static_cast<long>(response.size())));
+    if (!answer || TS_RESP_get_tst_info(answer.get()) == nullptr)
+        throw_openssl("reading openssl's reply");
+    TstInfoPtr tst(TS_TST_INFO_dup(TS_RESP_get_tst_info(answer.get())));
+    if (!tst) throw_openssl("copying the TSTInfo");
+    const std::vector<std::uint8_t> tst_der =
+        der_of<TS_TST_INFO, &i2d_TS_TST_INFO>(tst.get(), "encoding the TSTInfo");
+
+    auto signer = need(devpki::read_certificate(plain_cert_));
+    auto key = need(devpki::read_private_key(plain_key_));
+    auto ca = need(devpki::read_certificate(ca_pem_));
+    constexpr unsigned flags = CMS_BINARY | CMS_NOSMIMECAP;
+    CmsContentInfo cms(CMS_sign(nullptr, nullptr, nullptr, nullptr, flags | CMS_PARTIAL));
+    Bio content(BIO_new_mem_buf(tst_der.data(), static_cast<int>(tst_der.size())));
+    if (!cms || !content ||
+        CMS_set1_eContentType(cms.get(), OBJ_nid2obj(NID_id_smime_ct_TSTInfo)) != 1 ||
+        CMS_add1_signer(cms.get(), signer.get(), key.get(), EVP_sha256(), flags) == nullptr ||
+        CMS_add1_cert(cms.get(), ca.get()) != 1 ||
+        CMS_final(cms.get(), content.get(), nullptr, flags) != 1) {
+        throw_openssl("signing the TSTInfo without EKU");
+    }
+    const auto token_der =
+        der_of<CMS_ContentInfo, &i2d_CMS_ContentInfo>(cms.get(), "encoding the token");
+    cursor = token_der.data();
+    Pkcs7Ptr token(d2i_PKCS7(nullptr, &cursor, static_cast<long>(token_der.size())));
+    if (!token) throw_openssl("reading the token back as PKCS#7");
+    TS_RESP_set_tst_info(answer.get(), token.release(), tst.release());  // takes both
+    return der_of<TS_RESP, &i2d_TS_RESP>(answer.get(), "encoding the reply");
+}
+
+}  // namespace signet::test
