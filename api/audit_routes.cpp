@@ -79,6 +79,7 @@ Result<JsonReply> audit_usage(const AuditContext& context, std::string_view targ
                                {"to", signet::format_date(to)},
                                {"seals", usage->seals},
                                {"signatures", usage->signatures},
+                               {"timestamps", usage->timestamps},
                                {"refusals", usage->refusals},
                                {"refusals_by_action", usage->refusals_by_action}}};
 }

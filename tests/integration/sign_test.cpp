@@ -32,13 +32,14 @@ struct Office {
     Office() {
         for (const auto& [person, role] : std::vector<std::pair<std::string, std::string>>{
                  {"anne.roux", "ec"}, {"paul", "collaborator"}, {"luc", "collaborator"}, {"nina", "collaborator"},
-                 {"eric", "collaborator"}, {"lea", "collaborator"}, {"hugo", "collaborator"}, {"tom", "collaborator"}}) {
+                 {"eric", "collaborator"}, {"lea", "collaborator"}, {"hugo", "collaborator"}, {"tom", "collaborator"},
+                 {"ines", "collaborator"}}) {
             inst.put("/v1/tenants/cabinet-durand/members/" + person,
                      json{{"role", role}, {"name", person == "paul" ? "Paul Girard" : person}}.dump());
         }
         for (const auto& [person, right] : std::vector<std::pair<std::string, std::string>>{
                  {"paul", "signer"}, {"luc", "lancer"}, {"nina", "preparer"}, {"eric", "signer"}, {"lea", "signer"},
-                 {"hugo", "signer"}}) {
+                 {"hugo", "signer"}, {"ines", "signer"}}) {
             auto granted = inst.request("POST", "/v1/tenants/cabinet-durand/delegations",
                                         json{{"grantor", "marie.durand"}, {"grantee", person}, {"rights", {right}},
                                              {"expires", in_days(200)}}.dump());
@@ -406,6 +407,27 @@ BOOST_AUTO_TEST_CASE(raw_form_signs_one_document_and_keeps_the_code_out_of_the_l
     }
     BOOST_TEST(log.find("otp=") == std::string::npos);  // ... without their query strings
     BOOST_TEST(log.find("tenant=") == std::string::npos);
+}
+
+// B-T (issue 17): the same job with a signature time-stamp from signetd's TSA over the
+// personal signature's value, which `openssl ts -verify` accepts.
+BOOST_AUTO_TEST_CASE(a_b_t_signature_carries_the_tsas_token) {
+    auto& o = office();
+    const std::string secret = o.enrol("ines");
+    json body{{"tenant", "cabinet-durand"}, {"actor", "ines"}, {"document", o.document_b64},
+              {"activation", {{"otp", Office::code(secret)}}}, {"level", "B-T"},
+              {"appearance", {{"page", 1}, {"rect", {300, 40, 560, 120}}}}};
+    auto done = o.inst.request("POST", "/v1/sign", body.dump());
+    BOOST_REQUIRE_MESSAGE(done.status == 200, done.body);
+    const json answer = done.json();
+    BOOST_TEST(answer.at("signature").at("level") == "B-T");
+    BOOST_TEST(answer.at("signature").at("timestamp").at("tsa").get<std::string>().find("signet development TSA") !=
+               std::string::npos);
+    o.validate(answer.at("document"), "ines-bt");
+    auto tokens = signet::test::verify_signature_timestamps(o.work / "ines-bt.pdf",
+                                                            o.inst.install / "pki" / "signing-ca.pem", o.work.path());
+    BOOST_TEST(tokens.verified == 1);
+    for (const auto& failure : tokens.failures) BOOST_ERROR(failure);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

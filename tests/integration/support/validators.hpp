@@ -30,4 +30,14 @@ struct CmsCheck {
 CmsCheck openssl_verify_all(const std::filesystem::path& pdf, const std::filesystem::path& ca,
                             const std::filesystem::path& work_dir);
 
+struct TimestampCheck {
+    std::vector<std::string> failures;  // a signature without a token, or whose token fails
+    int verified = 0;
+    std::vector<std::string> texts;     // `openssl ts -reply -token_in -text` of each good token
+};
+// For every signature: its signature time-stamp token (id-aa-signatureTimeStampToken), checked
+// by `openssl ts -verify` over the SignerInfo's signature value against `ca`.
+TimestampCheck verify_signature_timestamps(const std::filesystem::path& pdf, const std::filesystem::path& ca,
+                                           const std::filesystem::path& work_dir);
+
 }  // namespace signet::test

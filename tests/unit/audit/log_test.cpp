@@ -85,4 +85,28 @@ BOOST_AUTO_TEST_CASE(usage_counts_exactly_per_tenant_and_period) {
     BOOST_TEST(before->seals == 0);
 }
 
+// Time-stamps are billed as "timestamps" only when asked for through POST /v1/timestamp; a
+// token made inside a seal carries the seal's action and is billed with the seal.
+BOOST_AUTO_TEST_CASE(usage_counts_the_tokens_asked_for_alone) {
+    GeneratedLog generated;
+    auto stamp = [&](const std::string& action, const std::string& outcome) {
+        audit::Entry entry;
+        entry.event = "timestamp";
+        entry.outcome = outcome;
+        entry.tenant = "cabinet-été";
+        entry.action = action;
+        BOOST_REQUIRE(generated.log.append(entry));
+    };
+    stamp("timestamp", "intended");
+    stamp("timestamp", "stamped");
+    stamp("timestamp", "stamped");
+    stamp("timestamp", "failed");
+    stamp("document.seal", "stamped");
+    const auto day = *signet::parse_date("2026-11-01");
+    auto usage = generated.log.usage("cabinet-été", day, *signet::parse_date("2026-11-03"));
+    BOOST_REQUIRE(usage);
+    BOOST_TEST(usage->timestamps == 2);
+    BOOST_TEST(usage->seals == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
