@@ -13,7 +13,7 @@ const char* const usage =
     "       signetctl audit export --url https://HOST:PORT --cacert CA --cert CERT --key KEY [-o FILE]\n"
     "       signetctl audit verify EXPORT --trust AUDIT_CERT [--checkpoints FILE]\n"
     "       signetctl keys list CONNECTION\n"
-    "       signetctl keys generate CONNECTION --purpose seal|audit --algorithm ALG --label LABEL\n"
+    "       signetctl keys generate CONNECTION --purpose seal|audit|tsa --algorithm ALG --label LABEL\n"
     "                 [--organization O] --csr FILE\n"
     "       signetctl keys import-cert KEY_ID CONNECTION --certificate FILE [--chain FILE]\n"
     "       signetctl keys activate|retire|destroy KEY_ID CONNECTION\n"
@@ -22,6 +22,7 @@ const char* const usage =
     "                 keys on the configured token and database (activate needs a second officer)\n"
     "       signetctl approvals list CONNECTION\n"
     "       signetctl approvals approve APPROVAL_ID CONNECTION\n"
+    "       signetctl timestamp FILE CONNECTION --tenant T [--hash sha256|sha384|sha512] [-o FILE.tsr]\n"
     "  CONNECTION is --url https://HOST:PORT --cacert CA --cert CERT --key KEY\n"
     "  dev-init      make a complete local installation in DIR (development, quick start, tests)\n"
     "  audit export  fetch the key-usage log and its checkpoints (auditor certificate)\n"
@@ -29,7 +30,9 @@ const char* const usage =
     "                several audit certificates (before and after an audit key rotation)\n"
     "  keys list     the key inventory (officer or auditor certificate)\n"
     "  keys ...      key lifecycle (officer certificate); ALG is rsa-3072, rsa-4096, ec-p256 or ec-p384\n"
-    "  approvals     the dual-control requests a second officer completes\n";
+    "  approvals     the dual-control requests a second officer completes\n"
+    "  timestamp     an RFC 3161 token for FILE from signetd's TSA (platform certificate, billed to T):\n"
+    "                prints its serial and time, writes FILE.tsr (or -o)\n";
 
 std::optional<po::variables_map> parse(const std::string& command, const std::vector<std::string>& args,
                                        const po::options_description& options,
@@ -72,6 +75,11 @@ ClientCredentials credentials_of(const po::variables_map& vm) {
 
 Result<std::string> get(const po::variables_map& vm, const std::string& path) {
     return https_get(vm["url"].as<std::string>() + path, credentials_of(vm));
+}
+
+Result<HttpsReply> send(const po::variables_map& vm, const std::string& method, const std::string& path,
+                        const std::string& body, const std::string& content_type) {
+    return https_call(method, vm["url"].as<std::string>() + path, body, credentials_of(vm), content_type);
 }
 
 std::optional<nlohmann::json> call(const std::string& command, const po::variables_map& vm, const std::string& method,

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "cli/https_client.hpp"
 
 namespace signet::daemon {
 
@@ -31,6 +32,10 @@ std::optional<std::string> read_whole(const std::string& path);
 po::options_description connection_options(const char* title);
 
 Result<std::string> get(const po::variables_map& vm, const std::string& path);
+
+// `method` on `path` with a body of `content_type`; any status comes back as it is.
+Result<HttpsReply> send(const po::variables_map& vm, const std::string& method, const std::string& path,
+                        const std::string& body, const std::string& content_type);
 
 // One API call for `command`; the JSON answer of a 2xx, else nullopt after printing why.
 std::optional<nlohmann::json> call(const std::string& command, const po::variables_map& vm, const std::string& method,

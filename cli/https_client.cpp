@@ -44,8 +44,8 @@ Result<Url> parse_url(const std::string& url) {
 
 }  // namespace
 
-Result<HttpsReply> https_call(const std::string& method, const std::string& url, const std::string& json_body,
-                              const ClientCredentials& credentials) {
+Result<HttpsReply> https_call(const std::string& method, const std::string& url, const std::string& body,
+                              const ClientCredentials& credentials, const std::string& content_type) {
     const http::verb verb = http::string_to_verb(method);
     if (verb == http::verb::unknown) return fail(Errc::bad_request, "unknown HTTP method " + method);
     auto parsed = parse_url(url);
@@ -71,9 +71,9 @@ Result<HttpsReply> https_call(const std::string& method, const std::string& url,
         http::request<http::string_body> request{verb, parsed->target, 11};
         request.set(http::field::host, parsed->host);
         request.set(http::field::user_agent, "signetctl");
-        if (!json_body.empty()) {
-            request.set(http::field::content_type, "application/json");
-            request.body() = json_body;
+        if (!body.empty()) {
+            request.set(http::field::content_type, content_type);
+            request.body() = body;
         }
         request.prepare_payload();
         stream.next_layer().expires_after(std::chrono::seconds(300));

@@ -20,10 +20,11 @@ struct HttpsReply {
     std::string body;
 };
 
-// `method` ("GET", "POST", "PUT") on `url` ("https://host:port/path?query") with a JSON body
-// when `json_body` is not empty; any status comes back as it is.
-Result<HttpsReply> https_call(const std::string& method, const std::string& url, const std::string& json_body,
-                              const ClientCredentials& credentials);
+// `method` ("GET", "POST", "PUT") on `url` ("https://host:port/path?query") with `body` of
+// `content_type` when `body` is not empty; any status comes back as it is.
+Result<HttpsReply> https_call(const std::string& method, const std::string& url, const std::string& body,
+                              const ClientCredentials& credentials,
+                              const std::string& content_type = "application/json");
 
 // The API's error sentence in `reply` ("signetd answered 409: ...").
 std::string reply_error(const HttpsReply& reply);

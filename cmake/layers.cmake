@@ -35,5 +35,5 @@ signet_layer(jobs FOLDERS jobs DEPENDS base config policy store hsm pdf pdf_work
 signet_layer(server FOLDERS server DEPENDS base config telemetry FORBID "^podofo/" "^sqlite3" "^p11-kit/" "^pkcs11")
 signet_layer(api FOLDERS api DEPENDS server jobs register keys persons audit json timestamp FORBID "^podofo/")
 signet_layer(devpki FOLDERS devpki DEPENDS base config store hsm keys audit FORBID "^podofo/" "^boost/asio" "^boost/beast")
-signet_layer(cli FOLDERS cli DEPENDS config devpki keys audit json FORBID "^podofo/")
+signet_layer(cli FOLDERS cli DEPENDS config devpki keys audit json timestamp FORBID "^podofo/")
 signet_layer(daemon FOLDERS daemon DEPENDS server api jobs keys register devpki FORBID "^podofo/")

@@ -237,4 +237,29 @@ BOOST_AUTO_TEST_CASE(an_untrusted_or_unreachable_tsa_is_refused) {
     BOOST_TEST(seal_with(unreachable, letter(), "").status == 200);
 }
 
+BOOST_AUTO_TEST_CASE(signetctl_timestamp_writes_a_token_that_openssl_verifies) {
+    auto& inst = signet::test::installation();
+    TempDir work{"signet-ctl-ts"};
+    const auto file = work / "minutes.txt";
+    write_file(file, "procès-verbal de l'assemblée\n");
+    const auto pki = inst.install / "pki";
+    auto stamped = run({SIGNETCTL_PATH, "timestamp", file.string(), "--tenant", "cabinet-durand", "--hash", "sha384",
+                        "--url", "https://127.0.0.1:" + std::to_string(inst.port), "--cacert",
+                        (pki / "tls-ca.pem").string(), "--cert", (pki / "platform.pem").string(), "--key",
+                        (pki / "platform.key").string()});
+    BOOST_REQUIRE_MESSAGE(stamped.exit_code == 0, stamped.output);
+    BOOST_TEST(stamped.output.find("serial ") != std::string::npos, stamped.output);
+    BOOST_TEST(stamped.output.find("gen_time ") != std::string::npos, stamped.output);
+    auto verified = run({"openssl", "ts", "-verify", "-data", file.string(), "-in", file.string() + ".tsr",
+                         "-CAfile", (pki / "signing-ca.pem").string()});
+    BOOST_TEST(verified.exit_code == 0, verified.output);
+    // A tenant the register does not know is not billed: the command fails and says why.
+    auto refused = run({SIGNETCTL_PATH, "timestamp", file.string(), "--tenant", "nobody", "--url",
+                        "https://127.0.0.1:" + std::to_string(inst.port), "--cacert", (pki / "tls-ca.pem").string(),
+                        "--cert", (pki / "platform.pem").string(), "--key", (pki / "platform.key").string(), "-o",
+                        (work / "nobody.tsr").string()});
+    BOOST_TEST(refused.exit_code == 1);
+    BOOST_TEST(refused.output.find("not registered") != std::string::npos, refused.output);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

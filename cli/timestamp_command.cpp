@@ -1,0 +1,110 @@
+#include "cli/timestamp_command.hpp"
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include <openssl/evp.h>
+#include <openssl/ts.h>
+
+#include "base/ssl_ptr.hpp"
+#include "cli/command_line.hpp"
+#include "timestamp/request.hpp"
+#include "timestamp/token_info.hpp"
+
+namespace signet::daemon {
+namespace {
+
+using TsResp = std::unique_ptr<TS_RESP, SslDeleter<&TS_RESP_free>>;
+
+// The file's digest with `hash`, streamed: a file to time-stamp may be large.
+Result<std::vector<std::uint8_t>> digest_of(const std::string& path, const EVP_MD* hash) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return fail(Errc::bad_request, "cannot read " + path);
+    MdCtx context(EVP_MD_CTX_new());
+    if (!context || EVP_DigestInit_ex(context.get(), hash, nullptr) != 1) {
+        return fail(Errc::internal, "cannot start the digest");
+    }
+    std::vector<char> buffer(1 << 16);
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+        EVP_DigestUpdate(context.get(), buffer.data(), static_cast<std::size_t>(in.gcount()));
+    }
+    std::vector<std::uint8_t> digest(static_cast<std::size_t>(EVP_MD_get_size(hash)));
+    if (EVP_DigestFinal_ex(context.get(), digest.data(), nullptr) != 1) {
+        return fail(Errc::internal, "cannot finish the digest");
+    }
+    return digest;
+}
+
+// The token of a granted TimeStampResp, or why there is none.
+Result<std::vector<std::uint8_t>> granted_token(const std::string& response) {
+    const auto* in = reinterpret_cast<const unsigned char*>(response.data());
+    TsResp parsed(d2i_TS_RESP(nullptr, &in, static_cast<long>(response.size())));
+    if (!parsed) return fail(Errc::bad_request, "signetd's answer is not a TimeStampResp");
+    const long status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(parsed.get())));
+    PKCS7* token = TS_RESP_get_token(parsed.get());
+    if ((status != 0 && status != 1) || token == nullptr) {
+        std::string text;
+        const STACK_OF(ASN1_UTF8STRING)* texts = TS_STATUS_INFO_get0_text(TS_RESP_get_status_info(parsed.get()));
+        for (int i = 0; texts != nullptr && i < sk_ASN1_UTF8STRING_num(texts); ++i) {
+            const ASN1_UTF8STRING* line = sk_ASN1_UTF8STRING_value(texts, i);
+            text += std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(line)),
+                                static_cast<std::size_t>(ASN1_STRING_length(line)));
+        }
+        return fail(Errc::bad_request, "the TSA refused (status " + std::to_string(status) + ")" +
+                                           (text.empty() ? "" : ": " + text));
+    }
+    unsigned char* der = nullptr;
+    const int length = i2d_PKCS7(token, &der);
+    OpensslBytes owned(der);
+    if (length <= 0) return fail(Errc::internal, "cannot encode the token");
+    return std::vector<std::uint8_t>(der, der + length);
+}
+
+}  // namespace
+
+int timestamp_command(const std::vector<std::string>& args) {
+    po::options_description options = connection_options("timestamp options");
+    options.add_options()("file", po::value<std::string>()->required(), "FILE")(
+        "tenant", po::value<std::string>()->required(), "the tenant the token is billed to")(
+        "hash", po::value<std::string>()->default_value("sha256"), "sha256, sha384 or sha512")(
+        "output,o", po::value<std::string>(), "where to write the TimeStampResp (default FILE.tsr)");
+    po::positional_options_description positional;
+    positional.add("file", 1);
+    auto vm = parse("timestamp", args, options, positional);
+    if (!vm) return 2;
+    auto complain = [](const std::string& message, int code) {
+        std::cerr << "signetctl timestamp: " << message << "\n";
+        return code;
+    };
+    const std::string file = (*vm)["file"].as<std::string>();
+    const EVP_MD* hash = EVP_get_digestbyname((*vm)["hash"].as<std::string>().c_str());
+    if (hash == nullptr || !timestamp::supported_hash(EVP_MD_get_type(hash))) {
+        return complain("--hash must be sha256, sha384 or sha512", 2);
+    }
+    auto digest = digest_of(file, hash);
+    if (!digest) return complain(digest.error().message, 2);
+    auto nonce = timestamp::random_nonce();
+    if (!nonce) return complain(nonce.error().message, 1);
+    auto query = timestamp::make_request(EVP_MD_get_type(hash), *digest, *nonce);
+    if (!query) return complain(query.error().message, 1);
+
+    auto reply = send(*vm, "POST", "/v1/timestamp?tenant=" + (*vm)["tenant"].as<std::string>(),
+                      std::string(query->begin(), query->end()), "application/timestamp-query");
+    if (!reply) return complain(reply.error().message, 1);
+    if (reply->status != 200) return complain(reply_error(*reply), 1);
+    auto token = granted_token(reply->body);
+    if (!token) return complain(token.error().message, 1);
+    auto info = timestamp::read_token(*token);
+    if (!info) return complain(info.error().message, 1);
+
+    const std::string output = vm->count("output") ? (*vm)["output"].as<std::string>() : file + ".tsr";
+    std::ofstream out(output, std::ios::binary | std::ios::trunc);
+    out << reply->body;
+    if (!out.flush()) return complain("cannot write " + output, 1);
+    std::cout << "serial " << info->serial_hex << "\ngen_time " << info->gen_time_text << "\ntsa " << info->tsa
+              << "\nwritten " << output << "\n";
+    return 0;
+}
+
+}  // namespace signet::daemon
