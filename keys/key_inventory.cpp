@@ -61,7 +61,7 @@ Result<JsonReply> list_keys(store::Database& db, std::mutex& db_mutex, const std
     std::lock_guard lock(db_mutex);
     auto statement = db.prepare(
         "SELECT k.key_id, k.purpose, k.label, k.algorithm, k.state, COALESCE(k.certificate, x''), "
-        " (SELECT COUNT(*) FROM audit_log a WHERE a.outcome IN ('sealed', 'signed') "
+        " (SELECT COUNT(*) FROM audit_log a WHERE a.outcome IN ('sealed', 'signed', 'stamped') "
         "   AND json_extract(a.entry, '$.key_id') = k.key_id) + "
         " (SELECT COUNT(*) FROM audit_checkpoints c WHERE json_extract(c.checkpoint, '$.key_id') = k.key_id) "
         "FROM keys k ORDER BY k.created_at, k.key_id");

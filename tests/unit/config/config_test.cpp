@@ -227,6 +227,64 @@ BOOST_AUTO_TEST_CASE(unreadable_config_file) {
     require_error(signet::config::load(dir / "absent.toml"), {"absent.toml"});
 }
 
+// [signature] and [timestamp] (issue 17): B-B and no trusted time by default; an internal TSA
+// needs its policy OID; an external one its URLs and trust, and nothing of it is allowed for
+// the internal source, so that a half-switched configuration is refused rather than ignored.
+BOOST_AUTO_TEST_CASE(signature_level_and_trusted_time) {
+    using signet::config::SignatureLevel;
+    using signet::config::TimestampSource;
+    auto plain = signet::config::load(write(valid()));
+    BOOST_REQUIRE(plain);
+    BOOST_TEST((plain->signature.level == SignatureLevel::b_b));
+    BOOST_TEST(!plain->timestamp.has_value());
+
+    auto internal = signet::config::load(write(valid() + "[signature]\nlevel = \"B-T\"\n[timestamp]\n"
+                                                         "source = \"internal\"\npolicy = \"2.999.1.1\"\n"));
+    BOOST_REQUIRE(internal);
+    BOOST_TEST((internal->signature.level == SignatureLevel::b_t));
+    BOOST_REQUIRE(internal->timestamp.has_value());
+    BOOST_TEST((internal->timestamp->source == TimestampSource::internal));
+    BOOST_TEST(internal->timestamp->policy == "2.999.1.1");
+    BOOST_TEST(internal->timestamp->accuracy.count() == 1);
+    BOOST_TEST(internal->timestamp->require_synchronized_clock);
+
+    write_file(dir / "tsa-ca.pem", "x");
+    auto external = signet::config::load(
+        write(valid() + "[timestamp]\nsource = \"external\"\nurls = [\"http://tsa.example/a\", "
+                        "\"https://tsa.example/b\"]\ntrust = \"tsa-ca.pem\"\ntimeout_ms = 5000\n"
+                        "max_token_bytes = 8192\nrequire_synchronized_clock = false\naccuracy_seconds = 0\n"));
+    BOOST_REQUIRE(external);
+    BOOST_TEST((external->timestamp->source == TimestampSource::external));
+    BOOST_TEST(external->timestamp->urls.size() == 2U);
+    BOOST_TEST(external->timestamp->trust == dir / "tsa-ca.pem");
+    BOOST_TEST(external->timestamp->timeout.count() == 5000);
+    BOOST_TEST(external->timestamp->max_token_bytes == 8192U);
+    BOOST_TEST(external->timestamp->accuracy.count() == 0);
+
+    require_error(signet::config::load(write(valid() + "[signature]\nlevel = \"B-LT\"\n")), {"signature.level"});
+    require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"internal\"\n")),
+                  {"timestamp.policy", "is required"});
+    require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"internal\"\npolicy = \"1..2\"\n")),
+                  {"timestamp.policy", "dotted OID"});
+    require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"atomic\"\n")), {"timestamp.source"});
+    require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"external\"\ntrust = \"tsa-ca.pem\"\n")),
+                  {"timestamp.urls", "at least one"});
+    require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"external\"\nurls = [\"ftp://x\"]\n"
+                                                       "trust = \"tsa-ca.pem\"\n")),
+                  {"timestamp.urls", "http"});
+    require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"external\"\nurls = [\"http://x\"]\n")),
+                  {"timestamp.trust"});
+    require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"internal\"\npolicy = \"2.999.1\"\n"
+                                                       "urls = [\"http://x\"]\n")),
+                  {"timestamp.urls", "external"});
+    require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"internal\"\npolicy = \"2.999.1\"\n"
+                                                       "max_token_bytes = 100\n")),
+                  {"timestamp.max_token_bytes"});
+    require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"internal\"\npolicy = \"2.999.1\"\n"
+                                                       "colour = 1\n")),
+                  {"unknown key timestamp.colour"});
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(process_limits, ConfigFixture)

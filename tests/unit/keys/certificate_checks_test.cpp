@@ -55,6 +55,7 @@ struct Spec {
     Timestamp not_after = today + 365 * day;
     // The keyUsage extension's configuration text; empty leaves the extension out.
     std::string key_usage = "critical,digitalSignature,nonRepudiation";
+    std::string extended_key_usage;  // its configuration text; empty leaves it out
     bool ca = false;
     std::optional<Timestamp> key_not_before;  // the private key usage period, when either is set
     std::optional<Timestamp> key_not_after;
@@ -111,6 +112,7 @@ cms::Certificate issue(const Spec& spec, EVP_PKEY* subject_key, X509* issuer, EV
                                                                : X509_get_subject_name(cert)) == 1);
     if (spec.ca) add_extension(cert, NID_basic_constraints, "critical,CA:TRUE");
     if (!spec.key_usage.empty()) add_extension(cert, NID_key_usage, spec.key_usage);
+    if (!spec.extended_key_usage.empty()) add_extension(cert, NID_ext_key_usage, spec.extended_key_usage);
     if (spec.key_not_before || spec.key_not_after) add_key_usage_period(cert, spec);
     BOOST_REQUIRE(X509_sign(cert, issuer_key, EVP_sha256()) > 0);
     return certificate;
@@ -459,6 +461,28 @@ BOOST_AUTO_TEST_CASE(an_audit_certificate_without_a_signing_usage_is_refused) {
     Spec spec;
     spec.key_usage = "critical,keyEncipherment";
     require_refused(pki.check(pki.submit(spec), KeyPurpose::audit), "neither digitalSignature nor nonRepudiation");
+}
+
+// RFC 3161 §2.3: a TSA certificate says timeStamping, critically, and nothing else; its key
+// usage must still let it sign.
+BOOST_AUTO_TEST_CASE(a_tsa_certificate_needs_the_critical_time_stamping_purpose_alone) {
+    Pki pki;
+    Spec spec;
+    spec.key_usage = "critical,digitalSignature";
+    spec.extended_key_usage = "critical,timeStamping";
+    require_accepted(pki.check(pki.submit(spec), KeyPurpose::tsa));
+
+    spec.extended_key_usage = "timeStamping";
+    require_refused(pki.check(pki.submit(spec), KeyPurpose::tsa), "not critical");
+    spec.extended_key_usage = "critical,timeStamping,codeSigning";
+    require_refused(pki.check(pki.submit(spec), KeyPurpose::tsa), "timeStamping only");
+    spec.extended_key_usage.clear();
+    require_refused(pki.check(pki.submit(spec), KeyPurpose::tsa), "no extendedKeyUsage");
+    spec.extended_key_usage = "critical,timeStamping";
+    spec.key_usage = "critical,keyEncipherment";
+    require_refused(pki.check(pki.submit(spec), KeyPurpose::tsa), "neither digitalSignature nor nonRepudiation");
+    spec.key_usage.clear();
+    require_refused(pki.check(pki.submit(spec), KeyPurpose::tsa), "neither digitalSignature nor nonRepudiation");
 }
 
 BOOST_AUTO_TEST_CASE(no_trust_anchor_configured_is_refused) {

@@ -295,6 +295,53 @@ BOOST_AUTO_TEST_CASE(keys_other_than_rsa_and_ec_are_refused) {
     BOOST_TEST(result.error().message.find("ED25519") != std::string::npos);
 }
 
+// B-T: the callback receives the signature value once it is made and its token becomes the
+// one unsigned attribute, byte for byte; the signed attributes, and so the signature, do not
+// change; the size bound grows by the token's.
+BOOST_AUTO_TEST_CASE(a_signature_time_stamp_is_the_one_unsigned_attribute) {
+    TempDir dir("signet-pdf-cades-bt");
+    Pki pki = make_pki("rsa-3072", 1);
+    const auto content = random_bytes(2000, 11);
+    const auto digest = sha256(content);
+    // Any DER SEQUENCE stands for the token here; timestamp/ makes and checks real ones.
+    std::vector<std::uint8_t> token{0x30, 0x82, 0x01, 0x00};
+    token.resize(4 + 256, 0x5a);
+    std::vector<std::uint8_t> seen;
+    auto der = build_cades_signature(digest, pki.signer(), software_signer(pki.key.get()),
+                                     [&](std::span<const std::uint8_t> signature_value) {
+                                         seen.assign(signature_value.begin(), signature_value.end());
+                                         return signet::Result<std::vector<std::uint8_t>>(token);
+                                     });
+    BOOST_REQUIRE(der);
+    Cms cms = parse(*der);
+    CMS_SignerInfo* si = only_signer(cms.get());
+    const ASN1_OCTET_STRING* signature = CMS_SignerInfo_get0_signature(si);
+    BOOST_TEST(seen == std::vector<std::uint8_t>(ASN1_STRING_get0_data(signature),
+                                                 ASN1_STRING_get0_data(signature) + ASN1_STRING_length(signature)),
+               boost::test_tools::per_element());
+    BOOST_REQUIRE(CMS_unsigned_get_attr_count(si) == 1);
+    X509_ATTRIBUTE* attribute = CMS_unsigned_get_attr(si, 0);
+    BOOST_TEST(OBJ_obj2nid(X509_ATTRIBUTE_get0_object(attribute)) == NID_id_smime_aa_timeStampToken);
+    const ASN1_TYPE* value = X509_ATTRIBUTE_get0_type(attribute, 0);
+    BOOST_REQUIRE(value != nullptr);
+    BOOST_REQUIRE(value->type == V_ASN1_SEQUENCE);
+    BOOST_TEST(std::vector<std::uint8_t>(value->value.sequence->data,
+                                         value->value.sequence->data + value->value.sequence->length) == token,
+               boost::test_tools::per_element());
+    BOOST_TEST(CMS_signed_get_attr_count(si) == 3);
+    auto verified = openssl_verify(dir, pki, *der, content);
+    BOOST_TEST(verified.exit_code == 0, verified.output);
+    BOOST_TEST(der->size() <= signature_size_bound(pki.signer()) + timestamp_attribute_bound(token.size()));
+
+    // A time-stamp that cannot be had fails the signature: no B-B passed off as B-T.
+    auto refused = build_cades_signature(digest, pki.signer(), software_signer(pki.key.get()),
+                                         [](std::span<const std::uint8_t>) -> signet::Result<std::vector<std::uint8_t>> {
+                                             return signet::fail(signet::Errc::unavailable, "no TSA answered");
+                                         });
+    BOOST_REQUIRE(!refused);
+    BOOST_TEST(refused.error().message == "no TSA answered");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace signet::pdf::test

@@ -2,6 +2,10 @@
 
 #include <sys/stat.h>
 
+#include <memory>
+
+#include <sqlite3.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include "store/schema.hpp"
