@@ -125,13 +125,14 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
 
     // B-T: trusted time must be available before the documents are prepared, and the
     // placeholder must hold its token.
-    std::size_t timestamp_bytes = 0;
+    std::optional<TimestampSource> stamps;
     if (request.level == config::SignatureLevel::b_t) {
         if (context.time == nullptr) return fail(Errc::internal, "a B-T job without trusted time");
-        auto bound = signature_timestamp_bound(*context.time);
-        if (!bound) return std::unexpected(bound.error());
-        timestamp_bytes = *bound;
+        auto source = timestamp_source(*context.time);
+        if (!source) return std::unexpected(source.error());
+        stamps = std::move(*source);
     }
+    const std::size_t timestamp_bytes = stamps ? stamps->token_bytes : 0;
 
     // 5. Every PDF prepared in a worker before the first signature: one bad document refuses
     //    the batch.
@@ -172,9 +173,9 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         //    TSA key, on record as such, or an external TSA's token checked before it is used).
         std::optional<Stamp> stamp;
         pdf::TimestampCallback timestamp;
-        if (request.level == config::SignatureLevel::b_t) {
+        if (stamps) {
             timestamp = [&](std::span<const std::uint8_t> signature_value) -> Result<std::vector<std::uint8_t>> {
-                auto made = signature_timestamp(*context.time, signature_value, *outcome, (*key)->validity);
+                auto made = signature_timestamp(*context.time, *stamps, signature_value, *outcome, (*key)->validity);
                 if (!made) return std::unexpected(made.error());
                 stamp = std::move(*made);
                 return stamp->token;

@@ -44,6 +44,15 @@ audit::Entry timestamp_entry(audit::Entry entry, const timestamp::Request& reque
     return entry;
 }
 
+Status check_internal(const TrustedTime& time) {
+    SIGNET_CHECK(check_trusted_time(time));
+    if (time.settings->source != config::TimestampSource::internal) {
+        return fail(Errc::unavailable, "signetd's own time-stamping authority is not in use ([timestamp] source = "
+                                       "\"external\")");
+    }
+    return {};
+}
+
 Result<std::shared_ptr<const ActiveKey>> active_tsa_key(const TrustedTime& time) {
     auto key = time.tsa_key.get();
     if (!key) {
@@ -51,41 +60,26 @@ Result<std::shared_ptr<const ActiveKey>> active_tsa_key(const TrustedTime& time)
                     "signetd's time-stamping authority has no active key: an officer generates one (purpose "
                     "\"tsa\"), imports its certificate and activates it");
     }
-    SIGNET_CHECK(check_usable(key->validity, time.clock.now(), std::chrono::seconds(0), "the TSA key " + key->id_hex));
     return key;
 }
 
-}  // namespace
-
-Status check_trusted_time(const TrustedTime& time) {
-    if (time.settings == nullptr) {
-        return fail(Errc::unavailable, "signetd has no trusted time configured (no [timestamp] section)");
-    }
-    if (time.settings->source == config::TimestampSource::internal && time.settings->require_synchronized_clock &&
-        !timestamp::clock_synchronized()) {
-        return fail(Errc::unavailable,
-                    "the system clock is not synchronised (adjtimex reports it so) and [timestamp] "
-                    "require_synchronized_clock is set: no time-stamp is issued");
-    }
-    return {};
-}
-
-Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& request, audit::Entry entry) {
-    SIGNET_CHECK(check_trusted_time(time));
-    if (time.settings->source != config::TimestampSource::internal) {
-        return fail(Errc::unavailable, "signetd's own time-stamping authority is not in use ([timestamp] source = "
-                                       "\"external\")");
-    }
-    std::shared_ptr<const ActiveKey> key;
-    SIGNET_TRY(key, active_tsa_key(time));
-
+// A token of `key` for `request`: intent committed, HSM signature, outcome.
+Result<Stamp> issue_with(const TrustedTime& time, const ActiveKey& key, const timestamp::Request& request,
+                         audit::Entry entry) {
+    SIGNET_CHECK(check_usable(key.validity, time.clock.now(), std::chrono::seconds(0), "the TSA key " + key.id_hex));
     entry = timestamp_entry(std::move(entry), request);
     entry.outcome = "intended";
-    entry.key_id = key->id_hex;
-    entry.certificate_sha256 = key->certificate_sha256;
+    entry.key_id = key.id_hex;
+    entry.certificate_sha256 = key.certificate_sha256;
     auto intent = time.trail.record(entry);
     if (!intent) return fail(Errc::unavailable, "the time-stamp was not made: " + intent.error().message);
     entry.intent_seq = intent->seq;
+    auto failed = [&](const Error& error) -> std::unexpected<Error> {
+        entry.outcome = "failed";
+        entry.reason = error.message;
+        (void)time.trail.record(entry);
+        return std::unexpected(error);
+    };
 
     timestamp::TokenFields fields;
     fields.policy_oid = time.settings->policy;
@@ -96,21 +90,17 @@ Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& 
     fields.imprint = request.imprint;
     fields.nonce = request.nonce;
     fields.include_certificates = request.cert_req;
-    auto failed = [&](const Error& error) -> std::unexpected<Error> {
-        entry.outcome = "failed";
-        entry.reason = error.message;
-        (void)time.trail.record(entry);
-        return std::unexpected(error);
-    };
-    auto token = timestamp::issue_token(fields, key->signer(), [&](std::span<const std::uint8_t> to_be_signed) {
+    auto token = timestamp::issue_token(fields, key.signer(), [&](std::span<const std::uint8_t> to_be_signed) {
         StageTimer timed(Stage::hsm);
-        auto signature = time.token.sign(key->id, to_be_signed);
+        auto signature = time.token.sign(key.id, to_be_signed);
         if (!signature) metrics().hsm_error();
         return signature;
     });
     if (!token) return failed(token.error());
     auto info = timestamp::read_token(*token);
     if (!info) return failed(info.error());
+    // Without certReq the token carries no certificate to name the TSA by; we know it.
+    if (info->tsa.empty()) info->tsa = name_text(X509_get_subject_name(key.certificate.get()));
 
     entry.outcome = "stamped";
     entry.detail["serial"] = info->serial_hex;
@@ -119,30 +109,17 @@ Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& 
         return fail(Errc::unavailable, "the time-stamp's outcome could not be recorded: " + recorded.error().message);
     }
     time.trail.checkpoint_if_due();
-    // Without certReq the token carries no certificate to name the TSA by; we know it.
-    if (info->tsa.empty()) info->tsa = name_text(X509_get_subject_name(key->certificate.get()));
     return Stamp{std::move(*token), std::move(*info), "internal"};
 }
 
-Result<Stamp> signature_timestamp(const TrustedTime& time, std::span<const std::uint8_t> signature_value,
-                                  const audit::Entry& entry, const Validity& signer_validity) {
-    SIGNET_CHECK(check_trusted_time(time));
-    timestamp::Request request;
-    request.hash_nid = NID_sha256;
-    request.imprint.resize(32);
-    unsigned int length = 0;
-    if (EVP_Digest(signature_value.data(), signature_value.size(), request.imprint.data(), &length, EVP_sha256(),
-                   nullptr) != 1) {
-        return fail(Errc::internal, "hashing the signature value failed");
-    }
-    request.cert_req = true;
-    if (time.settings->source == config::TimestampSource::internal) return issue_internal(time, request, entry);
-
+// An external TSA's token, checked, with the entry saying which TSA gave it or why none did.
+Result<Stamp> fetch_external(const TrustedTime& time, const timestamp::Request& request, const audit::Entry& entry,
+                             const Validity& signer_validity) {
     const config::Timestamp& settings = *time.settings;
     timestamp::ExternalTsas tsas{settings.urls, settings.trust, settings.https_ca, settings.connect_timeout,
                                  settings.timeout, settings.max_token_bytes};
     audit::Entry record = timestamp_entry(entry, request);
-    auto fetched = timestamp::fetch_token(tsas, NID_sha256, request.imprint, signer_validity.not_before,
+    auto fetched = timestamp::fetch_token(tsas, request.hash_nid, request.imprint, signer_validity.not_before,
                                           signer_validity.usable_until());
     if (fetched && fetched->checked.token.size() > settings.max_token_bytes) {
         fetched = fail(Errc::unavailable, "the token of " + fetched->url + " is " +
@@ -166,12 +143,53 @@ Result<Stamp> signature_timestamp(const TrustedTime& time, std::span<const std::
     return Stamp{std::move(fetched->checked.token), std::move(fetched->checked.info), std::move(fetched->url)};
 }
 
-Result<std::size_t> signature_timestamp_bound(const TrustedTime& time) {
-    SIGNET_CHECK(check_trusted_time(time));
-    if (time.settings->source == config::TimestampSource::external) return time.settings->max_token_bytes;
+}  // namespace
+
+Status check_trusted_time(const TrustedTime& time) {
+    if (time.settings == nullptr) {
+        return fail(Errc::unavailable, "signetd has no trusted time configured (no [timestamp] section)");
+    }
+    if (time.settings->source == config::TimestampSource::internal && time.settings->require_synchronized_clock &&
+        !timestamp::clock_synchronized()) {
+        return fail(Errc::unavailable,
+                    "the system clock is not synchronised (adjtimex reports it so) and [timestamp] "
+                    "require_synchronized_clock is set: no time-stamp is issued");
+    }
+    return {};
+}
+
+Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& request, audit::Entry entry) {
+    SIGNET_CHECK(check_internal(time));
     std::shared_ptr<const ActiveKey> key;
     SIGNET_TRY(key, active_tsa_key(time));
-    return timestamp::token_size_bound(key->signer());
+    return issue_with(time, *key, request, std::move(entry));
+}
+
+Result<TimestampSource> timestamp_source(const TrustedTime& time) {
+    SIGNET_CHECK(check_trusted_time(time));
+    if (time.settings->source == config::TimestampSource::external) {
+        return TimestampSource{nullptr, time.settings->max_token_bytes};
+    }
+    std::shared_ptr<const ActiveKey> key;
+    SIGNET_TRY(key, active_tsa_key(time));
+    const std::size_t bytes = timestamp::token_size_bound(key->signer());
+    return TimestampSource{std::move(key), bytes};
+}
+
+Result<Stamp> signature_timestamp(const TrustedTime& time, const TimestampSource& source,
+                                  std::span<const std::uint8_t> signature_value, const audit::Entry& entry,
+                                  const Validity& signer_validity) {
+    SIGNET_CHECK(check_trusted_time(time));
+    timestamp::Request request;
+    request.hash_nid = NID_sha256;
+    request.imprint.resize(32);
+    if (EVP_Digest(signature_value.data(), signature_value.size(), request.imprint.data(), nullptr, EVP_sha256(),
+                   nullptr) != 1) {
+        return fail(Errc::internal, "hashing the signature value failed");
+    }
+    request.cert_req = true;
+    if (source.tsa_key) return issue_with(time, *source.tsa_key, request, entry);
+    return fetch_external(time, request, entry, signer_validity);
 }
 
 }  // namespace signet::daemon

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,14 +46,21 @@ Status check_trusted_time(const TrustedTime& time);
 // token's serial: unique and never reused, across restarts and nodes, as the log is.
 Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& request, audit::Entry entry);
 
-// A B-T signature's time-stamp: a token over SHA-256(`signature_value`) from the configured
-// source, its genTime inside the signer certificate's validity. External tokens are checked
-// before they are returned; an entry records which TSA gave it, or why none did.
-Result<Stamp> signature_timestamp(const TrustedTime& time, std::span<const std::uint8_t> signature_value,
-                                  const audit::Entry& entry, const Validity& signer_validity);
+// Where a B-T job's signature time-stamps come from, fixed when the job starts: the TSA key
+// then active (internal; an officer may activate its successor meanwhile) and what a PDF
+// reserves for its token: computed from that key's certificates, or [timestamp]
+// max_token_bytes for external TSAs.
+struct TimestampSource {
+    std::shared_ptr<const ActiveKey> tsa_key;  // null for external TSAs
+    std::size_t token_bytes = 0;
+};
+Result<TimestampSource> timestamp_source(const TrustedTime& time);
 
-// What a PDF reserves for a signature time-stamp token with this configuration: computed from
-// the active TSA key's certificates (internal) or [timestamp] max_token_bytes (external).
-Result<std::size_t> signature_timestamp_bound(const TrustedTime& time);
+// A B-T signature's time-stamp from `source`: a token over SHA-256(`signature_value`), its
+// genTime inside the signer certificate's validity. External tokens are checked before they
+// are returned; an entry records which TSA gave it, or why none did.
+Result<Stamp> signature_timestamp(const TrustedTime& time, const TimestampSource& source,
+                                  std::span<const std::uint8_t> signature_value, const audit::Entry& entry,
+                                  const Validity& signer_validity);
 
 }  // namespace signet::daemon

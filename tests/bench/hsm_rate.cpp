@@ -4,8 +4,13 @@
 // the cached key handle and does C_SignInit + C_Sign (CKM_SHA256_RSA_PKCS or ECDSA), nothing
 // else, so this is the "raw C_Sign rate" issue 8 compares signetd's seal throughput with.
 // Run by tests/bench/performance.sh before signetd starts, so they do not share the CPU.
-//   hsm_rate CONFIG --threads N --seconds S
-// Prints one JSON object: {"threads", "signatures", "seconds", "per_second"}.
+// --purpose tsa measures the TSA key instead (issue 17: dev-init's "tsa-1", EC P-256): for an EC
+// key Token::sign hashes with SHA-256 and signs the digest with CKM_ECDSA, the very call the
+// internal TSA makes for each token (jobs/trusted_time.cpp), so this is the raw rate
+// tests/bench/timestamp_rate.sh compares POST /v1/timestamp with.
+//   hsm_rate CONFIG --threads N --seconds S [--purpose seal|tsa|audit] [--bytes B]
+// Prints one JSON object: {"threads", "signatures", "seconds", "per_second", "purpose", "key_id",
+// "bytes"}.
 
 #include <atomic>
 #include <chrono>
@@ -47,10 +52,14 @@ int main(int argc, char** argv) {
     std::string config_file;
     unsigned threads = 1;
     double seconds = 5;
-    po::options_description options("hsm_rate CONFIG --threads N --seconds S");
+    std::string purpose = "seal";
+    std::size_t bytes = 100;
+    po::options_description options("hsm_rate CONFIG --threads N --seconds S [--purpose P] [--bytes B]");
     options.add_options()("config", po::value(&config_file)->required(), "signetd.toml of a dev-init installation")(
         "threads", po::value(&threads)->default_value(1), "signing threads, one session each")(
-        "seconds", po::value(&seconds)->default_value(5.0), "measured duration, after a warm-up");
+        "seconds", po::value(&seconds)->default_value(5.0), "measured duration, after a warm-up")(
+        "purpose", po::value(&purpose)->default_value("seal"), "whose active key signs: seal, tsa or audit")(
+        "bytes", po::value(&bytes)->default_value(100), "bytes signed per call (1..65536)");
     po::positional_options_description positional;
     positional.add("config", 1);
     try {
@@ -63,6 +72,7 @@ int main(int argc, char** argv) {
         die(std::string(e.what()) + "\n" + usage.str());
     }
     if (threads == 0 || threads > 256 || seconds <= 0) die("--threads must be 1..256 and --seconds positive");
+    if (bytes == 0 || bytes > 65536) die("--bytes must be 1..65536");
 
     auto config = need(config::load(config_file));
     // One session per thread: Token::sign takes a session from its pool for each call, so with
@@ -70,9 +80,11 @@ int main(int argc, char** argv) {
     config.hsm.sessions = threads;
     auto token = need(daemon::open_configured_token(config.hsm));
     auto db = need(store::Database::open(config.database.path));
-    const auto seal_key = need(daemon::load_active_key(db, *token, "seal"));
+    const auto key = need(daemon::load_active_key(db, *token, purpose));
 
-    const std::vector<std::uint8_t> data(100, 0x31);  // ≈ DER signedAttrs: contentType, signingTime, messageDigest, signingCertificateV2
+    // ≈ DER signedAttrs: contentType, signingTime, messageDigest, signingCertificateV2 (a seal's
+    // ~100 bytes; a time-stamp token's are of the same order).
+    const std::vector<std::uint8_t> data(bytes, 0x31);
     std::atomic<bool> measuring{false};
     std::atomic<bool> stop{false};
     std::atomic<std::uint64_t> signatures{0};
@@ -82,7 +94,7 @@ int main(int argc, char** argv) {
         workers.emplace_back([&] {
             std::uint64_t mine = 0;
             while (!stop.load(std::memory_order_relaxed)) {
-                auto signature = token->sign(seal_key.id, data);
+                auto signature = token->sign(key.id, data);
                 if (!signature) {
                     std::cerr << "hsm_rate: sign: " << signature.error().message << "\n";
                     failed = true;
@@ -108,7 +120,10 @@ int main(int argc, char** argv) {
     nlohmann::json out = {{"threads", threads},
                           {"signatures", signatures.load()},
                           {"seconds", elapsed},
-                          {"per_second", static_cast<double>(signatures.load()) / elapsed}};
+                          {"per_second", static_cast<double>(signatures.load()) / elapsed},
+                          {"purpose", purpose},
+                          {"key_id", key.id_hex},
+                          {"bytes", bytes}};
     std::cout << out.dump() << "\n";
     return 0;
 }

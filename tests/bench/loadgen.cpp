@@ -3,14 +3,18 @@
 // request until a total count or a duration is reached. Run by tests/bench/performance.sh.
 //
 //   loadgen --port P --pki DIR [--client platform] --connections N (--requests COUNT | --seconds S)
-//           [--warmup K] --target /v1/seal --body FILE --content-type T
+//           [--warmup K] --target /v1/seal --body FILE --content-type T [--expect-header NAME[=VALUE]]...
 //
 // Prints one JSON object: {"connections", "requests", "ok", "errors": {"503": n, "transport": n},
 // "seconds", "throughput_per_s", "latency_ms": {"mean","p50","p90","p99","max"},
 // "response_bytes_mean", "check", "first_error", "client_cpu_seconds"}. A request's latency runs from the start of its
 // write to the end of reading its whole response; connecting (or reconnecting) is not in it.
 // The first 200 answer is checked ("check"): a JSON answer must parse and carry "document"; a PDF
-// answer must start with "%PDF-", be larger than the input and carry the Signet-* headers.
+// answer must start with "%PDF-", be larger than the input and carry the Signet-* headers; a
+// time-stamp answer (application/timestamp-reply, POST /v1/timestamp, issue 17) must be a DER
+// TimeStampResp whose status is granted and which carries a token (RFC 3161 §2.4.2). Each
+// --expect-header must be on that answer too (with that value when one is given): e.g.
+// Signet-Level=B-T, so that a seal asked for at B-T is not measured at B-B.
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +41,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
+#include <openssl/ts.h>
 #include <sys/resource.h>
 
 namespace {
@@ -57,6 +62,7 @@ struct Options {
     std::string target = "/v1/seal";
     std::filesystem::path body_file;
     std::string content_type = "application/json";
+    std::vector<std::string> expect_headers;  // NAME or NAME=VALUE, on the first 200 answer
 };
 
 [[noreturn]] void die(const std::string& message) {
@@ -77,7 +83,9 @@ Options parse_options(int argc, char** argv) {
         "warmup", po::value(&o.warmup)->default_value(0), "requests per connection before measuring")(
         "target", po::value(&o.target)->default_value("/v1/seal"), "request target, with its query")(
         "body", po::value(&o.body_file)->required(), "file sent as the POST body")(
-        "content-type", po::value(&o.content_type)->default_value("application/json"), "the body's type");
+        "content-type", po::value(&o.content_type)->default_value("application/json"), "the body's type")(
+        "expect-header", po::value(&o.expect_headers)->composing(),
+        "NAME or NAME=VALUE: a header the first 200 answer must carry (repeatable)");
     try {
         po::variables_map vm;
         po::store(po::parse_command_line(argc, argv, d), vm);
@@ -156,10 +164,42 @@ private:
     boost::beast::flat_buffer buffer_;
 };
 
-// The first 200 answer is a seal: "" when it looks right, else what is wrong.
+// RFC 3161 §2.4.2: a TimeStampResp whose PKIStatus is granted (0) or grantedWithMods (1) and
+// which carries the timeStampToken.
+std::string check_timestamp_reply(const std::string& body) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(body.data());
+    TS_RESP* reply = d2i_TS_RESP(nullptr, &bytes, static_cast<long>(body.size()));
+    if (reply == nullptr) return "the 200 time-stamp answer is not a DER TimeStampResp";
+    std::string wrong;
+    const long status = ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(TS_RESP_get_status_info(reply)));
+    if (status != 0 && status != 1) {
+        wrong = "the 200 time-stamp answer's status is " + std::to_string(status) + ", not granted";
+    } else if (TS_RESP_get_token(reply) == nullptr) {
+        wrong = "the 200 time-stamp answer is granted but has no token";
+    }
+    TS_RESP_free(reply);
+    return wrong;
+}
+
+std::string check_headers(const http::response<http::string_body>& response, const std::vector<std::string>& expected) {
+    for (const auto& expectation : expected) {
+        const auto equals = expectation.find('=');
+        const std::string name = expectation.substr(0, equals);
+        const auto found = response.find(name);
+        if (found == response.end()) return "the 200 answer has no " + name + " header";
+        if (equals != std::string::npos && found->value() != expectation.substr(equals + 1)) {
+            return "the 200 answer's " + name + " is '" + std::string(found->value()) + "', not '" +
+                   expectation.substr(equals + 1) + "'";
+        }
+    }
+    return "";
+}
+
+// The first 200 answer is a seal or a time-stamp: "" when it looks right, else what is wrong.
 std::string check_answer(const http::response<http::string_body>& response, std::size_t input_size) {
     const auto type = std::string(response[http::field::content_type]);
     const auto& body = response.body();
+    if (type.starts_with("application/timestamp-reply")) return check_timestamp_reply(body);
     if (type.starts_with("application/json")) {
         auto parsed = nlohmann::json::parse(body, nullptr, false);
         if (parsed.is_discarded()) return "the 200 answer is not JSON";
@@ -257,6 +297,7 @@ int main(int argc, char** argv) {
             if (response && response->result_int() == 200 && !checked) {
                 checked = true;
                 check = check_answer(*response, body.size());
+                if (check.empty()) check = check_headers(*response, options.expect_headers);
                 if (check.empty()) check = "ok";
             }
             if (!measured) return;
