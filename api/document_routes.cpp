@@ -96,7 +96,7 @@ void timestamp_query(Services& services, const config::ClientIdentity& client, R
     on_pool(services, version, keep_alive, std::move(done),
             [&services, client, body, tenant = tenant->second, version, keep_alive]() -> Reply {
                 const auto* bytes = reinterpret_cast<const std::uint8_t*>(body->data());
-                auto reply = run_timestamp_job(services.time, services.db, services.db_mutex, client, tenant,
+                auto reply = run_timestamp_job(services.time, services.db, services.db_mutex, services.tenants, client, tenant,
                                                std::span<const std::uint8_t>(bytes, body->size()));
                 metrics().job("timestamp", reply ? (reply->granted ? "done" : "rejected")
                                                  : to_string(reply.error().code));

@@ -18,6 +18,7 @@
 #include "server/job_pool.hpp"
 #include "api/raw_request.hpp"
 #include "jobs/sign_job.hpp"
+#include "jobs/timestamp_job.hpp"
 #include "jobs/trusted_time.hpp"
 #include "keys/active_key.hpp"
 #include "hsm/token.hpp"
@@ -43,6 +44,7 @@ struct Services {
     PersonalKeys& personal_keys;
     pdf::WorkerPool& pdf_workers;
     const TrustedTime& time;
+    KnownTenants& tenants;
 };
 
 // `client` is empty when the caller presented no certificate.

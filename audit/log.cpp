@@ -29,9 +29,13 @@ Result<Head> Log::head() {
 Result<Entry> Log::append(Entry entry) {
     auto last = head();
     if (!last) return std::unexpected(last.error().with_context("reading the audit log's head"));
-    entry.seq = last->size + 1;
+    return append(std::move(entry), *last);
+}
+
+Result<Entry> Log::append(Entry entry, const Head& after) {
+    entry.seq = after.size + 1;
     entry.time = signet::format_timestamp(clock_.now());
-    entry.prev_hash = last->hash;
+    entry.prev_hash = after.hash;
     std::string stored;
     try {
         entry.hash = compute_hash(entry);

@@ -38,6 +38,9 @@ public:
     // Appends `entry` after the head: sets its seq, time, prev_hash and hash, commits it (in
     // the caller's transaction when there is one) and returns it as stored.
     Result<Entry> append(Entry entry);
+    // The same after `after`, the head the caller read in this transaction: a group of entries
+    // reads the head once.
+    Result<Entry> append(Entry entry, const Head& after);
 
     Result<Head> head();
     // Up to `limit` entries with seq > after, in order.

@@ -10,6 +10,7 @@ namespace signet::daemon {
 
 const char* const usage =
     "usage: signetctl dev-init DIR --port N [--module PKCS11_LIBRARY] [--rights-matrix FILE]\n"
+    "                 [--tsa-algorithm rsa-3072|ec-p256|...]\n"
     "       signetctl audit export --url https://HOST:PORT --cacert CA --cert CERT --key KEY [-o FILE]\n"
     "       signetctl audit verify EXPORT --trust AUDIT_CERT [--checkpoints FILE]\n"
     "       signetctl keys list CONNECTION\n"

@@ -13,7 +13,9 @@ int dev_init_command(const std::vector<std::string>& args) {
         "module", po::value<std::string>()->default_value("/usr/lib/softhsm/libsofthsm2.so"),
         "the SoftHSM PKCS#11 library")(
         "rights-matrix", po::value<std::string>()->default_value(""),
-        "the rights matrix (default: the one shipped with signet)")("dir", po::value<std::string>()->required(), "DIR");
+        "the rights matrix (default: the one shipped with signet)")(
+        "tsa-algorithm", po::value<std::string>()->default_value("rsa-3072"), "the TSA key's algorithm")(
+        "dir", po::value<std::string>()->required(), "DIR");
     po::positional_options_description positional;
     positional.add("dir", 1);
     auto parsed = parse("dev-init", args, options, positional);
@@ -24,10 +26,13 @@ int dev_init_command(const std::vector<std::string>& args) {
         std::cerr << "signetctl dev-init: --port must be between 1 and 65535\n";
         return 2;
     }
-    DevInitOptions init{vm["dir"].as<std::string>(),
-                        static_cast<std::uint16_t>(port),
-                        vm["module"].as<std::string>(),
-                        vm["rights-matrix"].as<std::string>()};
+    auto tsa_algorithm = hsm::parse_key_algorithm(vm["tsa-algorithm"].as<std::string>());
+    if (!tsa_algorithm) {
+        std::cerr << "signetctl dev-init: --tsa-algorithm: " << tsa_algorithm.error().message << "\n";
+        return 2;
+    }
+    DevInitOptions init{vm["dir"].as<std::string>(), static_cast<std::uint16_t>(port), vm["module"].as<std::string>(),
+                        vm["rights-matrix"].as<std::string>(), *tsa_algorithm};
     if (auto done = dev_init(init); !done) {
         std::cerr << "signetctl dev-init: " << done.error().message << "\n";
         return 1;

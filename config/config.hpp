@@ -120,13 +120,14 @@ struct Limits {
     std::chrono::seconds handshake_timeout{10};
     std::chrono::seconds request_timeout{60};  // a request's headers and body, or keep-alive idle
     unsigned max_connections = 256;
-    // Threads for HSM, PDF and database work; 0: four per core. A job mostly waits (for its
-    // PDF worker, an fsync of the audit log, the HSM), so a thread per core leaves cores idle.
+    // Threads for HSM, PDF and database work; 0: eight per core. A job mostly waits (for its
+    // PDF worker, an fsync of the audit log, the HSM), so a thread per core leaves cores idle;
+    // a time-stamp waits for two fsyncs around one signature (docs/decisions.md).
     unsigned workers = 0;
     unsigned max_queued_jobs = 64;
     std::chrono::seconds drain_timeout{30};    // SIGTERM: how long in-flight jobs may finish
     // PDF worker processes (DESIGN.md: the process holding the HSM session never parses a PDF).
-    unsigned pdf_workers = 0;                  // 0: one per job thread (at most 64)
+    unsigned pdf_workers = 0;                  // 0: one per two job threads (at most 64)
     std::chrono::seconds pdf_job_timeout{30};  // wall clock, then the worker is killed
     unsigned pdf_worker_cpu_seconds = 20;      // CPU time per document
     std::size_t pdf_worker_memory_bytes = std::size_t{1} << 30;  // address space; 0: no limit

@@ -149,12 +149,14 @@ int run_signetd(const std::filesystem::path& config_file) {
     if (!initial_credentials) return failed(initial_credentials.error());
     ServerCredentials credentials(std::move(*initial_credentials));
 
-    const unsigned job_threads = config->limits.workers != 0
-                                     ? config->limits.workers
-                                     : std::clamp(4 * std::thread::hardware_concurrency(), 2U, 256U);
+    const unsigned cores = std::max(std::thread::hardware_concurrency(), 1U);
+    const unsigned job_threads =
+        config->limits.workers != 0 ? config->limits.workers : std::clamp(8 * cores, 2U, 256U);
     pdf::WorkerLimits pdf_limits;
-    // A job thread waiting for a worker that is still being made waits for nothing useful.
-    pdf_limits.workers = config->limits.pdf_workers != 0 ? config->limits.pdf_workers : std::min(job_threads, 64U);
+    // Half the job threads: a time-stamp job needs no worker, and a seal job waiting for a worker
+    // still being made waits for nothing useful.
+    pdf_limits.workers =
+        config->limits.pdf_workers != 0 ? config->limits.pdf_workers : std::min(std::max(job_threads / 2, 1U), 64U);
     pdf_limits.job_deadline = config->limits.pdf_job_timeout;
     pdf_limits.address_space_bytes = config->limits.pdf_worker_memory_bytes;
     pdf_limits.cpu_seconds_per_job = config->limits.pdf_worker_cpu_seconds;
@@ -176,8 +178,9 @@ int run_signetd(const std::filesystem::path& config_file) {
     }
     PersonalKeys personal_keys(4096);
     const TrustedTime time{config->timestamp ? &*config->timestamp : nullptr, tsa_slot, *token, trail, clock};
+    KnownTenants tenants;
     Services services{*config,   *matrix, clock, *token,         seal_slot,       audit_slot, tsa_slot,
-                      trail,     *db,     db_mutex, pool,        personal_keys, **pdf_workers, time};
+                      trail,     *db,     db_mutex, pool,        personal_keys, **pdf_workers, time, tenants};
     Router router(services);
     ServerContext server{*config, router};
 

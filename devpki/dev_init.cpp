@@ -237,11 +237,11 @@ Status dev_init(const DevInitOptions& requested) {
     SIGNET_CHECK(make_hsm_key(**token, *db, pki,
                               {"audit", "audit-1", "signet development audit log"},
                               signing_ca->get(), signing_ca_key->get(), *chain_pem));
-    // The time-stamping authority's key: EC P-256, whose signatures cost SoftHSM a fraction of
-    // an RSA-3072 one, so that B-T adds little to a seal; its certificate has the critical
-    // extendedKeyUsage timeStamping alone (RFC 3161 §2.3).
+    // The time-stamping authority's key: RSA-3072 by default, the profile most TSA
+    // certificates have, or --tsa-algorithm; its certificate has the critical extendedKeyUsage
+    // timeStamping alone (RFC 3161 §2.3).
     SIGNET_CHECK(make_hsm_key(**token, *db, pki,
-                              {"tsa", "tsa-1", "signet development TSA", hsm::KeyAlgorithm::ec_p256,
+                              {"tsa", "tsa-1", "signet development TSA", options.tsa_algorithm,
                                devpki::Usage::time_stamping},
                               signing_ca->get(), signing_ca_key->get(), *chain_pem));
 

@@ -28,7 +28,13 @@ class AuditTrail {
 public:
     AuditTrail(store::Database& db, std::mutex& db_mutex, const signet::Clock& clock,
                hsm::Token& token, const KeySlot& audit_key, const config::Audit& settings)
-        : db_(db), db_mutex_(db_mutex), clock_(clock), token_(token), key_(audit_key), settings_(settings) {}
+        : db_(db),
+          db_mutex_(db_mutex),
+          clock_(clock),
+          token_(token),
+          key_(audit_key),
+          settings_(settings),
+          unanchored_(static_cast<std::int64_t>(settings.checkpoint_entries)) {}
 
     // Appends the entry and returns it as stored once it is committed. Entries recorded at the
     // same time may share a transaction; if it fails, each of them fails.
@@ -70,6 +76,10 @@ private:
     bool committing_ = false;      // a thread is committing a group; guarded by queue_mutex_
     std::mutex checkpoint_mutex_;  // one checkpoint at a time, so sizes only grow
     std::atomic<std::chrono::steady_clock::time_point> last_checkpoint_{std::chrono::steady_clock::now()};
+    // Entries no checkpoint covers, as far as this trail knows: counted up by its commits, set
+    // from the log whenever a checkpoint looks. Starts at the threshold so that the first call
+    // reads the log (entries left by an earlier run).
+    std::atomic<std::int64_t> unanchored_;
 };
 
 }  // namespace signet::daemon

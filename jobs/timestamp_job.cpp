@@ -9,7 +9,8 @@ namespace signet::daemon {
 namespace {
 
 // Billing names a tenant the register knows: a token billed to nobody would vanish from usage.
-Status check_tenant(store::Database& db, std::mutex& db_mutex, const std::string& tenant) {
+Status check_tenant(store::Database& db, std::mutex& db_mutex, KnownTenants& tenants, const std::string& tenant) {
+    if (tenants.contains(tenant)) return {};
     std::lock_guard lock(db_mutex);
     auto statement = db.prepare("SELECT 1 FROM tenants WHERE id = ?");
     if (!statement) return std::unexpected(statement.error());
@@ -17,6 +18,7 @@ Status check_tenant(store::Database& db, std::mutex& db_mutex, const std::string
     auto row = statement->step();
     if (!row) return std::unexpected(row.error());
     if (!*row) return fail(Errc::not_found, "the tenant '" + tenant + "' is not registered on signetd");
+    tenants.add(tenant);
     return {};
 }
 
@@ -34,8 +36,8 @@ Result<TimestampReply> reject(const TrustedTime& time, audit::Entry entry, const
 }  // namespace
 
 Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, std::mutex& db_mutex,
-                                         const config::ClientIdentity& client, const std::string& tenant,
-                                         std::span<const std::uint8_t> query) {
+                                         KnownTenants& tenants, const config::ClientIdentity& client,
+                                         const std::string& tenant, std::span<const std::uint8_t> query) {
     // 1. Client role: time-stamps are for the platform.
     if (!client.role || *client.role != config::Role::platform) {
         return fail(Errc::forbidden, "only the platform role may ask for time-stamps");
@@ -44,7 +46,7 @@ Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Databas
     const std::string policy = time.settings != nullptr ? time.settings->policy : "";
     auto parsed = timestamp::parse_request(query, policy);
     if (!parsed) return std::unexpected(parsed.error());
-    SIGNET_CHECK(check_tenant(db, db_mutex, tenant));
+    SIGNET_CHECK(check_tenant(db, db_mutex, tenants, tenant));
 
     audit::Entry entry;
     entry.client_fingerprint = client.fingerprint;

@@ -4,9 +4,11 @@
 // exists → trusted time available → intent committed → HSM signature → outcome → answer.
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "base/error.hpp"
@@ -15,6 +17,24 @@
 #include "store/database.hpp"
 
 namespace signet::daemon {
+
+// The tenants the register was seen to hold. The API removes no tenant, so one found once is
+// billed again without a database query (a time-stamp is cheap enough for that query to show).
+class KnownTenants {
+public:
+    bool contains(const std::string& tenant) const {
+        std::lock_guard lock(mutex_);
+        return names_.contains(tenant);
+    }
+    void add(const std::string& tenant) {
+        std::lock_guard lock(mutex_);
+        names_.insert(tenant);
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::unordered_set<std::string> names_;
+};
 
 struct TimestampReply {
     std::vector<std::uint8_t> response;           // DER TimeStampResp, granted or rejection
@@ -27,7 +47,7 @@ struct TimestampReply {
 // not serve (an unsupported hash, another policy, a clock not synchronised) is answered with a
 // TimeStampResp whose status is rejection, and recorded as a refusal.
 Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, std::mutex& db_mutex,
-                                         const config::ClientIdentity& client, const std::string& tenant,
-                                         std::span<const std::uint8_t> query);
+                                         KnownTenants& tenants, const config::ClientIdentity& client,
+                                         const std::string& tenant, std::span<const std::uint8_t> query);
 
 }  // namespace signet::daemon

@@ -4,7 +4,6 @@
 #include <openssl/obj_mac.h>
 
 #include "base/base64.hpp"
-#include "base/x509_encoding.hpp"
 #include "keys/certificate_checks.hpp"
 #include "telemetry/metrics.hpp"
 #include "timestamp/clock_sync.hpp"
@@ -97,19 +96,16 @@ Result<Stamp> issue_with(const TrustedTime& time, const ActiveKey& key, const ti
         return signature;
     });
     if (!token) return failed(token.error());
-    auto info = timestamp::read_token(*token);
-    if (!info) return failed(info.error());
-    // Without certReq the token carries no certificate to name the TSA by; we know it.
-    if (info->tsa.empty()) info->tsa = name_text(X509_get_subject_name(key.certificate.get()));
+    auto info = timestamp::issued_info(fields, key.certificate.get());
 
     entry.outcome = "stamped";
-    entry.detail["serial"] = info->serial_hex;
-    entry.detail["gen_time"] = info->gen_time_text;
+    entry.detail["serial"] = info.serial_hex;
+    entry.detail["gen_time"] = info.gen_time_text;
     if (auto recorded = time.trail.record(entry); !recorded) {
         return fail(Errc::unavailable, "the time-stamp's outcome could not be recorded: " + recorded.error().message);
     }
     time.trail.checkpoint_if_due();
-    return Stamp{std::move(*token), std::move(*info), "internal"};
+    return Stamp{std::move(*token), std::move(info), "internal"};
 }
 
 // An external TSA's token, checked, with the entry saying which TSA gave it or why none did.

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <map>
+
 #include "store/schema.hpp"
 
 namespace signet::store {
@@ -34,10 +36,36 @@ std::unexpected<Error> sqlite_failure(sqlite3* db, std::string_view what) {
 
 }  // namespace
 
+struct CachedStatement {
+    sqlite3_stmt* statement = nullptr;
+    bool in_use = false;
+};
+
+struct StatementCache {
+    static constexpr std::size_t capacity = 256;
+    // std::map: its nodes stay where they are, so Statements may point at them.
+    std::map<std::string, CachedStatement, std::less<>> statements;
+    ~StatementCache() {
+        for (auto& [sql, cached] : statements) sqlite3_finalize(cached.statement);
+    }
+};
+
 void Database::Closer::operator()(sqlite3* db) const { sqlite3_close_v2(db); }
+
 void Statement::Finalizer::operator()(sqlite3_stmt* statement) const {
-    sqlite3_finalize(statement);
+    if (cached == nullptr) {
+        sqlite3_finalize(statement);
+        return;
+    }
+    sqlite3_reset(statement);
+    sqlite3_clear_bindings(statement);
+    cached->in_use = false;
 }
+
+Database::Database(sqlite3* db) : db_(db), statements_(std::make_unique<StatementCache>()) {}
+Database::Database(Database&&) noexcept = default;
+Database& Database::operator=(Database&&) noexcept = default;
+Database::~Database() = default;
 
 Result<Database> Database::open(const std::filesystem::path& path) {
     sqlite3* raw = nullptr;
@@ -137,14 +165,22 @@ Status Database::execute(std::string_view sql) {
 }
 
 Result<Statement> Database::prepare(std::string_view sql) {
+    auto found = statements_->statements.find(sql);
+    if (found != statements_->statements.end() && !found->second.in_use) {
+        found->second.in_use = true;
+        return Statement(db_.get(), found->second.statement, &found->second);
+    }
+    const bool keep = found == statements_->statements.end() && statements_->statements.size() < StatementCache::capacity;
     sqlite3_stmt* statement = nullptr;
-    int rc = sqlite3_prepare_v2(db_.get(), sql.data(), static_cast<int>(sql.size()), &statement,
-                                nullptr);
+    int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                                keep ? SQLITE_PREPARE_PERSISTENT : 0, &statement, nullptr);
     if (rc != SQLITE_OK) {
         sqlite3_finalize(statement);
         return sqlite_failure(db_.get(), "preparing SQL");
     }
-    return Statement(db_.get(), statement);
+    if (!keep) return Statement(db_.get(), statement);
+    auto slot = statements_->statements.emplace(std::string(sql), CachedStatement{statement, true}).first;
+    return Statement(db_.get(), statement, &slot->second);
 }
 
 Statement& Statement::bind(int index, const Value& value) {

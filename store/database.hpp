@@ -25,6 +25,8 @@ using Blob = std::vector<std::uint8_t>;
 using Value = std::variant<std::nullptr_t, std::int64_t, std::string, Blob>;
 
 class Statement;
+struct StatementCache;
+struct CachedStatement;
 
 class Database {
 public:
@@ -32,12 +34,15 @@ public:
     // the schema to the newest version.
     static Result<Database> open(const std::filesystem::path& path);
 
-    Database(Database&&) noexcept = default;
-    Database& operator=(Database&&) noexcept = default;
-    ~Database() = default;
+    Database(Database&&) noexcept;
+    Database& operator=(Database&&) noexcept;
+    ~Database();
 
     // Runs SQL with no parameters and no result rows (schema, pragmas).
     Status execute(std::string_view sql);
+    // A statement for `sql`. The connection keeps the statements it prepared (up to 256 texts)
+    // and hands one out again, reset, when no Statement holds it: the hot ones (the audit
+    // log's) are compiled once rather than per use.
     Result<Statement> prepare(std::string_view sql);
 
     // BEGIN IMMEDIATE ... COMMIT around `work`; ROLLBACK when it fails.
@@ -65,10 +70,12 @@ private:
     struct Closer {
         void operator()(sqlite3* db) const;
     };
-    explicit Database(sqlite3* db) : db_(db) {}
+    explicit Database(sqlite3* db);
     Status migrate();
 
     std::unique_ptr<sqlite3, Closer> db_;
+    // After db_: destroyed first, so that its statements are finalised before the close.
+    std::unique_ptr<StatementCache> statements_;
     int schema_version_ = 0;
 };
 
@@ -92,10 +99,13 @@ public:
 
 private:
     friend class Database;
+    // Finalises a statement of its own; gives a cached one back to its cache, reset.
     struct Finalizer {
+        CachedStatement* cached = nullptr;
         void operator()(sqlite3_stmt* statement) const;
     };
-    Statement(sqlite3* db, sqlite3_stmt* statement) : db_(db), statement_(statement) {}
+    Statement(sqlite3* db, sqlite3_stmt* statement, CachedStatement* cached = nullptr)
+        : db_(db), statement_(statement, Finalizer{cached}) {}
 
     sqlite3* db_;
     std::unique_ptr<sqlite3_stmt, Finalizer> statement_;

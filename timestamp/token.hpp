@@ -15,6 +15,7 @@
 #include "base/error.hpp"
 #include "cms/signed_data.hpp"
 #include "timestamp/request.hpp"
+#include "timestamp/token_info.hpp"
 
 namespace signet::timestamp {
 
@@ -33,6 +34,10 @@ struct TokenFields {
 // signed attributes, as for CAdES). ordering is false and no tsa name is set.
 Result<std::vector<std::uint8_t>> issue_token(const TokenFields& fields, const cms::Signer& tsa,
                                               const cms::SignCallback& sign);
+
+// What read_token would say of the token issue_token makes of `fields` for `tsa`, without
+// parsing it again: the fields are the issuer's own.
+TokenInfo issued_info(const TokenFields& fields, X509* tsa);
 
 // The most bytes issue_token can return for `tsa` with certificates included, a 20-byte serial
 // and nonce, a SHA-512 imprint and a policy OID of up to 64 bytes: what a PDF placeholder

@@ -11,8 +11,11 @@
 # --quick makes every measurement short (for working on this script; its numbers mean little).
 #
 # It measures
+# SIGNET_BENCH_TSA_ALGORITHM (default rsa-3072, dev-init's) is the TSA key's algorithm
+# (signetctl dev-init --tsa-algorithm): run once with each of rsa-3072 and ec-p256.
+#
 #   (a) the TSA key's raw HSM signing rate (hsm_rate --purpose tsa: Token::sign on dev-init's
-#       "tsa-1", EC P-256, i.e. SHA-256 in signetd then C_SignInit + C_Sign with CKM_ECDSA on a
+#       "tsa-1", CKM_SHA256_RSA_PKCS, or for EC SHA-256 in signetd then CKM_ECDSA, on a
 #       cached handle, the call jobs/trusted_time.cpp makes per token), with 1, nproc and 16
 #       threads, one session each, before signetd starts;
 #   (b) POST /v1/timestamp?tenant=... throughput at 16 keep-alive mTLS connections (loadgen, a
@@ -95,7 +98,8 @@ run() {  # OUTPUT-FILE COMMAND...
 port=${SIGNET_BENCH_PORT:-$(( 18600 + RANDOM % 100 ))}
 install="$work/install"
 pki="$install/pki"
-"$build/daemon/signetctl" dev-init "$install" --port "$port" >/dev/null
+tsa_algorithm=${SIGNET_BENCH_TSA_ALGORITHM:-rsa-3072}
+"$build/daemon/signetctl" dev-init "$install" --port "$port" --tsa-algorithm "$tsa_algorithm" >/dev/null
 config="$install/signetd.toml"
 if [ -n "${SIGNET_BENCH_HSM_SESSIONS:-}" ]; then
   sed -i "s/^\[hsm\]\$/[hsm]\nsessions = $SIGNET_BENCH_HSM_SESSIONS/" "$config"
@@ -186,7 +190,7 @@ stop_signetd
 # --- results ----------------------------------------------------------------------------------
 jq -n --slurpfile load "$work/load.ndjson" --slurpfile h1 "$work/hsm-1.json" --slurpfile hn "$work/hsm-$cores.json" \
   --slurpfile h16 "$work/hsm-16.json" --argjson cores "$cores" --argjson quick "$quick" \
-  --arg sessions "$sessions_text" --argjson doc_bytes "$doc_bytes" \
+  --arg sessions "$sessions_text" --argjson doc_bytes "$doc_bytes" --arg tsa_algorithm "$tsa_algorithm" \
   --arg cpu "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" --arg kernel "$(uname -r)" \
   --arg date "$(date -u +%FT%TZ)" --arg load_before "$load_before" --arg load_after "$(cut -d' ' -f1-3 /proc/loadavg)" \
   --arg softhsm "$(dpkg-query -W -f='${Version}' softhsm2 2>/dev/null || echo unknown)" '
@@ -195,7 +199,7 @@ jq -n --slurpfile load "$work/load.ndjson" --slurpfile h1 "$work/hsm-1.json" --s
     {target: $name, measured: $measured, limit: $limit, ratio: $ratio, status: (if $met then "MET" else "NOT MET" end)};
   {machine: {cpu: $cpu, cores: $cores, kernel: $kernel, softhsm: $softhsm, date: $date, quick: ($quick == 1),
              loadavg_before: $load_before, loadavg_after: $load_after, hsm_sessions: $sessions},
-   document_bytes: $doc_bytes,
+   document_bytes: $doc_bytes, tsa_algorithm: $tsa_algorithm,
    tsa_key_raw_rate: {one_thread: $h1[0], nproc_threads: $hn[0], sixteen_threads: $h16[0]},
    load: $load,
    targets: [
@@ -204,7 +208,7 @@ jq -n --slurpfile load "$work/load.ndjson" --slurpfile h1 "$work/hsm-1.json" --s
              $m; 0.7 * $r; $m / $r; $m >= 0.7 * $r)),
      (p("seal-B-T").throughput_per_s as $t | p("seal-B-B").throughput_per_s as $b |
       target("B-T seal ≥ 0.45 × B-B seal, 100 KB raw at 16 connections, seals/s"; $t; 0.45 * $b; $t / $b; $t >= 0.45 * $b))
-   ]}' >"$results/timestamp_rate.json"
+   ]}' >"$results/timestamp_rate-$tsa_algorithm.json"
 
 jq -r '
   def f($x; $d): if $x == null then "-" else ($x * pow(10; $d) | round / pow(10; $d) | tostring) end;
@@ -212,7 +216,7 @@ jq -r '
   "signetd time-stamping (issue 17) — \(.machine.date), \(.machine.cores) cores, \(.machine.cpu), SoftHSM \(.machine.softhsm)\(if .machine.quick then ", --quick" else "" end)",
   "load average before the run \(.machine.loadavg_before), after \(.machine.loadavg_after); [hsm] sessions = \(.machine.hsm_sessions)",
   "",
-  "(a) raw HSM signing rate, TSA key \(.tsa_key_raw_rate.one_thread.key_id[0:16])… (Token::sign: SHA-256 + CKM_ECDSA P-256, cached handle)",
+  "(a) raw HSM signing rate, TSA key \(.tsa_key_raw_rate.one_thread.key_id[0:16])… \(.tsa_algorithm) (Token::sign, cached handle)",
   (.tsa_key_raw_rate | to_entries[] | "    \(.value.threads | pad(2)) thread(s): \(f(.value.per_second; 1) | pad(9)) signatures/s"),
   "",
   "(b), (c) at \(.load[0].connections) connections (raw-body seals of a \(.document_bytes)-byte PDF)",
@@ -221,5 +225,5 @@ jq -r '
   "",
   "targets (reported, not asserted)",
   (.targets[] | "    \(.status | . + " " * (8 - length)) \(.target): measured \(f(.measured; 1)), limit \(f(.limit; 1)), ratio \(f(.ratio; 3))")
-' "$results/timestamp_rate.json"
+' "$results/timestamp_rate-$tsa_algorithm.json"
 note "results in $results/timestamp_rate.json"

@@ -346,7 +346,7 @@ BOOST_AUTO_TEST_CASE(health_and_metrics_show_how_long_the_certificates_last) {
     auto health = inst.request("GET", "/v1/health", "", "officer");
     BOOST_REQUIRE(health.status == 200);
     const json body = health.json();
-    BOOST_REQUIRE(body.at("certificates").size() == 2U);
+    BOOST_REQUIRE(body.at("certificates").size() == 3U);  // the seal, audit and TSA keys
     for (const auto& certificate : body.at("certificates")) {
         BOOST_TEST(certificate.at("days_left").get<int>() > 300);  // dev-init certificates last years
         BOOST_TEST(certificate.at("expiring") == false);
@@ -356,6 +356,8 @@ BOOST_AUTO_TEST_CASE(health_and_metrics_show_how_long_the_certificates_last) {
     BOOST_TEST(metrics.body.find("signet_certificate_expiry_seconds{purpose=\"seal\"") != std::string::npos,
                metrics.body);
     BOOST_TEST(metrics.body.find("signet_certificate_expiring{purpose=\"audit\"") != std::string::npos, metrics.body);
+    BOOST_TEST(metrics.body.find("signet_certificate_expiry_seconds{purpose=\"tsa\"") != std::string::npos,
+               metrics.body);
 }
 
 // The installation ceremony (docs/systemd.md): a token and a database with no key, the first

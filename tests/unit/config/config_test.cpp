@@ -292,8 +292,8 @@ BOOST_FIXTURE_TEST_SUITE(process_limits, ConfigFixture)
 BOOST_AUTO_TEST_CASE(pdf_worker_and_drain_defaults_and_limits) {
     auto defaults = signet::config::load(write(valid()));
     BOOST_REQUIRE(defaults);
-    BOOST_TEST(defaults->limits.pdf_workers == 0U);  // one per job thread
-    BOOST_TEST(defaults->limits.workers == 0U);      // four per core
+    BOOST_TEST(defaults->limits.pdf_workers == 0U);  // one per two job threads
+    BOOST_TEST(defaults->limits.workers == 0U);      // eight per core
     BOOST_TEST(defaults->limits.pdf_job_timeout.count() == 30);
     BOOST_TEST(defaults->limits.pdf_worker_memory_bytes == std::size_t{1} << 30);
     BOOST_TEST(defaults->limits.drain_timeout.count() == 30);

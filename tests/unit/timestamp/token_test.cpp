@@ -458,6 +458,29 @@ BOOST_AUTO_TEST_CASE(granted_responses_carry_the_token_verbatim) {
                           response.end() - static_cast<std::ptrdiff_t>(token.size())));
 }
 
+// signetd answers with what it put in the token rather than parsing it again: both must agree,
+// for a serial with leading zeros too.
+BOOST_AUTO_TEST_CASE(issued_info_is_what_read_token_reads) {
+    TempDir dir("signet-tst");
+    TsaPki pki = make_tsa_pki("ec-p256", false, dir);
+    Request request{NID_sha256, std::vector<std::uint8_t>(32, 0x11), std::nullopt, std::nullopt, false};
+    for (std::vector<std::uint8_t> serial : {std::vector<std::uint8_t>{0x00, 0x00, 0x2a},
+                                             std::vector<std::uint8_t>{0xff, 0x01}}) {
+        TokenFields fields = fields_for(request);
+        fields.serial = serial;
+        auto token = issue(fields, pki);
+        auto read = value_or_fail(read_token(token), "read_token");
+        TokenInfo issued = issued_info(fields, pki.cert.get());
+        BOOST_TEST(issued.serial_hex == read.serial_hex);
+        BOOST_TEST(issued.gen_time_text == read.gen_time_text);
+        BOOST_TEST((issued.gen_time == read.gen_time));
+        BOOST_TEST(issued.policy_oid == read.policy_oid);
+        // Without certReq the token names no TSA; signetd knows its own.
+        BOOST_TEST(read.tsa.empty());
+        BOOST_TEST(issued.tsa.find("CN=") == 0U);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(token_size_bound_holds) {
     TempDir dir("signet-tst");
     // The largest fields: SHA-512, a 20-byte serial and nonce with the top bit set (a sign
