@@ -355,13 +355,7 @@ Result<std::vector<std::uint8_t>> issue_token(const TokenFields& fields, const c
 
 TokenInfo issued_info(const TokenFields& fields, X509* tsa) {
     TokenInfo info;
-    static constexpr char digits[] = "0123456789abcdef";
-    for (std::uint8_t byte : fields.serial) {
-        info.serial_hex += digits[byte >> 4];
-        info.serial_hex += digits[byte & 0xf];
-    }
-    const auto first = info.serial_hex.find_first_not_of('0');
-    info.serial_hex = first == std::string::npos ? "0" : info.serial_hex.substr(first);
+    info.serial_hex = serial_hex(fields.serial);
     // The token says the time to the second (encode_tst_info).
     const auto seconds = std::chrono::floor<std::chrono::seconds>(fields.gen_time);
     info.gen_time = seconds;

@@ -16,6 +16,7 @@
 #include "base/openssl_error.hpp"
 #include "base/ssl_ptr.hpp"
 #include "base/time.hpp"
+#include "base/x509_encoding.hpp"
 
 namespace signet::timestamp {
 namespace {
@@ -23,19 +24,11 @@ namespace {
 using Pkcs7Ptr = std::unique_ptr<PKCS7, SslDeleter<&PKCS7_free>>;
 using TstInfoPtr = std::unique_ptr<TS_TST_INFO, SslDeleter<&TS_TST_INFO_free>>;
 
+// ASN1_INTEGER keeps the magnitude big-endian with the sign in its type, so the bytes are the
+// magnitude whatever the sign of the encoded INTEGER.
 std::string hex_magnitude(const ASN1_INTEGER* serial) {
-    static constexpr char digits[] = "0123456789abcdef";
-    // ASN1_INTEGER keeps the magnitude big-endian with the sign in its type, so the bytes are
-    // the magnitude whatever the sign of the encoded INTEGER.
-    const unsigned char* bytes = ASN1_STRING_get0_data(serial);
-    const int length = ASN1_STRING_length(serial);
-    std::string hex;
-    for (int i = 0; i < length; ++i) {
-        hex += digits[bytes[i] >> 4];
-        hex += digits[bytes[i] & 0x0f];
-    }
-    const std::size_t first = hex.find_first_not_of('0');
-    return first == std::string::npos ? std::string("0") : hex.substr(first);
+    return serial_hex(std::span<const std::uint8_t>(ASN1_STRING_get0_data(serial),
+                                                    static_cast<std::size_t>(ASN1_STRING_length(serial))));
 }
 
 // The fraction of a GeneralizedTime ("...SS.fffZ", RFC 3161 §2.4.2 allows any precision), which
@@ -85,14 +78,7 @@ Result<std::string> signer_subject(PKCS7* token) {
     X509* certificate = X509_find_by_issuer_and_serial(
         certificates, signer->issuer_and_serial->issuer, signer->issuer_and_serial->serial);
     if (certificate == nullptr) return std::string();
-    Bio text(BIO_new(BIO_s_mem()));
-    if (!text || X509_NAME_print_ex(text.get(), X509_get_subject_name(certificate), 0,
-                                    XN_FLAG_RFC2253) < 0) {
-        return openssl_failure(Errc::internal, "printing the TSA certificate's subject");
-    }
-    char* data = nullptr;
-    const long length = BIO_get_mem_data(text.get(), &data);
-    return std::string(data, static_cast<std::size_t>(length));
+    return name_text(X509_get_subject_name(certificate));
 }
 
 }  // namespace
@@ -130,6 +116,17 @@ Result<TokenInfo> read_token(std::span<const std::uint8_t> token) {
 
     SIGNET_TRY(info.tsa, signer_subject(content.get()));
     return info;
+}
+
+std::string serial_hex(std::span<const std::uint8_t> bytes) {
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string hex;
+    for (std::uint8_t byte : bytes) {
+        hex += digits[byte >> 4];
+        hex += digits[byte & 0x0f];
+    }
+    const std::size_t first = hex.find_first_not_of('0');
+    return first == std::string::npos ? std::string("0") : hex.substr(first);
 }
 
 }  // namespace signet::timestamp

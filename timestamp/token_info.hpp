@@ -3,6 +3,7 @@
 // checks external tokens): for the answer's "timestamp" object and the audit entry.
 
 #include <chrono>
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -19,5 +20,8 @@ struct TokenInfo {
     std::string policy_oid;
 };
 Result<TokenInfo> read_token(std::span<const std::uint8_t> token);
+
+// TokenInfo's serial_hex of a serial whose magnitude is `bytes`, big-endian.
+std::string serial_hex(std::span<const std::uint8_t> bytes);
 
 }  // namespace signet::timestamp
