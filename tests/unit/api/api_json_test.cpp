@@ -3,6 +3,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "tests/support/need.hpp"
+
 namespace {
 
 void require_bad_request(std::string_view body, std::string_view fragment) {
@@ -21,7 +23,7 @@ BOOST_AUTO_TEST_CASE(full_seal_request) {
     auto parsed = signet::daemon::parse_seal_request(
         R"({"tenant": "cab-1", "actor": "marie", "document": "JVBERi0=",
             "appearance": {"page": 2, "rect": [1, 2.5, 30, 40]}, "approved_by": "paul"})");
-    BOOST_REQUIRE_MESSAGE(parsed, parsed.error().message);
+    BOOST_REQUIRE_MESSAGE(parsed, signet::test::error_of(parsed));
     BOOST_TEST(parsed->tenant == "cab-1");
     BOOST_TEST(parsed->actor == "marie");
     BOOST_TEST(std::string(parsed->document.begin(), parsed->document.end()) == "%PDF-");

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/need.hpp"
+
 namespace {
 
 using signet::daemon::parse_raw_seal_request;
@@ -32,7 +34,7 @@ BOOST_AUTO_TEST_CASE(full_seal_request_from_the_query) {
     auto parsed = parse_raw_seal_request(
         "/v1/seal?tenant=cab-1&actor=marie%20dur%C3%A9&approved_by=paul&page=2&rect=1,2.5,30,40",
         pdf());
-    BOOST_REQUIRE_MESSAGE(parsed, parsed.error().message);
+    BOOST_REQUIRE_MESSAGE(parsed, signet::test::error_of(parsed));
     BOOST_TEST(parsed->tenant == "cab-1");
     BOOST_TEST(parsed->actor == "marie duré");
     BOOST_TEST(parsed->approved_by.value() == "paul");
@@ -97,7 +99,7 @@ BOOST_AUTO_TEST_CASE(seal_refusals_name_the_parameter) {
 BOOST_AUTO_TEST_CASE(sign_request_is_one_document_with_its_code) {
     auto parsed = parse_raw_sign_request(
         "/v1/sign?tenant=t&actor=a&otp=123456&page=1&rect=300,40,560,120", pdf());
-    BOOST_REQUIRE_MESSAGE(parsed, parsed.error().message);
+    BOOST_REQUIRE_MESSAGE(parsed, signet::test::error_of(parsed));
     BOOST_TEST(parsed->otp == "123456");
     BOOST_TEST(!parsed->batch);
     BOOST_REQUIRE(parsed->documents.size() == 1U);

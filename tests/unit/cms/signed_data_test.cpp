@@ -8,6 +8,7 @@
 #include "base/x509_encoding.hpp"
 #include "cms/signed_data.hpp"
 #include "tests/support/pdf_fixtures.hpp"
+#include "tests/support/need.hpp"
 
 namespace signet::cms::test {
 using pdf::test::make_pki;
@@ -26,14 +27,14 @@ BOOST_AUTO_TEST_CASE(pem_certificates_load_one_or_many) {
         return *text;
     };
     auto one = load_pem_certificates(as_bytes(pem(pki.cert.get())));
-    BOOST_REQUIRE_MESSAGE(one, one.error().message);
+    BOOST_REQUIRE_MESSAGE(one, signet::test::error_of(one));
     BOOST_TEST(one->size() == 1u);
     BOOST_TEST(X509_cmp((*one)[0].get(), pki.cert.get()) == 0);
 
     auto three = load_pem_certificates(as_bytes("leading text\n" + pem(pki.cert.get()) +
                                                 pem(pki.intermediates[0].get()) + "between\n" +
                                                 pem(pki.root.get())));
-    BOOST_REQUIRE_MESSAGE(three, three.error().message);
+    BOOST_REQUIRE_MESSAGE(three, signet::test::error_of(three));
     BOOST_TEST(three->size() == 3u);
     BOOST_TEST(X509_cmp((*three)[2].get(), pki.root.get()) == 0);
 

@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/need.hpp"
 
 namespace {
 
@@ -76,7 +77,7 @@ BOOST_FIXTURE_TEST_SUITE(config_load, ConfigFixture)
 
 BOOST_AUTO_TEST_CASE(valid_file_with_defaults_and_relative_paths) {
     auto config = signet::config::load(write(valid()));
-    BOOST_REQUIRE_MESSAGE(config, config.error().message);
+    BOOST_REQUIRE_MESSAGE(config, signet::test::error_of(config));
     BOOST_TEST(config->server.address == "127.0.0.1");
     BOOST_TEST(config->server.port == 9443);
     BOOST_TEST(config->tls.certificate == dir / "server.pem");
@@ -140,7 +141,7 @@ BOOST_AUTO_TEST_CASE(key_lifecycle_defaults_and_limits) {
     BOOST_TEST(defaults->keys.expiry_warning.count() == 30 * 24 * 3600);
     auto set = signet::config::load(write(valid() + "[keys]\nsigning_trust_anchors = \"ca.pem\"\napproval_hours = 2\n"
                                                     "min_remaining_validity_days = 0\nexpiry_warning_days = 60\n"));
-    BOOST_REQUIRE_MESSAGE(set, set.error().message);
+    BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
     BOOST_TEST(set->keys.signing_trust_anchors == dir / "ca.pem");
     BOOST_TEST(set->keys.approval_ttl.count() == 2 * 3600);
     BOOST_TEST(set->keys.min_remaining_validity.count() == 0);
@@ -171,11 +172,11 @@ BOOST_AUTO_TEST_CASE(out_of_range_limit) {
 
 BOOST_AUTO_TEST_CASE(raw_document_limit_is_its_own) {
     auto defaults = signet::config::load(write(valid()));
-    BOOST_REQUIRE_MESSAGE(defaults, defaults.error().message);
+    BOOST_REQUIRE_MESSAGE(defaults, signet::test::error_of(defaults));
     BOOST_TEST(defaults->limits.max_raw_document_bytes == 64U * 1024U * 1024U);
     BOOST_TEST(defaults->limits.max_body_bytes == 2048U);  // the JSON limit is unchanged by it
     auto set = signet::config::load(write(valid("max_raw_document_bytes = 4096\n")));
-    BOOST_REQUIRE_MESSAGE(set, set.error().message);
+    BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
     BOOST_TEST(set->limits.max_raw_document_bytes == 4096U);
     require_error(signet::config::load(write(valid("max_raw_document_bytes = 10\n"))),
                   {"limits.max_raw_document_bytes", "between 1024"});
@@ -301,7 +302,7 @@ BOOST_AUTO_TEST_CASE(pdf_worker_and_drain_defaults_and_limits) {
     auto set = signet::config::load(write(valid("pdf_workers = 3\npdf_job_timeout_seconds = 5\npdf_worker_memory_mib = 0\n"
                                                 "pdf_worker_cpu_seconds = 2\ndrain_timeout_seconds = 7\n"
                                                 "pdf_worker = \"module.so\"\n")));
-    BOOST_REQUIRE_MESSAGE(set, set.error().message);
+    BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
     BOOST_TEST(set->limits.pdf_workers == 3U);
     BOOST_TEST(set->limits.pdf_job_timeout.count() == 5);
     BOOST_TEST(set->limits.pdf_worker_memory_bytes == 0U);
@@ -325,7 +326,7 @@ BOOST_AUTO_TEST_CASE(pin_from_a_systemd_credential) {
     write_file(credentials / "hsm-pin", "1234");
     auto loaded = signet::config::load(write(text));
     ::unsetenv("CREDENTIALS_DIRECTORY");
-    BOOST_REQUIRE_MESSAGE(loaded, loaded.error().message);
+    BOOST_REQUIRE_MESSAGE(loaded, signet::test::error_of(loaded));
     BOOST_TEST(loaded->hsm.pin_file == credentials / "hsm-pin");
 
     std::string path_not_name = text;

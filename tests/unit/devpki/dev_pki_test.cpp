@@ -14,6 +14,8 @@
 #include <openssl/asn1.h>
 #include <openssl/x509v3.h>
 
+#include "tests/support/need.hpp"
+
 using namespace signet::devpki;
 using signet::Errc;
 using signet::test::TempDir;
@@ -22,13 +24,13 @@ namespace {
 
 Key key(std::string_view algorithm) {
     auto generated = generate_key(algorithm);
-    BOOST_REQUIRE_MESSAGE(generated, generated.error().message);
+    BOOST_REQUIRE_MESSAGE(generated, signet::test::error_of(generated));
     return std::move(*generated);
 }
 
 Cert issued(const CertificateSpec& spec, EVP_PKEY* subject, X509* issuer, EVP_PKEY* issuer_key) {
     auto cert = issue(spec, subject, issuer, issuer_key);
-    BOOST_REQUIRE_MESSAGE(cert, cert.error().message);
+    BOOST_REQUIRE_MESSAGE(cert, signet::test::error_of(cert));
     return std::move(*cert);
 }
 
@@ -236,10 +238,10 @@ BOOST_AUTO_TEST_CASE(writes_with_modes_0644_and_0600_and_reads_back) {
     BOOST_TEST(signet::test::read_file(dir / "ca.key").starts_with("-----BEGIN " "PRIVATE KEY-----\n"));
 
     auto cert = read_certificate(dir / "ca.pem");
-    BOOST_REQUIRE_MESSAGE(cert, cert.error().message);
+    BOOST_REQUIRE_MESSAGE(cert, signet::test::error_of(cert));
     BOOST_TEST(X509_cmp(cert->get(), ca.cert.get()) == 0);
     auto read_key = read_private_key(dir / "ca.key");
-    BOOST_REQUIRE_MESSAGE(read_key, read_key.error().message);
+    BOOST_REQUIRE_MESSAGE(read_key, signet::test::error_of(read_key));
     BOOST_TEST(EVP_PKEY_eq(read_key->get(), ca.key.get()) == 1);
 }
 
@@ -295,7 +297,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_CASE(sha256_fingerprint_is_the_hex_digest_of_the_der) {
     Ca ca;
     auto fingerprint = sha256_fingerprint(ca.cert.get());
-    BOOST_REQUIRE_MESSAGE(fingerprint, fingerprint.error().message);
+    BOOST_REQUIRE_MESSAGE(fingerprint, signet::test::error_of(fingerprint));
 
     unsigned char* der = nullptr;
     int length = i2d_X509(ca.cert.get(), &der);

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "tests/support/need.hpp"
+
 using signet::Errc;
 using signet::daemon::check_text;
 using signet::daemon::JsonFields;
@@ -24,7 +26,7 @@ void require_refusal(const R& result, std::string_view fragment) {
 
 JsonFields parsed(std::string_view body, std::initializer_list<std::string_view> known) {
     auto fields = JsonFields::parse(body, known);
-    BOOST_REQUIRE_MESSAGE(fields, fields.error().message);
+    BOOST_REQUIRE_MESSAGE(fields, signet::test::error_of(fields));
     return *fields;
 }
 

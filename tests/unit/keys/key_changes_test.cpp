@@ -11,6 +11,7 @@
 #include "jobs/seal_job.hpp"
 #include "policy/matrix.hpp"
 #include "tests/support/dev_installation.hpp"
+#include "tests/support/need.hpp"
 
 namespace {
 
@@ -40,7 +41,7 @@ BOOST_AUTO_TEST_CASE(an_approval_expires_after_the_configured_time) {
     auto in_time = inst.request_activation(key);
     inst.clock.advance(std::chrono::hours(23));
     auto approved = daemon::approve_key_change(inst.officer("officer2"), in_time);
-    BOOST_REQUIRE_MESSAGE(approved, approved.error().message);
+    BOOST_REQUIRE_MESSAGE(approved, signet::test::error_of(approved));
     BOOST_TEST(approved->body.at("retired") == before);
     BOOST_TEST(inst.seal_slot->get()->id_hex == key);
     // Approving twice changes nothing more.

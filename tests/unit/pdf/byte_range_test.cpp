@@ -8,6 +8,7 @@
 
 #include "pdf/byte_range.hpp"
 #include "tests/support/pdf_fixtures.hpp"
+#include "tests/support/need.hpp"
 
 namespace signet::pdf::test {
 namespace {
@@ -39,7 +40,7 @@ BOOST_AUTO_TEST_CASE(the_placeholder_is_found_and_patched_in_place) {
     auto bytes = bytes_of(update(16));
     const std::size_t size_before = bytes.size();
     auto placeholder_found = patch_byte_range(bytes, original_part.size(), 16);
-    BOOST_REQUIRE_MESSAGE(placeholder_found, placeholder_found.error().message);
+    BOOST_REQUIRE_MESSAGE(placeholder_found, signet::test::error_of(placeholder_found));
     const auto& r = placeholder_found->byte_range;
     // The offsets are in the signed file, original + update.
     std::string text = original_part + std::string(text_of(bytes));

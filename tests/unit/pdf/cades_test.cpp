@@ -14,6 +14,7 @@
 
 #include "pdf/cades.hpp"
 #include "tests/support/pdf_fixtures.hpp"
+#include "tests/support/need.hpp"
 
 namespace signet::pdf::test {
 using cms::SignCallback;
@@ -42,7 +43,7 @@ std::array<std::uint8_t, 32> sha256(std::span<const std::uint8_t> bytes) {
 
 std::vector<std::uint8_t> build(const Pki& pki, const std::array<std::uint8_t, 32>& digest) {
     auto cms = build_cades_signature(digest, pki.signer(), software_signer(pki.key.get()));
-    BOOST_REQUIRE_MESSAGE(cms, cms.error().message);
+    BOOST_REQUIRE_MESSAGE(cms, signet::test::error_of(cms));
     return *cms;
 }
 
@@ -157,7 +158,7 @@ BOOST_AUTO_TEST_CASE(the_callback_signs_the_der_set_of_signed_attributes) {
     };
     auto digest = sha256(random_bytes(10, 2));
     auto cms = build_cades_signature(digest, pki.signer(), spy);
-    BOOST_REQUIRE_MESSAGE(cms, cms.error().message);
+    BOOST_REQUIRE_MESSAGE(cms, signet::test::error_of(cms));
     // RFC 5652 §5.4: an explicit SET OF (0x31), not the [0] IMPLICIT (0xA0) of the SignerInfo.
     BOOST_REQUIRE(!seen.empty());
     BOOST_TEST(seen[0] == 0x31);
@@ -219,7 +220,7 @@ BOOST_AUTO_TEST_CASE(duplicate_chain_entries_are_included_once) {
     signer.chain.push_back(pki.root.get());
     auto der =
         build_cades_signature(sha256(random_bytes(4, 4)), signer, software_signer(pki.key.get()));
-    BOOST_REQUIRE_MESSAGE(der, der.error().message);
+    BOOST_REQUIRE_MESSAGE(der, signet::test::error_of(der));
     Cms cms = parse(*der);
     STACK_OF(X509)* certs = CMS_get1_certs(cms.get());
     BOOST_TEST(sk_X509_num(certs) == 3);
@@ -286,7 +287,7 @@ BOOST_AUTO_TEST_CASE(keys_other_than_rsa_and_ec_are_refused) {
     spec.common_name = "ed25519 signer";
     spec.usage = devpki::Usage::signing;
     auto cert = devpki::issue(spec, ed25519.get(), pki.root.get(), pki.root_key.get());
-    BOOST_REQUIRE_MESSAGE(cert, cert.error().message);
+    BOOST_REQUIRE_MESSAGE(cert, signet::test::error_of(cert));
     Signer signer{.certificate = cert->get(), .chain = {pki.root.get()}};
     auto result =
         build_cades_signature(sha256(random_bytes(4, 6)), signer, software_signer(ed25519.get()));

@@ -6,6 +6,7 @@
 
 #include "pdf/prepare.hpp"
 #include "tests/support/pdf_fixtures.hpp"
+#include "tests/support/need.hpp"
 
 namespace signet::pdf::test {
 namespace {
@@ -99,10 +100,10 @@ BOOST_AUTO_TEST_CASE(the_embedded_cms_verifies_over_the_byte_range) {
     Pki pki = make_pki("rsa-3072", 1);
     make_groff(dir / "in.pdf");
     auto prepared = prepare(dir / "in.pdf", invisible_request(pki));
-    BOOST_REQUIRE_MESSAGE(prepared, prepared.error().message);
+    BOOST_REQUIRE_MESSAGE(prepared, signet::test::error_of(prepared));
     auto cms =
         build_cades_signature(prepared->digest, pki.signer(), software_signer(pki.key.get()));
-    BOOST_REQUIRE_MESSAGE(cms, cms.error().message);
+    BOOST_REQUIRE_MESSAGE(cms, signet::test::error_of(cms));
     const auto original = read_bytes(dir / "in.pdf");
     const auto before = joined(original, *prepared);
     BOOST_REQUIRE(embed(*prepared, *cms));

@@ -14,6 +14,7 @@
 
 #include "pdf/prepare.hpp"
 #include "tests/support/pdf_fixtures.hpp"
+#include "tests/support/need.hpp"
 
 namespace signet::pdf::test {
 namespace {
@@ -135,7 +136,7 @@ BOOST_FIXTURE_TEST_CASE(each_kind_of_file_gets_the_changed_objects_and_a_chained
             const auto input = dir / (kind.name + ".pdf");
             const auto original = read_bytes(input);
             auto prepared = prepare(input, visible_request(pki, 2));
-            BOOST_REQUIRE_MESSAGE(prepared, prepared.error().message);
+            BOOST_REQUIRE_MESSAGE(prepared, signet::test::error_of(prepared));
             const std::string update = text_of(prepared->update);
             BOOST_TEST_INFO("the update:\n" << update.substr(0, 3000));
 

@@ -10,6 +10,7 @@
 
 #include "pdf/prepare.hpp"
 #include "tests/support/pdf_fixtures.hpp"
+#include "tests/support/need.hpp"
 
 namespace signet::pdf::test {
 namespace {
@@ -76,7 +77,7 @@ BOOST_FIXTURE_TEST_CASE(byte_range_and_digest_describe_the_written_bytes, Produc
     make_ps2pdf(dir / "in.pdf");
     auto request = invisible_request(pki);
     auto prepared = prepare(dir / "in.pdf", request);
-    BOOST_REQUIRE_MESSAGE(prepared, prepared.error().message);
+    BOOST_REQUIRE_MESSAGE(prepared, signet::test::error_of(prepared));
     const auto& r = prepared->byte_range;
     const auto bytes = joined(read_bytes(dir / "in.pdf"), *prepared);
     BOOST_TEST(prepared->original_size == read_bytes(dir / "in.pdf").size());
@@ -114,7 +115,7 @@ BOOST_FIXTURE_TEST_CASE(signing_time_and_reason_are_written, Producers) {
     request.signing_time = std::chrono::system_clock::from_time_t(1700000000);
     request.reason = "Approbation des comptes annuels";
     auto prepared = prepare(dir / "in.pdf", request);
-    BOOST_REQUIRE_MESSAGE(prepared, prepared.error().message);
+    BOOST_REQUIRE_MESSAGE(prepared, signet::test::error_of(prepared));
     std::string_view text = text_of(prepared->update);
     BOOST_TEST(text.find("/M(D:20231114221320+00'00')") != std::string_view::npos);
     BOOST_TEST(text.find("/Reason") != std::string_view::npos);

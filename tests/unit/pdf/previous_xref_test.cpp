@@ -7,6 +7,7 @@
 
 #include "pdf/previous_xref.hpp"
 #include "tests/support/pdf_fixtures.hpp"
+#include "tests/support/need.hpp"
 
 namespace signet::pdf::test {
 namespace {
@@ -34,7 +35,7 @@ BOOST_AUTO_TEST_CASE(a_table_and_a_stream_are_told_apart) {
     auto table = file("xref\n0 1\n0000000000 65535 f \ntrailer\n<< /Size 1 >>\n", "");
     table.text += "startxref\n" + std::to_string(table.section_at) + "\n%%EOF\n";
     auto found = find_previous_xref(bytes_of(table.text));
-    BOOST_REQUIRE_MESSAGE(found, found.error().message);
+    BOOST_REQUIRE_MESSAGE(found, signet::test::error_of(found));
     BOOST_TEST(found->offset == table.section_at);
     BOOST_TEST(!found->is_stream);
 
@@ -43,7 +44,7 @@ BOOST_AUTO_TEST_CASE(a_table_and_a_stream_are_told_apart) {
         "");
     stream.text += "startxref\r\n" + std::to_string(stream.section_at) + "\r\n%%EOF";
     found = find_previous_xref(bytes_of(stream.text));
-    BOOST_REQUIRE_MESSAGE(found, found.error().message);
+    BOOST_REQUIRE_MESSAGE(found, signet::test::error_of(found));
     BOOST_TEST(found->offset == stream.section_at);
     BOOST_TEST(found->is_stream);
 }
@@ -55,12 +56,12 @@ BOOST_AUTO_TEST_CASE(the_last_startxref_counts_and_trailing_bytes_are_tolerated)
     std::string text = earlier.text + "xref\n0 1\n0000000000 65535 f \ntrailer\n<<>>\nstartxref\n" +
                        std::to_string(second) + "\n%%EOF\n" + std::string(2, '\0') + "junk";
     auto found = find_previous_xref(bytes_of(text));
-    BOOST_REQUIRE_MESSAGE(found, found.error().message);
+    BOOST_REQUIRE_MESSAGE(found, signet::test::error_of(found));
     BOOST_TEST(found->offset == second);
     // Whitespace between the offset and the section is what readers skip too.
     text = "%PDF-1.4\n\n\n  xref\n0 1\n0000000000 65535 f \ntrailer\n<<>>\nstartxref\n9\n%%EOF\n";
     found = find_previous_xref(bytes_of(text));
-    BOOST_REQUIRE_MESSAGE(found, found.error().message);
+    BOOST_REQUIRE_MESSAGE(found, signet::test::error_of(found));
     BOOST_TEST(found->offset == 9u);
     BOOST_TEST(!found->is_stream);
 }
@@ -104,7 +105,7 @@ BOOST_AUTO_TEST_CASE(real_producers_tails_are_read) {
              {"ps", false}, {"objstm", true}, {"linearized", false}, {"hybrid", false}}) {
         BOOST_TEST_CONTEXT(name) {
             auto found = find_previous_xref(read_bytes(dir / (name + ".pdf")));
-            BOOST_REQUIRE_MESSAGE(found, found.error().message);
+            BOOST_REQUIRE_MESSAGE(found, signet::test::error_of(found));
             BOOST_TEST(found->is_stream == stream);
         }
     }

@@ -10,6 +10,7 @@
 
 #include "store/schema.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "tests/support/need.hpp"
 
 namespace {
 
@@ -32,7 +33,7 @@ std::string scalar_text(Database& db, std::string_view sql) {
 BOOST_AUTO_TEST_CASE(open_creates_schema_in_wal_mode) {
     TempDir dir;
     auto db = Database::open(dir / "signet.db");
-    BOOST_REQUIRE_MESSAGE(db, db.error().message);
+    BOOST_REQUIRE_MESSAGE(db, signet::test::error_of(db));
     BOOST_TEST(db->schema_version() == static_cast<int>(signet::store::migrations().size()));
     BOOST_TEST(scalar_text(*db, "PRAGMA journal_mode") == "wal");
     BOOST_TEST(scalar_text(*db, "SELECT COUNT(*) FROM schema_migrations") ==
@@ -44,7 +45,7 @@ BOOST_AUTO_TEST_CASE(reopening_applies_nothing_twice) {
     TempDir dir;
     { BOOST_REQUIRE(Database::open(dir / "signet.db")); }
     auto again = Database::open(dir / "signet.db");
-    BOOST_REQUIRE_MESSAGE(again, again.error().message);
+    BOOST_REQUIRE_MESSAGE(again, signet::test::error_of(again));
     BOOST_TEST(scalar_text(*again, "SELECT COUNT(*) FROM schema_migrations") ==
                std::to_string(signet::store::migrations().size()));
 }

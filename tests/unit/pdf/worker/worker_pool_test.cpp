@@ -19,6 +19,7 @@
 #include "pdf/worker/worker_pool.hpp"
 #include "tests/support/pdf_fixtures.hpp"
 #include "tests/support/hostile_pdfs.hpp"
+#include "tests/support/need.hpp"
 
 namespace signet::pdf::test {
 namespace {
@@ -40,7 +41,7 @@ WorkerLimits test_limits(unsigned workers = 2) {
 
 std::unique_ptr<WorkerPool> start_pool(unsigned workers = 2) {
     auto pool = WorkerPool::start(SIGNET_PDF_WORKER, test_limits(workers));
-    BOOST_REQUIRE_MESSAGE(pool, "WorkerPool::start: " << pool.error().message);
+    BOOST_REQUIRE_MESSAGE(pool, "WorkerPool::start: " << signet::test::error_of(pool));
     return std::move(*pool);
 }
 
@@ -74,7 +75,7 @@ BOOST_AUTO_TEST_CASE(a_good_document_comes_back_as_prepare_makes_it_and_signs) {
             auto in_process = prepare(input, request);
             BOOST_REQUIRE(in_process);
             auto pooled = pool->prepare(original, request);
-            BOOST_REQUIRE_MESSAGE(pooled, pooled.error().message);
+            BOOST_REQUIRE_MESSAGE(pooled, signet::test::error_of(pooled));
             // The same placeholder where prepare() puts it (the bytes may differ in /ModDate,
             // NOTES trap 8, never in length).
             BOOST_TEST(pooled->update.size() == in_process->update.size());
