@@ -113,12 +113,26 @@ Result<Entry> entry_from_json(const json& object) {
     return entry;
 }
 
+namespace {
+
+// RFC 9162 §2.1.1: a leaf's hash input starts with 0x00. dump() is compact and, with
+// nlohmann's default std::map objects, writes keys in byte order.
+std::string leaf_hash(const json& without_hash) { return sha256_hex(std::string(1, '\0') + without_hash.dump()); }
+
+}  // namespace
+
 std::string compute_hash(const Entry& entry) {
     json canonical = to_json(entry);
     canonical.erase("hash");
-    // RFC 9162 §2.1.1: a leaf's hash input starts with 0x00. dump() is compact and, with
-    // nlohmann's default std::map objects, writes keys in byte order.
-    return sha256_hex(std::string(1, '\0') + canonical.dump());
+    return leaf_hash(canonical);
+}
+
+std::string hash_and_encode(Entry& entry) {
+    json object = to_json(entry);
+    object.erase("hash");
+    entry.hash = leaf_hash(object);
+    object["hash"] = entry.hash;
+    return object.dump();
 }
 
 }  // namespace signet::audit

@@ -49,6 +49,10 @@ Result<Entry> entry_from_json(const nlohmann::json& object);
 // hex(SHA-256(0x00 || canonical(entry))) — `entry.hash` is not part of it.
 std::string compute_hash(const Entry& entry);
 
+// Sets `entry.hash` and returns the entry's JSON with it, as the log stores it: the writer's
+// one serialisation for both.
+std::string hash_and_encode(Entry& entry);
+
 constexpr const char* genesis_hash = "0000000000000000000000000000000000000000000000000000000000000000";
 
 }  // namespace signet::audit

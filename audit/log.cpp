@@ -38,8 +38,7 @@ Result<Entry> Log::append(Entry entry, const Head& after) {
     entry.prev_hash = after.hash;
     std::string stored;
     try {
-        entry.hash = compute_hash(entry);
-        stored = to_json(entry).dump();
+        stored = hash_and_encode(entry);
     } catch (const nlohmann::json::exception& e) {
         // Only text that is not UTF-8 gets here; every API field is checked UTF-8 by the parser.
         return fail(Errc::bad_request, std::string("an audit entry cannot be encoded: ") + e.what());

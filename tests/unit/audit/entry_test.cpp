@@ -173,4 +173,13 @@ BOOST_AUTO_TEST_CASE(fields_of_the_wrong_type_are_refused) {
     BOOST_TEST(!signet::audit::entry_from_json(json("entry")).has_value());
 }
 
+// The writer's single serialisation agrees with compute_hash and with to_json.
+BOOST_AUTO_TEST_CASE(hash_and_encode_is_compute_hash_and_to_json) {
+    signet::audit::Entry entry = known_entry();
+    entry.hash.clear();
+    const std::string stored = signet::audit::hash_and_encode(entry);
+    BOOST_TEST(entry.hash == known_hash);
+    BOOST_TEST(stored == signet::audit::to_json(entry).dump());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
