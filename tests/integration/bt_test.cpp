@@ -5,7 +5,6 @@
 // can fail, which must give 503 naming it and leave the failure in the audit log.
 #include <boost/test/unit_test.hpp>
 
-#include <sstream>
 
 #include "tests/integration/support/fixture.hpp"
 #include "tests/integration/support/pdf_samples.hpp"
@@ -60,19 +59,6 @@ HttpResult seal_with(const Installation& inst, const std::string& document, cons
     return inst.request("POST", "/v1/seal", seal_body(document, extra));
 }
 
-// The audit entries of the log, oldest first.
-std::vector<json> audit_entries(const Installation& inst) {
-    auto exported = inst.request("GET", "/v1/audit/export", "", "auditor");
-    BOOST_REQUIRE(exported.status == 200);
-    std::vector<json> out;
-    std::istringstream lines(exported.body);
-    for (std::string line; std::getline(lines, line);) {
-        json entry = json::parse(line);
-        if (entry.value("type", "") == "entry") out.push_back(std::move(entry));
-    }
-    return out;
-}
-
 // An installation whose trusted time is the responder, with short timeouts for the hang case.
 std::string external_config(const TsaResponder& tsa, const std::filesystem::path& trust) {
     return "[timestamp]\nsource = \"external\"\nurls = [\"" + tsa.url() + "\"]\ntrust = \"" + trust.string() +
@@ -102,7 +88,7 @@ BOOST_AUTO_TEST_CASE(a_b_t_seal_carries_the_internal_tsas_token_and_a_cosignatur
     // The token is a key use of the TSA key on record, billed with the seal: intent, then
     // stamped with the serial the answer gives.
     bool stamped = false;
-    for (const auto& entry : audit_entries(inst)) {
+    for (const auto& entry : inst.audit_entries()) {
         if (entry.at("event") == "timestamp" && entry.at("outcome") == "stamped" &&
             entry.at("detail").at("serial") == stamp.at("serial")) {
             stamped = true;
@@ -170,7 +156,7 @@ BOOST_AUTO_TEST_CASE(an_external_tsas_token_is_checked_then_embedded) {
     BOOST_TEST(tsa.requests() == 1U);
 
     bool received = false;
-    for (const auto& entry : audit_entries(inst)) {
+    for (const auto& entry : inst.audit_entries()) {
         if (entry.at("event") == "timestamp" && entry.at("outcome") == "received") {
             received = entry.at("detail").at("tsa") == tsa.url();
         }
@@ -201,7 +187,7 @@ BOOST_AUTO_TEST_CASE(a_bad_or_unreachable_external_tsa_gives_503_naming_it) {
     }
     // Each failure is on record: the TSA and why, and the seal itself failed after its intent.
     int failed_stamps = 0;
-    for (const auto& entry : audit_entries(inst)) {
+    for (const auto& entry : inst.audit_entries()) {
         if (entry.at("event") == "timestamp" && entry.at("outcome") == "failed") {
             ++failed_stamps;
             BOOST_TEST(entry.at("reason").get<std::string>().find(tsa.url()) != std::string::npos);

@@ -136,13 +136,9 @@ std::string certificate_sha256(const std::filesystem::path& pem) {
 
 // The export's entries with this event.
 std::vector<json> audit_events(const Installation& inst, const std::string& event) {
-    auto exported = inst.request("GET", "/v1/audit/export", "", "auditor");
-    BOOST_REQUIRE(exported.status == 200);
     std::vector<json> out;
-    std::istringstream lines(exported.body);
-    for (std::string line; std::getline(lines, line);) {
-        json entry = json::parse(line);
-        if (entry.value("type", "") == "entry" && entry.at("event") == event) out.push_back(entry);
+    for (auto& entry : inst.audit_entries()) {
+        if (entry.at("event") == event) out.push_back(std::move(entry));
     }
     return out;
 }

@@ -104,17 +104,7 @@ struct Office {
     }
 
     // The newest audit entries (export), newest last.
-    std::vector<json> entries() {
-        auto exported = inst.request("GET", "/v1/audit/export", "", "auditor");
-        BOOST_REQUIRE(exported.status == 200);
-        std::vector<json> out;
-        std::istringstream lines(exported.body);
-        for (std::string line; std::getline(lines, line);) {
-            json entry = json::parse(line);
-            if (entry.value("type", "") == "entry") out.push_back(entry);
-        }
-        return out;
-    }
+    std::vector<json> entries() { return inst.audit_entries(); }
 
     // A refusal: the status and code, the words, an audit entry with the reason, and no HSM
     // signature.

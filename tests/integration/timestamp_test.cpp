@@ -156,18 +156,6 @@ std::int64_t usage_count(const Installation& inst, const std::string& counter) {
     return body.at(counter).get<std::int64_t>();
 }
 
-std::vector<json> audit_entries(const Installation& inst) {
-    auto exported = inst.request("GET", "/v1/audit/export", "", "auditor");
-    BOOST_REQUIRE(exported.status == 200);
-    std::vector<json> out;
-    std::istringstream lines(exported.body);
-    for (std::string line; std::getline(lines, line);) {
-        json entry = json::parse(line);
-        if (entry.value("type", "") == "entry") out.push_back(entry);
-    }
-    return out;
-}
-
 // POSTs `query` `count` times with one curl (one connection, one process): 1000 separate curl
 // processes would spend most of the time starting TLS. Returns the serials in order.
 std::vector<std::string> stamp_many(const Installation& inst, const TempDir& work, const fs::path& query, int count,
@@ -268,7 +256,7 @@ BOOST_AUTO_TEST_CASE(tokens_verify_for_each_hash_with_and_without_the_certificat
     // Each token is one audited key use: an entry per serial, and the usage count follows.
     BOOST_TEST(std::set<std::string>(serials.begin(), serials.end()).size() == serials.size());
     BOOST_TEST(usage_count(inst, "timestamps") == usage_before + 6);
-    const auto entries = audit_entries(inst);
+    const auto entries = inst.audit_entries();
     for (const auto& serial : serials) {
         const auto found = std::count_if(entries.begin(), entries.end(), [&](const json& entry) {
             return entry.value("event", "") == "timestamp" && entry.value("outcome", "") == "stamped" &&

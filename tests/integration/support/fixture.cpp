@@ -118,6 +118,18 @@ void Installation::start() {
     }
 }
 
+std::vector<nlohmann::json> Installation::audit_entries() const {
+    auto exported = request("GET", "/v1/audit/export", "", "auditor");
+    if (exported.status != 200) throw std::runtime_error("the audit export failed: " + exported.body);
+    std::vector<nlohmann::json> out;
+    std::istringstream lines(exported.body);
+    for (std::string line; std::getline(lines, line);) {
+        nlohmann::json entry = nlohmann::json::parse(line);
+        if (entry.value("type", "") == "entry") out.push_back(std::move(entry));
+    }
+    return out;
+}
+
 int Installation::hsm_signatures() const {
     if (spy_log.empty()) throw std::logic_error("this installation has no PKCS#11 spy");
     std::istringstream log(read_file(spy_log));

@@ -49,6 +49,8 @@ struct Installation {
                        const std::string& content_type = "application/json",
                        const std::vector<std::string>& extra_curl_args = {}) const;
     bool healthy() const;
+    // Every entry of the key-usage log, oldest first, from GET /v1/audit/export as the auditor.
+    std::vector<nlohmann::json> audit_entries() const;
     // Stops signetd (SIGTERM, which it must obey with exit status 0) and starts it again.
     void restart();
     // A register PUT (tenant or member) that must succeed.
