@@ -11,11 +11,12 @@
 #include "cli/command_line.hpp"
 #include "timestamp/request.hpp"
 #include "timestamp/token_info.hpp"
+#include "timestamp/ts_ptr.hpp"
 
 namespace signet::daemon {
 namespace {
 
-using TsResp = std::unique_ptr<TS_RESP, SslDeleter<&TS_RESP_free>>;
+using timestamp::TsResp;
 
 // The file's digest with `hash`, streamed: a file to time-stamp may be large.
 Result<std::vector<std::uint8_t>> digest_of(const std::string& path, const EVP_MD* hash) {

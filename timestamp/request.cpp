@@ -14,15 +14,11 @@
 
 #include "base/openssl_error.hpp"
 #include "base/ssl_ptr.hpp"
+#include "timestamp/ts_ptr.hpp"
 
 namespace signet::timestamp {
 namespace {
 
-using TsReq = std::unique_ptr<TS_REQ, SslDeleter<&TS_REQ_free>>;
-using TsMsgImprint = std::unique_ptr<TS_MSG_IMPRINT, SslDeleter<&TS_MSG_IMPRINT_free>>;
-using X509Algor = std::unique_ptr<X509_ALGOR, SslDeleter<&X509_ALGOR_free>>;
-using Asn1Integer = std::unique_ptr<ASN1_INTEGER, SslDeleter<&ASN1_INTEGER_free>>;
-using BigNum = std::unique_ptr<BIGNUM, SslDeleter<&BN_free>>;
 
 std::size_t hash_length(int nid) {
     switch (nid) {

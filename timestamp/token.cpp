@@ -18,26 +18,19 @@
 #include "base/ssl_ptr.hpp"
 #include "base/time.hpp"
 #include "base/x509_encoding.hpp"
+#include "timestamp/ts_ptr.hpp"
 
 namespace signet::timestamp {
 namespace {
 
-using Asn1Integer = std::unique_ptr<ASN1_INTEGER, SslDeleter<&ASN1_INTEGER_free>>;
 using Asn1Object = std::unique_ptr<ASN1_OBJECT, SslDeleter<&ASN1_OBJECT_free>>;
 using Asn1OctetString = std::unique_ptr<ASN1_OCTET_STRING, SslDeleter<&ASN1_OCTET_STRING_free>>;
-using Asn1BitString = std::unique_ptr<ASN1_BIT_STRING, SslDeleter<&ASN1_BIT_STRING_free>>;
 using Asn1GeneralizedTime =
     std::unique_ptr<ASN1_GENERALIZEDTIME, SslDeleter<&ASN1_GENERALIZEDTIME_free>>;
 using Asn1Utf8String = std::unique_ptr<ASN1_UTF8STRING, SslDeleter<&ASN1_UTF8STRING_free>>;
-using BigNum = std::unique_ptr<BIGNUM, SslDeleter<&BN_free>>;
 using BioChain = std::unique_ptr<BIO, SslDeleter<&BIO_free_all>>;
-using Pkcs7 = std::unique_ptr<PKCS7, SslDeleter<&PKCS7_free>>;
 using TsAccuracy = std::unique_ptr<TS_ACCURACY, SslDeleter<&TS_ACCURACY_free>>;
-using TsMsgImprint = std::unique_ptr<TS_MSG_IMPRINT, SslDeleter<&TS_MSG_IMPRINT_free>>;
-using TsResp = std::unique_ptr<TS_RESP, SslDeleter<&TS_RESP_free>>;
 using TsStatusInfo = std::unique_ptr<TS_STATUS_INFO, SslDeleter<&TS_STATUS_INFO_free>>;
-using TsTstInfo = std::unique_ptr<TS_TST_INFO, SslDeleter<&TS_TST_INFO_free>>;
-using X509Algor = std::unique_ptr<X509_ALGOR, SslDeleter<&X509_ALGOR_free>>;
 
 struct Utf8StackDeleter {
     void operator()(STACK_OF(ASN1_UTF8STRING) * stack) const {

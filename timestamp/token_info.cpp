@@ -17,12 +17,11 @@
 #include "base/ssl_ptr.hpp"
 #include "base/time.hpp"
 #include "base/x509_encoding.hpp"
+#include "timestamp/ts_ptr.hpp"
 
 namespace signet::timestamp {
 namespace {
 
-using Pkcs7Ptr = std::unique_ptr<PKCS7, SslDeleter<&PKCS7_free>>;
-using TstInfoPtr = std::unique_ptr<TS_TST_INFO, SslDeleter<&TS_TST_INFO_free>>;
 
 // ASN1_INTEGER keeps the magnitude big-endian with the sign in its type, so the bytes are the
 // magnitude whatever the sign of the encoded INTEGER.
@@ -88,14 +87,14 @@ Result<TokenInfo> read_token(std::span<const std::uint8_t> token) {
         return fail(Errc::bad_request, "the time-stamp token is empty or too large");
     }
     const unsigned char* cursor = token.data();
-    Pkcs7Ptr content(d2i_PKCS7(nullptr, &cursor, static_cast<long>(token.size())));
+    Pkcs7 content(d2i_PKCS7(nullptr, &cursor, static_cast<long>(token.size())));
     if (!content || cursor != token.data() + token.size()) {
         return openssl_failure(Errc::bad_request, "the time-stamp token is not a DER ContentInfo");
     }
     if (!PKCS7_type_is_signed(content.get()) || content->d.sign == nullptr) {
         return fail(Errc::bad_request, "the time-stamp token is not a SignedData");
     }
-    TstInfoPtr tst(PKCS7_to_TS_TST_INFO(content.get()));
+    TsTstInfo tst(PKCS7_to_TS_TST_INFO(content.get()));
     if (!tst) return openssl_failure(Errc::bad_request, "the time-stamp token holds no TSTInfo");
 
     TokenInfo info;

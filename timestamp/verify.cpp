@@ -16,20 +16,15 @@
 #include "base/openssl_error.hpp"
 #include "base/ssl_ptr.hpp"
 #include "base/time.hpp"
+#include "timestamp/ts_ptr.hpp"
 
 namespace signet::timestamp {
 namespace {
 
-using TsRespPtr = std::unique_ptr<TS_RESP, SslDeleter<&TS_RESP_free>>;
-using TsReqPtr = std::unique_ptr<TS_REQ, SslDeleter<&TS_REQ_free>>;
-using TsMsgImprintPtr = std::unique_ptr<TS_MSG_IMPRINT, SslDeleter<&TS_MSG_IMPRINT_free>>;
 using TsVerifyCtxPtr = std::unique_ptr<TS_VERIFY_CTX, SslDeleter<&TS_VERIFY_CTX_free>>;
-using X509AlgorPtr = std::unique_ptr<X509_ALGOR, SslDeleter<&X509_ALGOR_free>>;
 using X509StorePtr = std::unique_ptr<X509_STORE, SslDeleter<&X509_STORE_free>>;
-using Asn1IntegerPtr = std::unique_ptr<ASN1_INTEGER, SslDeleter<&ASN1_INTEGER_free>>;
 using ExtendedKeyUsagePtr =
     std::unique_ptr<EXTENDED_KEY_USAGE, SslDeleter<&EXTENDED_KEY_USAGE_free>>;
-using Asn1BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, SslDeleter<&ASN1_BIT_STRING_free>>;
 
 struct X509StackFree {
     // PKCS7_get0_signers returns a new stack of certificates it does not own.
@@ -139,10 +134,10 @@ std::string failed_check() {
 
 // The request the token must answer, as OpenSSL's verifier takes it (TS_REQ_to_TS_VERIFY_CTX is
 // the one way OpenSSL 3.0 has to set the expected hash algorithm and nonce).
-Result<TsReqPtr> expected_request(const Expectation& expected) {
-    TsReqPtr request(TS_REQ_new());
-    TsMsgImprintPtr imprint(TS_MSG_IMPRINT_new());
-    X509AlgorPtr algorithm(X509_ALGOR_new());
+Result<TsReq> expected_request(const Expectation& expected) {
+    TsReq request(TS_REQ_new());
+    TsMsgImprint imprint(TS_MSG_IMPRINT_new());
+    X509Algor algorithm(X509_ALGOR_new());
     if (!request || !imprint || !algorithm || TS_REQ_set_version(request.get(), 1) != 1 ||
         X509_ALGOR_set0(algorithm.get(), OBJ_nid2obj(expected.hash_nid), V_ASN1_NULL, nullptr) !=
             1 ||
@@ -155,7 +150,7 @@ Result<TsReqPtr> expected_request(const Expectation& expected) {
     }
     if (expected.nonce) {
         const unsigned char* cursor = expected.nonce->data();
-        Asn1IntegerPtr nonce(
+        Asn1Integer nonce(
             d2i_ASN1_INTEGER(nullptr, &cursor, static_cast<long>(expected.nonce->size())));
         if (!nonce || cursor != expected.nonce->data() + expected.nonce->size()) {
             return openssl_failure(Errc::internal, "the expected nonce is not a DER INTEGER");
@@ -222,7 +217,7 @@ Status check_tsa_certificate_usage(X509* certificate) {
             "the TSA certificate's extendedKeyUsage must be timeStamping only (RFC 3161 §2.3)");
     }
     int critical = 0;
-    Asn1BitStringPtr key_usage(static_cast<ASN1_BIT_STRING*>(
+    Asn1BitString key_usage(static_cast<ASN1_BIT_STRING*>(
         X509_get_ext_d2i(certificate, NID_key_usage, &critical, nullptr)));
     if (critical == -2)
         return fail(Errc::invalid_certificate, "the TSA certificate has two keyUsage extensions");
@@ -248,7 +243,7 @@ Result<CheckedToken> check_response(std::span<const std::uint8_t> response,
                     "the answer is not a TimeStampResp: it is empty or too large");
     }
     const unsigned char* cursor = response.data();
-    TsRespPtr answer(d2i_TS_RESP(nullptr, &cursor, static_cast<long>(response.size())));
+    TsResp answer(d2i_TS_RESP(nullptr, &cursor, static_cast<long>(response.size())));
     if (!answer || cursor != response.data() + response.size()) {
         return openssl_failure(Errc::bad_request, "the answer is not a DER TimeStampResp");
     }
@@ -284,7 +279,7 @@ Result<CheckedToken> check_response(std::span<const std::uint8_t> response,
     if (auto usage = check_tsa_certificate_usage(signer); !usage)
         return std::unexpected(usage.error());
 
-    TsReqPtr request;
+    TsReq request;
     SIGNET_TRY(request, expected_request(expected));
     X509StorePtr store;
     SIGNET_TRY(store, trust_store(expected.trust));

@@ -31,14 +31,15 @@
 #include "tests/support/need.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
+#include "timestamp/ts_ptr.hpp"
 
 namespace signet::test {
 namespace {
 
-using TsRespPtr = std::unique_ptr<TS_RESP, SslDeleter<&TS_RESP_free>>;
-using TsReqPtr = std::unique_ptr<TS_REQ, SslDeleter<&TS_REQ_free>>;
-using TstInfoPtr = std::unique_ptr<TS_TST_INFO, SslDeleter<&TS_TST_INFO_free>>;
-using Pkcs7Ptr = std::unique_ptr<PKCS7, SslDeleter<&PKCS7_free>>;
+using timestamp::Pkcs7;
+using timestamp::TsReq;
+using timestamp::TsResp;
+using timestamp::TsTstInfo;
 
 constexpr std::size_t max_request_bytes = 64 * 1024;
 constexpr auto read_timeout = std::chrono::seconds(5);
@@ -302,7 +303,7 @@ std::vector<std::uint8_t> TsaResponder::answer(std::span<const std::uint8_t> que
             // The client's own request with the imprint replaced by a hash of other data: the
             // nonce still matches, so only the imprint check can catch it.
             const unsigned char* cursor = query.data();
-            TsReqPtr request(d2i_TS_REQ(nullptr, &cursor, static_cast<long>(query.size())));
+            TsReq request(d2i_TS_REQ(nullptr, &cursor, static_cast<long>(query.size())));
             if (!request) throw_openssl("the query is not a TimeStampReq");
             TS_MSG_IMPRINT* imprint = TS_REQ_get_msg_imprint(request.get());
             const ASN1_OBJECT* algorithm = nullptr;
@@ -345,10 +346,10 @@ std::vector<std::uint8_t> TsaResponder::reply_with_openssl(std::span<const std::
 std::vector<std::uint8_t> TsaResponder::resign_without_eku(
     const std::vector<std::uint8_t>& response) {
     const unsigned char* cursor = response.data();
-    TsRespPtr answer(d2i_TS_RESP(nullptr, &cursor, static_cast<long>(response.size())));
+    TsResp answer(d2i_TS_RESP(nullptr, &cursor, static_cast<long>(response.size())));
     if (!answer || TS_RESP_get_tst_info(answer.get()) == nullptr)
         throw_openssl("reading openssl's reply");
-    TstInfoPtr tst(TS_TST_INFO_dup(TS_RESP_get_tst_info(answer.get())));
+    TsTstInfo tst(TS_TST_INFO_dup(TS_RESP_get_tst_info(answer.get())));
     if (!tst) throw_openssl("copying the TSTInfo");
     const std::vector<std::uint8_t> tst_der =
         der_of<TS_TST_INFO, &i2d_TS_TST_INFO>(tst.get(), "encoding the TSTInfo");
@@ -369,7 +370,7 @@ std::vector<std::uint8_t> TsaResponder::resign_without_eku(
     const auto token_der =
         der_of<CMS_ContentInfo, &i2d_CMS_ContentInfo>(cms.get(), "encoding the token");
     cursor = token_der.data();
-    Pkcs7Ptr token(d2i_PKCS7(nullptr, &cursor, static_cast<long>(token_der.size())));
+    Pkcs7 token(d2i_PKCS7(nullptr, &cursor, static_cast<long>(token_der.size())));
     if (!token) throw_openssl("reading the token back as PKCS#7");
     TS_RESP_set_tst_info(answer.get(), token.release(), tst.release());  // takes both
     return der_of<TS_RESP, &i2d_TS_RESP>(answer.get(), "encoding the reply");
