@@ -45,16 +45,27 @@ public:
     // log's) are compiled once rather than per use.
     Result<Statement> prepare(std::string_view sql);
 
+    // What a COMMIT has made sure of when it returns.
+    enum class Durability {
+        synced,    // on disk
+        // In the log and safe from a crash of this process, on disk with the next synced
+        // commit of this connection (SQLite's synchronous = NORMAL in WAL mode; PostgreSQL
+        // calls it synchronous_commit = off). A power loss may take it back.
+        deferred,
+    };
+
     // BEGIN IMMEDIATE ... COMMIT around `work`; ROLLBACK when it fails.
     template <class F>
-    Status transaction(F&& work) {
-        if (auto begun = execute("BEGIN IMMEDIATE"); !begun) return begun;
-        Status result = work();
-        if (!result) {
-            (void)execute("ROLLBACK");
-            return result;
+    Status transaction(F&& work, Durability durability = Durability::synced) {
+        if (durability == Durability::deferred) {
+            if (auto relaxed = execute("PRAGMA synchronous = NORMAL"); !relaxed) return relaxed;
         }
-        return execute("COMMIT");
+        Status done = run_transaction(std::forward<F>(work));
+        if (durability == Durability::deferred) {
+            // The connection's default is back before anything else commits on it.
+            if (auto restored = execute("PRAGMA synchronous = FULL"); !restored && done) return restored;
+        }
+        return done;
     }
 
     // Whether a write could start now: takes the write lock (waiting at most `wait`) and rolls
@@ -72,6 +83,16 @@ private:
     };
     explicit Database(sqlite3* db);
     Status migrate();
+    template <class F>
+    Status run_transaction(F&& work) {
+        if (auto begun = execute("BEGIN IMMEDIATE"); !begun) return begun;
+        Status result = work();
+        if (!result) {
+            (void)execute("ROLLBACK");
+            return result;
+        }
+        return execute("COMMIT");
+    }
 
     std::unique_ptr<sqlite3, Closer> db_;
     // After db_: destroyed first, so that its statements are finalised before the close.

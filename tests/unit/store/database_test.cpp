@@ -87,6 +87,31 @@ BOOST_AUTO_TEST_CASE(failed_transaction_rolls_back) {
     BOOST_TEST(scalar_text(*db, "SELECT COUNT(*) FROM t") == "0");
 }
 
+// A deferred commit is in the log for every other connection when it returns, relaxes the sync
+// for itself only (the connection is back to FULL, 2, for the next commit, which makes both
+// durable), and a failed one still rolls back and restores FULL.
+BOOST_AUTO_TEST_CASE(a_deferred_commit_is_visible_and_leaves_the_connection_synced) {
+    TempDir dir;
+    auto db = Database::open(dir / "signet.db");
+    BOOST_REQUIRE(db);
+    BOOST_TEST(scalar_text(*db, "PRAGMA synchronous") == "2");
+    BOOST_REQUIRE(db->execute("CREATE TABLE t (i INTEGER PRIMARY KEY)"));
+    auto deferred = db->transaction([&] { return db->execute("INSERT INTO t VALUES (1)"); },
+                                    Database::Durability::deferred);
+    BOOST_REQUIRE_MESSAGE(deferred, signet::test::error_of(deferred));
+    BOOST_TEST(scalar_text(*db, "PRAGMA synchronous") == "2");
+    auto other = Database::open(dir / "signet.db");
+    BOOST_REQUIRE(other);
+    BOOST_TEST(scalar_text(*other, "SELECT COUNT(*) FROM t") == "1");
+
+    auto failed = db->transaction([&] { return db->execute("INSERT INTO t VALUES (1)"); },
+                                  Database::Durability::deferred);
+    BOOST_REQUIRE(!failed);
+    BOOST_TEST(code(failed.error()) == static_cast<int>(Errc::conflict));
+    BOOST_TEST(scalar_text(*db, "PRAGMA synchronous") == "2");
+    BOOST_TEST(scalar_text(*other, "SELECT COUNT(*) FROM t") == "1");
+}
+
 BOOST_AUTO_TEST_CASE(bad_sql_is_an_error_not_a_crash) {
     TempDir dir;
     auto db = Database::open(dir / "signet.db");
