@@ -49,7 +49,7 @@ done
 if [ "$quick" = 1 ]; then
   hsm_seconds=1; load_seconds=2; warmup=1; rounds=1
 else
-  hsm_seconds=5; load_seconds=10; warmup=2; rounds=3
+  hsm_seconds=4; load_seconds=8; warmup=2; rounds=5
 fi
 cores=$(nproc)
 connections=16
