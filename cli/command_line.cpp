@@ -10,7 +10,8 @@ namespace signet::daemon {
 
 const char* const usage =
     "usage: signetctl dev-init DIR --port N [--module PKCS11_LIBRARY] [--rights-matrix FILE]\n"
-    "                 [--tsa-algorithm rsa-3072|ec-p256|...]\n"
+    "                 [--tsa-algorithm rsa-3072|ec-p256|...] [--ocsp-url URL] [--crl-url URL]\n"
+    "       signetctl dev-crl DIR [--revoke CERT.pem]... [--days N]\n"
     "       signetctl audit export --url https://HOST:PORT --cacert CA --cert CERT --key KEY [-o FILE]\n"
     "       signetctl audit verify EXPORT --trust AUDIT_CERT [--checkpoints FILE]\n"
     "       signetctl keys list CONNECTION\n"
@@ -25,7 +26,10 @@ const char* const usage =
     "       signetctl approvals approve APPROVAL_ID CONNECTION\n"
     "       signetctl timestamp FILE CONNECTION --tenant T [--hash sha256|sha384|sha512] [-o FILE.tsr]\n"
     "  CONNECTION is --url https://HOST:PORT --cacert CA --cert CERT --key KEY\n"
-    "  dev-init      make a complete local installation in DIR (development, quick start, tests)\n"
+    "  dev-init      make a complete local installation in DIR (development, quick start, tests);\n"
+    "                --ocsp-url and --crl-url go into the seal, audit and TSA certificates\n"
+    "  dev-crl       issue the next CRL of DIR's development signing CA (DIR/pki/signing-ca.crl,\n"
+    "                valid N days, default 30), keeping its entries and revoking each CERT.pem\n"
     "  audit export  fetch the key-usage log and its checkpoints (auditor certificate)\n"
     "  audit verify  check an export offline: exit 0 only for an intact log; --trust may hold\n"
     "                several audit certificates (before and after an audit key rotation)\n"

@@ -15,6 +15,8 @@ int dev_init_command(const std::vector<std::string>& args) {
         "rights-matrix", po::value<std::string>()->default_value(""),
         "the rights matrix (default: the one shipped with signet)")(
         "tsa-algorithm", po::value<std::string>()->default_value("rsa-3072"), "the TSA key's algorithm")(
+        "ocsp-url", po::value<std::string>()->default_value(""), "the OCSP responder named in the signing certificates")(
+        "crl-url", po::value<std::string>()->default_value(""), "the CRL distribution point named in them")(
         "dir", po::value<std::string>()->required(), "DIR");
     po::positional_options_description positional;
     positional.add("dir", 1);
@@ -32,7 +34,18 @@ int dev_init_command(const std::vector<std::string>& args) {
         return 2;
     }
     DevInitOptions init{vm["dir"].as<std::string>(), static_cast<std::uint16_t>(port), vm["module"].as<std::string>(),
-                        vm["rights-matrix"].as<std::string>(), *tsa_algorithm};
+                        vm["rights-matrix"].as<std::string>(), *tsa_algorithm, vm["ocsp-url"].as<std::string>(),
+                        vm["crl-url"].as<std::string>()};
+    for (const char* flag : {"ocsp-url", "crl-url"}) {
+        const std::string& url = vm[flag].as<std::string>();
+        // Relying parties fetch these over plain http (RFC 5019 §5, RFC 5280 §4.2.1.13): the
+        // answers are signed, and https would need revocation data of its own.
+        if (!url.empty() && (!url.starts_with("http://") || url.size() > 512 ||
+                             url.find_first_of(" \t\r\n,") != std::string::npos)) {
+            std::cerr << "signetctl dev-init: --" << flag << " must be an http:// URL without spaces or commas\n";
+            return 2;
+        }
+    }
     if (auto done = dev_init(init); !done) {
         std::cerr << "signetctl dev-init: " << done.error().message << "\n";
         return 1;
@@ -40,6 +53,34 @@ int dev_init_command(const std::vector<std::string>& args) {
     std::cout << "signetctl dev-init: made " << init.dir.string()
               << "; start the daemon with: signetd --config "
               << (init.dir / "signetd.toml").string() << "\n";
+    return 0;
+}
+
+int dev_crl_command(const std::vector<std::string>& args) {
+    po::options_description options("dev-crl options");
+    options.add_options()("revoke", po::value<std::vector<std::string>>()->default_value({}, ""),
+                          "a certificate (PEM) to list as revoked")(
+        "days", po::value<unsigned>()->default_value(30), "the new CRL's validity")(
+        "dir", po::value<std::string>()->required(), "DIR");
+    po::positional_options_description positional;
+    positional.add("dir", 1);
+    auto parsed = parse("dev-crl", args, options, positional);
+    if (!parsed) return 2;
+    const po::variables_map& vm = *parsed;
+    const unsigned days = vm["days"].as<unsigned>();
+    if (days == 0 || days > 3650) {
+        std::cerr << "signetctl dev-crl: --days must be between 1 and 3650\n";
+        return 2;
+    }
+    DevCrlOptions crl{vm["dir"].as<std::string>(), {}, std::chrono::days(days)};
+    for (const std::string& file : vm["revoke"].as<std::vector<std::string>>()) crl.revoke.emplace_back(file);
+    auto done = dev_crl(crl);
+    if (!done) {
+        std::cerr << "signetctl dev-crl: " << done.error().message << "\n";
+        return 1;
+    }
+    std::cout << "signetctl dev-crl: " << (crl.dir / "pki" / "signing-ca.crl").string() << " lists " << *done
+              << " revoked certificate(s)\n";
     return 0;
 }
 

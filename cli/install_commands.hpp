@@ -1,4 +1,4 @@
-// Installation: dev-init, and what lets keys generate, import-cert and activate run as the
+// Installation: dev-init and dev-crl, and what lets keys generate, import-cert and activate run as the
 // installation ceremony (first_keys.hpp) before signetd's first start.
 
 #pragma once
@@ -14,6 +14,7 @@
 namespace signet::daemon {
 
 int dev_init_command(const std::vector<std::string>& args);
+int dev_crl_command(const std::vector<std::string>& args);
 
 // What the installation ceremony's commands (keys generate, import-cert, activate) take:
 // CONNECTION, or --config and --officer to act on signetd's token and database directly

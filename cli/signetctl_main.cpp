@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
     std::string command = argv[1];
     std::vector<std::string> args(argv + 2, argv + argc);
     if (command == "dev-init") return dev_init_command(args);
+    if (command == "dev-crl") return dev_crl_command(args);
     if (command == "timestamp") return timestamp_command(args);
     if (command == "audit" && !args.empty() && args[0] == "export") return audit_export({args.begin() + 1, args.end()});
     if (command == "audit" && !args.empty() && args[0] == "verify") return audit_verify({args.begin() + 1, args.end()});

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <openssl/rand.h>
 
 #include "base/base64.hpp"
+#include "devpki/dev_crl.hpp"
 #include "devpki/dev_pki.hpp"
 #include "base/openssl_error.hpp"
 #include "base/secret_file.hpp"
@@ -75,7 +77,8 @@ struct HsmKey {
 // A key pair made in the token, certified by the development signing CA; the certificate
 // goes to the token, to DIR/pki/PURPOSE.pem and to the key register, and the key is active.
 Status make_hsm_key(hsm::Token& token, store::Database& db, const fs::path& pki, const HsmKey& spec,
-                    X509* signing_ca, EVP_PKEY* signing_ca_key, const std::string& chain_pem) {
+                    X509* signing_ca, EVP_PKEY* signing_ca_key, const std::string& chain_pem,
+                    const DevInitOptions& options) {
     auto id_hex = random_hex(16);
     if (!id_hex) return std::unexpected(id_hex.error());
     auto id = hex_decode(*id_hex);
@@ -83,6 +86,8 @@ Status make_hsm_key(hsm::Token& token, store::Database& db, const fs::path& pki,
     auto public_key = token.generate_key_pair(spec.algorithm, *id, spec.label);
     if (!public_key) return std::unexpected(public_key.error());
     devpki::CertificateSpec cert_spec = spec_for(spec.common_name, spec.usage, 3 * 365);
+    cert_spec.ocsp_url = options.ocsp_url;
+    cert_spec.crl_url = options.crl_url;
     auto cert = devpki::issue(cert_spec, public_key->get(), signing_ca, signing_ca_key);
     if (!cert) return std::unexpected(cert.error());
     auto der = signet::to_der(cert->get());
@@ -205,6 +210,11 @@ Status dev_init(const DevInitOptions& requested) {
     if (!signing_ca) return std::unexpected(signing_ca.error());
     SIGNET_CHECK(devpki::write_certificate(pki / "signing-ca.pem", signing_ca->get()));
     SIGNET_CHECK(devpki::write_private_key(pki / "signing-ca.key", signing_ca_key->get()));
+    // Its CRL, empty until `signetctl dev-crl --revoke` lists a certificate; 30 days, so that a
+    // forgotten installation shows what a stale CRL does.
+    auto crl = devpki::next_crl(signing_ca->get(), signing_ca_key->get(), nullptr, {}, std::chrono::days(30));
+    if (!crl) return std::unexpected(crl.error());
+    SIGNET_CHECK(devpki::write_crl(pki / "signing-ca.crl", crl->get()));
     auto chain_pem = signet::to_pem(signing_ca->get());
     if (!chain_pem) return std::unexpected(chain_pem.error());
 
@@ -233,20 +243,48 @@ Status dev_init(const DevInitOptions& requested) {
     if (!db) return std::unexpected(db.error());
     SIGNET_CHECK(make_hsm_key(**token, *db, pki,
                               {"seal", "seal-1", "signet development seal"},
-                              signing_ca->get(), signing_ca_key->get(), *chain_pem));
+                              signing_ca->get(), signing_ca_key->get(), *chain_pem, options));
     SIGNET_CHECK(make_hsm_key(**token, *db, pki,
                               {"audit", "audit-1", "signet development audit log"},
-                              signing_ca->get(), signing_ca_key->get(), *chain_pem));
+                              signing_ca->get(), signing_ca_key->get(), *chain_pem, options));
     // The time-stamping authority's key: RSA-3072 by default, the profile most TSA
     // certificates have, or --tsa-algorithm; its certificate has the critical extendedKeyUsage
     // timeStamping alone (RFC 3161 §2.3).
     SIGNET_CHECK(make_hsm_key(**token, *db, pki,
                               {"tsa", "tsa-1", "signet development TSA", options.tsa_algorithm,
                                devpki::Usage::time_stamping},
-                              signing_ca->get(), signing_ca_key->get(), *chain_pem));
+                              signing_ca->get(), signing_ca_key->get(), *chain_pem, options));
 
     // Written last: its presence means the installation is complete.
     return write_text(dir / "signetd.toml", config_text(options));
+}
+
+Result<std::size_t> dev_crl(const DevCrlOptions& options) {
+    const fs::path pki = options.dir / "pki";
+    auto ca = devpki::read_certificate(pki / "signing-ca.pem");
+    if (!ca) return std::unexpected(ca.error());
+    auto ca_key = devpki::read_private_key(pki / "signing-ca.key");
+    if (!ca_key) return std::unexpected(ca_key.error());
+    devpki::Crl previous;
+    if (std::error_code ec; fs::exists(pki / "signing-ca.crl", ec)) {
+        auto read = devpki::read_crl(pki / "signing-ca.crl");
+        if (!read) return std::unexpected(read.error());
+        previous = std::move(*read);
+    }
+    std::vector<devpki::Cert> revoked;
+    for (const fs::path& file : options.revoke) {
+        auto cert = devpki::read_certificate(file);
+        if (!cert) return std::unexpected(cert.error());
+        revoked.push_back(std::move(*cert));
+    }
+    std::vector<X509*> revoke;
+    for (const auto& cert : revoked) revoke.push_back(cert.get());
+    auto crl = devpki::next_crl(ca->get(), ca_key->get(), previous.get(), revoke, options.validity);
+    if (!crl) return std::unexpected(crl.error());
+    SIGNET_CHECK(devpki::write_crl(pki / "signing-ca.crl", crl->get()));
+    // An empty CRL has no list at all, and sk_num of none is -1.
+    const int listed = sk_X509_REVOKED_num(X509_CRL_get_REVOKED(crl->get()));
+    return static_cast<std::size_t>(std::max(listed, 0));
 }
 
 }  // namespace signet::daemon

@@ -80,6 +80,8 @@ Status add_usage_extensions(X509* cert, X509* issuer, const CertificateSpec& spe
     }
     exts.push_back({NID_subject_key_identifier, "hash"});
     if (issuer != nullptr) exts.push_back({NID_authority_key_identifier, "keyid:always"});
+    if (!spec.ocsp_url.empty()) exts.push_back({NID_info_access, "OCSP;URI:" + spec.ocsp_url});
+    if (!spec.crl_url.empty()) exts.push_back({NID_crl_distribution_points, "URI:" + spec.crl_url});
     for (const auto& ext : exts) {
         if (auto status = add_extension(cert, issuer != nullptr ? issuer : cert, ext.nid, ext.value);
             !status) {

@@ -38,6 +38,10 @@ struct CertificateSpec {
     std::vector<std::string> dns_names;     // tls_server SANs
     std::vector<std::string> ip_addresses;  // tls_server SANs, dotted quads
     int valid_days = 365;
+    // Where relying parties ask for its revocation status (RFC 5280 §4.2.2.1 and §4.2.1.13):
+    // an authorityInfoAccess OCSP entry and a cRLDistributionPoints URI, when not empty.
+    std::string ocsp_url;
+    std::string crl_url;
 };
 
 // "rsa-2048", "rsa-3072", "ec-p256", "ec-p384".

@@ -61,6 +61,47 @@ BOOST_AUTO_TEST_CASE(certificates_have_the_usages_they_need) {
     }
 }
 
+// The development CA's revocation data, checked by openssl rather than by signet.
+BOOST_AUTO_TEST_CASE(dev_init_names_the_revocation_urls_and_dev_crl_revokes) {
+    TempDir dir;
+    const auto install = dir / "install";
+    auto bad = run({SIGNETCTL_PATH, "dev-init", install.string(), "--port", "9999", "--ocsp-url", "ftp://x"});
+    BOOST_TEST(bad.exit_code == 2, bad.output);
+    BOOST_TEST(bad.output.find("--ocsp-url must be an http:// URL") != std::string::npos, bad.output);
+    auto made = run({SIGNETCTL_PATH, "dev-init", install.string(), "--port", "9999", "--ocsp-url",
+                     "http://127.0.0.1:1/ocsp", "--crl-url", "http://127.0.0.1:1/ca.crl"});
+    BOOST_REQUIRE_MESSAGE(made.exit_code == 0, made.output);
+    const auto pki = install / "pki";
+    for (const char* name : {"seal.pem", "audit.pem", "tsa.pem"}) {
+        auto ext = run({"openssl", "x509", "-in", (pki / name).string(), "-noout", "-ext",
+                        "authorityInfoAccess,crlDistributionPoints"});
+        BOOST_TEST(ext.output.find("OCSP - URI:http://127.0.0.1:1/ocsp") != std::string::npos, name << ext.output);
+        BOOST_TEST(ext.output.find("URI:http://127.0.0.1:1/ca.crl") != std::string::npos, name << ext.output);
+    }
+    const std::string crl = (pki / "signing-ca.crl").string();
+    const std::string ca = (pki / "signing-ca.pem").string();
+    auto empty = run({"openssl", "crl", "-in", crl, "-CAfile", ca, "-noout", "-verify", "-text"});
+    BOOST_TEST(empty.exit_code == 0, empty.output);
+    BOOST_TEST(empty.output.find("verify OK") != std::string::npos, empty.output);
+    BOOST_TEST(empty.output.find("No Revoked Certificates") != std::string::npos, empty.output);
+
+    auto revoked = run({SIGNETCTL_PATH, "dev-crl", install.string(), "--revoke", (pki / "seal.pem").string()});
+    BOOST_TEST(revoked.exit_code == 0, revoked.output);
+    BOOST_TEST(revoked.output.find("lists 1 revoked certificate(s)") != std::string::npos, revoked.output);
+    auto serial = run({"openssl", "x509", "-in", (pki / "seal.pem").string(), "-noout", "-serial"});
+    const std::string seal_serial = serial.output.substr(serial.output.find('=') + 1, 32);
+    auto listed = run({"openssl", "crl", "-in", crl, "-CAfile", ca, "-noout", "-verify", "-text"});
+    BOOST_TEST(listed.output.find("verify OK") != std::string::npos, listed.output);
+    BOOST_TEST(listed.output.find("Serial Number: " + seal_serial) != std::string::npos, listed.output);
+    // A certificate of the TLS CA is not the signing CA's to revoke; the CRL stays as it was.
+    auto refused = run({SIGNETCTL_PATH, "dev-crl", install.string(), "--revoke", (pki / "platform.pem").string()});
+    BOOST_TEST(refused.exit_code == 1, refused.output);
+    BOOST_TEST(refused.output.find("not issued by this CA") != std::string::npos, refused.output);
+    BOOST_TEST(read_file(pki / "signing-ca.crl").find("BEGIN X509 CRL") != std::string::npos);
+    auto still = run({"openssl", "crl", "-in", crl, "-noout", "-text"});
+    BOOST_TEST(still.output.find("Serial Number: " + seal_serial) != std::string::npos, still.output);
+}
+
 BOOST_AUTO_TEST_CASE(bad_configuration_stops_signetd_with_a_message) {
     TempDir work;
     std::string config = read_file(installation().install / "signetd.toml");

@@ -153,9 +153,10 @@ BOOST_AUTO_TEST_CASE(self_signed_ca) {
 BOOST_AUTO_TEST_CASE(tls_server_certificate) {
     Ca ca;
     Key subject = key("ec-p256");
-    Cert cert = issued({.common_name = "signetd", .usage = Usage::tls_server,
-                        .dns_names = {"localhost", "signet.example"}, .ip_addresses = {"127.0.0.1"}},
-                       subject.get(), ca.cert.get(), ca.key.get());
+    CertificateSpec server = spec("signetd", Usage::tls_server);
+    server.dns_names = {"localhost", "signet.example"};
+    server.ip_addresses = {"127.0.0.1"};
+    Cert cert = issued(server, subject.get(), ca.cert.get(), ca.key.get());
     X509* c = cert.get();
     BOOST_TEST(X509_verify(c, ca.key.get()) == 1);
     BOOST_TEST(X509_verify(c, subject.get()) != 1);  // signed by the CA, not by itself
