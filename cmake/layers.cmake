@@ -24,6 +24,7 @@ signet_layer(hsm FOLDERS hsm hsm/token DEPENDS base FORBID "^sqlite3" "^podofo/"
 signet_layer(cms FOLDERS cms DEPENDS base FORBID "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^toml")
 signet_layer(timestamp FOLDERS timestamp DEPENDS base cms FORBID "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^toml")
 signet_layer(pdf FOLDERS pdf DEPENDS base cms FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+signet_layer(pdf_ltv FOLDERS pdf/ltv DEPENDS base pdf FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
 signet_layer(pdf_worker FOLDERS pdf/worker DEPENDS base pdf FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
 signet_layer(audit FOLDERS audit DEPENDS base store FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
 signet_layer(telemetry FOLDERS telemetry DEPENDS base FORBID "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")

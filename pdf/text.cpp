@@ -1,6 +1,8 @@
 #include "pdf/text.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <iterator>
 #include <optional>
 
@@ -88,6 +90,22 @@ Result<std::string> to_win_ansi_text(std::string_view line) {
         }
     }
     return out;
+}
+
+Result<std::string> pdf_date(std::chrono::system_clock::time_point time) {
+    std::time_t seconds = std::chrono::system_clock::to_time_t(time);
+    std::tm utc{};
+    if (gmtime_r(&seconds, &utc) == nullptr || utc.tm_year < 0 || utc.tm_year > 9999 - 1900) {
+        return fail(Errc::bad_request, "the signing time is outside the years 1900-9999");
+    }
+    char text[32];
+    int length =
+        std::snprintf(text, sizeof text, "D:%04d%02d%02d%02d%02d%02d+00'00'", utc.tm_year + 1900,
+                      utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    if (length <= 0 || static_cast<std::size_t>(length) >= sizeof text) {
+        return fail(Errc::internal, "formatting the signing time");
+    }
+    return std::string(text, static_cast<std::size_t>(length));
 }
 
 }  // namespace signet::pdf
