@@ -136,6 +136,9 @@ Status check_request(const PrepareRequest& request) {
     if (!is_valid_utf8(request.reason)) {
         return fail(Errc::bad_request, "the signature reason is not valid UTF-8");
     }
+    if (request.document_timestamp && (request.appearance || !request.reason.empty())) {
+        return fail(Errc::bad_request, "a document time-stamp has no appearance and no reason");
+    }
     if (!request.appearance) return {};
     const Appearance& appearance = *request.appearance;
     if (appearance.page < 1) {
@@ -283,6 +286,22 @@ std::string unique_field_name(PdfMemDocument& document, PdfAcroForm& form) {
     }
 }
 
+// The incremental update (ISO 32000-1 §7.5.6): the changed objects and a new section, with the
+// placeholder's position.
+Result<PreparedDocument> write_prepared(const IncrementalUpdate& update, std::span<const std::uint8_t> input,
+                                        const PreviousXref& previous, const PrepareRequest& request, Stage& stage) {
+    stage = Stage::writing;
+    PreparedDocument prepared;
+    prepared.original_size = input.size();
+    SIGNET_TRY(prepared.update, update.write(input, previous));
+    Placeholder placeholder;
+    SIGNET_TRY(placeholder, patch_byte_range(prepared.update, input.size(), request.contents_size));
+    prepared.byte_range = placeholder.byte_range;
+    prepared.contents_offset = placeholder.contents_offset;
+    prepared.contents_size = placeholder.contents_size;
+    return prepared;
+}
+
 Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const IncrementalUpdate& update,
                                         std::span<const std::uint8_t> input,
                                         const PrepareRequest& request, Stage& stage) {
@@ -349,6 +368,12 @@ Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const Incremen
     }
     PdfDictionary& dictionary = signature->GetDictionary();
     dictionary.AddKey(PdfName::KeyFilter, PdfName("Adobe.PPKLite"));
+    if (request.document_timestamp) {
+        // ISO 32000-2 Table 255 and ETSI EN 319 142-1 §5.5: the token is the whole /Contents.
+        dictionary.AddKey(PdfName::KeyType, PdfName("DocTimeStamp"));
+        dictionary.AddKey("SubFilter", PdfName("ETSI.RFC3161"));
+        return write_prepared(update, input, previous, request, stage);
+    }
     // NOTES trap 2: PoDoFo hard-codes adbe.pkcs7.detached; PAdES baseline is
     // ETSI.CAdES.detached (ETSI EN 319 142-1 §6.2.1).
     dictionary.AddKey("SubFilter", PdfName("ETSI.CAdES.detached"));
@@ -357,18 +382,7 @@ Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const Incremen
     if (!date) return std::unexpected(date.error());
     dictionary.AddKey("M", PdfString(*date));
     if (!request.reason.empty()) dictionary.AddKey("Reason", pdf_text(request.reason));
-
-    // The incremental update (ISO 32000-1 §7.5.6): the changed objects and a new section.
-    stage = Stage::writing;
-    PreparedDocument prepared;
-    prepared.original_size = input.size();
-    SIGNET_TRY(prepared.update, update.write(input, previous));
-    Placeholder placeholder;
-    SIGNET_TRY(placeholder, patch_byte_range(prepared.update, input.size(), request.contents_size));
-    prepared.byte_range = placeholder.byte_range;
-    prepared.contents_offset = placeholder.contents_offset;
-    prepared.contents_size = placeholder.contents_size;
-    return prepared;
+    return write_prepared(update, input, previous, request, stage);
 }
 
 }  // namespace

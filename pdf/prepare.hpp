@@ -31,6 +31,10 @@ struct PrepareRequest {
     std::chrono::system_clock::time_point signing_time;  // written as /M
     std::size_t contents_size = 0;     // bytes reserved for the DER CMS (2x as hex digits)
     std::string reason;                // optional /Reason
+    // A document time-stamp (ISO 32000-2 §12.8.5, PAdES B-LTA) instead of a signature:
+    // /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161, and /Contents an RFC 3161 token over the
+    // SHA-256 of the ByteRange; invisible, no /M or /Reason (the token carries the time).
+    bool document_timestamp = false;
 };
 
 // Offsets are in the signed file, original + update.
