@@ -184,6 +184,7 @@ std::vector<std::uint8_t> encode_request(const PrepareRequest& request) {
     out.signed_number(request.signing_time.time_since_epoch().count());
     out.number(request.contents_size);
     out.text(request.reason);
+    out.number(request.document_timestamp ? 1 : 0);
     return out.take();
 }
 
@@ -213,10 +214,13 @@ Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header) {
     }
     std::int64_t ticks = 0;
     std::uint64_t contents_size = 0;
+    std::uint64_t document_timestamp = 0;
     if (!in.signed_number(ticks) || !in.number(contents_size) ||
-        !in.text(request.reason, max_header_bytes) || !in.finished()) {
+        !in.text(request.reason, max_header_bytes) || !in.number(document_timestamp) || document_timestamp > 1 ||
+        !in.finished()) {
         return malformed();
     }
+    request.document_timestamp = document_timestamp == 1;
     request.signing_time =
         std::chrono::system_clock::time_point(std::chrono::system_clock::duration(ticks));
     request.contents_size = static_cast<std::size_t>(contents_size);

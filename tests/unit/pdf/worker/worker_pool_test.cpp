@@ -100,6 +100,24 @@ BOOST_AUTO_TEST_CASE(a_good_document_comes_back_as_prepare_makes_it_and_signs) {
     BOOST_TEST(pool->restarts() == 0u);
 }
 
+// B-LTA's document time-stamp goes through a worker too: the same placeholder as in-process.
+BOOST_AUTO_TEST_CASE(a_document_timestamp_is_prepared_by_a_worker) {
+    TempDir dir{"signet-pdf-worker-pool"};
+    make_ps2pdf(dir / "in.pdf");
+    const auto original = read_bytes(dir / "in.pdf");
+    PrepareRequest request = simple_request();
+    request.document_timestamp = true;
+    auto pool = start_pool(1);
+    auto in_process = prepare(original, request);
+    BOOST_REQUIRE(in_process);
+    auto pooled = pool->prepare(original, request);
+    BOOST_REQUIRE_MESSAGE(pooled, signet::test::error_of(pooled));
+    BOOST_TEST(pooled->byte_range == in_process->byte_range);
+    BOOST_TEST(pooled->contents_offset == in_process->contents_offset);
+    const std::string update(pooled->update.begin(), pooled->update.end());
+    BOOST_TEST(update.find("/Type/DocTimeStamp") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(podofo_refusals_pass_through_and_keep_the_worker) {
     auto pool = start_pool(1);
     const std::string good = simple_pdf();

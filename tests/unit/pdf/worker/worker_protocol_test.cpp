@@ -28,6 +28,15 @@ BOOST_AUTO_TEST_CASE(a_request_round_trips) {
     BOOST_TEST((decoded->signing_time == request.signing_time));
     BOOST_TEST(decoded->contents_size == 12345u);
     BOOST_TEST(decoded->reason == "approval");
+    BOOST_TEST(!decoded->document_timestamp);
+
+    PrepareRequest stamp;
+    stamp.contents_size = 8192;
+    stamp.document_timestamp = true;
+    auto stamped = worker::decode_request(worker::encode_request(stamp));
+    BOOST_REQUIRE(stamped);
+    BOOST_TEST(stamped->document_timestamp);
+    BOOST_TEST(!stamped->appearance.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(malformed_requests_and_replies_are_refused) {
