@@ -8,10 +8,16 @@
 #include <openssl/evp.h>
 
 #include <chrono>
+#include <fstream>
 #include <string>
 #include <vector>
 
+#include "devpki/dev_crl.hpp"
+#include "pdf/ltv/dss.hpp"
+#include "pdf/ltv/signatures.hpp"
 #include "pdf/prepare.hpp"
+#include "base/x509_encoding.hpp"
+#include "tests/support/ltv_checks.hpp"
 #include "tests/support/need.hpp"
 #include "tests/support/pdf_fixtures.hpp"
 #include "tests/support/tsa_responder.hpp"
@@ -20,6 +26,21 @@
 
 namespace signet::pdf::test {
 namespace {
+
+std::vector<std::uint8_t> der(X509* cert) {
+    auto encoded = signet::to_der(cert);
+    BOOST_REQUIRE(encoded);
+    return *encoded;
+}
+
+std::vector<std::uint8_t> der_crl(X509_CRL* crl) {
+    int length = i2d_X509_CRL(crl, nullptr);
+    BOOST_REQUIRE(length > 0);
+    std::vector<std::uint8_t> out(static_cast<std::size_t>(length));
+    unsigned char* cursor = out.data();
+    BOOST_REQUIRE(i2d_X509_CRL(crl, &cursor) == length);
+    return out;
+}
 
 std::string text(const std::vector<std::uint8_t>& bytes, std::size_t from, std::size_t length) {
     return std::string(reinterpret_cast<const char*>(bytes.data() + from), length);
@@ -83,6 +104,73 @@ BOOST_AUTO_TEST_CASE(a_document_timestamp_covers_the_file_and_leaves_the_signatu
     BOOST_TEST(valid_trusted_signatures(report.output) == 1, report.output);
     auto check = signet::test::run({"qpdf", "--check", (dir / "lta.pdf").string()});
     BOOST_TEST(check.exit_code == 0, check.output);
+}
+
+// The whole B-LTA shape: signature, DSS (chain and CRL, /VRI), document time-stamp, checked by
+// the structural checks of tests/support/ltv_checks.hpp.
+BOOST_AUTO_TEST_CASE(a_signature_its_dss_and_a_document_timestamp_pass_the_structural_checks) {
+    TempDir dir;
+    Pki pki = make_pki("ec-p256", 1);
+    make_ps2pdf(dir / "in.pdf");
+    SignedFile signed_file = sign_file(dir / "in.pdf", pki, invisible_request(pki));
+    std::filesystem::create_directories(dir / "tsa");
+    signet::test::TsaResponder tsa(dir / "tsa");
+
+    auto fields = signature_fields(signed_file.bytes);
+    BOOST_REQUIRE(fields && fields->size() == 1U);
+    ValidationData data;
+    data.vri_key = vri_key((*fields)[0].contents);
+    data.certificates = {der(pki.cert.get()), der(pki.intermediates[0].get()), der(pki.root.get())};
+    auto crl = devpki::next_crl(pki.root.get(), pki.root_key.get(), nullptr, {}, std::chrono::days(7));
+    BOOST_REQUIRE(crl);
+    data.crls = {der_crl(crl->get())};
+    data.time = std::chrono::system_clock::now();
+    auto dss = dss_update(signed_file.bytes, std::span(&data, 1));
+    BOOST_REQUIRE_MESSAGE(dss, signet::test::error_of(dss));
+    std::vector<std::uint8_t> lt = signed_file.bytes;
+    lt.insert(lt.end(), dss->begin(), dss->end());
+
+    PrepareRequest request;
+    request.document_timestamp = true;
+    request.contents_size = 8192;
+    auto prepared = prepare(lt, request);
+    BOOST_REQUIRE(prepared);
+    auto query = timestamp::make_request(NID_sha256, prepared->digest, std::nullopt);
+    BOOST_REQUIRE(query);
+    auto response = tsa.answer(*query);
+    // The token out of the TimeStampResp (openssl ts -reply wraps it): checked and taken by the
+    // same verify.hpp that checks external TSAs' answers.
+    timestamp::Expectation expected;
+    expected.hash_nid = NID_sha256;
+    expected.imprint.assign(prepared->digest.begin(), prepared->digest.end());
+    expected.trust = tsa.ca_pem_path();
+    expected.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
+    expected.not_after = std::chrono::system_clock::now() + std::chrono::hours(1);
+    auto token = timestamp::check_response(response, expected);
+    BOOST_REQUIRE(token);
+    BOOST_REQUIRE(embed(*prepared, token->token));
+    write_bytes(dir / "lta.pdf", joined(lt, *prepared));
+
+    pki.write_root(dir / "anchors.pem");
+    std::ofstream(dir / "anchors.pem", std::ios::app) << signet::test::read_file(tsa.ca_pem_path());
+    const signet::test::LtvReport report = signet::test::check_ltv(dir / "lta.pdf", dir / "anchors.pem", dir / "checks");
+    BOOST_TEST(report.problems.empty(), [&] {
+        std::string all;
+        for (const auto& problem : report.problems) all += problem + "\n";
+        return all;
+    }());
+    BOOST_TEST(report.certificates == 3);
+    BOOST_TEST(report.crls == 1);
+    BOOST_TEST(report.vri_entries == 1);
+    BOOST_TEST(report.signatures == 1);
+    BOOST_TEST(report.document_timestamps == 1);
+
+    // A byte changed under the time-stamp is seen.
+    auto tampered = read_bytes(dir / "lta.pdf");
+    tampered[prepared->byte_range[1] / 2] ^= 0x01;
+    write_bytes(dir / "tampered.pdf", tampered);
+    const auto broken = signet::test::check_ltv(dir / "tampered.pdf", dir / "anchors.pem", dir / "checks2");
+    BOOST_TEST(!broken.problems.empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_document_timestamp_takes_no_appearance_or_reason) {
