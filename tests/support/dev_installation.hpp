@@ -36,7 +36,11 @@ struct DevInstallation {
     std::unique_ptr<pdf::WorkerPool> pdf_workers = need(pdf::WorkerPool::start(SIGNET_PDF_WORKER, {.workers = 1}));
 
     DevInstallation() {
-        need(daemon::dev_init({dir.path(), 8443, SIGNET_SOFTHSM_MODULE, SIGNET_RIGHTS_MATRIX}));
+        daemon::DevInitOptions options;
+        options.dir = dir.path();
+        options.pkcs11_module = SIGNET_SOFTHSM_MODULE;
+        options.rights_matrix = SIGNET_RIGHTS_MATRIX;
+        need(daemon::dev_init(options));
         config = need(config::load(dir / "signetd.toml"));
         ::setenv("SOFTHSM2_CONF", config.hsm.softhsm_conf->c_str(), 1);
         token = need(hsm::Token::open(need(hsm::Module::load(config.hsm.module)), config.hsm.token,
@@ -61,7 +65,10 @@ struct DevInstallation {
         BOOST_REQUIRE(csr);
         auto ca = need(devpki::read_certificate(dir / "pki" / "signing-ca.pem"));
         auto ca_key = need(devpki::read_private_key(dir / "pki" / "signing-ca.key"));
-        devpki::CertificateSpec spec{"signet test", "signet development", devpki::Usage::signing, {}, {}, days};
+        devpki::CertificateSpec spec;
+        spec.common_name = "signet test";
+        spec.usage = devpki::Usage::signing;
+        spec.valid_days = days;
         auto issued = need(devpki::issue(spec, X509_REQ_get0_pubkey(csr.get()), ca.get(), ca_key.get()));
         return need(signet::to_pem(issued.get()));
     }
