@@ -1,0 +1,344 @@
+#include "tests/unit/revocation/ocsp_responder.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <stdexcept>
+#include <string_view>
+
+#include "base/base64.hpp"
+#include "tests/support/process.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace signet::test {
+namespace {
+
+void openssl(const std::vector<std::string>& arguments) {
+    std::vector<std::string> argv{"openssl"};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    const RunResult result = run(argv);
+    if (result.exit_code != 0) {
+        std::string line;
+        for (const auto& a : argv) line += a + " ";
+        throw std::runtime_error(line + "failed: " + result.output);
+    }
+}
+
+std::string ca_config(const std::filesystem::path& dir, std::uint16_t port) {
+    const std::string base = "http://127.0.0.1:" + std::to_string(port);
+    return "[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = unused\n"
+           "[ca]\ndefault_ca = ca_default\n"
+           "[ca_default]\ndir = " +
+           dir.string() +
+           "\ndatabase = $dir/index.txt\n"
+           "new_certs_dir = $dir\nserial = $dir/serial\ncrlnumber = $dir/crlnumber\n"
+           "certificate = $dir/ca.pem\nprivate_key = $dir/ca.key\ndefault_md = sha256\n"
+           "default_days = 30\ndefault_crl_days = 7\npolicy = policy_any\nunique_subject = no\n"
+           "email_in_dn = no\ncopy_extensions = none\n"
+           "[policy_any]\ncommonName = supplied\n"
+           "[v3_ca]\nbasicConstraints = critical, CA:TRUE\n"
+           "keyUsage = critical, keyCertSign, cRLSign\nsubjectKeyIdentifier = hash\n"
+           "[leaf_full]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\n"
+           "authorityInfoAccess = OCSP;URI:" +
+           base +
+           "/ocsp\n"
+           "crlDistributionPoints = URI:" +
+           base +
+           "/ca.crl\n"
+           "[leaf_cdp]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\n"
+           "crlDistributionPoints = URI:" +
+           base +
+           "/ca.crl\n"
+           "[leaf_none]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\n"
+           "[responder]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\n"
+           "extendedKeyUsage = OCSPSigning\n"
+           "[plain]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\n";
+}
+
+bool wait_readable(int fd, int wake_fd, int timeout_ms) {
+    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
+    for (;;) {
+        const int ready = ::poll(fds, 2, timeout_ms);
+        if (ready < 0 && errno == EINTR) continue;
+        return ready > 0 && fds[1].revents == 0 && fds[0].revents != 0;
+    }
+}
+
+void send_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+        if (sent < 0 && errno == EINTR) continue;
+        if (sent <= 0) return;
+        bytes.remove_prefix(static_cast<std::size_t>(sent));
+    }
+}
+
+void send_response(int fd, std::string_view status, std::string_view type, std::string_view body) {
+    send_all(fd, "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(type) +
+                     "\r\nContent-Length: " + std::to_string(body.size()) +
+                     "\r\nConnection: close\r\n\r\n");
+    send_all(fd, body);
+}
+
+std::size_t content_length(std::string head) {
+    std::transform(head.begin(), head.end(), head.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::size_t at = head.find("\r\ncontent-length:");
+    if (at == std::string::npos) return 0;
+    return static_cast<std::size_t>(std::stoul(head.substr(at + 17)));
+}
+
+std::string percent_decode(std::string_view text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+UniqueFd bind_in(std::uint16_t first, std::uint16_t last, std::uint16_t& chosen, bool listening) {
+    std::mt19937 random(std::random_device{}());
+    const std::uint32_t span = static_cast<std::uint32_t>(last - first) + 1;
+    const auto start = static_cast<std::uint32_t>(random() % span);
+    for (std::uint32_t i = 0; i < span; ++i) {
+        const auto port = static_cast<std::uint16_t>(first + (start + i) % span);
+        UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+        if (!fd) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+        const int reuse = 1;
+        ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        address.sin_port = htons(port);
+        if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
+            continue;
+        if (listening && ::listen(fd.get(), 16) != 0) continue;
+        chosen = port;
+        return fd;
+    }
+    throw std::runtime_error("no free loopback port in the range");
+}
+
+}  // namespace
+
+std::uint16_t unused_port(std::uint16_t first, std::uint16_t last) {
+    std::uint16_t port = 0;
+    bind_in(first, last, port, false);  // bound, not listening, closed at once
+    return port;
+}
+
+TestPki::TestPki(const std::filesystem::path& folder, std::uint16_t port)
+    : folder_(folder), port_(port) {
+    make_ca("ca", "signet test revocation CA");
+    make_ca("other", "signet test unrelated CA");
+    ca_cert = folder_ / "ca" / "ca.pem";
+    ca_key = folder_ / "ca" / "ca.key";
+    other_ca_cert = folder_ / "other" / "ca.pem";
+    other_ca_key = folder_ / "other" / "ca.key";
+    responder_cert = issue("responder", "responder");
+    responder_key = folder_ / "responder.key";
+    plain_cert = issue("plain", "plain");
+    plain_key = folder_ / "plain.key";
+    leaf = issue("leaf", "leaf_full");
+    leaf2 = issue("leaf2", "leaf_full");
+    leaf_cdp = issue("leaf_cdp", "leaf_cdp");
+    leaf_none = issue("leaf_none", "leaf_none");
+}
+
+void TestPki::make_ca(const std::string& name, const std::string& common_name) {
+    const auto dir = folder_ / name;
+    std::filesystem::create_directories(dir);
+    write_file(dir / "openssl.cnf", ca_config(dir, port_));
+    write_file(dir / "index.txt", "");
+    write_file(dir / "serial", "1000\n");
+    write_file(dir / "crlnumber", "01\n");
+    openssl({"req", "-x509", "-config", (dir / "openssl.cnf").string(), "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:P-256", "-nodes", "-keyout", (dir / "ca.key").string(), "-out",
+             (dir / "ca.pem").string(), "-subj", "/CN=" + common_name, "-days", "30", "-extensions",
+             "v3_ca"});
+}
+
+std::filesystem::path TestPki::issue(const std::string& name, const std::string& extensions) {
+    const auto csr = folder_ / (name + ".csr");
+    const auto cert = folder_ / (name + ".pem");
+    const auto config = (folder_ / "ca" / "openssl.cnf").string();
+    openssl({"req", "-new", "-config", config, "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:P-256", "-nodes", "-keyout", (folder_ / (name + ".key")).string(),
+             "-out", csr.string(), "-subj", "/CN=signet test " + name});
+    openssl({"ca", "-batch", "-config", config, "-extensions", extensions, "-in", csr.string(),
+             "-out", cert.string(), "-notext"});
+    return cert;
+}
+
+std::string TestPki::ocsp_url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/ocsp";
+}
+std::string TestPki::crl_url() const {
+    return "http://127.0.0.1:" + std::to_string(port_) + "/ca.crl";
+}
+std::filesystem::path TestPki::index() const { return folder_ / "ca" / "index.txt"; }
+
+void TestPki::revoke(const std::filesystem::path& cert, const std::string& reason) {
+    openssl({"ca", "-config", (folder_ / "ca" / "openssl.cnf").string(), "-revoke", cert.string(),
+             "-crl_reason", reason});
+}
+
+void TestPki::make_crl(const std::filesystem::path& out, int hours, bool other_ca) {
+    openssl({"ca", "-config", (folder_ / (other_ca ? "other" : "ca") / "openssl.cnf").string(),
+             "-gencrl", "-crlhours", std::to_string(hours), "-out", out.string()});
+}
+
+OcspResponder::OcspResponder(const std::filesystem::path& work, std::uint16_t first,
+                             std::uint16_t last)
+    : work_(work) {
+    listener_ = bind_in(first, last, port_, true);
+    int wake[2];
+    if (::pipe2(wake, O_CLOEXEC) != 0)
+        throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
+    wake_read_.reset(wake[0]);
+    wake_write_.reset(wake[1]);
+    thread_ = std::thread([this] { serve(); });
+}
+
+OcspResponder::~OcspResponder() {
+    const char byte = 1;
+    [[maybe_unused]] const ssize_t written = ::write(wake_write_.get(), &byte, 1);
+    thread_.join();
+}
+
+void OcspResponder::configure(const TestPki& pki, const std::filesystem::path& signer_cert,
+                              const std::filesystem::path& signer_key, int next_update_minutes) {
+    std::lock_guard lock(mutex_);
+    index_ = pki.index();
+    ca_ = pki.ca_cert;
+    signer_cert_ = signer_cert;
+    signer_key_ = signer_key;
+    next_update_minutes_ = next_update_minutes;
+}
+
+void OcspResponder::set_crl(const std::filesystem::path& crl) {
+    std::lock_guard lock(mutex_);
+    crl_ = crl;
+}
+
+void OcspResponder::serve() {
+    for (;;) {
+        pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
+        if (::poll(fds, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        if (fds[1].revents != 0) return;
+        if ((fds[0].revents & POLLIN) == 0) continue;
+        UniqueFd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        if (!connection) continue;
+        if (mode_ == Mode::hang) {
+            held_.push_back(std::move(connection));  // closed when the responder is destroyed
+            continue;
+        }
+        try {
+            handle(std::move(connection));
+        } catch (const std::exception&) {
+            // A failed answer is a closed connection: the client reports it.
+        }
+    }
+}
+
+void OcspResponder::handle(UniqueFd connection) {
+    std::string received;
+    std::size_t head_end = std::string::npos;
+    std::size_t body_length = 0;
+    char buffer[16 * 1024];
+    while (head_end == std::string::npos || received.size() < head_end + 4 + body_length) {
+        if (!wait_readable(connection.get(), wake_read_.get(), 5000)) return;
+        const ssize_t got = ::recv(connection.get(), buffer, sizeof buffer, 0);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return;
+        received.append(buffer, static_cast<std::size_t>(got));
+        if (head_end == std::string::npos) {
+            head_end = received.find("\r\n\r\n");
+            if (head_end != std::string::npos)
+                body_length = content_length(received.substr(0, head_end + 2));
+        }
+    }
+    const std::size_t path_start = received.find(' ') + 1;
+    const std::string path =
+        received.substr(path_start, received.find(' ', path_start) - path_start);
+    if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
+
+    if (path == "/ca.crl") {
+        ++crl_requests_;
+        std::filesystem::path crl;
+        {
+            std::lock_guard lock(mutex_);
+            crl = crl_;
+        }
+        if (crl.empty() || !std::filesystem::exists(crl)) {
+            send_response(connection.get(), "404 Not Found", "text/plain", "no CRL\n");
+            return;
+        }
+        send_response(connection.get(), "200 OK", "application/pkix-crl", read_file(crl));
+        return;
+    }
+    if (!path.starts_with("/ocsp")) {
+        send_response(connection.get(), "404 Not Found", "text/plain", "unknown path\n");
+        return;
+    }
+    ++ocsp_requests_;
+    std::string request;
+    if (received.starts_with("POST ")) {
+        request = received.substr(head_end + 4, body_length);
+    } else {
+        ++ocsp_get_requests_;
+        // RFC 6960 A.1: GET {url}/{url-encoding of base-64 encoding of the DER OCSPRequest}.
+        const auto der = base64_decode(percent_decode(path.substr(std::strlen("/ocsp/"))));
+        if (!der) {
+            send_response(connection.get(), "400 Bad Request", "text/plain", "bad GET\n");
+            return;
+        }
+        request.assign(der->begin(), der->end());
+    }
+    send_response(connection.get(), "200 OK", "application/ocsp-response", answer_ocsp(request));
+}
+
+std::string OcspResponder::answer_ocsp(const std::string& request_der) {
+    std::lock_guard lock(mutex_);
+    const std::string name = std::to_string(++counter_);
+    const auto request = work_ / ("request-" + name + ".der");
+    const auto response = work_ / ("response-" + name + ".der");
+    write_file(request, request_der);
+    std::vector<std::string> arguments{"ocsp",
+                                       "-index",
+                                       index_.string(),
+                                       "-CA",
+                                       ca_.string(),
+                                       "-rsigner",
+                                       signer_cert_.string(),
+                                       "-rkey",
+                                       signer_key_.string(),
+                                       "-reqin",
+                                       request.string(),
+                                       "-respout",
+                                       response.string()};
+    if (next_update_minutes_ > 0) {
+        arguments.push_back("-nmin");
+        arguments.push_back(std::to_string(next_update_minutes_));
+    }
+    openssl(arguments);
+    return read_file(response);
+}
+
+}  // namespace signet::test
