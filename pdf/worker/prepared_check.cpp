@@ -1,6 +1,8 @@
 #include "pdf/worker/prepared_check.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <string_view>
 #include <span>
 #include <string>
 
@@ -37,6 +39,24 @@ Status check_prepared(std::size_t original_size, std::size_t contents_size,
     auto digits = update.subspan(open + 1, 2 * contents_size);
     if (std::any_of(digits.begin(), digits.end(), [](std::uint8_t c) { return c != '0'; })) {
         return refuse("the placeholder is not all zeros");
+    }
+    return {};
+}
+
+Status check_update_tail(std::span<const std::uint8_t> update) {
+    std::string_view text(reinterpret_cast<const char*>(update.data()), update.size());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    if (!text.ends_with("%%EOF")) return fail(Errc::unavailable, "the update does not end with %%EOF");
+    text.remove_suffix(5);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    std::size_t digits = 0;
+    while (digits < text.size() && digits < 20 && std::isdigit(static_cast<unsigned char>(text[text.size() - 1 - digits]))) {
+        ++digits;
+    }
+    text.remove_suffix(digits);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    if (digits == 0 || !text.ends_with("startxref")) {
+        return fail(Errc::unavailable, "the update does not end with startxref, an offset and %%EOF");
     }
     return {};
 }

@@ -6,6 +6,7 @@
 // copy, so what the client sent is what gets signed.
 
 #include <cstddef>
+#include <span>
 
 #include "pdf/prepare.hpp"
 #include "base/error.hpp"
@@ -20,5 +21,11 @@ namespace signet::pdf {
 // Errc::unavailable saying which check.
 Status check_prepared(std::size_t original_size, std::size_t contents_size,
                       const PreparedDocument& prepared);
+
+// Passes when `update` could be an incremental update: not empty, and its last bytes are
+// "startxref", an offset and "%%EOF" (ISO 32000-1 §7.5.5), as a reader looks for them. What
+// the objects before it say is not checked: the parent parses no PDF, as for a prepared update,
+// whose placeholder check_prepared checks and whose objects it does not.
+Status check_update_tail(std::span<const std::uint8_t> update);
 
 }  // namespace signet::pdf

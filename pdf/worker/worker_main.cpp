@@ -29,6 +29,8 @@
 #include <vector>
 
 #include "pdf/worker/fd_passing.hpp"
+#include "pdf/ltv/dss.hpp"
+#include "pdf/ltv/signatures.hpp"
 #include "pdf/prepare.hpp"
 #include "base/unique_fd.hpp"
 #include "pdf/worker/worker_protocol.hpp"
@@ -66,8 +68,19 @@ Status warm_up() {
     request.contents_size = 64;
     request.signing_time = std::chrono::system_clock::now();
     request.appearance = Appearance{1, {10, 10, 190, 60}, {"warm-up", "é"}};
-    auto prepared = prepare(std::span(reinterpret_cast<const std::uint8_t*>(blank.data()), blank.size()), request);
+    const std::span document(reinterpret_cast<const std::uint8_t*>(blank.data()), blank.size());
+    auto prepared = prepare(document, request);
     if (!prepared) return std::unexpected(prepared.error().with_context("the worker's warm-up document"));
+    // The DSS and the signature list too: OpenSSL loads its configuration and providers on
+    // first use, which the sandbox would refuse (no files) once it is in place.
+    ValidationData data;
+    data.vri_key = vri_key(document);
+    data.certificates = {{0x30, 0x00}};
+    data.time = std::chrono::system_clock::now();
+    auto dss = dss_update(document, std::span(&data, 1));
+    if (!dss) return std::unexpected(dss.error().with_context("the worker's warm-up DSS"));
+    auto fields = signature_fields(document);
+    if (!fields) return std::unexpected(fields.error().with_context("the worker's warm-up signature list"));
     return {};
 }
 
@@ -112,6 +125,12 @@ private:
 Status serve_one(int socket, unsigned cpu_seconds) {
     std::vector<std::uint8_t> header;
     SIGNET_TRY(header, worker::receive_frame(socket, worker::max_header_bytes, worker::no_deadline));
+    worker::JobKind kind = worker::JobKind::prepare;
+    SIGNET_TRY(kind, worker::decode_kind(header));
+    std::vector<std::uint8_t> payload;  // add_dss's validation data
+    if (kind == worker::JobKind::add_dss) {
+        SIGNET_TRY(payload, worker::receive_frame(socket, worker::max_validation_bytes, worker::no_deadline));
+    }
     UniqueFd file;
     SIGNET_TRY(file, receive_fd(socket));
     MappedDocument document;
@@ -119,15 +138,33 @@ Status serve_one(int socket, unsigned cpu_seconds) {
     file.reset();
     SIGNET_CHECK(worker::limit_cpu_for_next_job(cpu_seconds));
 
-    auto result = [&]() -> Result<PreparedDocument> {
-        PrepareRequest request;
-        SIGNET_TRY(request, worker::decode_request(header));
-        return prepare_update(document.bytes(), request);
-    }();
-    SIGNET_CHECK(worker::send_frame(socket, worker::encode_reply(result), worker::no_deadline));
-    // The update alone: the parent has the original (worker_protocol.hpp).
-    if (result) SIGNET_CHECK(worker::send_frame(socket, result->update, worker::no_deadline));
-    return {};
+    switch (kind) {
+        case worker::JobKind::prepare: {
+            auto result = [&]() -> Result<PreparedDocument> {
+                PrepareRequest request;
+                SIGNET_TRY(request, worker::decode_request(header));
+                return prepare_update(document.bytes(), request);
+            }();
+            SIGNET_CHECK(worker::send_frame(socket, worker::encode_reply(result), worker::no_deadline));
+            // The update alone: the parent has the original (worker_protocol.hpp).
+            if (result) SIGNET_CHECK(worker::send_frame(socket, result->update, worker::no_deadline));
+            return {};
+        }
+        case worker::JobKind::add_dss: {
+            auto result = [&]() -> Result<std::vector<std::uint8_t>> {
+                std::vector<ValidationData> data;
+                SIGNET_TRY(data, worker::decode_validation_data(payload));
+                return dss_update(document.bytes(), data);
+            }();
+            SIGNET_CHECK(worker::send_frame(socket, worker::encode_update_reply(result), worker::no_deadline));
+            if (result) SIGNET_CHECK(worker::send_frame(socket, *result, worker::no_deadline));
+            return {};
+        }
+        case worker::JobKind::list_signatures:
+            return worker::send_frame(socket, worker::encode_fields_reply(signature_fields(document.bytes())),
+                                      worker::no_deadline);
+    }
+    return fail(Errc::internal, "unknown job kind");
 }
 
 // A worker: its own filter on top of the server's, then one job on `socket`.

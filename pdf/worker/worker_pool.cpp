@@ -24,6 +24,9 @@ std::uint64_t max_reply_bytes(std::size_t document_size, std::size_t contents_si
     return std::uint64_t{document_size} + 2 * std::uint64_t{contents_size} + (16u << 20);
 }
 
+// A list of signatures: a few hundred of up to 32 KiB each; a longer one is not a document's.
+constexpr std::uint64_t max_fields_reply_bytes = std::uint64_t{16} << 20;
+
 Error unsafe(const std::string& why) {
     return Error{Errc::invalid_document, "the document could not be processed safely: " + why};
 }
@@ -85,14 +88,11 @@ void WorkerPool::refill(std::stop_token stop) {
 
 WorkerPool::~WorkerPool() = default;  // each WorkerProcess kills and reaps its child
 
-Result<PreparedDocument> WorkerPool::prepare(std::span<const std::uint8_t> document,
-                                             const PrepareRequest& request) {
+Result<WorkerPool::Started> WorkerPool::start_job(std::span<const std::uint8_t> document,
+                                                  std::span<const std::uint8_t> header,
+                                                  std::span<const std::uint8_t> payload) {
     if (document.size() > worker::max_document_bytes) {
         return fail(Errc::too_large, "the document is larger than a PDF worker accepts");
-    }
-    const std::vector<std::uint8_t> header = worker::encode_request(request);
-    if (header.size() > worker::max_header_bytes) {
-        return fail(Errc::bad_request, "the signature's appearance text and reason are too long");
     }
     // The document goes to the worker as a sealed memfd it maps: through the socket, 10 MB cost
     // ~100 ms here, and the worker's copy of it as much again in page faults.
@@ -101,47 +101,94 @@ Result<PreparedDocument> WorkerPool::prepare(std::span<const std::uint8_t> docum
     for (int attempt = 1;; ++attempt) {
         auto acquired = acquire();
         if (!acquired) return std::unexpected(acquired.error());
-        WorkerProcess& worker = *acquired;
-        const auto deadline = worker::Clock::now() + limits_.job_deadline;
-        auto sent = worker::send_frame(worker.socket(), header, deadline);
-        if (sent) sent = send_fd(worker.socket(), memory.get());
-        if (!sent) {
-            // The worker takes its whole job before it parses any of it: one that fails before
-            // that died of something else (killed from outside), so a fresh one gets the job
-            // once.
-            std::string why = sent.error().message + "; " + discard(worker);
-            if (attempt == 1) continue;
-            return fail(Errc::unavailable, "the PDF worker failed before it had the document: " + why);
-        }
-
-        auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, deadline);
-        if (!reply_header) return std::unexpected(unsafe(reply_header.error().message + "; " + discard(worker)));
-        auto reply = worker::decode_reply(*reply_header);
-        if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
-        if (!*reply) {
-            // prepare()'s own refusal, from a worker that behaved.
-            replace(worker);
-            return std::unexpected(reply->error());
-        }
-        PreparedDocument prepared = std::move(**reply);
-        auto update = worker::receive_frame(worker.socket(),
-                                            max_reply_bytes(document.size(), request.contents_size),
-                                            deadline);
-        if (!update) return std::unexpected(unsafe(update.error().message + "; " + discard(worker)));
-        // The worker sends the update only: the original is ours, so what the client sent is
-        // what gets signed, and the wire carries it once.
-        prepared.original_size = document.size();
-        prepared.update = std::move(*update);
-        if (auto checked = check_prepared(document.size(), request.contents_size, prepared); !checked) {
-            return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
-        }
-        replace(worker);
-        // The digest that will be signed is ours, over our original and the update we checked.
-        auto digest = byte_range_digest(document, prepared.update, prepared.byte_range);
-        if (!digest) return std::unexpected(digest.error());
-        prepared.digest = *digest;
-        return prepared;
+        Started started{std::move(*acquired), worker::Clock::now() + limits_.job_deadline};
+        auto sent = worker::send_frame(started.worker.socket(), header, started.deadline);
+        if (sent && !payload.empty()) sent = worker::send_frame(started.worker.socket(), payload, started.deadline);
+        if (sent) sent = send_fd(started.worker.socket(), memory.get());
+        if (sent) return started;
+        // The worker takes its whole job before it parses any of it: one that fails before
+        // that died of something else (killed from outside), so a fresh one gets the job once.
+        std::string why = sent.error().message + "; " + discard(started.worker);
+        if (attempt > 1) return fail(Errc::unavailable, "the PDF worker failed before it had the document: " + why);
     }
+}
+
+Result<PreparedDocument> WorkerPool::prepare(std::span<const std::uint8_t> document,
+                                             const PrepareRequest& request) {
+    const std::vector<std::uint8_t> header = worker::encode_request(request);
+    if (header.size() > worker::max_header_bytes) {
+        return fail(Errc::bad_request, "the signature's appearance text and reason are too long");
+    }
+    auto started = start_job(document, header, {});
+    if (!started) return std::unexpected(started.error());
+    WorkerProcess& worker = started->worker;
+    auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
+    if (!reply_header) return std::unexpected(unsafe(reply_header.error().message + "; " + discard(worker)));
+    auto reply = worker::decode_reply(*reply_header);
+    if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
+    if (!*reply) {
+        // prepare()'s own refusal, from a worker that behaved.
+        replace(worker);
+        return std::unexpected(reply->error());
+    }
+    PreparedDocument prepared = std::move(**reply);
+    auto update = worker::receive_frame(worker.socket(), max_reply_bytes(document.size(), request.contents_size),
+                                        started->deadline);
+    if (!update) return std::unexpected(unsafe(update.error().message + "; " + discard(worker)));
+    // The worker sends the update only: the original is ours, so what the client sent is
+    // what gets signed, and the wire carries it once.
+    prepared.original_size = document.size();
+    prepared.update = std::move(*update);
+    if (auto checked = check_prepared(document.size(), request.contents_size, prepared); !checked) {
+        return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
+    }
+    replace(worker);
+    // The digest that will be signed is ours, over our original and the update we checked.
+    auto digest = byte_range_digest(document, prepared.update, prepared.byte_range);
+    if (!digest) return std::unexpected(digest.error());
+    prepared.digest = *digest;
+    return prepared;
+}
+
+Result<std::vector<std::uint8_t>> WorkerPool::add_dss(std::span<const std::uint8_t> document,
+                                                      std::span<const ValidationData> data) {
+    const std::vector<std::uint8_t> payload = worker::encode_validation_data(data);
+    if (payload.size() > worker::max_validation_bytes) {
+        return fail(Errc::too_large, "the validation data is larger than a PDF worker accepts");
+    }
+    auto started = start_job(document, worker::encode_kind(worker::JobKind::add_dss), payload);
+    if (!started) return std::unexpected(started.error());
+    WorkerProcess& worker = started->worker;
+    auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
+    if (!reply_header) return std::unexpected(unsafe(reply_header.error().message + "; " + discard(worker)));
+    auto reply = worker::decode_update_reply(*reply_header);
+    if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
+    if (!*reply) {
+        replace(worker);
+        return std::unexpected(reply->error());
+    }
+    // The DSS holds the data (streams, perhaps compressed) and the objects it changes are copies
+    // of the document's own: both sizes bound an honest update.
+    auto update = worker::receive_frame(worker.socket(), max_reply_bytes(document.size(), payload.size()),
+                                        started->deadline);
+    if (!update) return std::unexpected(unsafe(update.error().message + "; " + discard(worker)));
+    if (auto checked = check_update_tail(*update); !checked) {
+        return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
+    }
+    replace(worker);
+    return std::move(*update);
+}
+
+Result<std::vector<SignatureField>> WorkerPool::signature_fields(std::span<const std::uint8_t> document) {
+    auto started = start_job(document, worker::encode_kind(worker::JobKind::list_signatures), {});
+    if (!started) return std::unexpected(started.error());
+    WorkerProcess& worker = started->worker;
+    auto reply = worker::receive_frame(worker.socket(), max_fields_reply_bytes, started->deadline);
+    if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
+    auto fields = worker::decode_fields_reply(*reply);
+    if (!fields) return std::unexpected(unsafe(fields.error().message + "; " + discard(worker)));
+    replace(worker);
+    return std::move(*fields);
 }
 
 std::uint64_t WorkerPool::restarts() const {

@@ -20,8 +20,11 @@
 #include <vector>
 
 #include "pdf/worker/fork_server.hpp"
+#include "pdf/ltv/dss.hpp"
+#include "pdf/ltv/signatures.hpp"
 #include "pdf/prepare.hpp"
 #include "pdf/worker/worker_process.hpp"
+#include "pdf/worker/worker_protocol.hpp"
 #include "base/error.hpp"
 
 namespace signet::pdf {
@@ -49,6 +52,13 @@ public:
     Result<PreparedDocument> prepare(std::span<const std::uint8_t> document,
                                      const PrepareRequest& request);
 
+    // The incremental update that adds `data` to the document's DSS (pdf/ltv/dss.hpp), made by a
+    // worker; its end checked (prepared_check.hpp). Errors as prepare()'s.
+    Result<std::vector<std::uint8_t>> add_dss(std::span<const std::uint8_t> document,
+                                              std::span<const ValidationData> data);
+    // The document's signatures and document time-stamps (pdf/ltv/signatures.hpp), read by a
+    // worker. Errors as prepare()'s.
+    Result<std::vector<SignatureField>> signature_fields(std::span<const std::uint8_t> document);
     // Workers replaced since start (for /metrics).
     std::uint64_t restarts() const;
     // The largest resident set of any worker reaped so far, as the kernel counted it (for
@@ -60,6 +70,15 @@ public:
     pid_t fork_server_pid() const;
 
 private:
+    struct Started {
+        WorkerProcess worker;
+        worker::Clock::time_point deadline;
+    };
+    // A worker that has the whole job: `header`, then `payload` when not empty, then the
+    // document. One that fails before that died of something else, and a fresh one gets the job
+    // once.
+    Result<Started> start_job(std::span<const std::uint8_t> document, std::span<const std::uint8_t> header,
+                              std::span<const std::uint8_t> payload);
     Result<WorkerProcess> acquire();
     // A worker from the fork server; a server that failed is replaced first (a restart).
     Result<WorkerProcess> fork_worker();

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -59,6 +60,10 @@ public:
         number(value.size());
         bytes_.insert(bytes_.end(), value.begin(), value.end());
     }
+    void bytes(std::span<const std::uint8_t> value) {
+        number(value.size());
+        bytes_.insert(bytes_.end(), value.begin(), value.end());
+    }
     std::vector<std::uint8_t> take() { return std::move(bytes_); }
 
 private:
@@ -95,7 +100,14 @@ public:
         at_ += size;
         return true;
     }
-    bool finished() const { return at_ == bytes_.size(); }
+    bool bytes(std::vector<std::uint8_t>& value, std::size_t max_size) {
+        std::uint64_t size = 0;
+        if (!number(size) || size > max_size || size > bytes_.size() - at_) return false;
+        value.assign(bytes_.begin() + static_cast<std::ptrdiff_t>(at_), bytes_.begin() + static_cast<std::ptrdiff_t>(at_ + size));
+        at_ += size;
+        return true;
+    }
+        bool finished() const { return at_ == bytes_.size(); }
 
 private:
     std::span<const std::uint8_t> bytes_;
@@ -107,6 +119,26 @@ bool is_sentence(const std::string& text) {
                return static_cast<unsigned char>(c) < 0x20 || c == 0x7F;
            });
 }
+
+void write_refusal(Writer& out, const Error& error) {
+    out.number(1);
+    out.number(static_cast<std::uint64_t>(error.code));
+    std::string message = error.message.substr(0, max_message_bytes);
+    out.text(is_sentence(message) ? message : "the worker's message was not printable");
+}
+
+// A worker's refusal: only the codes the PDF functions give, as a sentence.
+std::optional<Error> read_refusal(Reader& in) {
+    std::uint64_t code = 0;
+    std::string message;
+    if (!in.number(code) || !in.text(message, max_message_bytes) || !in.finished() || !is_sentence(message)) {
+        return std::nullopt;
+    }
+    auto errc = static_cast<Errc>(code);
+    if (errc != Errc::invalid_document && errc != Errc::bad_request && errc != Errc::internal) return std::nullopt;
+    return Error{errc, std::move(message)};
+}
+
 
 }  // namespace
 
@@ -174,6 +206,7 @@ Result<std::vector<std::uint8_t>> receive_frame(int fd, std::uint64_t max_size,
 
 std::vector<std::uint8_t> encode_request(const PrepareRequest& request) {
     Writer out;
+    out.number(static_cast<std::uint64_t>(JobKind::prepare));
     out.number(request.appearance ? 1 : 0);
     if (request.appearance) {
         out.signed_number(request.appearance->page);
@@ -188,10 +221,27 @@ std::vector<std::uint8_t> encode_request(const PrepareRequest& request) {
     return out.take();
 }
 
+Result<JobKind> decode_kind(std::span<const std::uint8_t> header) {
+    Reader in(header);
+    std::uint64_t kind = 0;
+    if (!in.number(kind) || kind > static_cast<std::uint64_t>(JobKind::list_signatures)) {
+        return fail(Errc::bad_request, "the job header names no job");
+    }
+    return static_cast<JobKind>(kind);
+}
+
+std::vector<std::uint8_t> encode_kind(JobKind kind) {
+    Writer out;
+    out.number(static_cast<std::uint64_t>(kind));
+    return out.take();
+}
+
 Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header) {
     auto malformed = [] { return fail(Errc::bad_request, "the job header is malformed"); };
     Reader in(header);
     PrepareRequest request;
+    std::uint64_t kind = 0;
+    if (!in.number(kind) || kind != static_cast<std::uint64_t>(JobKind::prepare)) return malformed();
     std::uint64_t has_appearance = 0;
     if (!in.number(has_appearance) || has_appearance > 1) return malformed();
     if (has_appearance == 1) {
@@ -230,10 +280,7 @@ Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header) {
 std::vector<std::uint8_t> encode_reply(const Result<PreparedDocument>& result) {
     Writer out;
     if (!result) {
-        out.number(1);
-        out.number(static_cast<std::uint64_t>(result.error().code));
-        std::string message = result.error().message.substr(0, max_message_bytes);
-        out.text(is_sentence(message) ? message : "the worker's message was not printable");
+        write_refusal(out, result.error());
         return out.take();
     }
     out.number(0);
@@ -249,19 +296,9 @@ Result<Result<PreparedDocument>> decode_reply(std::span<const std::uint8_t> head
     std::uint64_t status = 0;
     if (!in.number(status) || status > 1) return malformed();
     if (status == 1) {
-        std::uint64_t code = 0;
-        std::string message;
-        if (!in.number(code) || !in.text(message, max_message_bytes) || !in.finished() ||
-            !is_sentence(message)) {
-            return malformed();
-        }
-        // What prepare() can answer; anything else is not a worker's to say.
-        auto errc = static_cast<Errc>(code);
-        if (errc != Errc::invalid_document && errc != Errc::bad_request &&
-            errc != Errc::internal) {
-            return malformed();
-        }
-        return Result<PreparedDocument>(fail(errc, std::move(message)));
+        auto refusal = read_refusal(in);
+        if (!refusal) return malformed();
+        return Result<PreparedDocument>(std::unexpected(*refusal));
     }
     PreparedDocument prepared;
     std::uint64_t value = 0;
@@ -274,6 +311,113 @@ Result<Result<PreparedDocument>> decode_reply(std::span<const std::uint8_t> head
     if (!in.number(value) || !in.finished()) return malformed();
     prepared.contents_size = static_cast<std::size_t>(value);
     return Result<PreparedDocument>(std::move(prepared));
+}
+
+
+std::vector<std::uint8_t> encode_validation_data(std::span<const ValidationData> data) {
+    Writer out;
+    out.number(data.size());
+    for (const ValidationData& item : data) {
+        out.text(item.vri_key);
+        out.signed_number(item.time.time_since_epoch().count());
+        for (const std::vector<Der>* list : {&item.certificates, &item.ocsp_responses, &item.crls}) {
+            out.number(list->size());
+            for (const Der& der : *list) out.bytes(der);
+        }
+    }
+    return out.take();
+}
+
+Result<std::vector<ValidationData>> decode_validation_data(std::span<const std::uint8_t> payload) {
+    auto malformed = [] { return fail(Errc::bad_request, "the validation data is malformed"); };
+    Reader in(payload);
+    std::uint64_t count = 0;
+    if (!in.number(count) || count > max_validation_items) return malformed();
+    std::vector<ValidationData> data(static_cast<std::size_t>(count));
+    for (ValidationData& item : data) {
+        std::int64_t ticks = 0;
+        if (!in.text(item.vri_key, 64) || !in.signed_number(ticks)) return malformed();
+        item.time = std::chrono::system_clock::time_point(std::chrono::system_clock::duration(ticks));
+        for (std::vector<Der>* list : {&item.certificates, &item.ocsp_responses, &item.crls}) {
+            std::uint64_t size = 0;
+            if (!in.number(size) || size > max_validation_items) return malformed();
+            list->resize(static_cast<std::size_t>(size));
+            for (Der& der : *list) {
+                if (!in.bytes(der, max_validation_bytes)) return malformed();
+            }
+        }
+    }
+    if (!in.finished()) return malformed();
+    return data;
+}
+
+std::vector<std::uint8_t> encode_update_reply(const Result<std::vector<std::uint8_t>>& result) {
+    Writer out;
+    if (!result) {
+        write_refusal(out, result.error());
+    } else {
+        out.number(0);
+    }
+    return out.take();
+}
+
+Result<Status> decode_update_reply(std::span<const std::uint8_t> header) {
+    Reader in(header);
+    std::uint64_t status = 0;
+    if (!in.number(status) || status > 1) return std::unexpected(broken("the worker sent a malformed reply"));
+    if (status == 0) {
+        if (!in.finished()) return std::unexpected(broken("the worker sent a malformed reply"));
+        return Status{};
+    }
+    auto refusal = read_refusal(in);
+    if (!refusal) return std::unexpected(broken("the worker sent a malformed reply"));
+    return Status(std::unexpected(*refusal));
+}
+
+std::vector<std::uint8_t> encode_fields_reply(const Result<std::vector<SignatureField>>& result) {
+    Writer out;
+    if (!result) {
+        write_refusal(out, result.error());
+        return out.take();
+    }
+    out.number(0);
+    out.number(result->size());
+    for (const SignatureField& field : *result) {
+        out.text(field.name);
+        out.number(field.document_timestamp ? 1 : 0);
+        out.text(field.sub_filter);
+        for (std::int64_t value : field.byte_range) out.signed_number(value);
+        out.bytes(field.contents);
+    }
+    return out.take();
+}
+
+Result<Result<std::vector<SignatureField>>> decode_fields_reply(std::span<const std::uint8_t> reply) {
+    auto malformed = [] { return std::unexpected(broken("the worker sent a malformed list of signatures")); };
+    Reader in(reply);
+    std::uint64_t status = 0;
+    if (!in.number(status) || status > 1) return malformed();
+    if (status == 1) {
+        auto refusal = read_refusal(in);
+        if (!refusal) return malformed();
+        return Result<std::vector<SignatureField>>(std::unexpected(*refusal));
+    }
+    std::uint64_t count = 0;
+    if (!in.number(count) || count > max_signature_fields) return malformed();
+    std::vector<SignatureField> fields(static_cast<std::size_t>(count));
+    for (SignatureField& field : fields) {
+        std::uint64_t stamp = 0;
+        if (!in.text(field.name, 1024) || !in.number(stamp) || stamp > 1 || !in.text(field.sub_filter, 128)) {
+            return malformed();
+        }
+        field.document_timestamp = stamp == 1;
+        for (std::int64_t& value : field.byte_range) {
+            if (!in.signed_number(value) || value < 0) return malformed();
+        }
+        if (!in.bytes(field.contents, max_contents_bytes)) return malformed();
+    }
+    if (!in.finished()) return malformed();
+    return Result<std::vector<SignatureField>>(std::move(fields));
 }
 
 }  // namespace signet::pdf::worker

@@ -12,6 +12,8 @@
 #include <span>
 #include <vector>
 
+#include "pdf/ltv/dss.hpp"
+#include "pdf/ltv/signatures.hpp"
 #include "pdf/prepare.hpp"
 #include "base/error.hpp"
 
@@ -38,8 +40,35 @@ Status receive_exact(int fd, std::span<std::uint8_t> into, Clock::time_point dea
 Result<std::vector<std::uint8_t>> receive_frame(int fd, std::uint64_t max_size,
                                                 Clock::time_point deadline);
 
+// What a job asks for: the first number of its header.
+enum class JobKind : std::uint64_t {
+    prepare = 0,          // the header is a PrepareRequest; the reply a PreparedDocument
+    add_dss = 1,          // a validation-data frame follows the header; the reply an update
+    list_signatures = 2,  // the reply lists the document's signature fields
+};
+Result<JobKind> decode_kind(std::span<const std::uint8_t> header);
+// The header of a job with no parameters (add_dss, list_signatures).
+std::vector<std::uint8_t> encode_kind(JobKind kind);
+
 std::vector<std::uint8_t> encode_request(const PrepareRequest& request);
 Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header);
+
+// add_dss: the validation data, as its own frame after the header (certificates and CRLs do not
+// fit a header), capped by what B-LT can need.
+inline constexpr std::size_t max_validation_items = 1024;
+inline constexpr std::size_t max_validation_bytes = std::size_t{64} << 20;  // one CRL, and the frame
+std::vector<std::uint8_t> encode_validation_data(std::span<const ValidationData> data);
+Result<std::vector<ValidationData>> decode_validation_data(std::span<const std::uint8_t> payload);
+// add_dss's reply header: ok (the update follows in the next frame) or the refusal.
+std::vector<std::uint8_t> encode_update_reply(const Result<std::vector<std::uint8_t>>& result);
+Result<Status> decode_update_reply(std::span<const std::uint8_t> header);
+
+// list_signatures's reply, in one frame.
+inline constexpr std::size_t max_signature_fields = 1024;
+inline constexpr std::size_t max_contents_bytes = 1024 * 1024;  // a /Contents string
+std::vector<std::uint8_t> encode_fields_reply(const Result<std::vector<SignatureField>>& result);
+// The outer Result fails (Errc::unavailable) when the reply is malformed.
+Result<Result<std::vector<SignatureField>>> decode_fields_reply(std::span<const std::uint8_t> reply);
 
 // The reply header: the Placeholder fields of `result` (its update goes in the next frame) or
 // its error. Neither the original's size nor the digest is sent: the parent knows the one and

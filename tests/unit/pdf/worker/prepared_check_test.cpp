@@ -72,6 +72,18 @@ BOOST_AUTO_TEST_CASE(every_lie_is_caught) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(an_update_must_end_as_a_reader_expects) {
+    auto tail = [](const std::string& text) {
+        return check_update_tail(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    };
+    BOOST_TEST(tail("1 0 obj<<>>endobj\nxref\n0 1\ntrailer<<>>\nstartxref\n1234\n%%EOF\n").has_value());
+    BOOST_TEST(tail("...startxref\r\n99\r\n%%EOF").has_value());
+    BOOST_TEST(!tail("").has_value());
+    BOOST_TEST(!tail("startxref\n1234\n").has_value());          // no %%EOF
+    BOOST_TEST(!tail("startxref\n%%EOF\n").has_value());         // no offset
+    BOOST_TEST(!tail("trailer\n1234\n%%EOF\n").has_value());    // no startxref
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace signet::pdf::test

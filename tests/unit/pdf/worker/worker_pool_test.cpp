@@ -17,6 +17,8 @@
 #include "pdf/byte_range.hpp"
 #include "pdf/worker/prepared_check.hpp"
 #include "pdf/worker/worker_pool.hpp"
+#include "base/x509_encoding.hpp"
+#include "pdf/ltv/signatures.hpp"
 #include "tests/support/pdf_fixtures.hpp"
 #include "tests/support/hostile_pdfs.hpp"
 #include "tests/support/need.hpp"
@@ -116,6 +118,47 @@ BOOST_AUTO_TEST_CASE(a_document_timestamp_is_prepared_by_a_worker) {
     BOOST_TEST(pooled->contents_offset == in_process->contents_offset);
     const std::string update(pooled->update.begin(), pooled->update.end());
     BOOST_TEST(update.find("/Type/DocTimeStamp") != std::string::npos);
+}
+
+// B-LT's DSS and extend's list of signatures come from workers too, as in-process.
+BOOST_AUTO_TEST_CASE(a_worker_adds_a_dss_and_lists_the_signatures) {
+    TempDir dir{"signet-pdf-worker-pool"};
+    Pki pki = make_pki("ec-p256");
+    make_ps2pdf(dir / "in.pdf");
+    SignedFile signed_file = sign_file(dir / "in.pdf", pki, invisible_request(pki));
+    auto pool = start_pool(1);
+
+    auto fields = pool->signature_fields(signed_file.bytes);
+    BOOST_REQUIRE_MESSAGE(fields, signet::test::error_of(fields));
+    auto in_process = signature_fields(signed_file.bytes);
+    BOOST_REQUIRE(in_process);
+    BOOST_REQUIRE(fields->size() == 1U);
+    BOOST_TEST((*fields)[0].contents == (*in_process)[0].contents);
+    BOOST_TEST((*fields)[0].name == (*in_process)[0].name);
+
+    ValidationData data;
+    data.vri_key = vri_key((*fields)[0].contents);
+    auto root = signet::to_der(pki.root.get());
+    BOOST_REQUIRE(root);
+    data.certificates = {*root};
+    data.time = std::chrono::system_clock::now();
+    auto update = pool->add_dss(signed_file.bytes, std::span(&data, 1));
+    BOOST_REQUIRE_MESSAGE(update, signet::test::error_of(update));
+    std::vector<std::uint8_t> file = signed_file.bytes;
+    file.insert(file.end(), update->begin(), update->end());
+    write_bytes(dir / "lt.pdf", file);
+    make_nss_db(dir / "nss", pki);
+    check_signed(dir / "nss", dir / "lt.pdf", 1);
+
+    // A refusal passes through and keeps the pool working.
+    const std::vector<std::uint8_t> text{'n', 'o', 't', ' ', 'a', ' ', 'p', 'd', 'f'};
+    auto refused = pool->add_dss(text, std::span(&data, 1));
+    BOOST_REQUIRE(!refused);
+    BOOST_TEST(refused.error().code == Errc::invalid_document);
+    auto again = pool->signature_fields(file);
+    BOOST_REQUIRE(again);
+    BOOST_TEST(again->size() == 1U);
+    BOOST_TEST(pool->restarts() == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(podofo_refusals_pass_through_and_keep_the_worker) {

@@ -89,6 +89,51 @@ BOOST_AUTO_TEST_CASE(a_silent_peer_times_out) {
     BOOST_TEST(received.error().message == "the worker closed the connection");
 }
 
+BOOST_AUTO_TEST_CASE(validation_data_and_signature_lists_round_trip) {
+    ValidationData item;
+    item.vri_key = "A9993E364706816ABA3E25717850C26C9CD0D89D";
+    item.time = std::chrono::system_clock::now();
+    item.certificates = {{0x30, 0x01, 0x00}, {0x30, 0x00}};
+    item.crls = {{0x30, 0x02, 0x05, 0x00}};
+    const std::vector<ValidationData> data{item, ValidationData{}};
+    auto decoded = worker::decode_validation_data(worker::encode_validation_data(data));
+    BOOST_REQUIRE(decoded);
+    BOOST_REQUIRE(decoded->size() == 2U);
+    BOOST_TEST((*decoded)[0].vri_key == item.vri_key);
+    BOOST_TEST(((*decoded)[0].time == item.time));
+    BOOST_TEST((*decoded)[0].certificates == item.certificates);
+    BOOST_TEST((*decoded)[0].ocsp_responses.empty());
+    BOOST_TEST((*decoded)[0].crls == item.crls);
+    auto truncated = worker::encode_validation_data(data);
+    truncated.pop_back();
+    BOOST_TEST(!worker::decode_validation_data(truncated).has_value());
+
+    SignatureField field;
+    field.name = "Signature1";
+    field.sub_filter = "ETSI.CAdES.detached";
+    field.byte_range = {0, 10, 30, 5};
+    field.contents = {0x30, 0x00, 0x00};
+    std::vector<SignatureField> fields{field};
+    auto listed = worker::decode_fields_reply(worker::encode_fields_reply(fields));
+    BOOST_REQUIRE(listed);
+    BOOST_REQUIRE(*listed);
+    BOOST_REQUIRE((*listed)->size() == 1U);
+    BOOST_TEST((**listed)[0].name == "Signature1");
+    BOOST_TEST(((**listed)[0].byte_range == field.byte_range));
+    BOOST_TEST((**listed)[0].contents == field.contents);
+    auto refusal = worker::decode_fields_reply(worker::encode_fields_reply(fail(Errc::invalid_document, "not a PDF")));
+    BOOST_REQUIRE(refusal);
+    BOOST_REQUIRE(!*refusal);
+    BOOST_TEST((refusal->error().code == Errc::invalid_document));
+    // A code that is not a worker's to give makes the reply malformed.
+    BOOST_TEST(!worker::decode_fields_reply(worker::encode_fields_reply(fail(Errc::forbidden, "no"))).has_value());
+
+    BOOST_TEST((worker::decode_kind(worker::encode_kind(worker::JobKind::add_dss)).value() == worker::JobKind::add_dss));
+    std::vector<std::uint8_t> unknown = worker::encode_kind(worker::JobKind::list_signatures);
+    unknown[0] = 7;
+    BOOST_TEST(!worker::decode_kind(unknown).has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace signet::pdf::test
