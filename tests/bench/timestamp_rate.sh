@@ -20,9 +20,9 @@
 #       threads, one session each, before signetd starts;
 #   (b) POST /v1/timestamp?tenant=... throughput at 16 keep-alive mTLS connections (loadgen, a
 #       fixed `openssl ts -query -sha256 -cert` body; the first answer is checked: granted, with a
-#       token), in three rounds, each between two raw-rate measurements at 16 threads made while
-#       signetd waits idle; a round's ratio is to the mean of the two: target ≥ 0.7 for the
-#       median round;
+#       token), in five rounds of 8 s (one with --quick), each between two raw-rate
+#       measurements at 16 threads made while signetd waits idle; a round's ratio is to the
+#       mean of the two: target ≥ 0.7 for the median round;
 #   (c) seal throughput of the ~100 KB letter through the raw-body API at 16 connections, at
 #       level=B-B and at level=B-T (internal TSA; the first answer must say Signet-Level: B-T
 #       and carry Signet-Timestamp-Serial), and the ratio B-T / B-B: target ≥ 0.45;
