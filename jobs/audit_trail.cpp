@@ -61,7 +61,8 @@ std::vector<Result<audit::Entry>> AuditTrail::commit(const std::vector<Pending*>
     // (intent_seq) may reach the disk with the next synced commit, the next intent's or the
     // checkpoint's, at most [audit] checkpoint_seconds later: a power loss in between leaves an
     // intended key use without its outcome, which the log's readers already treat as "used,
-    // outcome unknown". That halves the syncs per key use (docs/decisions.md, "Group commit").
+    // outcome unknown". That halves the syncs per key use (docs/decisions.md, "An outcome reaches
+    // the disk with the next sync").
     const bool outcomes_only = std::ranges::all_of(group, [](const Pending* p) { return p->entry.intent_seq.has_value(); });
     const auto durability = outcomes_only ? store::Database::Durability::deferred : store::Database::Durability::synced;
     std::lock_guard lock(db_mutex_);

@@ -1,7 +1,8 @@
 #pragma once
 // The daemon's side of the key-usage log: entries written under the database mutex (a failure
 // is `unavailable`, and the caller uses no key), committed in groups (entries that arrive while
-// a commit is under way share the next one, so concurrent jobs share an fsync), and checkpoints of the chain signed with the
+// a commit is under way share the next one, so concurrent jobs share an fsync; a group of
+// outcomes only is not synced on its own but with the next intent), and checkpoints of the chain signed with the
 // audit key, every N entries or T seconds, stored in the database and appended to the
 // operator's checkpoint file. Signing a checkpoint is not itself an entry: it would leave a new
 // unanchored entry after every checkpoint; the checkpoint is its own record.
