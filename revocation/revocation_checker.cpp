@@ -1,6 +1,7 @@
 #include "revocation/revocation_checker.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <utility>
@@ -184,9 +185,25 @@ Result<RevocationStatus> RevocationChecker::from_ocsp(const std::string& url, X5
     return *entry->ocsp;
 }
 
+namespace {
+
+// A local file's version: its modification time and size. In the cache key, so that a CRL an
+// operator replaces (signetctl dev-crl, a CA's publication copied in) counts at once rather
+// than at the old one's nextUpdate; the entry for the old version ages out.
+std::string file_version(const std::filesystem::path& path) {
+    std::error_code ec;
+    const auto time = std::filesystem::last_write_time(path, ec);
+    if (ec) return "?";
+    const auto size = std::filesystem::file_size(path, ec);
+    return std::to_string(time.time_since_epoch().count()) + "/" + (ec ? "?" : std::to_string(size));
+}
+
+}  // namespace
+
 Result<RevocationStatus> RevocationChecker::from_crl(const std::string& source, SourceKind kind,
                                                      X509* cert, X509* issuer) {
-    const std::string key = "crl|" + source + "|" + issuer_digest(issuer);
+    const std::string key = "crl|" + source + "|" + (kind == SourceKind::crl_file ? file_version(source) + "|" : "") +
+                            issuer_digest(issuer);
     const std::string shown =
         kind == SourceKind::crl_url ? http_client::redact_url(source) : source;
     auto fetch = [&]() -> EntryResult {

@@ -80,6 +80,28 @@ BOOST_FIXTURE_TEST_CASE(local_crl_files, test::RevocationWorld) {
     BOOST_TEST(status->source == (dir / "ca.crl").string());
 }
 
+// A CRL file replaced by its CA's next one counts at once, not at the cached one's nextUpdate.
+BOOST_FIXTURE_TEST_CASE(a_replaced_crl_file_counts_at_once, test::RevocationWorld) {
+    pki.make_crl(dir / "ca.crl", 24);
+    CheckerOptions options = quick();
+    options.crl_files = {dir / "ca.crl"};
+    const SystemClock clock;
+    RevocationChecker checker(options, clock);
+    const auto before = checker.check(leaf_none.get(), ca.get());
+    BOOST_REQUIRE_MESSAGE(before, error_of(before));
+    BOOST_TEST((before->status == CertStatus::good));
+    const auto again = checker.check(leaf_none.get(), ca.get());
+    BOOST_REQUIRE(again);
+    BOOST_TEST(checker.fetches() == 1u);  // unchanged: served from memory
+
+    pki.revoke(pki.leaf_none, "keyCompromise");
+    pki.make_crl(dir / "ca.crl", 24);
+    const auto after = checker.check(leaf_none.get(), ca.get());
+    BOOST_REQUIRE_MESSAGE(after, error_of(after));
+    BOOST_TEST((after->status == CertStatus::revoked));
+    BOOST_TEST(checker.fetches() == 2u);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_refused_ocsp_answer_falls_back_to_the_crl, test::RevocationWorld) {
     responder.configure(pki, pki.plain_cert, pki.plain_key);  // no id-kp-OCSPSigning
     pki.make_crl(dir / "ca.crl", 24);
