@@ -26,6 +26,7 @@ using CmsContentInfo = std::unique_ptr<CMS_ContentInfo, SslDeleter<&CMS_ContentI
 using MdCtx = std::unique_ptr<EVP_MD_CTX, SslDeleter<&EVP_MD_CTX_free>>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, SslDeleter<&EVP_PKEY_free>>;
 using X509Ptr = std::unique_ptr<X509, SslDeleter<&X509_free>>;
+using X509Crl = std::unique_ptr<X509_CRL, SslDeleter<&X509_CRL_free>>;
 using X509Attribute = std::unique_ptr<X509_ATTRIBUTE, SslDeleter<&X509_ATTRIBUTE_free>>;
 
 // Memory that OpenSSL allocated for us (i2d output): OPENSSL_free is a macro, hence the lambda.

@@ -50,13 +50,13 @@ Status add_entry(X509_CRL* crl, const ASN1_INTEGER* serial, const ASN1_TIME* whe
 
 }  // namespace
 
-Result<Crl> next_crl(X509* ca, EVP_PKEY* ca_key, const X509_CRL* previous, std::span<X509* const> revoke,
+Result<X509Crl> next_crl(X509* ca, EVP_PKEY* ca_key, const X509_CRL* previous, std::span<X509* const> revoke,
                      std::chrono::seconds validity) {
     X509_NAME* issuer = X509_get_subject_name(ca);
     if (previous != nullptr && X509_NAME_cmp(X509_CRL_get_issuer(previous), issuer) != 0) {
         return fail(Errc::invalid_certificate, "the previous CRL is not this CA's");
     }
-    Crl crl(X509_CRL_new());
+    X509Crl crl(X509_CRL_new());
     Asn1Time now(ASN1_TIME_set(nullptr, std::time(nullptr)));
     Asn1Time next_update(ASN1_TIME_adj(nullptr, std::time(nullptr), 0, static_cast<long>(validity.count())));
     if (!crl || !now || !next_update || X509_CRL_set_version(crl.get(), X509_CRL_VERSION_2) != 1 ||
@@ -110,10 +110,10 @@ Status write_crl(const std::filesystem::path& path, X509_CRL* crl) {
     return {};
 }
 
-Result<Crl> read_crl(const std::filesystem::path& path) {
+Result<X509Crl> read_crl(const std::filesystem::path& path) {
     Bio bio(BIO_new_file(path.c_str(), "rb"));
     if (!bio) return openssl_failure(Errc::invalid_config, "cannot read " + path.string());
-    Crl crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
+    X509Crl crl(PEM_read_bio_X509_CRL(bio.get(), nullptr, nullptr, nullptr));
     if (!crl) return openssl_failure(Errc::invalid_config, path.string() + " holds no PEM CRL");
     return crl;
 }

@@ -17,17 +17,16 @@
 
 namespace signet::devpki {
 
-using Crl = std::unique_ptr<X509_CRL, SslDeleter<&X509_CRL_free>>;
 
 // A CRL (v2) of `ca`, signed by `ca_key` with SHA-256, valid from now for `validity`, holding
 // the entries of `previous` (when given, which must be the same CA's) and one for each
 // certificate of `revoke` not already listed (revoked now, reason unspecified). Refuses a
 // certificate that `ca` did not issue.
-Result<Crl> next_crl(X509* ca, EVP_PKEY* ca_key, const X509_CRL* previous, std::span<X509* const> revoke,
+Result<X509Crl> next_crl(X509* ca, EVP_PKEY* ca_key, const X509_CRL* previous, std::span<X509* const> revoke,
                      std::chrono::seconds validity);
 
 // PEM, replacing the file in one rename, so that a reader sees the old CRL or the new one.
 Status write_crl(const std::filesystem::path& path, X509_CRL* crl);
-Result<Crl> read_crl(const std::filesystem::path& path);
+Result<X509Crl> read_crl(const std::filesystem::path& path);
 
 }  // namespace signet::devpki

@@ -265,7 +265,7 @@ Result<std::size_t> dev_crl(const DevCrlOptions& options) {
     if (!ca) return std::unexpected(ca.error());
     auto ca_key = devpki::read_private_key(pki / "signing-ca.key");
     if (!ca_key) return std::unexpected(ca_key.error());
-    devpki::Crl previous;
+    X509Crl previous;
     if (std::error_code ec; fs::exists(pki / "signing-ca.crl", ec)) {
         auto read = devpki::read_crl(pki / "signing-ca.crl");
         if (!read) return std::unexpected(read.error());

@@ -1,6 +1,7 @@
 #pragma once
 // The OpenSSL objects of OCSP (RFC 6960) and CRLs (RFC 5280), each owned by the one deleter of
-// base/ssl_ptr.hpp and named once for the module and its callers.
+// base/ssl_ptr.hpp and named once for the module and its callers (the CRL itself, X509Crl, is
+// in base/ssl_ptr.hpp: devpki issues what this module reads).
 
 #include <memory>
 
@@ -16,7 +17,6 @@ using OcspBasicResp = std::unique_ptr<OCSP_BASICRESP, SslDeleter<&OCSP_BASICRESP
 using OcspCertId = std::unique_ptr<OCSP_CERTID, SslDeleter<&OCSP_CERTID_free>>;
 using OcspRequest = std::unique_ptr<OCSP_REQUEST, SslDeleter<&OCSP_REQUEST_free>>;
 using OcspResponse = std::unique_ptr<OCSP_RESPONSE, SslDeleter<&OCSP_RESPONSE_free>>;
-using X509Crl = std::unique_ptr<X509_CRL, SslDeleter<&X509_CRL_free>>;
 using X509Store = std::unique_ptr<X509_STORE, SslDeleter<&X509_STORE_free>>;
 using DistPoints = std::unique_ptr<CRL_DIST_POINTS, SslDeleter<&CRL_DIST_POINTS_free>>;
 using Asn1Enumerated = std::unique_ptr<ASN1_ENUMERATED, SslDeleter<&ASN1_ENUMERATED_free>>;

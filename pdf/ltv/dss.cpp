@@ -4,15 +4,12 @@
 
 #include <array>
 #include <map>
-#include <memory>
-#include <new>
-#include <string_view>
 
 #include <podofo/podofo.h>
 
 #include "pdf/incremental_update.hpp"
 #include "pdf/previous_xref.hpp"
-#include "pdf/span_input_device.hpp"
+#include "pdf/ltv/loaded_document.hpp"
 #include "pdf/text.hpp"
 
 namespace signet::pdf {
@@ -38,11 +35,6 @@ Fingerprint fingerprint(std::span<const std::uint8_t> bytes) {
     Fingerprint out{};
     EVP_Digest(bytes.data(), bytes.size(), out.data(), nullptr, EVP_sha256(), nullptr);
     return out;
-}
-
-PdfObject* resolved(PdfMemDocument& document, PdfObject* object) {
-    if (object != nullptr && object->IsReference()) return document.GetObjects().GetObject(object->GetReference());
-    return object;
 }
 
 // One of /Certs, /OCSPs, /CRLs: the array as the DSS holds it (made when missing), and the
@@ -150,23 +142,12 @@ Result<std::vector<std::uint8_t>> dss_update(std::span<const std::uint8_t> docum
     if (empty) return fail(Errc::bad_request, "there is no validation data to add to the document");
     auto previous = find_previous_xref(document);
     if (!previous) return std::unexpected(previous.error());
-    try {
-        PdfMemDocument loaded;
-        loaded.LoadFromDevice(PdfRefCountedInputDevice(std::make_unique<SpanInputDevice>(document).release()), true);
-        const IncrementalUpdate update(loaded);
-        if (auto added = add_all(loaded, data); !added) return std::unexpected(added.error());
-        return update.write(document, *previous);
-    } catch (const PdfError& error) {
-        return fail(Errc::invalid_document, std::string("the document cannot be read to add its validation data (") +
-                                                PdfError::ErrorName(error.GetError()) + ")");
-    } catch (const std::invalid_argument& error) {
-        return fail(Errc::invalid_document, error.what());
-    } catch (const std::bad_alloc&) {
-        return fail(Errc::invalid_document, "the document needs more memory than signet allows for one document");
-    } catch (const std::exception&) {
-        // PoDoFo lets standard exceptions through on damaged input; their text may quote it.
-        return fail(Errc::invalid_document, "the document is damaged and its validation data cannot be added");
-    }
+    return with_loaded_document<std::vector<std::uint8_t>>(
+        document, true, "add its validation data", [&](PdfMemDocument& loaded) -> Result<std::vector<std::uint8_t>> {
+            const IncrementalUpdate update(loaded);
+            if (auto added = add_all(loaded, data); !added) return std::unexpected(added.error());
+            return update.write(document, *previous);
+        });
 }
 
 }  // namespace signet::pdf

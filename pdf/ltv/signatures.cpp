@@ -1,14 +1,12 @@
 #include "pdf/ltv/signatures.hpp"
 
 #include <algorithm>
-#include <memory>
-#include <new>
 #include <set>
 #include <stdexcept>
 
 #include <podofo/podofo.h>
 
-#include "pdf/span_input_device.hpp"
+#include "pdf/ltv/loaded_document.hpp"
 
 namespace signet::pdf {
 namespace {
@@ -52,10 +50,7 @@ public:
 
     std::vector<SignatureField> take() { return std::move(found_); }
 
-    PdfObject* resolved(PdfObject* object) const {
-        if (object != nullptr && object->IsReference()) return document_.GetObjects().GetObject(object->GetReference());
-        return object;
-    }
+    PdfObject* resolved(PdfObject* object) const { return pdf::resolved(document_, object); }
 
 private:
     SignatureField read_value(const std::string& name, const PdfObject& value) const {
@@ -98,26 +93,16 @@ private:
 }  // namespace
 
 Result<std::vector<SignatureField>> signature_fields(std::span<const std::uint8_t> document) {
-    try {
-        PdfMemDocument loaded;
-        loaded.LoadFromDevice(PdfRefCountedInputDevice(std::make_unique<SpanInputDevice>(document).release()), false);
-        Walk walk(loaded);
-        PdfObject* form = walk.resolved(loaded.GetCatalog()->GetDictionary().GetKey(PdfName("AcroForm")));
-        if (form == nullptr || !form->IsDictionary()) return std::vector<SignatureField>{};
-        PdfObject* fields = walk.resolved(form->GetDictionary().GetKey(PdfName("Fields")));
-        if (fields == nullptr || !fields->IsArray()) return std::vector<SignatureField>{};
-        for (PdfObject& field : fields->GetArray()) walk.field(&field, "", 0);
-        return walk.take();
-    } catch (const PdfError& error) {
-        return fail(Errc::invalid_document, std::string("the document cannot be read to list its signatures (") +
-                                                PdfError::ErrorName(error.GetError()) + ")");
-    } catch (const std::invalid_argument& error) {
-        return fail(Errc::invalid_document, error.what());
-    } catch (const std::bad_alloc&) {
-        return fail(Errc::invalid_document, "the document needs more memory than signet allows for one document");
-    } catch (const std::exception&) {
-        return fail(Errc::invalid_document, "the document is damaged and its signatures cannot be listed");
-    }
+    return with_loaded_document<std::vector<SignatureField>>(
+        document, false, "list its signatures", [](PdfMemDocument& loaded) -> Result<std::vector<SignatureField>> {
+            Walk walk(loaded);
+            PdfObject* form = resolved(loaded, loaded.GetCatalog()->GetDictionary().GetKey(PdfName("AcroForm")));
+            if (form == nullptr || !form->IsDictionary()) return std::vector<SignatureField>{};
+            PdfObject* fields = resolved(loaded, form->GetDictionary().GetKey(PdfName("Fields")));
+            if (fields == nullptr || !fields->IsArray()) return std::vector<SignatureField>{};
+            for (PdfObject& field : fields->GetArray()) walk.field(&field, "", 0);
+            return walk.take();
+        });
 }
 
 }  // namespace signet::pdf

@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include <array>
 #include <chrono>
 #include <fstream>
 #include <string>
@@ -42,6 +43,22 @@ std::vector<std::uint8_t> der_crl(X509_CRL* crl) {
     return out;
 }
 
+// The independent TSA's token over `digest` (SHA-256), out of its TimeStampResp: checked and
+// taken by the verify.hpp that checks external TSAs' answers.
+std::vector<std::uint8_t> token_over(signet::test::TsaResponder& tsa, const std::array<std::uint8_t, 32>& digest) {
+    auto query = timestamp::make_request(NID_sha256, digest, std::nullopt);
+    BOOST_REQUIRE(query);
+    timestamp::Expectation expected;
+    expected.hash_nid = NID_sha256;
+    expected.imprint.assign(digest.begin(), digest.end());
+    expected.trust = tsa.ca_pem_path();
+    expected.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
+    expected.not_after = std::chrono::system_clock::now() + std::chrono::hours(1);
+    auto token = timestamp::check_response(tsa.answer(*query), expected);
+    BOOST_REQUIRE_MESSAGE(token, signet::test::error_of(token));
+    return token->token;
+}
+
 std::string text(const std::vector<std::uint8_t>& bytes, std::size_t from, std::size_t length) {
     return std::string(reinterpret_cast<const char*>(bytes.data() + from), length);
 }
@@ -71,17 +88,8 @@ BOOST_AUTO_TEST_CASE(a_document_timestamp_covers_the_file_and_leaves_the_signatu
     BOOST_TEST(dictionary.find("/Filter/Adobe.PPKLite") != std::string::npos);
     BOOST_TEST(dictionary.find("/M(") == std::string::npos);
 
-    auto query = timestamp::make_request(NID_sha256, prepared->digest, std::nullopt);
-    BOOST_REQUIRE(query);
-    timestamp::Expectation expected;
-    expected.hash_nid = NID_sha256;
-    expected.imprint.assign(prepared->digest.begin(), prepared->digest.end());
-    expected.trust = tsa.ca_pem_path();
-    expected.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
-    expected.not_after = std::chrono::system_clock::now() + std::chrono::hours(1);
-    auto token = timestamp::check_response(tsa.answer(*query), expected);
-    BOOST_REQUIRE_MESSAGE(token, signet::test::error_of(token));
-    BOOST_REQUIRE(embed(*prepared, token->token));
+    const std::vector<std::uint8_t> token = token_over(tsa, prepared->digest);
+    BOOST_REQUIRE(embed(*prepared, token));
     const std::vector<std::uint8_t> file = joined(signed_file.bytes, *prepared);
     write_bytes(dir / "lta.pdf", file);
 
@@ -90,7 +98,7 @@ BOOST_AUTO_TEST_CASE(a_document_timestamp_covers_the_file_and_leaves_the_signatu
     covered.insert(covered.end(), file.begin() + static_cast<long>(prepared->byte_range[2]),
                    file.begin() + static_cast<long>(prepared->byte_range[2] + prepared->byte_range[3]));
     write_bytes(dir / "covered.bin", covered);
-    write_bytes(dir / "token.der", token->token);
+    write_bytes(dir / "token.der", token);
     auto verified = signet::test::run({"openssl", "ts", "-verify", "-data", (dir / "covered.bin").string(), "-in",
                                        (dir / "token.der").string(), "-token_in", "-CAfile",
                                        tsa.ca_pem_path().string(), "-untrusted", tsa.tsa_cert_path().string()});
@@ -135,20 +143,7 @@ BOOST_AUTO_TEST_CASE(a_signature_its_dss_and_a_document_timestamp_pass_the_struc
     request.contents_size = 8192;
     auto prepared = prepare(lt, request);
     BOOST_REQUIRE(prepared);
-    auto query = timestamp::make_request(NID_sha256, prepared->digest, std::nullopt);
-    BOOST_REQUIRE(query);
-    auto response = tsa.answer(*query);
-    // The token out of the TimeStampResp (openssl ts -reply wraps it): checked and taken by the
-    // same verify.hpp that checks external TSAs' answers.
-    timestamp::Expectation expected;
-    expected.hash_nid = NID_sha256;
-    expected.imprint.assign(prepared->digest.begin(), prepared->digest.end());
-    expected.trust = tsa.ca_pem_path();
-    expected.not_before = std::chrono::system_clock::now() - std::chrono::hours(1);
-    expected.not_after = std::chrono::system_clock::now() + std::chrono::hours(1);
-    auto token = timestamp::check_response(response, expected);
-    BOOST_REQUIRE(token);
-    BOOST_REQUIRE(embed(*prepared, token->token));
+    BOOST_REQUIRE(embed(*prepared, token_over(tsa, prepared->digest)));
     write_bytes(dir / "lta.pdf", joined(lt, *prepared));
 
     pki.write_root(dir / "anchors.pem");
