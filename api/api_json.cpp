@@ -68,11 +68,7 @@ Result<pdf::Appearance> checked_appearance(std::int64_t page, const std::array<d
 
 Result<config::SignatureLevel> parse_level(const std::string& text, std::string_view what) {
     if (auto level = config::parse_signature_level(text)) return *level;
-    if (text == "B-LT" || text == "B-LTA") {
-        return fail(Errc::bad_request, std::string(what) + " '" + text +
-                                           "' is not available on this signetd, which makes B-B and B-T signatures");
-    }
-    return fail(Errc::bad_request, std::string(what) + " must be \"B-B\" or \"B-T\"");
+    return fail(Errc::bad_request, std::string(what) + " must be \"B-B\", \"B-T\", \"B-LT\" or \"B-LTA\"");
 }
 
 namespace {

@@ -22,7 +22,8 @@ Result<SealResult> run_seal(Services& services, const config::ClientIdentity& cl
     const auto seal_key = services.seal_key.get();
     SealContext context{services.token, *seal_key, services.trail, services.db,
                         services.db_mutex, services.matrix, services.clock,
-                        services.config.keys.min_remaining_validity, services.pdf_workers, services.time};
+                        services.config.keys.min_remaining_validity, services.pdf_workers, services.time,
+                        services.revocation};
     if (!request.level) request.level = services.config.signature.level;
     auto result = run_seal_job(context, client, std::move(request));
     metrics().job("seal", result ? "done" : to_string(result.error().code));
@@ -34,7 +35,7 @@ Result<SignResult> run_sign(Services& services, const config::ClientIdentity& cl
     OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
                         services.seal_key, services.audit_key, services.tsa_key, client};
     SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys,
-                        services.pdf_workers, services.time};
+                        services.pdf_workers, services.time, services.revocation};
     if (!request.level) request.level = services.config.signature.level;
     auto result = run_sign_job(context, std::move(request));
     metrics().job("sign", result ? "done" : to_string(result.error().code));

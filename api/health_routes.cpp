@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "keys/key_expiry.hpp"
+#include "keys/key_inventory.hpp"
 #include "telemetry/metrics.hpp"
 #include "timestamp/clock_sync.hpp"
 
@@ -73,13 +74,16 @@ Response health_page(Services& services, const Request& request) {
     // (hsm/token.hpp). No PKCS#11 call here, so health answers even while the module hangs.
     const hsm::TokenState token = services.token.health();
     const std::string hsm(hsm::to_string(token.health));
-    bool ready = database == "ok" && hsm == "ok" && audit == "ok";
+    // A revoked signing certificate stops its key: the service is degraded until officers act.
+    auto revoked = revoked_active_keys(services.db, services.db_mutex);
+    bool ready = database == "ok" && hsm == "ok" && audit == "ok" && revoked && revoked->empty();
     nlohmann::json body = {{"status", ready ? "ok" : "degraded"},
                            {"hsm", hsm},
                            {"database", database},
                            {"audit", audit},
                            {"clock_synchronized", timestamp::clock_synchronized()},
-                           {"certificates", expiry_json(active_key_expiries(services))}};
+                           {"certificates", expiry_json(active_key_expiries(services))},
+                           {"revoked_keys", revoked ? nlohmann::json(*revoked) : nlohmann::json("unknown")}};
     if (token.health != hsm::TokenHealth::ok) {
         body["hsm_error"] = token.error;
         body["hsm_since"] = signet::format_timestamp(std::chrono::floor<std::chrono::seconds>(token.since));

@@ -50,12 +50,10 @@ Result<std::optional<config::SignatureLevel>> level(const Query& query) {
     return std::optional<config::SignatureLevel>(parsed);
 }
 
-// Signet-Level and, from B-T on, Signet-Timestamp-Gen-Time, -Serial and -Tsa. A header value
-// is ASCII: the TSA's name has its other bytes percent-encoded.
-void set_signature_headers(PdfResponse& response, const SignedDocument& document, config::SignatureLevel level) {
-    response.set("Signet-Level", std::string(config::to_string(level)));
-    if (!document.timestamp) return;
-    const auto& info = document.timestamp->info;
+// <prefix>-Gen-Time, -Serial and -Tsa. A header value is ASCII: the TSA's name has its other
+// bytes percent-encoded.
+void set_timestamp_headers(PdfResponse& response, const std::string& prefix, const Stamp& stamp) {
+    const auto& info = stamp.info;
     std::string tsa;
     for (unsigned char c : info.tsa) {
         if (c < 0x20 || c >= 0x7f || c == '%') {
@@ -67,9 +65,23 @@ void set_signature_headers(PdfResponse& response, const SignedDocument& document
             tsa += static_cast<char>(c);
         }
     }
-    response.set("Signet-Timestamp-Gen-Time", info.gen_time_text);
-    response.set("Signet-Timestamp-Serial", info.serial_hex);
-    response.set("Signet-Timestamp-Tsa", tsa);
+    response.set(prefix + "-Gen-Time", info.gen_time_text);
+    response.set(prefix + "-Serial", info.serial_hex);
+    response.set(prefix + "-Tsa", tsa);
+}
+
+// Signet-Level; from B-T on, Signet-Timestamp-Gen-Time, -Serial and -Tsa; from B-LT on,
+// Signet-Revocation-After-Timestamp (the notes are in the JSON answer only); for B-LTA,
+// Signet-Document-Timestamp-Gen-Time, -Serial and -Tsa.
+void set_signature_headers(PdfResponse& response, const SignedDocument& document, config::SignatureLevel level) {
+    response.set("Signet-Level", std::string(config::to_string(level)));
+    if (document.timestamp) set_timestamp_headers(response, "Signet-Timestamp", *document.timestamp);
+    if (document.validation_data) {
+        response.set("Signet-Revocation-After-Timestamp", document.validation_data->after_timestamp ? "true" : "false");
+    }
+    if (document.document_timestamp) {
+        set_timestamp_headers(response, "Signet-Document-Timestamp", *document.document_timestamp);
+    }
 }
 
 // page=N&rect=x1,y1,x2,y2, both or neither; the numbers then meet the JSON form's rules.

@@ -13,6 +13,7 @@
 #include "config/config.hpp"
 #include "jobs/audit_trail.hpp"
 #include "config/client_identity.hpp"
+#include "evidence/revocation_gate.hpp"
 #include "server/error_response.hpp"
 #include "server/handler.hpp"
 #include "server/job_pool.hpp"
@@ -45,6 +46,7 @@ struct Services {
     pdf::WorkerPool& pdf_workers;
     const TrustedTime& time;
     KnownTenants& tenants;
+    evidence::RevocationGate& revocation;
 };
 
 // `client` is empty when the caller presented no certificate.

@@ -23,6 +23,7 @@ enum class Errc {
     invalid_certificate,  // 422
     invalid_delegation,   // 422
     unavailable,          // 503: HSM, database or audit log not usable
+    certificate_revoked,  // 503: the signing certificate (or its chain) is revoked: no key use
     invalid_config,       // start-up only: a configuration file or a file it names is wrong
     internal,             // a broken invariant or an unexpected library failure
 };
@@ -42,6 +43,7 @@ constexpr std::string_view to_string(Errc code) {
         case Errc::invalid_certificate: return "invalid_certificate";
         case Errc::invalid_delegation: return "invalid_delegation";
         case Errc::unavailable: return "unavailable";
+        case Errc::certificate_revoked: return "certificate_revoked";
         case Errc::invalid_config: return "invalid_config";
         case Errc::internal: return "internal";
     }

@@ -82,6 +82,33 @@ public:
         return path;
     }
 
+    // An optional array of paths that must each name an existing file.
+    Result<std::vector<fs::path>> existing_files(std::string_view key) {
+        std::vector<fs::path> paths;
+        const toml::node* value = node(key);
+        if (value == nullptr) return paths;
+        const toml::array* array = value->as_array();
+        if (array == nullptr) return std::unexpected(error(key, "must be an array of file names"));
+        for (const auto& element : *array) {
+            auto text = element.value<std::string>();
+            if (!text) return std::unexpected(error(key, "must be an array of file names"));
+            fs::path path = resolve(*text);
+            std::error_code ec;
+            if (!fs::is_regular_file(path, ec)) {
+                return std::unexpected(error(key, "names " + path.string() + ", which does not exist or is not a file"));
+            }
+            paths.push_back(std::move(path));
+        }
+        return paths;
+    }
+
+    // A timeout in milliseconds, 100 ms to 2 minutes.
+    Result<std::chrono::milliseconds> milliseconds(std::string_view key, std::chrono::milliseconds fallback) {
+        auto value = number<std::int64_t>(key, fallback.count(), 100, 120000);
+        if (!value) return std::unexpected(value.error());
+        return std::chrono::milliseconds(*value);
+    }
+
     fs::path resolve(const std::string& text) const {
         fs::path path(text);
         return path.is_absolute() ? path : file_.parent_path() / path;
@@ -269,9 +296,34 @@ Status read_signature(TableReader reader, Signature& signature) {
     SIGNET_TRY(level, reader.optional<std::string>("level"));
     if (level) {
         auto parsed = parse_signature_level(*level);
-        if (!parsed) return std::unexpected(reader.error("level", "must be \"B-B\" or \"B-T\", not '" + *level + "'"));
+        if (!parsed) {
+            return std::unexpected(
+                reader.error("level", "must be \"B-B\", \"B-T\", \"B-LT\" or \"B-LTA\", not '" + *level + "'"));
+        }
         signature.level = *parsed;
     }
+    SIGNET_TRY(signature.trust, reader.existing_files("trust"));
+    return reader.no_unknown_keys();
+}
+
+// [revocation] is optional: "require" with no local CRL files when absent.
+Status read_revocation(TableReader reader, Revocation& revocation) {
+    std::optional<std::string> mode;
+    SIGNET_TRY(mode, reader.optional<std::string>("mode"));
+    if (mode == "prefer") {
+        revocation.mode = RevocationMode::prefer;
+    } else if (mode && *mode != "require") {
+        return std::unexpected(reader.error("mode", "must be \"require\" or \"prefer\", not '" + *mode + "'"));
+    }
+    SIGNET_TRY(revocation.crl_files, reader.existing_files("crl_files"));
+    for (auto [key, flag] : {std::pair{"ocsp", &revocation.ocsp}, std::pair{"crl_urls", &revocation.crl_urls},
+                             std::pair{"ocsp_nonce", &revocation.ocsp_nonce}}) {
+        std::optional<bool> value;
+        SIGNET_TRY(value, reader.optional<bool>(key));
+        if (value) *flag = *value;
+    }
+    SIGNET_TRY(revocation.connect_timeout, reader.milliseconds("connect_timeout_ms", revocation.connect_timeout));
+    SIGNET_TRY(revocation.timeout, reader.milliseconds("timeout_ms", revocation.timeout));
     return reader.no_unknown_keys();
 }
 
@@ -325,14 +377,8 @@ Status read_timestamp(TableReader reader, Timestamp& timestamp) {
         return std::unexpected(reader.error(reader.has("urls") ? "urls" : reader.has("trust") ? "trust" : "https_ca",
                                             "is for source = \"external\" only"));
     }
-    auto milliseconds = [&reader](std::string_view key, std::chrono::milliseconds fallback)
-        -> Result<std::chrono::milliseconds> {
-        auto value = reader.number<std::int64_t>(key, fallback.count(), 100, 120000);
-        if (!value) return std::unexpected(value.error());
-        return std::chrono::milliseconds(*value);
-    };
-    SIGNET_TRY(timestamp.connect_timeout, milliseconds("connect_timeout_ms", timestamp.connect_timeout));
-    SIGNET_TRY(timestamp.timeout, milliseconds("timeout_ms", timestamp.timeout));
+    SIGNET_TRY(timestamp.connect_timeout, reader.milliseconds("connect_timeout_ms", timestamp.connect_timeout));
+    SIGNET_TRY(timestamp.timeout, reader.milliseconds("timeout_ms", timestamp.timeout));
     SIGNET_TRY(timestamp.max_token_bytes,
                reader.number<std::size_t>("max_token_bytes", timestamp.max_token_bytes, 2048, 64 * 1024));
     return reader.no_unknown_keys();
@@ -435,10 +481,20 @@ const toml::table* subtable(const toml::table& root, std::string_view name) {
 std::optional<SignatureLevel> parse_signature_level(std::string_view text) {
     if (text == "B-B") return SignatureLevel::b_b;
     if (text == "B-T") return SignatureLevel::b_t;
+    if (text == "B-LT") return SignatureLevel::b_lt;
+    if (text == "B-LTA") return SignatureLevel::b_lta;
     return std::nullopt;
 }
 
-std::string_view to_string(SignatureLevel level) { return level == SignatureLevel::b_t ? "B-T" : "B-B"; }
+std::string_view to_string(SignatureLevel level) {
+    switch (level) {
+        case SignatureLevel::b_b: return "B-B";
+        case SignatureLevel::b_t: return "B-T";
+        case SignatureLevel::b_lt: return "B-LT";
+        case SignatureLevel::b_lta: return "B-LTA";
+    }
+    return "B-B";
+}
 
 std::string_view to_string(Role role) {
     switch (role) {
@@ -463,7 +519,7 @@ Result<Config> load(const fs::path& file) {
 
     static const std::set<std::string, std::less<>> sections = {
         "server", "tls", "client", "hsm", "database", "policy", "audit", "keys", "signing", "signature", "timestamp",
-        "limits"};
+        "revocation", "limits"};
     for (const auto& [key, node] : root) {
         if (!sections.contains(key.str())) {
             return fail(Errc::invalid_config, config.file.string() + ":" +
@@ -499,6 +555,8 @@ Result<Config> load(const fs::path& file) {
         config.timestamp.emplace();
         SIGNET_CHECK(read_timestamp(TableReader(config.file, "timestamp", table), *config.timestamp));
     }
+    SIGNET_CHECK(read_revocation(TableReader(config.file, "revocation", subtable(root, "revocation")),
+                                 config.revocation));
     SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
                              config.limits));
     return config;

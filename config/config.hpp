@@ -83,14 +83,32 @@ struct Signing {
     std::chrono::seconds lockout{15 * 60};
 };
 
-// PAdES baseline levels (ETSI EN 319 142-1). B-LT and B-LTA come with the revocation issue.
-enum class SignatureLevel { b_b, b_t };
+// PAdES baseline levels (ETSI EN 319 142-1), each one the one before plus a step: B-T a
+// signature time-stamp, B-LT a DSS with the validation data, B-LTA a document time-stamp.
+enum class SignatureLevel { b_b, b_t, b_lt, b_lta };
 std::optional<SignatureLevel> parse_signature_level(std::string_view text);
 std::string_view to_string(SignatureLevel level);
 
-// [signature]: the level of a seal or signature whose request names none.
+// [signature]: the level of a seal or signature whose request names none, and the trust
+// anchors `extend` validates signatures against (PEM files; empty: the CA that issued the
+// active seal certificate).
 struct Signature {
     SignatureLevel level = SignatureLevel::b_b;
+    std::vector<std::filesystem::path> trust;
+};
+
+// [revocation] (issue 18): where the status of the signing certificates comes from before each
+// key use and for a DSS. "require": no status, no key use; "prefer": the use goes on and its
+// audit entry says the status was unknown. A revoked certificate is never used.
+enum class RevocationMode { require, prefer };
+struct Revocation {
+    RevocationMode mode = RevocationMode::require;
+    std::vector<std::filesystem::path> crl_files;  // DER or PEM, read again when replaced
+    bool ocsp = true;                              // ask the AIA's OCSP responders
+    bool crl_urls = true;                          // fetch the CDP's http CRLs
+    bool ocsp_nonce = false;                       // RFC 8954: many responders ignore it
+    std::chrono::milliseconds connect_timeout{3000};
+    std::chrono::milliseconds timeout{10000};      // one exchange with a responder
 };
 
 // [timestamp] (issue 17): where trusted time comes from. "internal": signetd's own TSA key in
@@ -147,6 +165,7 @@ struct Config {
     Signing signing;
     Signature signature;
     std::optional<Timestamp> timestamp;
+    Revocation revocation;
     Limits limits;
 };
 

@@ -16,7 +16,9 @@
 #include "api/router.hpp"
 #include "server/listener.hpp"
 #include "telemetry/log.hpp"
+#include "evidence/revocation_gate.hpp"
 #include "keys/active_key.hpp"
+#include "keys/certificate_checks.hpp"
 #include "server/server_credentials.hpp"
 #include "keys/token_open.hpp"
 #include "hsm/token.hpp"
@@ -177,10 +179,15 @@ int run_signetd(const std::filesystem::path& config_file) {
         return failed(started.error());
     }
     PersonalKeys personal_keys(4096);
-    const TrustedTime time{config->timestamp ? &*config->timestamp : nullptr, tsa_slot, *token, trail, clock};
+    auto anchors = read_trust_anchors(config->keys.signing_trust_anchors);
+    if (!anchors) return failed(anchors.error());
+    evidence::RevocationGate revocation(config->revocation, std::move(*anchors), clock, *db, db_mutex);
+    const TrustedTime time{config->timestamp ? &*config->timestamp : nullptr, tsa_slot, *token, trail, clock,
+                           revocation};
     KnownTenants tenants;
     Services services{*config,   *matrix, clock, *token,         seal_slot,       audit_slot, tsa_slot,
-                      trail,     *db,     db_mutex, pool,        personal_keys, **pdf_workers, time, tenants};
+                      trail,     *db,     db_mutex, pool,        personal_keys, **pdf_workers, time, tenants,
+                      revocation};
     Router router(services);
     ServerContext server{*config, router};
 

@@ -109,6 +109,15 @@ Status make_hsm_key(hsm::Token& token, store::Database& db, const fs::path& pki,
     return insert->run();
 }
 
+// Without --ocsp-url and --crl-url the certificates name no responder: the development CA's
+// own CRL file (signetctl dev-crl) gives their status.
+std::string revocation_text(const DevInitOptions& options) {
+    std::string text = "# The status of the signing certificates before each key use (\"require\": none, no use).\n"
+                       "[revocation]\nmode = \"require\"\n";
+    if (options.ocsp_url.empty() && options.crl_url.empty()) text += "crl_files = [\"pki/signing-ca.crl\"]\n";
+    return text + "\n";
+}
+
 std::string config_text(const DevInitOptions& options) {
     return "# signetd configuration made by `signetctl dev-init` for development.\n"
            "# Relative paths are relative to this file's folder.\n\n"
@@ -131,7 +140,7 @@ std::string config_text(const DevInitOptions& options) {
            "# development policy OID that no real policy uses. A development machine rarely runs a\n"
            "# time daemon, so the clock's synchronisation is not required here; it is in production.\n"
            "[timestamp]\nsource = \"internal\"\npolicy = \"2.999.1.1\"\naccuracy_seconds = 1\n"
-           "require_synchronized_clock = false\n\n"
+           "require_synchronized_clock = false\n\n" + revocation_text(options) +
            "[limits]\nmax_body_bytes = 33554432\nmax_raw_document_bytes = 67108864\n";
 }
 

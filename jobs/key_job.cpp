@@ -109,6 +109,11 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
     if (!key) return personal ? refuse_unless_unavailable(key.error()) : refuse(key.error());
     base.key_id = (*key)->id_hex;
     base.certificate_sha256 = (*key)->certificate_sha256;
+    // Its certificate not revoked (DESIGN.md, "Revocation"): a revoked one is a refusal on
+    // record; no status at all is a 503 under "require", a note in the entries under "prefer".
+    auto revocation = context.revocation.before_use(
+        **key, personal ? request.actor + "'s personal key " + (*key)->id_hex : "the seal key " + (*key)->id_hex);
+    if (!revocation) return refuse_unless_unavailable(revocation.error());
 
     // 4. Activation of a personal key: sole control, the person's code, once, for these documents.
     std::int64_t activation_seq = 0;
@@ -126,7 +131,7 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
     // B-T: trusted time must be available before the documents are prepared, and the
     // placeholder must hold its token.
     std::optional<TimestampSource> stamps;
-    if (request.level == config::SignatureLevel::b_t) {
+    if (request.level != config::SignatureLevel::b_b) {
         if (context.time == nullptr) return fail(Errc::internal, "a B-T job without trusted time");
         auto source = timestamp_source(*context.time);
         if (!source) return std::unexpected(source.error());
@@ -165,6 +170,7 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         entry.event = personal ? "sign" : "seal";
         entry.document_sha256 = digests[i];
         if (personal) entry.detail = {{"activation_seq", activation_seq}};
+        if (!revocation->unknown.empty()) entry.detail["revocation"] = "unknown: " + revocation->unknown;
         // 6. The intended key use on record, committed: no record, no key use.
         auto outcome = record_intent(context.trail, **key, prepared[i], std::move(entry));
         if (!outcome) return std::unexpected(outcome.error());
@@ -184,12 +190,40 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         auto cms = hsm_signature(context.token, **key, prepared[i], timestamp);
         if (!cms) return record_failure(context.trail, std::move(*outcome), cms.error());
         // 8. Embedded: a byte patch of the placeholder.
-        auto document = embed_signature(request.documents[i], std::move(prepared[i]), *cms);
+        const std::size_t contents_size = prepared[i].contents_size;
+        auto document = pdf::signed_file(request.documents[i], std::move(prepared[i]), *cms);
         if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
+        SignedDocument done{{}, signed_digest, 0, std::move(stamp), std::nullopt, std::nullopt};
+        // B-LT and B-LTA: the DSS, then the document time-stamp (a key use of its own).
+        if (request.level == config::SignatureLevel::b_lt || request.level == config::SignatureLevel::b_lta) {
+            std::vector<std::uint8_t> contents(*cms);
+            contents.resize(contents_size, 0);
+            const bool internal = stamps->tsa_key != nullptr;
+            evidence::MadeSignature made{std::move(contents), key->get(), internal ? stamps->tsa_key.get() : nullptr,
+                                         done.timestamp->token,
+                                         std::chrono::floor<std::chrono::seconds>(done.timestamp->info.gen_time)};
+            done.validation_data.emplace();
+            document = evidence::add_validation_data(context.pdf_workers, context.revocation, std::move(*document),
+                                                     made, *done.validation_data);
+            if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
+        }
+        if (request.level == config::SignatureLevel::b_lta) {
+            document = evidence::add_document_timestamp(
+                context.pdf_workers, std::move(*document), stamps->token_bytes,
+                [&](std::span<const std::uint8_t> digest) -> Result<std::vector<std::uint8_t>> {
+                    auto made = timestamp_digest(*context.time, *stamps, digest, *outcome, (*key)->validity);
+                    if (!made) return std::unexpected(made.error());
+                    done.document_timestamp = std::move(*made);
+                    return done.document_timestamp->token;
+                });
+            if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
+        }
         // 9. The outcome on record. No document is returned when a step fails: all or nothing.
         auto seq = record_outcome(context.trail, std::move(*outcome), *document, personal ? "signed" : "sealed");
         if (!seq) return std::unexpected(seq.error());
-        result.documents.push_back(SignedDocument{std::move(*document), signed_digest, *seq, std::move(stamp)});
+        done.document = std::move(*document);
+        done.audit_seq = *seq;
+        result.documents.push_back(std::move(done));
     }
     // 10. The response is the API's: JSON or the raw PDF with Signet-* headers.
     return result;

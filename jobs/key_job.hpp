@@ -5,8 +5,9 @@
 // document: audit intent committed → HSM signature → embed → audit outcome → the result the
 // API answers with. If the intent cannot be recorded, no key is used. A batch is all or nothing
 // for the caller: one bad document refuses the batch before any key use. B-T adds the
-// signature time-stamp between the signature and the embedding; the long-term and guest issues
-// add their steps to run_key_job too, not copies of it.
+// signature time-stamp between the signature and the embedding; B-LT the DSS update and B-LTA
+// the document time-stamp after the embedding, before the outcome; the guest issue adds its
+// steps to run_key_job too, not copies of it.
 
 #include <chrono>
 #include <cstdint>
@@ -20,6 +21,8 @@
 #include "base/time.hpp"
 #include "config/client_identity.hpp"
 #include "config/config.hpp"
+#include "evidence/long_term.hpp"
+#include "evidence/revocation_gate.hpp"
 #include "hsm/token.hpp"
 #include "jobs/audit_trail.hpp"
 #include "jobs/personal_keys.hpp"
@@ -55,6 +58,8 @@ struct SignedDocument {
     std::string digest_sha256;   // of the ByteRange, i.e. of the bytes signed
     std::int64_t audit_seq = 0;  // the entry recording the outcome
     std::optional<Stamp> timestamp;  // B-T: the signature time-stamp
+    std::optional<evidence::Freshness> validation_data;  // B-LT: what the DSS's statuses prove
+    std::optional<Stamp> document_timestamp;             // B-LTA
 };
 
 struct JobResult {
@@ -75,6 +80,8 @@ struct JobContext {
     const policy::Matrix& matrix;
     const signet::Clock& clock;
     pdf::WorkerPool& pdf_workers;
+    // The signing certificate's revocation status before each key use, and B-LT's evidence.
+    evidence::RevocationGate& revocation;
     // Seals: the seal key of this job from start to end, even if an officer activates its
     // successor meanwhile, and how long its certificate must still be valid.
     std::shared_ptr<const ActiveKey> seal_key;

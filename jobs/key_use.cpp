@@ -60,16 +60,6 @@ Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveK
     return pdf::build_cades_signature(prepared.digest, key.signer(), sign, timestamp);
 }
 
-Result<std::vector<std::uint8_t>> embed_signature(std::span<const std::uint8_t> original,
-                                                  pdf::PreparedDocument prepared, std::span<const std::uint8_t> cms) {
-    if (auto embedded = pdf::embed(prepared, cms); !embedded) return std::unexpected(embedded.error());
-    std::vector<std::uint8_t> document;
-    document.reserve(original.size() + prepared.update.size());
-    document.insert(document.end(), original.begin(), original.end());
-    document.insert(document.end(), prepared.update.begin(), prepared.update.end());
-    return document;
-}
-
 Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::span<const std::uint8_t> document,
                                     const std::string& done_outcome) {
     outcome.outcome = done_outcome;

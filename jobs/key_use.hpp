@@ -1,7 +1,7 @@
 #pragma once
 // The steps of one key use, each a call in run_key_job (key_job.cpp) so that the order reads
-// there: the intended use committed to the log with the digest it will sign, the HSM signature,
-// the embedding, and the outcome on record. Also the PDF preparation and the refusal entry
+// there: the intended use committed to the log with the digest it will sign, the HSM signature
+// and the outcome on record. Also the PDF preparation and the refusal entry
 // the job records before any key use.
 
 #include <chrono>
@@ -47,11 +47,6 @@ Result<audit::Entry> record_intent(AuditTrail& trail, const ActiveKey& key, cons
 Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveKey& key,
                                                 const pdf::PreparedDocument& prepared,
                                                 const pdf::TimestampCallback& timestamp);
-
-// `cms` patched into the placeholder of `prepared`, the update to `original`: the signed file,
-// original + update, in one allocation.
-Result<std::vector<std::uint8_t>> embed_signature(std::span<const std::uint8_t> original,
-                                                  pdf::PreparedDocument prepared, std::span<const std::uint8_t> cms);
 
 // Records `outcome` as `done_outcome` ("sealed", "signed") with the signed file's digest and
 // returns its sequence number. The key was used: if this fails no document is returned, rather

@@ -8,7 +8,7 @@ Result<SealResult> run_seal_job(const SealContext& context, const config::Client
                                 SealRequest request) {
     // The caller holds the seal key for the whole job; the job only borrows it.
     const JobContext job{context.token, context.trail, context.db, context.db_mutex, context.matrix, context.clock,
-                         context.pdf_workers,
+                         context.pdf_workers, context.revocation,
                          std::shared_ptr<const ActiveKey>(std::shared_ptr<const ActiveKey>(), &context.seal_key),
                          context.min_remaining_validity, nullptr, nullptr, nullptr, &context.time};
     JobRequest run{JobKind::seal, std::move(request.tenant), std::move(request.actor), {}, false,

@@ -53,6 +53,7 @@ struct SealContext {
     std::chrono::seconds min_remaining_validity;  // of the seal certificate, checked before each seal
     pdf::WorkerPool& pdf_workers;
     const TrustedTime& time;
+    evidence::RevocationGate& revocation;
 };
 
 Result<SealResult> run_seal_job(const SealContext& context, const config::ClientIdentity& client,

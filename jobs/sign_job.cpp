@@ -8,7 +8,7 @@ using nlohmann::json;
 
 Result<SignResult> run_sign_job(const SignContext& context, SignRequest request) {
     const JobContext job{context.keys.token, context.trail,      context.keys.db,   context.keys.db_mutex,
-                         context.matrix,     context.keys.clock, context.pdf_workers, nullptr,
+                         context.matrix,     context.keys.clock, context.pdf_workers, context.revocation, nullptr,
                          std::chrono::seconds(0), &context.keys, &context.settings, &context.personal_keys,
                          &context.time};
     return run_key_job(job, context.keys.officer,
@@ -27,6 +27,15 @@ json signature_json(const std::string& key_id, const std::string& certificate_sh
     if (document.timestamp) {
         const auto& info = document.timestamp->info;
         signature["timestamp"] = {{"gen_time", info.gen_time_text}, {"serial", info.serial_hex}, {"tsa", info.tsa}};
+    }
+    if (document.validation_data) {
+        signature["validation_data"] = {{"revocation_after_timestamp", document.validation_data->after_timestamp},
+                                        {"notes", document.validation_data->notes}};
+    }
+    if (document.document_timestamp) {
+        const auto& info = document.document_timestamp->info;
+        signature["document_timestamp"] = {
+            {"gen_time", info.gen_time_text}, {"serial", info.serial_hex}, {"tsa", info.tsa}};
     }
     return signature;
 }

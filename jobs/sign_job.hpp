@@ -44,6 +44,7 @@ struct SignContext {
     PersonalKeys& personal_keys;
     pdf::WorkerPool& pdf_workers;
     const TrustedTime& time;
+    evidence::RevocationGate& revocation;
 };
 
 Result<SignResult> run_sign_job(const SignContext& context, SignRequest request);

@@ -3,7 +3,10 @@
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
 
+#include <array>
+
 #include "base/base64.hpp"
+#include "jobs/key_use.hpp"
 #include "keys/certificate_checks.hpp"
 #include "telemetry/metrics.hpp"
 #include "timestamp/clock_sync.hpp"
@@ -65,8 +68,17 @@ Result<std::shared_ptr<const ActiveKey>> active_tsa_key(const TrustedTime& time)
 // A token of `key` for `request`: intent committed, HSM signature, outcome.
 Result<Stamp> issue_with(const TrustedTime& time, const ActiveKey& key, const timestamp::Request& request,
                          audit::Entry entry) {
-    SIGNET_CHECK(check_usable(key.validity, time.clock.now(), std::chrono::seconds(0), "the TSA key " + key.id_hex));
+    const std::string name = "the TSA key " + key.id_hex;
+    SIGNET_CHECK(check_usable(key.validity, time.clock.now(), std::chrono::seconds(0), name));
     entry = timestamp_entry(std::move(entry), request);
+    auto revocation = time.revocation.before_use(key, name);
+    if (!revocation) {
+        if (revocation.error().code != Errc::certificate_revoked) return std::unexpected(revocation.error());
+        entry.key_id = key.id_hex;
+        entry.certificate_sha256 = key.certificate_sha256;
+        return record_refusal(time.trail, std::move(entry), revocation.error());
+    }
+    if (!revocation->unknown.empty()) entry.detail["revocation"] = "unknown: " + revocation->unknown;
     entry.outcome = "intended";
     entry.key_id = key.id_hex;
     entry.certificate_sha256 = key.certificate_sha256;
@@ -172,20 +184,27 @@ Result<TimestampSource> timestamp_source(const TrustedTime& time) {
     return TimestampSource{std::move(key), bytes};
 }
 
-Result<Stamp> signature_timestamp(const TrustedTime& time, const TimestampSource& source,
-                                  std::span<const std::uint8_t> signature_value, const audit::Entry& entry,
-                                  const Validity& signer_validity) {
+Result<Stamp> timestamp_digest(const TrustedTime& time, const TimestampSource& source,
+                               std::span<const std::uint8_t> digest, const audit::Entry& entry,
+                               const Validity& signer_validity) {
     SIGNET_CHECK(check_trusted_time(time));
     timestamp::Request request;
     request.hash_nid = NID_sha256;
-    request.imprint.resize(32);
-    if (EVP_Digest(signature_value.data(), signature_value.size(), request.imprint.data(), nullptr, EVP_sha256(),
-                   nullptr) != 1) {
-        return fail(Errc::internal, "hashing the signature value failed");
-    }
+    request.imprint.assign(digest.begin(), digest.end());
     request.cert_req = true;
     if (source.tsa_key) return issue_with(time, *source.tsa_key, request, entry);
     return fetch_external(time, request, entry, signer_validity);
+}
+
+Result<Stamp> signature_timestamp(const TrustedTime& time, const TimestampSource& source,
+                                  std::span<const std::uint8_t> signature_value, const audit::Entry& entry,
+                                  const Validity& signer_validity) {
+    std::array<std::uint8_t, 32> digest{};
+    if (EVP_Digest(signature_value.data(), signature_value.size(), digest.data(), nullptr, EVP_sha256(), nullptr) !=
+        1) {
+        return fail(Errc::internal, "hashing the signature value failed");
+    }
+    return timestamp_digest(time, source, digest, entry, signer_validity);
 }
 
 }  // namespace signet::daemon

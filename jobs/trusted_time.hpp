@@ -14,6 +14,7 @@
 #include "base/error.hpp"
 #include "base/time.hpp"
 #include "config/config.hpp"
+#include "evidence/revocation_gate.hpp"
 #include "hsm/token.hpp"
 #include "jobs/audit_trail.hpp"
 #include "keys/active_key.hpp"
@@ -28,6 +29,7 @@ struct TrustedTime {
     hsm::Token& token;
     AuditTrail& trail;
     const signet::Clock& clock;
+    evidence::RevocationGate& revocation;  // the TSA certificate's status before each token
 };
 
 struct Stamp {
@@ -56,9 +58,15 @@ struct TimestampSource {
 };
 Result<TimestampSource> timestamp_source(const TrustedTime& time);
 
-// A B-T signature's time-stamp from `source`: a token over SHA-256(`signature_value`), its
-// genTime inside the signer certificate's validity. External tokens are checked before they
-// are returned; an entry records which TSA gave it, or why none did.
+// A token from `source` over the SHA-256 `digest`, its genTime inside the signer certificate's
+// validity: a B-T signature's time-stamp (over its signature value) or a B-LTA document
+// time-stamp (over the ByteRange). External tokens are checked before they are returned; an
+// entry records which TSA gave it, or why none did.
+Result<Stamp> timestamp_digest(const TrustedTime& time, const TimestampSource& source,
+                               std::span<const std::uint8_t> digest, const audit::Entry& entry,
+                               const Validity& signer_validity);
+
+// The same over SHA-256(`signature_value`).
 Result<Stamp> signature_timestamp(const TrustedTime& time, const TimestampSource& source,
                                   std::span<const std::uint8_t> signature_value, const audit::Entry& entry,
                                   const Validity& signer_validity);

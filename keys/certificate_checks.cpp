@@ -3,6 +3,8 @@
 #include "timestamp/verify.hpp"
 
 #include <ctime>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 #include <openssl/err.h>
@@ -209,6 +211,18 @@ Status check_for_key(const CertificateSubmission& submission, EVP_PKEY* key, pol
     }
     SIGNET_CHECK(check_key_usage(certificate, purpose));
     return check_chain(submission, trust_anchors, now);
+}
+
+Result<std::vector<cms::Certificate>> read_trust_anchors(const std::filesystem::path& trust_anchors) {
+    if (trust_anchors.empty()) return std::vector<cms::Certificate>{};
+    std::ifstream in(trust_anchors, std::ios::binary);
+    const std::string pem((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (!in && !in.eof()) return fail(Errc::invalid_config, "cannot read " + trust_anchors.string());
+    auto anchors = cms::load_pem_certificates(std::span(reinterpret_cast<const std::uint8_t*>(pem.data()), pem.size()));
+    if (!anchors || anchors->empty()) {
+        return fail(Errc::invalid_config, trust_anchors.string() + " holds no PEM certificate");
+    }
+    return anchors;
 }
 
 }  // namespace signet::daemon

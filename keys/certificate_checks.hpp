@@ -57,4 +57,8 @@ Result<CertificateSubmission> read_submission(const std::string& certificate_pem
 Status check_for_key(const CertificateSubmission& submission, EVP_PKEY* key, policy::KeyPurpose purpose,
                      const std::filesystem::path& trust_anchors, signet::Timestamp now);
 
+// The certificates of the PEM file `trust_anchors` ([keys] signing_trust_anchors); none when
+// the path is empty. invalid_config when the file cannot be read or holds no certificate.
+Result<std::vector<cms::Certificate>> read_trust_anchors(const std::filesystem::path& trust_anchors);
+
 }  // namespace signet::daemon

@@ -63,7 +63,8 @@ Result<JsonReply> list_keys(store::Database& db, std::mutex& db_mutex, const std
         "SELECT k.key_id, k.purpose, k.label, k.algorithm, k.state, COALESCE(k.certificate, x''), "
         " (SELECT COUNT(*) FROM audit_log a WHERE a.outcome IN ('sealed', 'signed', 'stamped') "
         "   AND json_extract(a.entry, '$.key_id') = k.key_id) + "
-        " (SELECT COUNT(*) FROM audit_checkpoints c WHERE json_extract(c.checkpoint, '$.key_id') = k.key_id) "
+        " (SELECT COUNT(*) FROM audit_checkpoints c WHERE json_extract(c.checkpoint, '$.key_id') = k.key_id), "
+        " k.revoked_at, k.revocation_reason "
         "FROM keys k ORDER BY k.created_at, k.key_id");
     if (!statement) return std::unexpected(statement.error());
     json keys = json::array();
@@ -79,9 +80,30 @@ Result<JsonReply> list_keys(store::Database& db, std::mutex& db_mutex, const std
                  {"object", object_uri(token, statement->column_text(0))},
                  {"uses", statement->column_int(6)}};
         describe_certificate(statement->column_blob(5), key);
+        // A key whose certificate signetd found revoked is shown so, whatever its life-cycle
+        // state, which is kept for the officers' next step (retire, destroy).
+        if (!statement->column_is_null(7)) {
+            key["lifecycle_state"] = key["state"];
+            key["state"] = "revoked";
+            key["revoked_at"] = statement->column_text(7);
+            key["revocation"] = statement->column_text(8);
+        }
         keys.push_back(std::move(key));
     }
     return JsonReply{200, json{{"keys", std::move(keys)}}};
+}
+
+Result<std::vector<std::string>> revoked_active_keys(store::Database& db, std::mutex& db_mutex) {
+    std::lock_guard lock(db_mutex);
+    auto statement = db.prepare("SELECT key_id FROM keys WHERE state = 'active' AND revoked_at IS NOT NULL");
+    if (!statement) return std::unexpected(statement.error());
+    std::vector<std::string> keys;
+    for (;;) {
+        auto row = statement->step();
+        if (!row) return std::unexpected(row.error());
+        if (!*row) return keys;
+        keys.push_back(statement->column_text(0));
+    }
 }
 
 }  // namespace signet::daemon

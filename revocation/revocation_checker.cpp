@@ -19,6 +19,7 @@ namespace signet::revocation {
 // What the cache holds for one key: an OCSP answer about one certificate, or a verified CRL
 // that answers for every certificate of its issuer.
 struct RevocationChecker::Entry {
+    Timestamp this_update{};  // OCSP only; a CRL's is not compared (see check())
     Timestamp next_update{};
     std::optional<RevocationStatus> ocsp;
     X509Crl crl;
@@ -81,14 +82,26 @@ std::size_t RevocationChecker::cache_size() const {
     return cache_.size();
 }
 
-std::shared_ptr<const RevocationChecker::Entry> RevocationChecker::lookup(const std::string& key,
-                                                                          Timestamp now) {
+namespace {
+
+// Evidence made in the same second as the time-stamp counts as after it: OCSP and CRL times
+// are whole seconds (RFC 6960 §4.2.2.1, RFC 5280 §5.1.2.4).
+bool recent_enough(Timestamp this_update, Timestamp issued_after) {
+    return std::chrono::floor<std::chrono::seconds>(this_update) >=
+           std::chrono::floor<std::chrono::seconds>(issued_after);
+}
+
+}  // namespace
+
+std::shared_ptr<const RevocationChecker::Entry> RevocationChecker::lookup(const std::string& key, Timestamp now,
+                                                                          Timestamp issued_after) {
     const auto found = cache_.find(key);
     if (found == cache_.end()) return nullptr;
     if (found->second->next_update <= now) {
         cache_.erase(found);
         return nullptr;
     }
+    if (!recent_enough(found->second->this_update, issued_after)) return nullptr;
     return found->second;
 }
 
@@ -109,11 +122,12 @@ void RevocationChecker::store(const std::string& key, std::shared_ptr<const Entr
     cache_[key] = std::move(entry);
 }
 
-RevocationChecker::EntryResult RevocationChecker::obtain(
-    const std::string& url, const std::string& key, const std::function<EntryResult()>& fetch) {
+RevocationChecker::EntryResult RevocationChecker::obtain(const std::string& url, const std::string& key,
+                                                         Timestamp issued_after,
+                                                         const std::function<EntryResult()>& fetch) {
     std::unique_lock lock(mutex_);
     for (;;) {
-        if (auto hit = lookup(key, clock_.now())) {
+        if (auto hit = lookup(key, clock_.now(), issued_after)) {
             ++cache_hits_;
             return hit;
         }
@@ -122,7 +136,10 @@ RevocationChecker::EntryResult RevocationChecker::obtain(
         const std::shared_ptr<Flight> flight = running->second;
         flight_done_.wait(lock, [&flight] { return flight->done; });
         // The same question: its answer, even a failure (a hung responder is waited for once).
-        if (flight->key == key && flight->result) return *flight->result;
+        if (flight->key == key && flight->result &&
+            (!*flight->result || recent_enough((**flight->result)->this_update, issued_after))) {
+            return *flight->result;
+        }
     }
     auto flight = std::make_shared<Flight>();
     flight->key = key;
@@ -146,8 +163,8 @@ RevocationChecker::EntryResult RevocationChecker::obtain(
     return result;
 }
 
-Result<RevocationStatus> RevocationChecker::from_ocsp(const std::string& url, X509* cert,
-                                                      X509* issuer) {
+Result<RevocationStatus> RevocationChecker::from_ocsp(const std::string& url, X509* cert, X509* issuer,
+                                                      Timestamp issued_after) {
     const std::string key = "ocsp|" + url + "|" + cert_id_hex(cert, issuer);
     const std::string shown = http_client::redact_url(url);
     auto fetch = [&]() -> EntryResult {
@@ -159,8 +176,10 @@ Result<RevocationStatus> RevocationChecker::from_ocsp(const std::string& url, X5
             if (auto stored = persistence_.load(key)) {
                 auto status =
                     check_ocsp_response(stored->der, cert, issuer, nullptr, now, options_.ocsp);
-                if (status && status->status != CertStatus::unknown) {
+                if (status && status->status != CertStatus::unknown &&
+                    recent_enough(status->this_update, issued_after)) {
                     status->source = shown;
+                    entry->this_update = status->this_update;
                     entry->next_update = status->next_update;
                     entry->ocsp = std::move(*status);
                     return entry;
@@ -176,12 +195,13 @@ Result<RevocationStatus> RevocationChecker::from_ocsp(const std::string& url, X5
             persistence_.save(StoredEvidence{key, SourceKind::ocsp, shown, status.next_update,
                                              status.evidence_der});
         }
+        entry->this_update = status.this_update;
         entry->next_update = status.next_update;
         entry->ocsp = std::move(status);
         return entry;
     };
     std::shared_ptr<const Entry> entry;
-    SIGNET_TRY(entry, obtain(url, key, fetch));
+    SIGNET_TRY(entry, obtain(url, key, issued_after, fetch));
     return *entry->ocsp;
 }
 
@@ -245,7 +265,7 @@ Result<RevocationStatus> RevocationChecker::from_crl(const std::string& source, 
         return entry;
     };
     std::shared_ptr<const Entry> entry;
-    SIGNET_TRY(entry, obtain(source, key, fetch));
+    SIGNET_TRY(entry, obtain(source, key, Timestamp{}, fetch));
     RevocationStatus status;
     SIGNET_TRY(status, status_in_crl(entry->crl.get(), cert));
     status.source_kind = kind;
@@ -253,7 +273,7 @@ Result<RevocationStatus> RevocationChecker::from_crl(const std::string& source, 
     return status;
 }
 
-Result<RevocationStatus> RevocationChecker::check(X509* cert, X509* issuer) {
+Result<RevocationStatus> RevocationChecker::check(X509* cert, X509* issuer, std::optional<Timestamp> issued_after) {
     const std::string subject = name_text(X509_get_subject_name(cert));
     if (X509_NAME_cmp(X509_get_issuer_name(cert), X509_get_subject_name(issuer)) != 0) {
         return fail(Errc::invalid_certificate, "the certificate " + subject + " is not issued by " +
@@ -266,7 +286,7 @@ Result<RevocationStatus> RevocationChecker::check(X509* cert, X509* issuer) {
     };
     if (options_.use_ocsp) {
         for (const std::string& url : ocsp_urls(cert)) {
-            auto status = from_ocsp(url, cert, issuer);
+            auto status = from_ocsp(url, cert, issuer, issued_after.value_or(Timestamp{}));
             if (status) return status;
             note("OCSP " + http_client::redact_url(url), status.error());
         }
@@ -291,12 +311,12 @@ Result<RevocationStatus> RevocationChecker::check(X509* cert, X509* issuer) {
     return fail(Errc::unavailable, "no revocation status for " + subject + ": " + failures);
 }
 
-Result<std::vector<RevocationStatus>> RevocationChecker::check_chain(
-    std::span<const ChainLink> chain) {
+Result<std::vector<RevocationStatus>> RevocationChecker::check_chain(std::span<const ChainLink> chain,
+                                                                    std::optional<Timestamp> issued_after) {
     std::vector<RevocationStatus> statuses;
     for (const ChainLink& link : chain) {
         RevocationStatus status;
-        SIGNET_TRY(status, check(link.certificate, link.issuer));
+        SIGNET_TRY(status, check(link.certificate, link.issuer, issued_after));
         statuses.push_back(std::move(status));
     }
     return statuses;

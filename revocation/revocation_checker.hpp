@@ -67,11 +67,16 @@ public:
     // The status of `cert`: good or revoked from the first source that answers with one (an
     // OCSP "unknown" moves on to the next source). unavailable when none does, the message
     // naming every URL (redacted) or file tried and what failed with it.
-    Result<RevocationStatus> check(X509* cert, X509* issuer);
+    // `issued_after` (a B-LT signature's time-stamp): an OCSP answer cached from before it is
+    // asked again, since evidence older than the signature proves nothing about it (NOTES-ltv);
+    // a CRL is taken as it is, since a CA publishes the next one on its own schedule. The
+    // caller compares the status's this_update to see what it got.
+    Result<RevocationStatus> check(X509* cert, X509* issuer, std::optional<Timestamp> issued_after = std::nullopt);
 
     // check() for each link, in order (leaf first, the anchor's own link excluded by the
     // caller). Stops at the first failure; a revoked certificate is a status, not a failure.
-    Result<std::vector<RevocationStatus>> check_chain(std::span<const ChainLink> chain);
+    Result<std::vector<RevocationStatus>> check_chain(std::span<const ChainLink> chain,
+                                                      std::optional<Timestamp> issued_after = std::nullopt);
 
     // Fetches over HTTP and file reads made so far, and answers served from memory.
     std::size_t fetches() const { return fetches_; }
@@ -83,14 +88,15 @@ private:
     struct Flight;
     using EntryResult = Result<std::shared_ptr<const Entry>>;
 
-    Result<RevocationStatus> from_ocsp(const std::string& url, X509* cert, X509* issuer);
+    Result<RevocationStatus> from_ocsp(const std::string& url, X509* cert, X509* issuer, Timestamp issued_after);
     Result<RevocationStatus> from_crl(const std::string& source, SourceKind kind, X509* cert,
                                       X509* issuer);
-    // The cached entry for `key`, or the result of `fetch` run with at most one fetch of `url`
-    // at a time; a waiter for the same key shares the fetch's result, success or failure.
-    EntryResult obtain(const std::string& url, const std::string& key,
+    // The cached entry for `key` issued at or after `issued_after`, or the result of `fetch` run
+    // with at most one fetch of `url` at a time; a waiter for the same key shares the fetch's
+    // result, a failure or an answer recent enough.
+    EntryResult obtain(const std::string& url, const std::string& key, Timestamp issued_after,
                        const std::function<EntryResult()>& fetch);
-    std::shared_ptr<const Entry> lookup(const std::string& key, Timestamp now);
+    std::shared_ptr<const Entry> lookup(const std::string& key, Timestamp now, Timestamp issued_after);
     void store(const std::string& key, std::shared_ptr<const Entry> entry, Timestamp now);
 
     CheckerOptions options_;

@@ -26,7 +26,8 @@ http::status status_of(Errc code) {
         case Errc::invalid_document:
         case Errc::invalid_certificate:
         case Errc::invalid_delegation: return http::status::unprocessable_entity;
-        case Errc::unavailable: return http::status::service_unavailable;
+        case Errc::unavailable:
+        case Errc::certificate_revoked: return http::status::service_unavailable;
         case Errc::invalid_config:
         case Errc::internal: return http::status::internal_server_error;
     }

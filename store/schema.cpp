@@ -5,7 +5,7 @@
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 6> all_migrations = {
+constexpr std::array<std::string_view, 7> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -156,6 +156,20 @@ CREATE UNIQUE INDEX one_active_key_per_purpose ON keys (purpose)
 CREATE UNIQUE INDEX one_active_key_per_person ON keys (person)
     WHERE state = 'active' AND purpose = 'personal';
 CREATE INDEX keys_by_person ON keys (person) WHERE person IS NOT NULL;
+)sql",
+    // 7: revocation (issue 18). A key whose certificate signetd found revoked keeps its state
+    // and is shown 'revoked'; the OCSP responses and CRLs that answered are kept until their
+    // nextUpdate (Unix seconds), so that a restart does not ask every responder again.
+    R"sql(
+ALTER TABLE keys ADD COLUMN revoked_at TEXT;
+ALTER TABLE keys ADD COLUMN revocation_reason TEXT;
+CREATE TABLE revocation_evidence (
+    cache_key     TEXT PRIMARY KEY,
+    kind          TEXT NOT NULL CHECK (kind IN ('ocsp', 'crl_url', 'crl_file')),
+    source        TEXT NOT NULL,
+    next_update   INTEGER NOT NULL,
+    der           BLOB NOT NULL
+);
 )sql",
 };
 

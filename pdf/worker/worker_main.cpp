@@ -79,7 +79,7 @@ Status warm_up() {
     data.time = std::chrono::system_clock::now();
     auto dss = dss_update(document, std::span(&data, 1));
     if (!dss) return std::unexpected(dss.error().with_context("the worker's warm-up DSS"));
-    auto fields = signature_fields(document);
+    auto fields = list_signatures(document);
     if (!fields) return std::unexpected(fields.error().with_context("the worker's warm-up signature list"));
     return {};
 }
@@ -161,7 +161,7 @@ Status serve_one(int socket, unsigned cpu_seconds) {
             return {};
         }
         case worker::JobKind::list_signatures:
-            return worker::send_frame(socket, worker::encode_fields_reply(signature_fields(document.bytes())),
+            return worker::send_frame(socket, worker::encode_fields_reply(list_signatures(document.bytes())),
                                       worker::no_deadline);
     }
     return fail(Errc::internal, "unknown job kind");

@@ -179,7 +179,7 @@ Result<std::vector<std::uint8_t>> WorkerPool::add_dss(std::span<const std::uint8
     return std::move(*update);
 }
 
-Result<std::vector<SignatureField>> WorkerPool::signature_fields(std::span<const std::uint8_t> document) {
+Result<SignatureList> WorkerPool::list_signatures(std::span<const std::uint8_t> document) {
     auto started = start_job(document, worker::encode_kind(worker::JobKind::list_signatures), {});
     if (!started) return std::unexpected(started.error());
     WorkerProcess& worker = started->worker;

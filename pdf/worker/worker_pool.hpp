@@ -56,9 +56,9 @@ public:
     // worker; its end checked (prepared_check.hpp). Errors as prepare()'s.
     Result<std::vector<std::uint8_t>> add_dss(std::span<const std::uint8_t> document,
                                               std::span<const ValidationData> data);
-    // The document's signatures and document time-stamps (pdf/ltv/signatures.hpp), read by a
-    // worker. Errors as prepare()'s.
-    Result<std::vector<SignatureField>> signature_fields(std::span<const std::uint8_t> document);
+    // The document's signatures and document time-stamps and its DSS's /VRI keys
+    // (pdf/ltv/signatures.hpp), read by a worker. Errors as prepare()'s.
+    Result<SignatureList> list_signatures(std::span<const std::uint8_t> document);
     // Workers replaced since start (for /metrics).
     std::uint64_t restarts() const;
     // The largest resident set of any worker reaped so far, as the kernel counted it (for

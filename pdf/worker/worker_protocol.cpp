@@ -374,25 +374,47 @@ Result<Status> decode_update_reply(std::span<const std::uint8_t> header) {
     return Status(std::unexpected(*refusal));
 }
 
-std::vector<std::uint8_t> encode_fields_reply(const Result<std::vector<SignatureField>>& result) {
+namespace {
+
+// A /VRI key is 40 hex digits; a list of them is a count, then each.
+void write_keys(Writer& out, const std::vector<std::string>& keys) {
+    out.number(keys.size());
+    for (const std::string& key : keys) out.text(key);
+}
+
+bool read_keys(Reader& in, std::vector<std::string>& keys) {
+    std::uint64_t count = 0;
+    if (!in.number(count) || count > max_vri_keys) return false;
+    keys.resize(static_cast<std::size_t>(count));
+    for (std::string& key : keys) {
+        if (!in.text(key, 40) || key.size() != 40) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> encode_fields_reply(const Result<SignatureList>& result) {
     Writer out;
     if (!result) {
         write_refusal(out, result.error());
         return out.take();
     }
     out.number(0);
-    out.number(result->size());
-    for (const SignatureField& field : *result) {
+    out.number(result->fields.size());
+    for (const SignatureField& field : result->fields) {
         out.text(field.name);
         out.number(field.document_timestamp ? 1 : 0);
         out.text(field.sub_filter);
         for (std::int64_t value : field.byte_range) out.signed_number(value);
         out.bytes(field.contents);
+        write_keys(out, field.covered_vri_keys);
     }
+    write_keys(out, result->vri_keys);
     return out.take();
 }
 
-Result<Result<std::vector<SignatureField>>> decode_fields_reply(std::span<const std::uint8_t> reply) {
+Result<Result<SignatureList>> decode_fields_reply(std::span<const std::uint8_t> reply) {
     auto malformed = [] { return std::unexpected(broken("the worker sent a malformed list of signatures")); };
     Reader in(reply);
     std::uint64_t status = 0;
@@ -400,12 +422,13 @@ Result<Result<std::vector<SignatureField>>> decode_fields_reply(std::span<const 
     if (status == 1) {
         auto refusal = read_refusal(in);
         if (!refusal) return malformed();
-        return Result<std::vector<SignatureField>>(std::unexpected(*refusal));
+        return Result<SignatureList>(std::unexpected(*refusal));
     }
     std::uint64_t count = 0;
     if (!in.number(count) || count > max_signature_fields) return malformed();
-    std::vector<SignatureField> fields(static_cast<std::size_t>(count));
-    for (SignatureField& field : fields) {
+    SignatureList list;
+    list.fields.resize(static_cast<std::size_t>(count));
+    for (SignatureField& field : list.fields) {
         std::uint64_t stamp = 0;
         if (!in.text(field.name, 1024) || !in.number(stamp) || stamp > 1 || !in.text(field.sub_filter, 128)) {
             return malformed();
@@ -414,10 +437,10 @@ Result<Result<std::vector<SignatureField>>> decode_fields_reply(std::span<const 
         for (std::int64_t& value : field.byte_range) {
             if (!in.signed_number(value) || value < 0) return malformed();
         }
-        if (!in.bytes(field.contents, max_contents_bytes)) return malformed();
+        if (!in.bytes(field.contents, max_contents_bytes) || !read_keys(in, field.covered_vri_keys)) return malformed();
     }
-    if (!in.finished()) return malformed();
-    return Result<std::vector<SignatureField>>(std::move(fields));
+    if (!read_keys(in, list.vri_keys) || !in.finished()) return malformed();
+    return Result<SignatureList>(std::move(list));
 }
 
 }  // namespace signet::pdf::worker

@@ -63,12 +63,13 @@ Result<std::vector<ValidationData>> decode_validation_data(std::span<const std::
 std::vector<std::uint8_t> encode_update_reply(const Result<std::vector<std::uint8_t>>& result);
 Result<Status> decode_update_reply(std::span<const std::uint8_t> header);
 
-// list_signatures's reply, in one frame.
+// list_signatures's reply, in one frame: the fields, then the DSS's /VRI keys.
 inline constexpr std::size_t max_signature_fields = 1024;
 inline constexpr std::size_t max_contents_bytes = 1024 * 1024;  // a /Contents string
-std::vector<std::uint8_t> encode_fields_reply(const Result<std::vector<SignatureField>>& result);
+inline constexpr std::size_t max_vri_keys = 4096;              // in the DSS, or covered by one time-stamp
+std::vector<std::uint8_t> encode_fields_reply(const Result<SignatureList>& result);
 // The outer Result fails (Errc::unavailable) when the reply is malformed.
-Result<Result<std::vector<SignatureField>>> decode_fields_reply(std::span<const std::uint8_t> reply);
+Result<Result<SignatureList>> decode_fields_reply(std::span<const std::uint8_t> reply);
 
 // The reply header: the Placeholder fields of `result` (its update goes in the next frame) or
 // its error. Neither the original's size nor the digest is sent: the parent knows the one and

@@ -9,7 +9,7 @@
 #include "tests/integration/support/fixture.hpp"
 #include "tests/integration/support/pdf_samples.hpp"
 #include "tests/integration/support/validators.hpp"
-#include "tests/support/tsa_responder.hpp"
+#include "tests/support/responders/tsa_responder.hpp"
 
 namespace {
 
@@ -120,7 +120,7 @@ BOOST_AUTO_TEST_CASE(the_raw_form_answers_the_level_and_token_in_headers) {
 
 BOOST_AUTO_TEST_CASE(levels_signet_does_not_make_are_refused) {
     auto& inst = signet::test::installation();
-    for (const std::string level : {"B-X", "b-t", "", "B-LT", "B-LTA"}) {
+    for (const std::string level : {"B-X", "b-t", "", "B-LTB", "b-lta"}) {
         auto refused = seal_with(inst, letter(), ", \"level\": \"" + level + "\"");
         BOOST_TEST(refused.status == 400, level << ": " << refused.body);
         BOOST_TEST(refused.json().at("error") == "bad_request");

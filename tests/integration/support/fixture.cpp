@@ -57,10 +57,12 @@ std::string with_sections(std::string config, const std::string& extra) {
 }  // namespace
 
 Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std::size_t body_limit,
-                           std::size_t raw_document_limit) {
+                           std::size_t raw_document_limit, const std::vector<std::string>& dev_init_args) {
     port = free_port();
     install = dir / "install";
-    auto init = run({SIGNETCTL_PATH, "dev-init", install.string(), "--port", std::to_string(port)});
+    std::vector<std::string> init_argv{SIGNETCTL_PATH, "dev-init", install.string(), "--port", std::to_string(port)};
+    init_argv.insert(init_argv.end(), dev_init_args.begin(), dev_init_args.end());
+    auto init = run(init_argv);
     if (init.exit_code != 0) throw std::runtime_error("dev-init failed: " + init.output);
 
     // A small body limit so that the 413 test does not need a huge upload.

@@ -37,10 +37,12 @@ struct Installation {
     // `extra_config` is appended to dev-init's signetd.toml (an [audit] section, ...); a section
     // dev-init wrote already ([timestamp], [signature]) is replaced by the one in `extra_config`.
     // `body_limit` and `raw_document_limit` replace dev-init's [limits] max_body_bytes and
-    // max_raw_document_bytes.
+    // max_raw_document_bytes. `dev_init_args` are more options of `signetctl dev-init`
+    // (--ocsp-url URL, ...).
     explicit Installation(bool spy_on_hsm = false, const std::string& extra_config = "",
                           std::size_t body_limit = max_body_bytes,
-                          std::size_t raw_document_limit = max_raw_document_bytes);
+                          std::size_t raw_document_limit = max_raw_document_bytes,
+                          const std::vector<std::string>& dev_init_args = {});
     ~Installation();
 
     // A request as `client` (a dev-init certificate name, "" for none). `body` is sent as is.

@@ -91,6 +91,21 @@ BOOST_AUTO_TEST_CASE(error_and_seal_bodies) {
     BOOST_TEST(stamped.at("signature").at("level") == "B-T");
     BOOST_TEST(stamped.at("signature").at("timestamp") ==
                (nlohmann::json{{"gen_time", "2026-12-05T18:00:00Z"}, {"serial", "2a"}, {"tsa", "CN=signet TSA"}}));
+    BOOST_TEST(!stamped.at("signature").contains("validation_data"));
+    BOOST_TEST(!stamped.at("signature").contains("document_timestamp"));
+
+    // B-LTA: what the DSS's statuses prove, and the document time-stamp.
+    result.level = signet::config::SignatureLevel::b_lta;
+    result.signed_document.validation_data.emplace();
+    result.signed_document.validation_data->notes.push_back("why not");
+    result.signed_document.validation_data->after_timestamp = false;
+    result.signed_document.document_timestamp = result.signed_document.timestamp;
+    result.signed_document.document_timestamp->info.serial_hex = "2b";
+    auto archived = nlohmann::json::parse(signet::daemon::seal_response_body(result));
+    BOOST_TEST(archived.at("signature").at("level") == "B-LTA");
+    BOOST_TEST(archived.at("signature").at("validation_data") ==
+               (nlohmann::json{{"revocation_after_timestamp", false}, {"notes", {"why not"}}}));
+    BOOST_TEST(archived.at("signature").at("document_timestamp").at("serial") == "2b");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

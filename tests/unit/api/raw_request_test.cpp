@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(answers_carry_the_signature_in_headers) {
     stamp.info.gen_time_text = "2026-12-05T18:00:00Z";
     stamp.info.serial_hex = "2a";
     stamp.info.tsa = "CN=Horodatage Société,O=signet";
-    sign.documents.push_back(signet::daemon::SignedDocument{pdf(), "03", 42, stamp});
+    sign.documents.push_back(signet::daemon::SignedDocument{pdf(), "03", 42, stamp, std::nullopt, std::nullopt});
     auto signed_document = signet::daemon::sign_pdf_response(std::move(sign), 11, false);
     BOOST_TEST((signed_document.body() == pdf()));
     BOOST_TEST(!signed_document.keep_alive());
@@ -171,6 +171,33 @@ BOOST_AUTO_TEST_CASE(answers_carry_the_signature_in_headers) {
     BOOST_TEST(signed_document["Signet-Digest-Sha256"] == "03");
     BOOST_TEST(signed_document["Signet-Audit-Seq"] == "42");
     BOOST_TEST(signed_document["Signet-Activation-Seq"] == "41");
+    BOOST_TEST(signed_document.count("Signet-Revocation-After-Timestamp") == 0U);
+    BOOST_TEST(signed_document.count("Signet-Document-Timestamp-Serial") == 0U);
+}
+
+BOOST_AUTO_TEST_CASE(a_b_lta_signature_answers_its_validation_data_and_document_timestamp_in_headers) {
+    signet::daemon::SignResult sign;
+    sign.key_id = "01";
+    sign.certificate_sha256 = "02";
+    sign.level = signet::config::SignatureLevel::b_lta;
+    signet::daemon::Stamp stamp;
+    stamp.info.gen_time_text = "2026-12-05T18:00:00Z";
+    stamp.info.serial_hex = "2a";
+    stamp.info.tsa = "CN=TSA";
+    signet::daemon::Stamp archive = stamp;
+    archive.info.gen_time_text = "2026-12-05T18:00:01Z";
+    archive.info.serial_hex = "2c";
+    signet::evidence::Freshness freshness;
+    freshness.after_timestamp = false;
+    freshness.notes.push_back("the CRL was issued before the signature time-stamp");
+    sign.documents.push_back(signet::daemon::SignedDocument{pdf(), "03", 42, stamp, freshness, archive});
+    auto answer = signet::daemon::sign_pdf_response(std::move(sign), 11, false);
+    BOOST_TEST(answer["Signet-Level"] == "B-LTA");
+    BOOST_TEST(answer["Signet-Timestamp-Serial"] == "2a");
+    BOOST_TEST(answer["Signet-Revocation-After-Timestamp"] == "false");
+    BOOST_TEST(answer["Signet-Document-Timestamp-Gen-Time"] == "2026-12-05T18:00:01Z");
+    BOOST_TEST(answer["Signet-Document-Timestamp-Serial"] == "2c");
+    BOOST_TEST(answer["Signet-Document-Timestamp-Tsa"] == "CN=TSA");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -262,7 +262,7 @@ BOOST_AUTO_TEST_CASE(signature_level_and_trusted_time) {
     BOOST_TEST(external->timestamp->max_token_bytes == 8192U);
     BOOST_TEST(external->timestamp->accuracy.count() == 0);
 
-    require_error(signet::config::load(write(valid() + "[signature]\nlevel = \"B-LT\"\n")), {"signature.level"});
+    require_error(signet::config::load(write(valid() + "[signature]\nlevel = \"B-X\"\n")), {"signature.level"});
     require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"internal\"\n")),
                   {"timestamp.policy", "is required"});
     require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"internal\"\npolicy = \"1..2\"\n")),
@@ -284,6 +284,52 @@ BOOST_AUTO_TEST_CASE(signature_level_and_trusted_time) {
     require_error(signet::config::load(write(valid() + "[timestamp]\nsource = \"internal\"\npolicy = \"2.999.1\"\n"
                                                        "colour = 1\n")),
                   {"unknown key timestamp.colour"});
+}
+
+// [revocation] and [signature] trust (issue 18): "require" with no local CRL by default; the
+// files named must exist; unknown modes and keys are refused.
+BOOST_AUTO_TEST_CASE(revocation_and_the_trust_of_extend) {
+    using signet::config::RevocationMode;
+    using signet::config::SignatureLevel;
+    auto plain = signet::config::load(write(valid()));
+    BOOST_REQUIRE(plain);
+    BOOST_TEST((plain->revocation.mode == RevocationMode::require));
+    BOOST_TEST(plain->revocation.crl_files.empty());
+    BOOST_TEST(plain->revocation.ocsp);
+    BOOST_TEST(plain->revocation.crl_urls);
+    BOOST_TEST(!plain->revocation.ocsp_nonce);
+    BOOST_TEST(plain->signature.trust.empty());
+
+    write_file(dir / "ca.crl", "x");
+    write_file(dir / "anchor.pem", "x");
+    auto set = signet::config::load(
+        write(valid() + "[signature]\nlevel = \"B-LTA\"\ntrust = [\"anchor.pem\"]\n"
+                        "[revocation]\nmode = \"prefer\"\ncrl_files = [\"ca.crl\"]\nocsp = false\ncrl_urls = false\n"
+                        "ocsp_nonce = true\ntimeout_ms = 2000\nconnect_timeout_ms = 500\n"));
+    BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
+    BOOST_TEST((set->signature.level == SignatureLevel::b_lta));
+    BOOST_TEST(set->signature.trust == std::vector<std::filesystem::path>{dir / "anchor.pem"});
+    BOOST_TEST((set->revocation.mode == RevocationMode::prefer));
+    BOOST_TEST(set->revocation.crl_files == std::vector<std::filesystem::path>{dir / "ca.crl"});
+    BOOST_TEST(!set->revocation.ocsp);
+    BOOST_TEST(!set->revocation.crl_urls);
+    BOOST_TEST(set->revocation.ocsp_nonce);
+    BOOST_TEST(set->revocation.timeout.count() == 2000);
+    BOOST_TEST(set->revocation.connect_timeout.count() == 500);
+    auto lt = signet::config::load(write(valid() + "[signature]\nlevel = \"B-LT\"\n"));
+    BOOST_REQUIRE(lt);
+    BOOST_TEST((lt->signature.level == SignatureLevel::b_lt));
+
+    require_error(signet::config::load(write(valid() + "[revocation]\nmode = \"maybe\"\n")), {"revocation.mode"});
+    require_error(signet::config::load(write(valid() + "[revocation]\ncrl_files = [\"absent.crl\"]\n")),
+                  {"revocation.crl_files", "does not exist"});
+    require_error(signet::config::load(write(valid() + "[revocation]\ncrl_files = \"ca.crl\"\n")),
+                  {"revocation.crl_files", "array"});
+    require_error(signet::config::load(write(valid() + "[signature]\ntrust = [\"absent.pem\"]\n")),
+                  {"signature.trust"});
+    require_error(signet::config::load(write(valid() + "[revocation]\ntimeout_ms = 5\n")), {"revocation.timeout_ms"});
+    require_error(signet::config::load(write(valid() + "[revocation]\ncolour = 1\n")),
+                  {"unknown key revocation.colour"});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -81,9 +81,13 @@ BOOST_AUTO_TEST_CASE(a_seal_on_an_ended_certificate_is_refused_before_any_pdf_or
     auto matrix = need(policy::Matrix::load(SIGNET_RIGHTS_MATRIX));
     const auto seal_key = inst.seal_slot->get();
     daemon::AuditTrail trail(*inst.db, inst.db_mutex, inst.clock, *inst.token, *inst.audit_slot, inst.config.audit);
-    daemon::TrustedTime time{nullptr, inst.tsa_slot, *inst.token, trail, inst.clock};
+    // Years ahead, dev-init's 30-day CRL is stale: "prefer" lets the job past the revocation
+    // check, so that the certificate's own dates are what this case tests.
+    inst.config.revocation.mode = config::RevocationMode::prefer;
+    evidence::RevocationGate revocation(inst.config.revocation, {}, inst.clock, *inst.db, inst.db_mutex);
+    daemon::TrustedTime time{nullptr, inst.tsa_slot, *inst.token, trail, inst.clock, revocation};
     daemon::SealContext context{*inst.token, *seal_key, trail, *inst.db, inst.db_mutex, matrix, inst.clock,
-                                inst.config.keys.min_remaining_validity, *inst.pdf_workers, time};
+                                inst.config.keys.min_remaining_validity, *inst.pdf_workers, time, revocation};
     config::ClientIdentity platform{std::string(64, 'p'), "platform", config::Role::platform};
     auto job = [&] {
         // Not a PDF: a job that got as far as the PDF would fail with invalid_document.

@@ -16,7 +16,7 @@
 #include "base/time.hpp"
 #include "revocation/status.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/unit/revocation/ocsp_responder.hpp"
+#include "tests/support/responders/ocsp_responder.hpp"
 
 namespace signet::revocation {
 

@@ -1,4 +1,4 @@
-// OCSP against the real `openssl ocsp` (tests/unit/revocation/ocsp_responder.hpp): good, revoked,
+// OCSP against the real `openssl ocsp` (tests/support/responders/ocsp_responder.hpp): good, revoked,
 // POST and GET, responder certificates the issuer did or did not authorise, stale answers, answers
 // about another certificate, nonces, and responders that are down or hang.
 

@@ -22,7 +22,7 @@
 
 #include "base/unique_fd.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/support/tsa_responder.hpp"
+#include "tests/support/responders/tsa_responder.hpp"
 #include "timestamp/token_info.hpp"
 #include "timestamp/tsa_client.hpp"
 

@@ -1,5 +1,5 @@
 // check_response against answers of an independent TSA (`openssl ts -reply` behind
-// tests/support/tsa_responder.hpp): a good token passes and reads right; each way a token can
+// tests/support/responders/tsa_responder.hpp): a good token passes and reads right; each way a token can
 // fail is refused with the right code and a message naming the check. check_tsa_certificate_usage
 // against certificates made for each case.
 
@@ -24,7 +24,7 @@
 #include "tests/support/pdf_fixtures.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
-#include "tests/support/tsa_responder.hpp"
+#include "tests/support/responders/tsa_responder.hpp"
 #include "timestamp/request.hpp"
 #include "timestamp/verify.hpp"
 

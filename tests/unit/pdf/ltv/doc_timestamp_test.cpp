@@ -21,7 +21,7 @@
 #include "tests/support/ltv_checks.hpp"
 #include "tests/support/need.hpp"
 #include "tests/support/pdf_fixtures.hpp"
-#include "tests/support/tsa_responder.hpp"
+#include "tests/support/responders/tsa_responder.hpp"
 #include "timestamp/request.hpp"
 #include "timestamp/verify.hpp"
 
@@ -124,10 +124,10 @@ BOOST_AUTO_TEST_CASE(a_signature_its_dss_and_a_document_timestamp_pass_the_struc
     std::filesystem::create_directories(dir / "tsa");
     signet::test::TsaResponder tsa(dir / "tsa");
 
-    auto fields = signature_fields(signed_file.bytes);
-    BOOST_REQUIRE(fields && fields->size() == 1U);
+    auto listed = list_signatures(signed_file.bytes);
+    BOOST_REQUIRE(listed && listed->fields.size() == 1U);
     ValidationData data;
-    data.vri_key = vri_key((*fields)[0].contents);
+    data.vri_key = vri_key(listed->fields[0].contents);
     data.certificates = {der(pki.cert.get()), der(pki.intermediates[0].get()), der(pki.root.get())};
     auto crl = devpki::next_crl(pki.root.get(), pki.root_key.get(), nullptr, {}, std::chrono::days(7));
     BOOST_REQUIRE(crl);

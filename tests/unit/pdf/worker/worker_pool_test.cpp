@@ -128,16 +128,18 @@ BOOST_AUTO_TEST_CASE(a_worker_adds_a_dss_and_lists_the_signatures) {
     SignedFile signed_file = sign_file(dir / "in.pdf", pki, invisible_request(pki));
     auto pool = start_pool(1);
 
-    auto fields = pool->signature_fields(signed_file.bytes);
-    BOOST_REQUIRE_MESSAGE(fields, signet::test::error_of(fields));
-    auto in_process = signature_fields(signed_file.bytes);
+    auto listed = pool->list_signatures(signed_file.bytes);
+    BOOST_REQUIRE_MESSAGE(listed, signet::test::error_of(listed));
+    auto in_process = list_signatures(signed_file.bytes);
     BOOST_REQUIRE(in_process);
-    BOOST_REQUIRE(fields->size() == 1U);
-    BOOST_TEST((*fields)[0].contents == (*in_process)[0].contents);
-    BOOST_TEST((*fields)[0].name == (*in_process)[0].name);
+    const std::vector<SignatureField>& fields = listed->fields;
+    BOOST_REQUIRE(fields.size() == 1U);
+    BOOST_TEST(fields[0].contents == in_process->fields[0].contents);
+    BOOST_TEST(fields[0].name == in_process->fields[0].name);
+    BOOST_TEST(listed->vri_keys.empty());
 
     ValidationData data;
-    data.vri_key = vri_key((*fields)[0].contents);
+    data.vri_key = vri_key(fields[0].contents);
     auto root = signet::to_der(pki.root.get());
     BOOST_REQUIRE(root);
     data.certificates = {*root};
@@ -155,9 +157,30 @@ BOOST_AUTO_TEST_CASE(a_worker_adds_a_dss_and_lists_the_signatures) {
     auto refused = pool->add_dss(text, std::span(&data, 1));
     BOOST_REQUIRE(!refused);
     BOOST_TEST(refused.error().code == Errc::invalid_document);
-    auto again = pool->signature_fields(file);
+    auto again = pool->list_signatures(file);
     BOOST_REQUIRE(again);
-    BOOST_TEST(again->size() == 1U);
+    BOOST_TEST(again->fields.size() == 1U);
+    // The DSS's /VRI key comes back through the wire.
+    BOOST_TEST(again->vri_keys == std::vector<std::string>{data.vri_key});
+
+    // A document time-stamp's placeholder, then a later DSS revision: the sandboxed worker reads
+    // the earlier revision the time-stamp covers on its own, and lists only its key as covered.
+    PrepareRequest stamp;
+    stamp.document_timestamp = true;
+    stamp.contents_size = 4096;
+    auto prepared = prepare(file, stamp);
+    BOOST_REQUIRE(prepared);
+    std::vector<std::uint8_t> renewed = joined(file, *prepared);
+    ValidationData later = data;
+    later.vri_key = std::string(40, 'F');
+    auto second = pool->add_dss(renewed, std::span(&later, 1));
+    BOOST_REQUIRE_MESSAGE(second, signet::test::error_of(second));
+    renewed.insert(renewed.end(), second->begin(), second->end());
+    auto covered = pool->list_signatures(renewed);
+    BOOST_REQUIRE_MESSAGE(covered, signet::test::error_of(covered));
+    BOOST_REQUIRE(covered->fields.size() == 2U);
+    BOOST_TEST(covered->fields[1].covered_vri_keys == std::vector<std::string>{data.vri_key});
+    BOOST_TEST(covered->vri_keys.size() == 2U);
     BOOST_TEST(pool->restarts() == 0u);
 }
 

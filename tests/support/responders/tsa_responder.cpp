@@ -1,4 +1,4 @@
-#include "tests/support/tsa_responder.hpp"
+#include "tests/support/responders/tsa_responder.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

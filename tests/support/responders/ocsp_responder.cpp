@@ -1,4 +1,4 @@
-#include "tests/unit/revocation/ocsp_responder.hpp"
+#include "tests/support/responders/ocsp_responder.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -14,7 +14,12 @@
 #include <stdexcept>
 #include <string_view>
 
+#include <openssl/bn.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "base/base64.hpp"
+#include "base/ssl_ptr.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -221,9 +226,15 @@ OcspResponder::~OcspResponder() {
 
 void OcspResponder::configure(const TestPki& pki, const std::filesystem::path& signer_cert,
                               const std::filesystem::path& signer_key, int next_update_minutes) {
+    configure(pki.index(), pki.ca_cert, signer_cert, signer_key, next_update_minutes);
+}
+
+void OcspResponder::configure(const std::filesystem::path& index, const std::filesystem::path& ca_cert,
+                              const std::filesystem::path& signer_cert, const std::filesystem::path& signer_key,
+                              int next_update_minutes) {
     std::lock_guard lock(mutex_);
-    index_ = pki.index();
-    ca_ = pki.ca_cert;
+    index_ = index;
+    ca_ = ca_cert;
     signer_cert_ = signer_cert;
     signer_key_ = signer_key;
     next_update_minutes_ = next_update_minutes;
@@ -339,6 +350,44 @@ std::string OcspResponder::answer_ocsp(const std::string& request_der) {
     }
     openssl(arguments);
     return read_file(response);
+}
+
+namespace {
+
+// YYMMDDHHMMSSZ, the index's UTCTime.
+std::string index_time(const tm& when) {
+    char text[16];
+    std::strftime(text, sizeof text, "%y%m%d%H%M%SZ", &when);
+    return text;
+}
+
+}  // namespace
+
+std::string index_line(const std::filesystem::path& cert, const std::string& revoked_reason) {
+    const std::string pem = read_file(cert);
+    Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    X509Ptr certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!certificate) throw std::runtime_error("cannot read " + cert.string());
+    std::unique_ptr<BIGNUM, SslDeleter<&BN_free>> serial(
+        ASN1_INTEGER_to_BN(X509_get0_serialNumber(certificate.get()), nullptr));
+    const auto owned_text = [](char* text) {
+        std::string copy = text != nullptr ? text : "";
+        OPENSSL_free(text);
+        return copy;
+    };
+    const std::string serial_hex = owned_text(BN_bn2hex(serial.get()));
+    tm not_after{};
+    ASN1_TIME_to_tm(X509_get0_notAfter(certificate.get()), &not_after);
+    const std::string subject = owned_text(X509_NAME_oneline(X509_get_subject_name(certificate.get()), nullptr, 0));
+    std::string revoked;
+    if (!revoked_reason.empty()) {
+        const time_t now = ::time(nullptr);
+        tm today{};
+        gmtime_r(&now, &today);
+        revoked = index_time(today) + "," + revoked_reason;
+    }
+    return std::string(revoked.empty() ? "V" : "R") + "\t" + index_time(not_after) + "\t" + revoked + "\t" +
+           serial_hex + "\tunknown\t" + subject + "\n";
 }
 
 }  // namespace signet::test

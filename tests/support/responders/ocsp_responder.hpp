@@ -63,6 +63,10 @@ public:
     // What `openssl ocsp` answers with: index and CA, signer, nextUpdate in minutes (0: none).
     void configure(const TestPki& pki, const std::filesystem::path& signer_cert,
                    const std::filesystem::path& signer_key, int next_update_minutes = 60);
+    // The same for another CA: its `openssl ca` index (see index_line) and certificate.
+    void configure(const std::filesystem::path& index, const std::filesystem::path& ca_cert,
+                   const std::filesystem::path& signer_cert, const std::filesystem::path& signer_key,
+                   int next_update_minutes = 60);
     void set_crl(const std::filesystem::path& crl);  // served at /ca.crl; empty: 404
     void set_mode(Mode mode) { mode_ = mode; }
     void set_delay(std::chrono::milliseconds delay) { delay_ms_ = delay.count(); }
@@ -89,6 +93,11 @@ private:
     std::uint16_t port_ = 0;
     std::thread thread_;
 };
+
+// A line of an `openssl ca` index (index.txt) for the PEM certificate `cert`: valid, or
+// revoked now with the CRLReason `revoked_reason` ("keyCompromise"). For CAs that `openssl ca`
+// did not make, such as signetctl dev-init's, so that `openssl ocsp -index` can answer for them.
+std::string index_line(const std::filesystem::path& cert, const std::string& revoked_reason = "");
 
 // A loopback port in [first, last] with nothing listening on it now: for "connection refused".
 std::uint16_t unused_port(std::uint16_t first, std::uint16_t last);
