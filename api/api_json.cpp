@@ -100,6 +100,16 @@ Result<SealRequest> parse_seal_request(std::string_view body) {
     return request;
 }
 
+Result<ExtendRequest> parse_extend_request(std::string_view body) {
+    auto fields = JsonFields::parse(body, {"tenant", "document"});
+    if (!fields) return std::unexpected(fields.error());
+    ExtendRequest request;
+    SIGNET_TRY(request.tenant, fields->text("tenant"));
+    if (!fields->has("document")) return fail(Errc::bad_request, "the field 'document' is missing");
+    SIGNET_TRY(request.document, document_bytes(fields->at("document"), "document"));
+    return request;
+}
+
 Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch) {
     auto fields =
         JsonFields::parse(body, {"tenant", "actor", "document", "documents", "appearance", "activation", "level"});

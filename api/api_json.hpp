@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "archive/extend_job.hpp"
 #include "jobs/seal_job.hpp"
 #include "jobs/sign_job.hpp"
 #include "base/error.hpp"
@@ -17,6 +18,8 @@ namespace signet::daemon {
 
 
 Result<SealRequest> parse_seal_request(std::string_view body);
+// {"tenant", "document": b64} of POST /v1/extend.
+Result<ExtendRequest> parse_extend_request(std::string_view body);
 
 // "B-B" or "B-T"; bad_request naming `what` ("the field 'level'") otherwise.
 Result<config::SignatureLevel> parse_level(const std::string& text, std::string_view what);

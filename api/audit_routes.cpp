@@ -80,6 +80,7 @@ Result<JsonReply> audit_usage(const AuditContext& context, std::string_view targ
                                {"seals", usage->seals},
                                {"signatures", usage->signatures},
                                {"timestamps", usage->timestamps},
+                               {"extensions", usage->extensions},
                                {"refusals", usage->refusals},
                                {"refusals_by_action", usage->refusals_by_action}}};
 }

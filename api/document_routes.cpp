@@ -42,6 +42,16 @@ Result<SignResult> run_sign(Services& services, const config::ClientIdentity& cl
     return result;
 }
 
+// The extension job of a parsed request, JSON or raw.
+Result<ExtendResult> run_extend(Services& services, const config::ClientIdentity& client, ExtendRequest request) {
+    ExtendContext context{services.time,     services.revocation, services.pdf_workers,
+                          services.db,       services.db_mutex,   services.tenants,
+                          services.extend_trust, services.seal_key, services.clock};
+    auto result = run_extend_job(context, client, std::move(request));
+    metrics().job("extend", result ? "done" : to_string(result.error().code));
+    return result;
+}
+
 }  // namespace
 
 void seal_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
@@ -72,6 +82,21 @@ void sign_json(Services& services, const config::ClientIdentity& client, Request
         auto result = run_sign(services, client, std::move(*parsed));
         if (!result) return error_response(result.error(), version, keep_alive);
         return json_response(http::status::ok, sign_response_body(batch, *result), version, keep_alive);
+    });
+}
+
+void extend_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
+    unsigned version = request.version();
+    bool keep_alive = request.keep_alive();
+    auto body = std::make_shared<std::string>(std::move(request.body()));
+    on_pool(services, version, keep_alive, done, [&services, client, body, version, keep_alive] {
+        auto parsed = parse_extend_request(*body);
+        body->clear();
+        body->shrink_to_fit();
+        if (!parsed) return error_response(parsed.error(), version, keep_alive);
+        auto result = run_extend(services, client, std::move(*parsed));
+        if (!result) return error_response(result.error(), version, keep_alive);
+        return json_response(http::status::ok, extend_response_body(*result), version, keep_alive);
     });
 }
 
@@ -113,7 +138,7 @@ void timestamp_query(Services& services, const config::ClientIdentity& client, R
 
 bool carries_raw_document(const http::request_header<>& header) {
     const std::string_view path = path_of(header.target());
-    return header.method() == http::verb::post && (path == "/v1/seal" || path == "/v1/sign") &&
+    return header.method() == http::verb::post && (path == "/v1/seal" || path == "/v1/sign" || path == "/v1/extend") &&
            media_type(header[http::field::content_type]) == "application/pdf";
 }
 
@@ -124,7 +149,9 @@ Status check_job_client(const std::optional<config::ClientIdentity>& client, con
     }
     if (*client->role != config::Role::platform) {
         return fail(Errc::forbidden, std::string("only the platform role may submit ") +
-                                         (sealing(header) ? "seal" : "signature") + " jobs");
+                                         std::string(document_job(header) == "extension" ? "extend"
+                                                                                         : document_job(header)) +
+                                         " jobs");
     }
     return {};
 }
@@ -135,13 +162,24 @@ void handle_raw_request(Services& services, const std::optional<config::ClientId
     bool keep_alive = request.keep_alive();
     auto refuse = [&](const Error& error) { done(error_response(error, version, keep_alive)); };
     if (!carries_raw_document(request)) {
-        return refuse(Error{Errc::bad_request, "a raw PDF is sent with POST to /v1/seal or /v1/sign "
+        return refuse(Error{Errc::bad_request, "a raw PDF is sent with POST to /v1/seal, /v1/sign or /v1/extend "
                                                "(Content-Type: application/pdf)"});
     }
     if (auto allowed = check_job_client(client, request); !allowed) return refuse(allowed.error());
     // Parsed here, on the I/O thread: reading a few query parameters is cheap, and a malformed
     // request then takes no place in the job queue. The body is moved, never copied.
-    if (sealing(request)) {
+    if (document_job(request) == "extension") {
+        auto parsed = parse_raw_extend_request(request.target(), std::move(request.body()));
+        if (!parsed) return refuse(parsed.error());
+        auto job = std::make_shared<ExtendRequest>(std::move(*parsed));
+        return on_pool(services, version, keep_alive, std::move(done),
+                       [&services, client = *client, job, version, keep_alive]() -> Reply {
+                           auto result = run_extend(services, client, std::move(*job));
+                           if (!result) return error_response(result.error(), version, keep_alive);
+                           return extend_pdf_response(std::move(*result), version, keep_alive);
+                       });
+    }
+    if (document_job(request) == "seal") {
         auto parsed = parse_raw_seal_request(request.target(), std::move(request.body()));
         if (!parsed) return refuse(parsed.error());
         auto job = std::make_shared<SealRequest>(std::move(*parsed));

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "api/api_json.hpp"
 #include "json/json_fields.hpp"
 #include "api/query.hpp"
@@ -169,6 +171,29 @@ Result<SignRequest> parse_raw_sign_request(std::string_view target,
     SIGNET_CHECK(check_document(document));
     request.documents.push_back(std::move(document));
     return request;
+}
+
+Result<ExtendRequest> parse_raw_extend_request(std::string_view target, std::vector<std::uint8_t> document) {
+    auto query = parse_query(target, {"tenant"});
+    if (!query) return std::unexpected(query.error());
+    ExtendRequest request;
+    SIGNET_TRY(request.tenant, required_text(*query, "tenant"));
+    SIGNET_CHECK(check_document(document));
+    request.document = std::move(document);
+    return request;
+}
+
+PdfResponse extend_pdf_response(ExtendResult result, unsigned version, bool keep_alive) {
+    nlohmann::json signatures = nlohmann::json::array();
+    for (const auto& signature : result.signatures) {
+        signatures.push_back({{"field", signature.field}, {"level", signature.level}, {"valid", signature.valid}});
+    }
+    PdfResponse response = pdf_response(std::move(result.document), version, keep_alive);
+    response.set("Signet-Timestamps", std::to_string(result.timestamps));
+    // ensure_ascii: a field name is the document's, and a header value is ASCII.
+    response.set("Signet-Signatures", signatures.dump(-1, ' ', true));
+    set_timestamp_headers(response, "Signet-Document-Timestamp", result.document_timestamp);
+    return response;
 }
 
 PdfResponse seal_pdf_response(SealResult result, unsigned version, bool keep_alive) {

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "archive/extend_job.hpp"
 #include "jobs/seal_job.hpp"
 #include "server/handler.hpp"
 #include "jobs/sign_job.hpp"
@@ -31,5 +32,11 @@ Result<SignRequest> parse_raw_sign_request(std::string_view target,
 // Signet-Digest-Sha256 and Signet-Audit-Seq; a signature also has Signet-Activation-Seq.
 PdfResponse seal_pdf_response(SealResult result, unsigned version, bool keep_alive);
 PdfResponse sign_pdf_response(SignResult result, unsigned version, bool keep_alive);
+
+// `target` "/v1/extend?tenant=T". The answer is the extended PDF with Signet-Timestamps (the
+// document time-stamps it holds), Signet-Signatures (the JSON array of the JSON form) and
+// Signet-Document-Timestamp-Gen-Time, -Serial and -Tsa.
+Result<ExtendRequest> parse_raw_extend_request(std::string_view target, std::vector<std::uint8_t> document);
+PdfResponse extend_pdf_response(ExtendResult result, unsigned version, bool keep_alive);
 
 }  // namespace signet::daemon

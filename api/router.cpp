@@ -26,7 +26,13 @@ std::string media_type(std::string_view value) {
     return lower;
 }
 
-bool sealing(const http::request_header<>& header) { return path_of(header.target()) == "/v1/seal"; }
+std::string_view document_job(const http::request_header<>& header) {
+    const std::string_view path = path_of(header.target());
+    if (path == "/v1/seal") return "seal";
+    if (path == "/v1/sign") return "signature";
+    if (path == "/v1/extend") return "extension";
+    return "";
+}
 
 // Runs `work` on the job pool (it may block on the database or the HSM) and answers with its
 // reply; a full queue is answered at once with 503 and Retry-After.
@@ -106,7 +112,7 @@ void handle_request(Services& services, const std::optional<config::ClientIdenti
         if (request.method() != http::verb::get) return refuse(Errc::bad_request, "use GET for /v1/health");
         return done(health_page(services, request));
     }
-    if (target == "/v1/seal" || target == "/v1/sign") {
+    if (const std::string_view job = document_job(request); !job.empty()) {
         const std::string path(target);
         if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for " + path);
         if (auto allowed = check_job_client(client, request); !allowed) {
@@ -115,11 +121,12 @@ void handle_request(Services& services, const std::optional<config::ClientIdenti
         // No 415: the contract's error model has no such code, and a wrong content type is a
         // malformed request like the others (docs/api.md).
         if (media_type(request[http::field::content_type]) != "application/json") {
-            return refuse(Errc::bad_request, std::string(sealing(request) ? "a seal" : "a signature") +
+            return refuse(Errc::bad_request, "a " + std::string(job) +
                                                  " request is JSON (Content-Type: application/json) or a raw "
                                                  "PDF (Content-Type: application/pdf)");
         }
-        return (sealing(request) ? seal_json : sign_json)(services, *client, std::move(request), std::move(done));
+        auto handler = job == "seal" ? seal_json : job == "signature" ? sign_json : extend_json;
+        return handler(services, *client, std::move(request), std::move(done));
     }
     if (target == "/v1/timestamp") {
         if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for /v1/timestamp");

@@ -47,6 +47,7 @@ struct Services {
     const TrustedTime& time;
     KnownTenants& tenants;
     evidence::RevocationGate& revocation;
+    const std::vector<X509Ptr>& extend_trust;  // [signature] trust; empty: the seal certificate's CA
 };
 
 // `client` is empty when the caller presented no certificate.

@@ -25,8 +25,9 @@ bool role_is(const std::optional<config::ClientIdentity>& client, config::Role r
 std::string_view path_of(std::string_view target);
 // "Application/PDF; x=y" → "application/pdf".
 std::string media_type(std::string_view value);
-// Whether the request is a seal (POST /v1/seal) rather than a signature.
-bool sealing(const http::request_header<>& header);
+// The document job a request's path names: "seal" (/v1/seal), "signature" (/v1/sign),
+// "extension" (/v1/extend); "" for any other path.
+std::string_view document_job(const http::request_header<>& header);
 // "/v1/tenants/c1/members" → {"v1", "tenants", "c1", "members"}.
 std::vector<std::string> segments_of(std::string_view path);
 // A positive decimal id; nullopt for anything else.
@@ -46,6 +47,8 @@ Response health_page(Services& services, const Request& request);
 // POST /v1/seal and /v1/sign with a JSON body (the raw forms are handle_raw_request's).
 void seal_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 void sign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
+// POST /v1/extend with a JSON body.
+void extend_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 
 // POST /v1/timestamp?tenant=T: an RFC 3161 TimeStampReq in, a TimeStampResp out.
 void timestamp_query(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);

@@ -155,6 +155,12 @@ Result<Usage> Log::usage(const std::string& tenant, signet::Date from, signet::D
         if (event == "timestamp" && outcome == "stamped" && statement->column_text(2) == "timestamp") {
             usage.timestamps += count;
         }
+        // One document time-stamp per extension, from signetd's TSA (stamped) or an external
+        // one (received).
+        if (event == "timestamp" && (outcome == "stamped" || outcome == "received") &&
+            statement->column_text(2) == "extend") {
+            usage.extensions += count;
+        }
         if (event == "refusal") {
             usage.refusals += count;
             usage.refusals_by_action[statement->column_text(2)] += count;

@@ -25,6 +25,7 @@ const char* const usage =
     "       signetctl approvals list CONNECTION\n"
     "       signetctl approvals approve APPROVAL_ID CONNECTION\n"
     "       signetctl timestamp FILE CONNECTION --tenant T [--hash sha256|sha384|sha512] [-o FILE.tsr]\n"
+    "       signetctl extend IN.pdf OUT.pdf CONNECTION --tenant T\n"
     "  CONNECTION is --url https://HOST:PORT --cacert CA --cert CERT --key KEY\n"
     "  dev-init      make a complete local installation in DIR (development, quick start, tests);\n"
     "                --ocsp-url and --crl-url go into the seal, audit and TSA certificates\n"
@@ -37,7 +38,9 @@ const char* const usage =
     "  keys ...      key lifecycle (officer certificate); ALG is rsa-3072, rsa-4096, ec-p256 or ec-p384\n"
     "  approvals     the dual-control requests a second officer completes\n"
     "  timestamp     an RFC 3161 token for FILE from signetd's TSA (platform certificate, billed to T):\n"
-    "                prints its serial and time, writes FILE.tsr (or -o)\n";
+    "                prints its serial and time, writes FILE.tsr (or -o)\n"
+    "  extend        validate every signature of IN.pdf and add the missing validation data and a\n"
+    "                document time-stamp (platform certificate, billed to T); writes OUT.pdf\n";
 
 std::optional<po::variables_map> parse(const std::string& command, const std::vector<std::string>& args,
                                        const po::options_description& options,

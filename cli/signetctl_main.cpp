@@ -10,7 +10,7 @@
 #include "cli/command_line.hpp"
 #include "cli/install_commands.hpp"
 #include "cli/keys_commands.hpp"
-#include "cli/timestamp_command.hpp"
+#include "cli/evidence_commands.hpp"
 
 int main(int argc, char** argv) {
     using namespace signet::daemon;
@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     if (command == "dev-init") return dev_init_command(args);
     if (command == "dev-crl") return dev_crl_command(args);
     if (command == "timestamp") return timestamp_command(args);
+    if (command == "extend") return extend_command(args);
     if (command == "audit" && !args.empty() && args[0] == "export") return audit_export({args.begin() + 1, args.end()});
     if (command == "audit" && !args.empty() && args[0] == "verify") return audit_verify({args.begin() + 1, args.end()});
     const std::string sub = args.empty() ? "" : args[0];

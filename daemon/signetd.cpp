@@ -29,6 +29,17 @@
 namespace signet::daemon {
 namespace {
 
+// [signature] trust: every certificate of every file named.
+Result<std::vector<X509Ptr>> read_extend_trust(const std::vector<std::filesystem::path>& files) {
+    std::vector<X509Ptr> trust;
+    for (const auto& file : files) {
+        std::vector<X509Ptr> read;
+        SIGNET_TRY(read, read_trust_anchors(file));
+        for (auto& certificate : read) trust.push_back(std::move(certificate));
+    }
+    return trust;
+}
+
 int failed(const Error& error) {
     log_error("signetd: " + error.message);
     return 1;
@@ -179,6 +190,8 @@ int run_signetd(const std::filesystem::path& config_file) {
         return failed(started.error());
     }
     PersonalKeys personal_keys(4096);
+    auto extend_trust = read_extend_trust(config->signature.trust);
+    if (!extend_trust) return failed(extend_trust.error());
     auto anchors = read_trust_anchors(config->keys.signing_trust_anchors);
     if (!anchors) return failed(anchors.error());
     evidence::RevocationGate revocation(config->revocation, std::move(*anchors), clock, *db, db_mutex);
@@ -187,7 +200,7 @@ int run_signetd(const std::filesystem::path& config_file) {
     KnownTenants tenants;
     Services services{*config,   *matrix, clock, *token,         seal_slot,       audit_slot, tsa_slot,
                       trail,     *db,     db_mutex, pool,        personal_keys, **pdf_workers, time, tenants,
-                      revocation};
+                      revocation, *extend_trust};
     Router router(services);
     ServerContext server{*config, router};
 

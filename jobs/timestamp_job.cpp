@@ -8,20 +8,6 @@
 namespace signet::daemon {
 namespace {
 
-// Billing names a tenant the register knows: a token billed to nobody would vanish from usage.
-Status check_tenant(store::Database& db, std::mutex& db_mutex, KnownTenants& tenants, const std::string& tenant) {
-    if (tenants.contains(tenant)) return {};
-    std::lock_guard lock(db_mutex);
-    auto statement = db.prepare("SELECT 1 FROM tenants WHERE id = ?");
-    if (!statement) return std::unexpected(statement.error());
-    statement->bind(1, tenant);
-    auto row = statement->step();
-    if (!row) return std::unexpected(row.error());
-    if (!*row) return fail(Errc::not_found, "the tenant '" + tenant + "' is not registered on signetd");
-    tenants.add(tenant);
-    return {};
-}
-
 // A rejection answered to the client and put on record as a refusal.
 Result<TimestampReply> reject(const TrustedTime& time, audit::Entry entry, const timestamp::Rejection& rejection) {
     auto response = timestamp::rejection_response(rejection);
@@ -35,6 +21,19 @@ Result<TimestampReply> reject(const TrustedTime& time, audit::Entry entry, const
 
 }  // namespace
 
+Status check_known_tenant(store::Database& db, std::mutex& db_mutex, KnownTenants& tenants, const std::string& tenant) {
+    if (tenants.contains(tenant)) return {};
+    std::lock_guard lock(db_mutex);
+    auto statement = db.prepare("SELECT 1 FROM tenants WHERE id = ?");
+    if (!statement) return std::unexpected(statement.error());
+    statement->bind(1, tenant);
+    auto row = statement->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return fail(Errc::not_found, "the tenant '" + tenant + "' is not registered on signetd");
+    tenants.add(tenant);
+    return {};
+}
+
 Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, std::mutex& db_mutex,
                                          KnownTenants& tenants, const config::ClientIdentity& client,
                                          const std::string& tenant, std::span<const std::uint8_t> query) {
@@ -46,7 +45,7 @@ Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Databas
     const std::string policy = time.settings != nullptr ? time.settings->policy : "";
     auto parsed = timestamp::parse_request(query, policy);
     if (!parsed) return std::unexpected(parsed.error());
-    SIGNET_CHECK(check_tenant(db, db_mutex, tenants, tenant));
+    SIGNET_CHECK(check_known_tenant(db, db_mutex, tenants, tenant));
 
     audit::Entry entry;
     entry.client_fingerprint = client.fingerprint;

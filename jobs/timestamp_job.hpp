@@ -36,6 +36,9 @@ private:
     std::unordered_set<std::string> names_;
 };
 
+// not_found unless the register holds `tenant`: a job billed to nobody would vanish from usage.
+Status check_known_tenant(store::Database& db, std::mutex& db_mutex, KnownTenants& tenants, const std::string& tenant);
+
 struct TimestampReply {
     std::vector<std::uint8_t> response;           // DER TimeStampResp, granted or rejection
     std::optional<timestamp::TokenInfo> granted;  // the token's fields when granted

@@ -1,4 +1,4 @@
-#include "cli/timestamp_command.hpp"
+#include "cli/evidence_commands.hpp"
 
 #include <fstream>
 #include <iostream>
@@ -7,6 +7,9 @@
 #include <openssl/evp.h>
 #include <openssl/ts.h>
 
+#include <nlohmann/json.hpp>
+
+#include "base/base64.hpp"
 #include "base/ssl_ptr.hpp"
 #include "cli/command_line.hpp"
 #include "timestamp/request.hpp"
@@ -105,6 +108,45 @@ int timestamp_command(const std::vector<std::string>& args) {
     if (!out.flush()) return complain("cannot write " + output, 1);
     std::cout << "serial " << info->serial_hex << "\ngen_time " << info->gen_time_text << "\ntsa " << info->tsa
               << "\nwritten " << output << "\n";
+    return 0;
+}
+
+int extend_command(const std::vector<std::string>& args) {
+    po::options_description options = connection_options("extend options");
+    options.add_options()("in", po::value<std::string>()->required(), "IN.pdf")(
+        "out", po::value<std::string>()->required(), "OUT.pdf")(
+        "tenant", po::value<std::string>()->required(), "the tenant the extension is billed to");
+    po::positional_options_description positional;
+    positional.add("in", 1).add("out", 1);
+    auto vm = parse("extend", args, options, positional);
+    if (!vm) return 2;
+    auto complain = [](const std::string& message, int code) {
+        std::cerr << "signetctl extend: " << message << "\n";
+        return code;
+    };
+    const std::string in = (*vm)["in"].as<std::string>();
+    const std::string out_path = (*vm)["out"].as<std::string>();
+    auto document = read_whole(in);
+    if (!document) return complain("cannot read " + in, 2);
+    const nlohmann::json request = {
+        {"tenant", (*vm)["tenant"].as<std::string>()},
+        {"document", base64_encode(std::span(reinterpret_cast<const std::uint8_t*>(document->data()), document->size()))}};
+    auto reply = send(*vm, "POST", "/v1/extend", request.dump(), "application/json");
+    if (!reply) return complain(reply.error().message, 1);
+    if (reply->status != 200) return complain(reply_error(*reply), 1);
+    const auto answer = nlohmann::json::parse(reply->body, nullptr, false);
+    if (answer.is_discarded() || !answer.contains("document")) return complain("signetd's answer is not JSON", 1);
+    auto extended = base64_decode(answer.at("document").get<std::string>());
+    if (!extended) return complain("signetd's document is not base64", 1);
+    std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(extended->data()), static_cast<std::streamsize>(extended->size()));
+    if (!out.flush()) return complain("cannot write " + out_path, 1);
+    for (const auto& signature : answer.at("signatures")) {
+        std::cout << "signature " << signature.at("field").get<std::string>() << " "
+                  << signature.at("level").get<std::string>() << " valid\n";
+    }
+    std::cout << "document time-stamps " << answer.at("timestamps").get<int>() << "\ngen_time "
+              << answer.at("timestamp").at("gen_time").get<std::string>() << "\nwritten " << out_path << "\n";
     return 0;
 }
 
