@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Issue 17: signetd's RFC 3161 TSA and PAdES B-T seals, in one run on one machine, each against
-# its same-run baseline. Run after a build:
+# Issues 17 and 18: signetd's RFC 3161 TSA, PAdES B-T, B-LT and B-LTA seals and `extend`, in one
+# run on one machine, each against its same-run baseline. Run after a build:
 #   bash tests/bench/timestamp_rate.sh [--quick]
 # SIGNET_BUILD (default build) names the build folder; timestamp_rate.json and signetd.log go to
 # SIGNET_BENCH_RESULTS (default $SIGNET_BUILD/bench-results). SIGNET_BENCH_PORT (default a
@@ -25,7 +25,11 @@
 #       mean of the two: target ≥ 0.7 for the median round;
 #   (c) seal throughput of the ~100 KB letter through the raw-body API at 16 connections, at
 #       level=B-B and at level=B-T (internal TSA; the first answer must say Signet-Level: B-T
-#       and carry Signet-Timestamp-Serial), and the ratio B-T / B-B: target ≥ 0.45;
+#       and carry Signet-Timestamp-Serial), and the ratio B-T / B-B: target ≥ 0.45; then at
+#       level=B-LT (target ≥ 0.45 of B-B) and level=B-LTA (≥ 0.3), with dev-init's CRL file as
+#       the revocation source, so warm caches after the first seal;
+#   (d) POST /v1/extend of a ~1 MB B-LTA file (raw body, one connection): the time per document,
+#       against a B-B seal of the same file at one connection in the same run;
 # with each load point signetd's stage means (signet_stage_seconds) and the CPU per request of
 # signetd, its PDF workers and the load generator. Targets are reported, never asserted.
 set -euo pipefail
@@ -127,6 +131,10 @@ letter_ps 40 >"$work/doc.ps"
 ps2pdf "$work/doc.ps" "$work/doc-small.pdf"
 qpdf --stream-data=uncompress --object-streams=disable "$work/doc-small.pdf" "$work/doc.pdf"
 doc_bytes=$(stat -c %s "$work/doc.pdf")
+# A ~1 MB one for extend (400 pages).
+letter_ps 400 >"$work/big.ps"
+ps2pdf "$work/big.ps" "$work/big-small.pdf"
+qpdf --stream-data=uncompress --object-streams=disable "$work/big-small.pdf" "$work/big.pdf"
 # A TimeStampReq as a client makes one: SHA-256 imprint, a nonce, certReq.
 openssl ts -query -data "$work/doc.pdf" -sha256 -cert -out "$work/query.tsq" 2>/dev/null
 
@@ -202,12 +210,28 @@ point seal-B-B --target "$(seal_target B-B)" --body "$work/doc.pdf" --content-ty
   --expect-header Signet-Level=B-B
 point seal-B-T --target "$(seal_target B-T)" --body "$work/doc.pdf" --content-type application/pdf \
   --expect-header Signet-Level=B-T --expect-header Signet-Timestamp-Serial
+point seal-B-LT --target "$(seal_target B-LT)" --body "$work/doc.pdf" --content-type application/pdf \
+  --expect-header Signet-Level=B-LT --expect-header Signet-Revocation-After-Timestamp
+point seal-B-LTA --target "$(seal_target B-LTA)" --body "$work/doc.pdf" --content-type application/pdf \
+  --expect-header Signet-Level=B-LTA --expect-header Signet-Document-Timestamp-Serial
+
+# (d) extend: the 1 MB letter sealed at B-LTA once, then extended again and again (each request
+# extends that same file) at one connection, against a B-B seal of the same file.
+curl "${curl_args[@]}" --fail -H "Content-Type: application/pdf" --data-binary "@$work/big.pdf" \
+     -o "$work/big-lta.pdf" "$base$(seal_target B-LTA)"
+big_bytes=$(stat -c %s "$work/big-lta.pdf")
+connections=1
+point seal-1MB-B-B --target "$(seal_target B-B)" --body "$work/big.pdf" --content-type application/pdf \
+  --expect-header Signet-Level=B-B
+point extend-1MB-B-LTA --target "/v1/extend?tenant=cabinet-x" --body "$work/big-lta.pdf" --content-type application/pdf \
+  --expect-header Signet-Timestamps=2
+connections=16
 stop_signetd
 
 # --- results ----------------------------------------------------------------------------------
 jq -n --slurpfile load "$work/load.ndjson" --slurpfile raw "$work/raw.ndjson" --argjson rounds "$rounds" --slurpfile h1 "$work/hsm-1.json" --slurpfile hn "$work/hsm-$cores.json" \
   --slurpfile h16 "$work/hsm-16.json" --argjson cores "$cores" --argjson quick "$quick" \
-  --arg sessions "$sessions_text" --argjson doc_bytes "$doc_bytes" --arg tsa_algorithm "$tsa_algorithm" \
+  --arg sessions "$sessions_text" --argjson doc_bytes "$doc_bytes" --argjson big_bytes "$big_bytes" --arg tsa_algorithm "$tsa_algorithm" \
   --arg cpu "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)" --arg kernel "$(uname -r)" \
   --arg date "$(date -u +%FT%TZ)" --arg load_before "$load_before" --arg load_after "$(cut -d' ' -f1-3 /proc/loadavg)" \
   --arg softhsm "$(dpkg-query -W -f='${Version}' softhsm2 2>/dev/null || echo unknown)" '
@@ -220,7 +244,7 @@ jq -n --slurpfile load "$work/load.ndjson" --slurpfile raw "$work/raw.ndjson" --
     {target: $name, measured: $measured, limit: $limit, ratio: $ratio, status: (if $met then "MET" else "NOT MET" end)};
   {machine: {cpu: $cpu, cores: $cores, kernel: $kernel, softhsm: $softhsm, date: $date, quick: ($quick == 1),
              loadavg_before: $load_before, loadavg_after: $load_after, hsm_sessions: $sessions},
-   document_bytes: $doc_bytes, tsa_algorithm: $tsa_algorithm,
+   document_bytes: $doc_bytes, extended_document_bytes: $big_bytes, tsa_algorithm: $tsa_algorithm,
    tsa_key_raw_rate: {one_thread: $h1[0], nproc_threads: $hn[0], sixteen_threads: $h16[0]},
    tsa_key_raw_rate_between_rounds: $raw, timestamp_rounds: $timestamp_rounds,
    load: $load,
@@ -229,8 +253,16 @@ jq -n --slurpfile load "$work/load.ndjson" --slurpfile raw "$work/raw.ndjson" --
       target("POST /v1/timestamp at 16 connections ≥ 0.7 × raw TSA-key HSM rate (16 threads, same round), per s, median of \(length) rounds";
              $median.per_second; 0.7 * $median.raw_per_second; $median.ratio; $median.ratio >= 0.7)),
      (p("seal-B-T").throughput_per_s as $t | p("seal-B-B").throughput_per_s as $b |
-      target("B-T seal ≥ 0.45 × B-B seal, 100 KB raw at 16 connections, seals/s"; $t; 0.45 * $b; $t / $b; $t >= 0.45 * $b))
-   ]}' >"$results/timestamp_rate-$tsa_algorithm.json"
+      target("B-T seal ≥ 0.45 × B-B seal, 100 KB raw at 16 connections, seals/s"; $t; 0.45 * $b; $t / $b; $t >= 0.45 * $b)),
+     (p("seal-B-LT").throughput_per_s as $t | p("seal-B-B").throughput_per_s as $b |
+      target("B-LT seal ≥ 0.45 × B-B seal, 100 KB raw at 16 connections, seals/s"; $t; 0.45 * $b; $t / $b; $t >= 0.45 * $b)),
+     (p("seal-B-LTA").throughput_per_s as $t | p("seal-B-B").throughput_per_s as $b |
+      target("B-LTA seal ≥ 0.3 × B-B seal, 100 KB raw at 16 connections, seals/s"; $t; 0.3 * $b; $t / $b; $t >= 0.3 * $b))
+   ],
+   extend: (p("extend-1MB-B-LTA") as $e | p("seal-1MB-B-B") as $s |
+     {document_bytes: $big_bytes, extend_p50_ms: $e.latency_ms.p50, extend_p90_ms: $e.latency_ms.p90,
+      seal_b_b_p50_ms: $s.latency_ms.p50, ratio_to_b_b_seal: ($e.latency_ms.p50 / $s.latency_ms.p50)})
+  }' >"$results/timestamp_rate-$tsa_algorithm.json"
 
 jq -r '
   def f($x; $d): if $x == null then "-" else ($x * pow(10; $d) | round / pow(10; $d) | tostring) end;
@@ -247,6 +279,8 @@ jq -r '
   "",
   "(b) in rounds: POST /v1/timestamp against the raw rate at 16 threads around it (signetd idle)",
   (.timestamp_rounds[] | "    round \(.round): \(f(.per_second; 1) | pad(7)) tokens/s, raw \(f(.raw_per_second; 1) | pad(7)) signatures/s, ratio \(f(.ratio; 3))"),
+  "",
+  "(d) extend of a \(.extend.document_bytes)-byte B-LTA file, one connection: p50 \(f(.extend.extend_p50_ms; 1)) ms, p90 \(f(.extend.extend_p90_ms; 1)) ms per document; a B-B seal of the same file p50 \(f(.extend.seal_b_b_p50_ms; 1)) ms (ratio \(f(.extend.ratio_to_b_b_seal; 2)))",
   "",
   "targets (reported, not asserted)",
   (.targets[] | "    \(.status | . + " " * (8 - length)) \(.target): measured \(f(.measured; 1)), limit \(f(.limit; 1)), ratio \(f(.ratio; 3))")
