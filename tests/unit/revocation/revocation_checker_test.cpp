@@ -251,6 +251,35 @@ BOOST_FIXTURE_TEST_CASE(a_chain_gives_one_status_per_link, test::RevocationWorld
     BOOST_TEST(!checker.check_chain(wrong).has_value());
 }
 
+// B-LT wants evidence issued after the signature time-stamp: an OCSP answer cached from before
+// it is asked again, once; a CRL is taken as published.
+BOOST_FIXTURE_TEST_CASE(an_answer_older_than_issued_after_is_asked_again, test::RevocationWorld) {
+    const SystemClock clock;
+    RevocationChecker checker(quick(), clock);
+    const auto first = checker.check(leaf.get(), ca.get());
+    BOOST_REQUIRE_MESSAGE(first, error_of(first));
+    // openssl ocsp writes whole seconds: the next second is after the cached answer.
+    const Timestamp later = first->this_update + 1s;
+    std::this_thread::sleep_until(std::chrono::system_clock::time_point(later.time_since_epoch()) + 100ms);
+    const auto fresh = checker.check(leaf.get(), ca.get(), later);
+    BOOST_REQUIRE_MESSAGE(fresh, error_of(fresh));
+    BOOST_TEST((fresh->this_update >= later));
+    BOOST_TEST(responder.ocsp_requests() == 2u);
+    const auto again = checker.check(leaf.get(), ca.get(), later);
+    BOOST_REQUIRE_MESSAGE(again, error_of(again));
+    BOOST_TEST(responder.ocsp_requests() == 2u);  // the fresh answer is cached
+
+    pki.make_crl(dir / "ca.crl", 24);
+    CheckerOptions options = quick();
+    options.use_ocsp = false;
+    options.crl_files = {dir / "ca.crl"};
+    RevocationChecker crls(options, clock);
+    const auto crl = crls.check(leaf_none.get(), ca.get(), clock.now() + 3600s);
+    BOOST_REQUIRE_MESSAGE(crl, error_of(crl));
+    BOOST_TEST((crl->this_update < clock.now() + 3600s));
+    BOOST_TEST(crls.fetches() == 1u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
