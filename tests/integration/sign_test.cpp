@@ -10,6 +10,7 @@
 #include "tests/integration/support/fixture.hpp"
 #include "tests/integration/support/pdf_samples.hpp"
 #include "tests/integration/support/validators.hpp"
+#include "tests/support/ltv_checks.hpp"
 
 namespace {
 
@@ -33,13 +34,13 @@ struct Office {
         for (const auto& [person, role] : std::vector<std::pair<std::string, std::string>>{
                  {"anne.roux", "ec"}, {"paul", "collaborator"}, {"luc", "collaborator"}, {"nina", "collaborator"},
                  {"eric", "collaborator"}, {"lea", "collaborator"}, {"hugo", "collaborator"}, {"tom", "collaborator"},
-                 {"ines", "collaborator"}}) {
+                 {"ines", "collaborator"}, {"lucas", "collaborator"}}) {
             inst.put("/v1/tenants/cabinet-durand/members/" + person,
                      json{{"role", role}, {"name", person == "paul" ? "Paul Girard" : person}}.dump());
         }
         for (const auto& [person, right] : std::vector<std::pair<std::string, std::string>>{
                  {"paul", "signer"}, {"luc", "lancer"}, {"nina", "preparer"}, {"eric", "signer"}, {"lea", "signer"},
-                 {"hugo", "signer"}, {"ines", "signer"}}) {
+                 {"hugo", "signer"}, {"ines", "signer"}, {"lucas", "signer"}}) {
             auto granted = inst.request("POST", "/v1/tenants/cabinet-durand/delegations",
                                         json{{"grantor", "marie.durand"}, {"grantee", person}, {"rights", {right}},
                                              {"expires", in_days(200)}}.dump());
@@ -418,6 +419,32 @@ BOOST_AUTO_TEST_CASE(a_b_t_signature_carries_the_tsas_token) {
                                                             o.inst.install / "pki" / "signing-ca.pem", o.work.path());
     BOOST_TEST(tokens.verified == 1);
     for (const auto& failure : tokens.failures) BOOST_ERROR(failure);
+}
+
+// B-LTA for a person's key, whose certificate was imported without its chain: the DSS holds the
+// chain completed from the signing trust anchors, and its status.
+BOOST_AUTO_TEST_CASE(a_b_lta_signature_carries_the_dss_and_a_document_timestamp) {
+    auto& o = office();
+    const std::string secret = o.enrol("lucas");
+    json body{{"tenant", "cabinet-durand"}, {"actor", "lucas"}, {"document", o.document_b64},
+              {"activation", {{"otp", Office::code(secret)}}}, {"level", "B-LTA"}};
+    auto done = o.inst.request("POST", "/v1/sign", body.dump());
+    BOOST_REQUIRE_MESSAGE(done.status == 200, done.body);
+    const json answer = done.json();
+    BOOST_TEST(answer.at("signature").at("level") == "B-LTA");
+    BOOST_TEST(!answer.at("signature").at("document_timestamp").at("serial").get<std::string>().empty());
+    const auto pdf = o.work / "lucas-blta.pdf";
+    write_file(pdf, run({"base64", "-d"}, answer.at("document").get<std::string>()).output);
+    const auto ca = o.inst.install / "pki" / "signing-ca.pem";
+    auto cms = signet::test::openssl_verify_all(pdf, ca, o.work.path());
+    BOOST_TEST(cms.verified == 1);
+    for (const auto& failure : cms.failures) BOOST_ERROR(failure);
+    auto ltv = signet::test::check_ltv(pdf, ca, o.work.path());
+    for (const auto& problem : ltv.problems) BOOST_ERROR(problem);
+    BOOST_TEST(ltv.document_timestamps == 1);
+    BOOST_TEST(ltv.vri_entries == 1);
+    BOOST_TEST(ltv.crls == 1);
+    BOOST_TEST(ltv.certificates >= 3);  // the person's, the TSA's, the signing CA
 }
 
 BOOST_AUTO_TEST_SUITE_END()
