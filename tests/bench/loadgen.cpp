@@ -195,7 +195,7 @@ std::string check_headers(const http::response<http::string_body>& response, con
     return "";
 }
 
-// The first 200 answer is a seal or a time-stamp: "" when it looks right, else what is wrong.
+// The first 200 answer is a seal, an extension or a time-stamp: "" when it looks right, else what is wrong.
 std::string check_answer(const http::response<http::string_body>& response, std::size_t input_size) {
     const auto type = std::string(response[http::field::content_type]);
     const auto& body = response.body();
@@ -211,6 +211,12 @@ std::string check_answer(const http::response<http::string_body>& response, std:
     if (type.starts_with("application/pdf")) {
         if (!body.starts_with("%PDF-")) return "the 200 PDF answer does not start with %PDF-";
         if (body.size() <= input_size) return "the 200 PDF answer is not larger than the input";
+        // An extension (POST /v1/extend) adds a document time-stamp, not a signature of a key.
+        if (!response["Signet-Timestamps"].empty()) {
+            return response["Signet-Document-Timestamp-Serial"].empty()
+                       ? "the 200 extension has no Signet-Document-Timestamp-Serial header"
+                       : "";
+        }
         for (const char* header : {"Signet-Key-Id", "Signet-Certificate-Sha256", "Signet-Digest-Sha256", "Signet-Audit-Seq"}) {
             if (response[header].empty()) return std::string("the 200 PDF answer has no ") + header + " header";
         }
