@@ -317,7 +317,8 @@ Status read_revocation(TableReader reader, Revocation& revocation) {
     }
     SIGNET_TRY(revocation.crl_files, reader.existing_files("crl_files"));
     for (auto [key, flag] : {std::pair{"ocsp", &revocation.ocsp}, std::pair{"crl_urls", &revocation.crl_urls},
-                             std::pair{"ocsp_nonce", &revocation.ocsp_nonce}}) {
+                             std::pair{"ocsp_nonce", &revocation.ocsp_nonce},
+                             std::pair{"ocsp_get", &revocation.ocsp_get}}) {
         std::optional<bool> value;
         SIGNET_TRY(value, reader.optional<bool>(key));
         if (value) *flag = *value;

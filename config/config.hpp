@@ -107,6 +107,7 @@ struct Revocation {
     bool ocsp = true;                              // ask the AIA's OCSP responders
     bool crl_urls = true;                          // fetch the CDP's http CRLs
     bool ocsp_nonce = false;                       // RFC 8954: many responders ignore it
+    bool ocsp_get = false;                         // GET (RFC 6960 A.1), which HTTP caches can answer
     std::chrono::milliseconds connect_timeout{3000};
     std::chrono::milliseconds timeout{10000};      // one exchange with a responder
 };

@@ -14,6 +14,7 @@ revocation::CheckerOptions checker_options(const config::Revocation& settings) {
     options.use_ocsp = settings.ocsp;
     options.use_crl_urls = settings.crl_urls;
     options.ocsp.nonce = settings.ocsp_nonce;
+    options.ocsp.use_get = settings.ocsp_get;
     options.ocsp.http.connect_timeout = settings.connect_timeout;
     options.ocsp.http.total_timeout = settings.timeout;
     return options;

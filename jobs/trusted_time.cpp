@@ -1,9 +1,9 @@
 #include "jobs/trusted_time.hpp"
 
+#include <array>
+
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
-
-#include <array>
 
 #include "base/base64.hpp"
 #include "jobs/key_use.hpp"

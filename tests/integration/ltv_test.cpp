@@ -180,7 +180,7 @@ BOOST_AUTO_TEST_CASE(a_revoked_seal_certificate_stops_every_seal) {
     BOOST_TEST(entries_with(inst, "refusal", "is revoked") == 2);
 }
 
-BOOST_AUTO_TEST_CASE(b_lta_with_an_independent_ocsp_responder_only) {
+BOOST_AUTO_TEST_CASE(b_lta_with_an_independent_ocsp_responder_only_by_post_and_by_get) {
     TempDir work{"signet-ltv-ocsp"};
     OcspResponder responder(work.path(), first_port, last_port);
     const std::string url = "http://127.0.0.1:" + std::to_string(responder.port()) + "/ocsp";
@@ -193,9 +193,9 @@ BOOST_AUTO_TEST_CASE(b_lta_with_an_independent_ocsp_responder_only) {
     // The responder answers now: every status in the DSS is later than the time-stamp.
     BOOST_TEST(lta.json().at("signature").at("validation_data").at("revocation_after_timestamp") == true,
                lta.body.substr(lta.body.find("\"signature\"")));
-    auto dss = accept(inst, write_pdf(lta.json(), work.path(), "ocsp"), work.path(), 1, 1);
-    BOOST_TEST(dss.ocsp_responses == 2);  // the seal certificate's and the TSA certificate's
-    BOOST_TEST(dss.crls == 0);
+    auto archived = accept(inst, write_pdf(lta.json(), work.path(), "ocsp"), work.path(), 1, 1);
+    BOOST_TEST(archived.ocsp_responses == 2);  // the seal certificate's and the TSA certificate's
+    BOOST_TEST(archived.crls == 0);
     BOOST_TEST(responder.ocsp_requests() >= 2U);
 
     // A second seal within the responses' validity asks the responder only for B-LT's fresh
@@ -204,6 +204,20 @@ BOOST_AUTO_TEST_CASE(b_lta_with_an_independent_ocsp_responder_only) {
     auto plain = seal_at(inst, letter(), "B-B");
     BOOST_REQUIRE(plain.status == 200);
     BOOST_TEST(responder.ocsp_requests() == asked);
+
+    // The same by GET (RFC 6960 A.1), for responders behind HTTP caches.
+    Installation by_get(false, "[revocation]\nmode = \"require\"\nocsp_get = true\n", Installation::max_body_bytes,
+                        Installation::max_raw_document_bytes, {"--ocsp-url", url});
+    answer_for(responder, by_get, work.path());
+    // pdfsig (NSS) asks the responder by GET too, when it checks a file: count signetd's only.
+    const auto gets_before = responder.ocsp_get_requests();
+    const auto before = responder.ocsp_requests();
+    auto got = seal_at(by_get, letter(), "B-LT");
+    BOOST_REQUIRE_MESSAGE(got.status == 200, got.body);
+    BOOST_TEST(responder.ocsp_get_requests() - gets_before >= 2U);
+    BOOST_TEST(responder.ocsp_get_requests() - gets_before == responder.ocsp_requests() - before);
+    auto dss = accept(by_get, write_pdf(got.json(), work.path(), "ocsp-get"), work.path(), 1, 0);
+    BOOST_TEST(dss.ocsp_responses == 2);
 }
 
 BOOST_AUTO_TEST_CASE(b_lt_with_a_crl_served_over_http_only) {

@@ -298,6 +298,7 @@ BOOST_AUTO_TEST_CASE(revocation_and_the_trust_of_extend) {
     BOOST_TEST(plain->revocation.ocsp);
     BOOST_TEST(plain->revocation.crl_urls);
     BOOST_TEST(!plain->revocation.ocsp_nonce);
+    BOOST_TEST(!plain->revocation.ocsp_get);
     BOOST_TEST(plain->signature.trust.empty());
 
     write_file(dir / "ca.crl", "x");
@@ -305,7 +306,7 @@ BOOST_AUTO_TEST_CASE(revocation_and_the_trust_of_extend) {
     auto set = signet::config::load(
         write(valid() + "[signature]\nlevel = \"B-LTA\"\ntrust = [\"anchor.pem\"]\n"
                         "[revocation]\nmode = \"prefer\"\ncrl_files = [\"ca.crl\"]\nocsp = false\ncrl_urls = false\n"
-                        "ocsp_nonce = true\ntimeout_ms = 2000\nconnect_timeout_ms = 500\n"));
+                        "ocsp_nonce = true\nocsp_get = true\ntimeout_ms = 2000\nconnect_timeout_ms = 500\n"));
     BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
     BOOST_TEST((set->signature.level == SignatureLevel::b_lta));
     BOOST_TEST(set->signature.trust == std::vector<std::filesystem::path>{dir / "anchor.pem"});
@@ -314,6 +315,7 @@ BOOST_AUTO_TEST_CASE(revocation_and_the_trust_of_extend) {
     BOOST_TEST(!set->revocation.ocsp);
     BOOST_TEST(!set->revocation.crl_urls);
     BOOST_TEST(set->revocation.ocsp_nonce);
+    BOOST_TEST(set->revocation.ocsp_get);
     BOOST_TEST(set->revocation.timeout.count() == 2000);
     BOOST_TEST(set->revocation.connect_timeout.count() == 500);
     auto lt = signet::config::load(write(valid() + "[signature]\nlevel = \"B-LT\"\n"));
