@@ -18,19 +18,11 @@ using signet::test::HttpResult;
 using signet::test::Installation;
 using signet::test::read_file;
 using signet::test::run;
+using signet::test::sample_letter;
 using signet::test::seal_body;
 using signet::test::TempDir;
 using signet::test::TsaResponder;
 using signet::test::write_file;
-
-// The sample letter every case seals.
-const std::string& letter() {
-    static const std::string bytes = [] {
-        static TempDir folder{"signet-bt-sample"};
-        return read_file(signet::test::ps2pdf_sample(folder.path(), "lettre", 1));
-    }();
-    return bytes;
-}
 
 // The signed PDF of a JSON answer, written to `folder/name.pdf`, with every independent check.
 std::filesystem::path accept(const Installation& inst, const json& answer, const std::filesystem::path& folder,
@@ -74,7 +66,7 @@ BOOST_AUTO_TEST_CASE(a_b_t_seal_carries_the_internal_tsas_token_and_a_cosignatur
     TempDir work{"signet-bt"};
     const auto signing_ca = inst.install / "pki" / "signing-ca.pem";
 
-    auto sealed = seal_with(inst, letter(), ", \"level\": \"B-T\"");
+    auto sealed = seal_with(inst, sample_letter(), ", \"level\": \"B-T\"");
     BOOST_REQUIRE_MESSAGE(sealed.status == 200, sealed.body);
     const json answer = sealed.json();
     const json& signature = answer.at("signature");
@@ -105,14 +97,14 @@ BOOST_AUTO_TEST_CASE(a_b_t_seal_carries_the_internal_tsas_token_and_a_cosignatur
 }
 
 BOOST_AUTO_TEST_CASE(the_raw_form_answers_the_level_and_token_in_headers) {
-    auto sealed = signet::test::raw_seal(letter(), "&level=B-T");
+    auto sealed = signet::test::raw_seal(sample_letter(), "&level=B-T");
     BOOST_REQUIRE_MESSAGE(sealed.status == 200, sealed.body.substr(0, 300));
     BOOST_TEST(sealed.headers.at("signet-level") == "B-T");
     BOOST_TEST(sealed.headers.at("signet-timestamp-tsa").find("signet development TSA") != std::string::npos);
     BOOST_TEST(!sealed.headers.at("signet-timestamp-serial").empty());
     BOOST_TEST(!sealed.headers.at("signet-timestamp-gen-time").empty());
 
-    auto plain = signet::test::raw_seal(letter());
+    auto plain = signet::test::raw_seal(sample_letter());
     BOOST_REQUIRE(plain.status == 200);
     BOOST_TEST(plain.headers.at("signet-level") == "B-B");
     BOOST_TEST(plain.headers.count("signet-timestamp-serial") == 0U);
@@ -121,22 +113,22 @@ BOOST_AUTO_TEST_CASE(the_raw_form_answers_the_level_and_token_in_headers) {
 BOOST_AUTO_TEST_CASE(levels_signet_does_not_make_are_refused) {
     auto& inst = signet::test::installation();
     for (const std::string level : {"B-X", "b-t", "", "B-LTB", "b-lta"}) {
-        auto refused = seal_with(inst, letter(), ", \"level\": \"" + level + "\"");
+        auto refused = seal_with(inst, sample_letter(), ", \"level\": \"" + level + "\"");
         BOOST_TEST(refused.status == 400, level << ": " << refused.body);
         BOOST_TEST(refused.json().at("error") == "bad_request");
     }
-    auto raw = signet::test::raw_seal(letter(), "&level=B-Z");
+    auto raw = signet::test::raw_seal(sample_letter(), "&level=B-Z");
     BOOST_TEST(raw.status == 400);
 }
 
 BOOST_AUTO_TEST_CASE(the_configured_level_applies_when_the_request_names_none) {
     Installation inst(false, "[signature]\nlevel = \"B-T\"\n");
     TempDir work{"signet-bt-default"};
-    auto sealed = seal_with(inst, letter(), "");
+    auto sealed = seal_with(inst, sample_letter(), "");
     BOOST_REQUIRE_MESSAGE(sealed.status == 200, sealed.body);
     BOOST_TEST(sealed.json().at("signature").at("level") == "B-T");
     accept(inst, sealed.json(), work.path(), "default", 1, inst.install / "pki" / "signing-ca.pem");
-    auto explicit_bb = seal_with(inst, letter(), ", \"level\": \"B-B\"");
+    auto explicit_bb = seal_with(inst, sample_letter(), ", \"level\": \"B-B\"");
     BOOST_REQUIRE(explicit_bb.status == 200);
     BOOST_TEST(explicit_bb.json().at("signature").at("level") == "B-B");
     BOOST_TEST(!explicit_bb.json().at("signature").contains("timestamp"));
@@ -147,7 +139,7 @@ BOOST_AUTO_TEST_CASE(an_external_tsas_token_is_checked_then_embedded) {
     TsaResponder tsa(tsa_dir.path());
     Installation inst(false, external_config(tsa, tsa.ca_pem_path()));
     TempDir work{"signet-bt-external"};
-    auto sealed = seal_with(inst, letter(), ", \"level\": \"B-T\"");
+    auto sealed = seal_with(inst, sample_letter(), ", \"level\": \"B-T\"");
     BOOST_REQUIRE_MESSAGE(sealed.status == 200, sealed.body);
     const json answer = sealed.json();
     const json& stamp = answer.at("signature").at("timestamp");
@@ -178,7 +170,7 @@ BOOST_AUTO_TEST_CASE(a_bad_or_unreachable_external_tsa_gives_503_naming_it) {
                                                        {TsaResponder::Mode::rejection, "rejection"},
                                                        {TsaResponder::Mode::hang, "timed out"}}) {
         tsa.set_mode(mode);
-        auto refused = seal_with(inst, letter(), ", \"level\": \"B-T\"");
+        auto refused = seal_with(inst, sample_letter(), ", \"level\": \"B-T\"");
         BOOST_TEST(refused.status == 503, says << ": " << refused.body);
         const std::string message = refused.json().value("message", "");
         BOOST_TEST(refused.json().at("error") == "unavailable");
@@ -197,7 +189,7 @@ BOOST_AUTO_TEST_CASE(a_bad_or_unreachable_external_tsa_gives_503_naming_it) {
 
     // The same TSA serving well again is used again: no failure is remembered.
     tsa.set_mode(TsaResponder::Mode::good);
-    auto sealed = seal_with(inst, letter(), ", \"level\": \"B-T\"");
+    auto sealed = seal_with(inst, sample_letter(), ", \"level\": \"B-T\"");
     BOOST_TEST(sealed.status == 200, sealed.body);
 }
 
@@ -208,7 +200,7 @@ BOOST_AUTO_TEST_CASE(an_untrusted_or_unreachable_tsa_is_refused) {
     {
         Installation inst(false, "");
         Installation untrusting(false, external_config(tsa, inst.install / "pki" / "signing-ca.pem"));
-        auto refused = seal_with(untrusting, letter(), ", \"level\": \"B-T\"");
+        auto refused = seal_with(untrusting, sample_letter(), ", \"level\": \"B-T\"");
         BOOST_TEST(refused.status == 503, refused.body);
         BOOST_TEST(refused.json().value("message", "").find(tsa.url()) != std::string::npos);
     }
@@ -216,11 +208,11 @@ BOOST_AUTO_TEST_CASE(an_untrusted_or_unreachable_tsa_is_refused) {
     const std::string closed = "http://127.0.0.1:" + std::to_string(signet::test::free_port()) + "/tsa";
     Installation unreachable(false, "[timestamp]\nsource = \"external\"\nurls = [\"" + closed + "\"]\ntrust = \"" +
                                         tsa.ca_pem_path().string() + "\"\n");
-    auto refused = seal_with(unreachable, letter(), ", \"level\": \"B-T\"");
+    auto refused = seal_with(unreachable, sample_letter(), ", \"level\": \"B-T\"");
     BOOST_TEST(refused.status == 503, refused.body);
     BOOST_TEST(refused.json().value("message", "").find(closed) != std::string::npos, refused.body);
     // B-B needs no trusted time and still works.
-    BOOST_TEST(seal_with(unreachable, letter(), "").status == 200);
+    BOOST_TEST(seal_with(unreachable, sample_letter(), "").status == 200);
 }
 
 BOOST_AUTO_TEST_CASE(signetctl_timestamp_writes_a_token_that_openssl_verifies) {

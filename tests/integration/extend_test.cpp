@@ -17,17 +17,10 @@ using signet::test::HttpResult;
 using signet::test::Installation;
 using signet::test::read_file;
 using signet::test::run;
+using signet::test::sample_letter;
 using signet::test::seal_body;
 using signet::test::TempDir;
 using signet::test::write_file;
-
-const std::string& letter() {
-    static const std::string bytes = [] {
-        static TempDir folder{"signet-extend-sample"};
-        return read_file(signet::test::ps2pdf_sample(folder.path(), "lettre", 1));
-    }();
-    return bytes;
-}
 
 std::string b64(const std::string& bytes) {
     return run({"base64", "-w0"}, bytes).output;
@@ -80,7 +73,7 @@ std::filesystem::path signer_for_pdfsig(const std::filesystem::path& dir, const 
 }
 
 std::string pdfsig_signed(const std::filesystem::path& dir, const std::filesystem::path& nss, const std::string& name) {
-    write_file(dir / "in.pdf", letter());
+    write_file(dir / "in.pdf", sample_letter());
     const auto out = dir / (name + "-signed.pdf");
     must(run({"pdfsig", "-add-signature", "-nssdir", "sql:" + nss.string(), "-nick", name, "-digest", "SHA256",
               (dir / "in.pdf").string(), out.string()}));
@@ -96,7 +89,7 @@ BOOST_AUTO_TEST_CASE(our_b_t_and_b_lta_files_are_extended_twice_in_a_row) {
     TempDir work{"signet-extend-ours"};
     const auto ca = inst.install / "pki" / "signing-ca.pem";
     for (const std::string level : {"B-T", "B-LTA"}) {
-        auto sealed = inst.request("POST", "/v1/seal", seal_body(letter(), ", \"level\": \"" + level + "\""));
+        auto sealed = inst.request("POST", "/v1/seal", seal_body(sample_letter(), ", \"level\": \"" + level + "\""));
         BOOST_REQUIRE_MESSAGE(sealed.status == 200, sealed.body);
         std::string document = decoded(sealed.json());
         const int before = level == "B-LTA" ? 1 : 0;
@@ -157,7 +150,7 @@ BOOST_AUTO_TEST_CASE(another_producers_b_b_file_is_extended_and_its_refusals) {
     BOOST_TEST(untrusted.json().at("message").get<std::string>().find("trust") != std::string::npos, untrusted.body);
 
     // A file without signatures; an unknown tenant; another role.
-    auto unsigned_file = extend(inst, letter());
+    auto unsigned_file = extend(inst, sample_letter());
     BOOST_TEST(unsigned_file.status == 422, unsigned_file.body);
     BOOST_TEST(unsigned_file.json().at("message").get<std::string>().find("no signature") != std::string::npos);
     BOOST_TEST(extend(inst, signed_by_other, "nobody").status == 404);

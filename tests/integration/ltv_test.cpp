@@ -21,20 +21,13 @@ using signet::test::Installation;
 using signet::test::OcspResponder;
 using signet::test::read_file;
 using signet::test::run;
+using signet::test::sample_letter;
 using signet::test::seal_body;
 using signet::test::TempDir;
 using signet::test::write_file;
 
 constexpr std::uint16_t first_port = 19700;
 constexpr std::uint16_t last_port = 19749;
-
-const std::string& letter() {
-    static const std::string bytes = [] {
-        static TempDir folder{"signet-ltv-sample"};
-        return read_file(signet::test::ps2pdf_sample(folder.path(), "lettre", 1));
-    }();
-    return bytes;
-}
 
 HttpResult seal_at(const Installation& inst, const std::string& document, const std::string& level) {
     return inst.request("POST", "/v1/seal", seal_body(document, ", \"level\": \"" + level + "\""));
@@ -102,7 +95,7 @@ BOOST_AUTO_TEST_CASE(b_lt_and_b_lta_seals_with_the_local_crl_file) {
     auto& inst = signet::test::installation();
     TempDir work{"signet-ltv-crl"};
 
-    auto lt = seal_at(inst, letter(), "B-LT");
+    auto lt = seal_at(inst, sample_letter(), "B-LT");
     BOOST_REQUIRE_MESSAGE(lt.status == 200, lt.body);
     const json signature = lt.json().at("signature");
     BOOST_TEST(signature.at("level") == "B-LT");
@@ -115,7 +108,7 @@ BOOST_AUTO_TEST_CASE(b_lt_and_b_lta_seals_with_the_local_crl_file) {
     BOOST_TEST(dss.ocsp_responses == 0);
     BOOST_TEST(dss.certificates >= 3);  // seal, TSA, signing CA
 
-    auto lta = signet::test::raw_seal(letter(), "&level=B-LTA");
+    auto lta = signet::test::raw_seal(sample_letter(), "&level=B-LTA");
     BOOST_REQUIRE_MESSAGE(lta.status == 200, lta.body.substr(0, 300));
     BOOST_TEST(lta.headers.at("signet-level") == "B-LTA");
     BOOST_TEST(lta.headers.at("signet-revocation-after-timestamp") == "false");
@@ -147,7 +140,7 @@ BOOST_AUTO_TEST_CASE(b_lt_and_b_lta_seals_with_the_local_crl_file) {
 
 BOOST_AUTO_TEST_CASE(a_revoked_seal_certificate_stops_every_seal) {
     Installation inst;
-    auto before = seal_at(inst, letter(), "B-B");
+    auto before = seal_at(inst, sample_letter(), "B-B");
     BOOST_REQUIRE_MESSAGE(before.status == 200, before.body);
 
     auto revoked = run({SIGNETCTL_PATH, "dev-crl", inst.install.string(), "--revoke",
@@ -155,7 +148,7 @@ BOOST_AUTO_TEST_CASE(a_revoked_seal_certificate_stops_every_seal) {
     BOOST_REQUIRE_MESSAGE(revoked.exit_code == 0, revoked.output);
 
     for (const std::string level : {"B-B", "B-LTA"}) {
-        auto refused = seal_at(inst, letter(), level);
+        auto refused = seal_at(inst, sample_letter(), level);
         BOOST_TEST(refused.status == 503, refused.body);
         BOOST_TEST(refused.json().at("error") == "certificate_revoked");
         BOOST_TEST(refused.json().at("message").get<std::string>().find("revoked") != std::string::npos);
@@ -188,7 +181,7 @@ BOOST_AUTO_TEST_CASE(b_lta_with_an_independent_ocsp_responder_only_by_post_and_b
                       {"--ocsp-url", url});
     answer_for(responder, inst, work.path());
 
-    auto lta = seal_at(inst, letter(), "B-LTA");
+    auto lta = seal_at(inst, sample_letter(), "B-LTA");
     BOOST_REQUIRE_MESSAGE(lta.status == 200, lta.body);
     // The responder answers now: every status in the DSS is later than the time-stamp.
     BOOST_TEST(lta.json().at("signature").at("validation_data").at("revocation_after_timestamp") == true,
@@ -201,7 +194,7 @@ BOOST_AUTO_TEST_CASE(b_lta_with_an_independent_ocsp_responder_only_by_post_and_b
     // A second seal within the responses' validity asks the responder only for B-LT's fresh
     // answers, not before the key use.
     const auto asked = responder.ocsp_requests();
-    auto plain = seal_at(inst, letter(), "B-B");
+    auto plain = seal_at(inst, sample_letter(), "B-B");
     BOOST_REQUIRE(plain.status == 200);
     BOOST_TEST(responder.ocsp_requests() == asked);
 
@@ -212,7 +205,7 @@ BOOST_AUTO_TEST_CASE(b_lta_with_an_independent_ocsp_responder_only_by_post_and_b
     // pdfsig (NSS) asks the responder by GET too, when it checks a file: count signetd's only.
     const auto gets_before = responder.ocsp_get_requests();
     const auto before = responder.ocsp_requests();
-    auto got = seal_at(by_get, letter(), "B-LT");
+    auto got = seal_at(by_get, sample_letter(), "B-LT");
     BOOST_REQUIRE_MESSAGE(got.status == 200, got.body);
     BOOST_TEST(responder.ocsp_get_requests() - gets_before >= 2U);
     BOOST_TEST(responder.ocsp_get_requests() - gets_before == responder.ocsp_requests() - before);
@@ -228,7 +221,7 @@ BOOST_AUTO_TEST_CASE(b_lt_with_a_crl_served_over_http_only) {
                       {"--crl-url", url});
     server.set_crl(inst.install / "pki" / "signing-ca.crl");
 
-    auto lt = seal_at(inst, letter(), "B-LT");
+    auto lt = seal_at(inst, sample_letter(), "B-LT");
     BOOST_REQUIRE_MESSAGE(lt.status == 200, lt.body);
     auto dss = accept(inst, write_pdf(lt.json(), work.path(), "cdp"), work.path(), 1, 0);
     BOOST_TEST(dss.crls == 1);
@@ -241,7 +234,7 @@ BOOST_AUTO_TEST_CASE(a_responder_down_refuses_under_require_and_is_noted_under_p
     {
         Installation inst(false, fast, Installation::max_body_bytes, Installation::max_raw_document_bytes,
                           {"--ocsp-url", url});
-        auto refused = seal_at(inst, letter(), "B-B");
+        auto refused = seal_at(inst, sample_letter(), "B-B");
         BOOST_TEST(refused.status == 503, refused.body);
         BOOST_TEST(refused.json().at("error") == "unavailable");
         BOOST_TEST(refused.json().at("message").get<std::string>().find("127.0.0.1") != std::string::npos,
@@ -249,7 +242,7 @@ BOOST_AUTO_TEST_CASE(a_responder_down_refuses_under_require_and_is_noted_under_p
     }
     Installation inst(false, "[revocation]\nmode = \"prefer\"\nconnect_timeout_ms = 500\ntimeout_ms = 1000\n",
                       Installation::max_body_bytes, Installation::max_raw_document_bytes, {"--ocsp-url", url});
-    auto sealed = seal_at(inst, letter(), "B-LT");
+    auto sealed = seal_at(inst, sample_letter(), "B-LT");
     BOOST_REQUIRE_MESSAGE(sealed.status == 200, sealed.body);
     BOOST_TEST(sealed.json().at("signature").at("validation_data").at("revocation_after_timestamp") == false);
     bool noted = false;

@@ -61,4 +61,12 @@ std::filesystem::path qpdf_rewrite(const std::filesystem::path& input,
     return output;
 }
 
+const std::string& sample_letter() {
+    static const std::string bytes = [] {
+        static TempDir folder{"signet-sample-letter"};
+        return read_file(ps2pdf_sample(folder.path(), "lettre", 1));
+    }();
+    return bytes;
+}
+
 }  // namespace signet::test

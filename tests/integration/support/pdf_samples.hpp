@@ -13,6 +13,8 @@ namespace signet::test {
 std::filesystem::path ps2pdf_sample(const std::filesystem::path& dir, const std::string& name,
                                     int pages, bool uncompressed = false);
 std::filesystem::path groff_sample(const std::filesystem::path& dir);
+// A one-page ps2pdf letter's bytes, made once per test process.
+const std::string& sample_letter();
 std::filesystem::path qpdf_rewrite(const std::filesystem::path& input,
                                    const std::filesystem::path& output,
                                    const std::vector<std::string>& options);
