@@ -1,18 +1,10 @@
 #include "tests/support/responders/ocsp_responder.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <cerrno>
+#include <chrono>
 #include <cstring>
-#include <random>
+#include <ctime>
 #include <stdexcept>
-#include <string_view>
+#include <thread>
 
 #include <openssl/bn.h>
 #include <openssl/pem.h>
@@ -20,6 +12,7 @@
 
 #include "base/base64.hpp"
 #include "base/ssl_ptr.hpp"
+#include "hsm/uri.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -68,82 +61,7 @@ std::string ca_config(const std::filesystem::path& dir, std::uint16_t port) {
            "[plain]\nbasicConstraints = CA:FALSE\nkeyUsage = critical, digitalSignature\n";
 }
 
-bool wait_readable(int fd, int wake_fd, int timeout_ms) {
-    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    for (;;) {
-        const int ready = ::poll(fds, 2, timeout_ms);
-        if (ready < 0 && errno == EINTR) continue;
-        return ready > 0 && fds[1].revents == 0 && fds[0].revents != 0;
-    }
-}
-
-void send_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (sent < 0 && errno == EINTR) continue;
-        if (sent <= 0) return;
-        bytes.remove_prefix(static_cast<std::size_t>(sent));
-    }
-}
-
-void send_response(int fd, std::string_view status, std::string_view type, std::string_view body) {
-    send_all(fd, "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(type) +
-                     "\r\nContent-Length: " + std::to_string(body.size()) +
-                     "\r\nConnection: close\r\n\r\n");
-    send_all(fd, body);
-}
-
-std::size_t content_length(std::string head) {
-    std::transform(head.begin(), head.end(), head.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const std::size_t at = head.find("\r\ncontent-length:");
-    if (at == std::string::npos) return 0;
-    return static_cast<std::size_t>(std::stoul(head.substr(at + 17)));
-}
-
-std::string percent_decode(std::string_view text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            out += static_cast<char>(std::stoi(std::string(text.substr(i + 1, 2)), nullptr, 16));
-            i += 2;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
-UniqueFd bind_in(std::uint16_t first, std::uint16_t last, std::uint16_t& chosen, bool listening) {
-    std::mt19937 random(std::random_device{}());
-    const std::uint32_t span = static_cast<std::uint32_t>(last - first) + 1;
-    const auto start = static_cast<std::uint32_t>(random() % span);
-    for (std::uint32_t i = 0; i < span; ++i) {
-        const auto port = static_cast<std::uint16_t>(first + (start + i) % span);
-        UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        if (!fd) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-        const int reuse = 1;
-        ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        address.sin_port = htons(port);
-        if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0)
-            continue;
-        if (listening && ::listen(fd.get(), 16) != 0) continue;
-        chosen = port;
-        return fd;
-    }
-    throw std::runtime_error("no free loopback port in the range");
-}
-
 }  // namespace
-
-std::uint16_t unused_port(std::uint16_t first, std::uint16_t last) {
-    std::uint16_t port = 0;
-    bind_in(first, last, port, false);  // bound, not listening, closed at once
-    return port;
-}
 
 TestPki::TestPki(const std::filesystem::path& folder, std::uint16_t port)
     : folder_(folder), port_(port) {
@@ -208,21 +126,11 @@ void TestPki::make_crl(const std::filesystem::path& out, int hours, bool other_c
 
 OcspResponder::OcspResponder(const std::filesystem::path& work, std::uint16_t first,
                              std::uint16_t last)
-    : work_(work) {
-    listener_ = bind_in(first, last, port_, true);
-    int wake[2];
-    if (::pipe2(wake, O_CLOEXEC) != 0)
-        throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
-    wake_read_.reset(wake[0]);
-    wake_write_.reset(wake[1]);
-    thread_ = std::thread([this] { serve(); });
-}
+    : work_(work),
+      server_(first, last, [this](const HttpExchange& exchange) { return answer(exchange); },
+              [this] { return mode_ == Mode::hang; }) {}
 
-OcspResponder::~OcspResponder() {
-    const char byte = 1;
-    [[maybe_unused]] const ssize_t written = ::write(wake_write_.get(), &byte, 1);
-    thread_.join();
-}
+OcspResponder::~OcspResponder() = default;
 
 void OcspResponder::configure(const TestPki& pki, const std::filesystem::path& signer_cert,
                               const std::filesystem::path& signer_key, int next_update_minutes) {
@@ -245,84 +153,30 @@ void OcspResponder::set_crl(const std::filesystem::path& crl) {
     crl_ = crl;
 }
 
-void OcspResponder::serve() {
-    for (;;) {
-        pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        if (fds[1].revents != 0) return;
-        if ((fds[0].revents & POLLIN) == 0) continue;
-        UniqueFd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-        if (!connection) continue;
-        if (mode_ == Mode::hang) {
-            held_.push_back(std::move(connection));  // closed when the responder is destroyed
-            continue;
-        }
-        try {
-            handle(std::move(connection));
-        } catch (const std::exception&) {
-            // A failed answer is a closed connection: the client reports it.
-        }
-    }
-}
-
-void OcspResponder::handle(UniqueFd connection) {
-    std::string received;
-    std::size_t head_end = std::string::npos;
-    std::size_t body_length = 0;
-    char buffer[16 * 1024];
-    while (head_end == std::string::npos || received.size() < head_end + 4 + body_length) {
-        if (!wait_readable(connection.get(), wake_read_.get(), 5000)) return;
-        const ssize_t got = ::recv(connection.get(), buffer, sizeof buffer, 0);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return;
-        received.append(buffer, static_cast<std::size_t>(got));
-        if (head_end == std::string::npos) {
-            head_end = received.find("\r\n\r\n");
-            if (head_end != std::string::npos)
-                body_length = content_length(received.substr(0, head_end + 2));
-        }
-    }
-    const std::size_t path_start = received.find(' ') + 1;
-    const std::string path =
-        received.substr(path_start, received.find(' ', path_start) - path_start);
+HttpAnswer OcspResponder::answer(const HttpExchange& exchange) {
     if (delay_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms_.load()));
-
-    if (path == "/ca.crl") {
+    if (exchange.path == "/ca.crl") {
         ++crl_requests_;
         std::filesystem::path crl;
         {
             std::lock_guard lock(mutex_);
             crl = crl_;
         }
-        if (crl.empty() || !std::filesystem::exists(crl)) {
-            send_response(connection.get(), "404 Not Found", "text/plain", "no CRL\n");
-            return;
-        }
-        send_response(connection.get(), "200 OK", "application/pkix-crl", read_file(crl));
-        return;
+        if (crl.empty() || !std::filesystem::exists(crl)) return {"404 Not Found", "text/plain", "no CRL\n"};
+        return {"200 OK", "application/pkix-crl", read_file(crl)};
     }
-    if (!path.starts_with("/ocsp")) {
-        send_response(connection.get(), "404 Not Found", "text/plain", "unknown path\n");
-        return;
-    }
+    if (!exchange.path.starts_with("/ocsp")) return {"404 Not Found", "text/plain", "unknown path\n"};
     ++ocsp_requests_;
-    std::string request;
-    if (received.starts_with("POST ")) {
-        request = received.substr(head_end + 4, body_length);
-    } else {
+    std::string request = exchange.body;
+    if (exchange.method != "POST") {
         ++ocsp_get_requests_;
         // RFC 6960 A.1: GET {url}/{url-encoding of base-64 encoding of the DER OCSPRequest}.
-        const auto der = base64_decode(percent_decode(path.substr(std::strlen("/ocsp/"))));
-        if (!der) {
-            send_response(connection.get(), "400 Bad Request", "text/plain", "bad GET\n");
-            return;
-        }
+        const auto text = hsm::percent_decode(exchange.path.substr(std::strlen("/ocsp/")));
+        const auto der = text ? base64_decode(*text) : std::unexpected(text.error());
+        if (!der) return {"400 Bad Request", "text/plain", "bad GET\n"};
         request.assign(der->begin(), der->end());
     }
-    send_response(connection.get(), "200 OK", "application/ocsp-response", answer_ocsp(request));
+    return {"200 OK", "application/ocsp-response", answer_ocsp(request)};
 }
 
 std::string OcspResponder::answer_ocsp(const std::string& request_der) {

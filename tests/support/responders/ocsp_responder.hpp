@@ -13,10 +13,8 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
-#include <thread>
-#include <vector>
 
-#include "base/unique_fd.hpp"
+#include "tests/support/responders/loopback_http_server.hpp"
 
 namespace signet::test {
 
@@ -59,7 +57,7 @@ public:
     OcspResponder(const OcspResponder&) = delete;
     OcspResponder& operator=(const OcspResponder&) = delete;
 
-    std::uint16_t port() const { return port_; }
+    std::uint16_t port() const { return server_.port(); }
     // What `openssl ocsp` answers with: index and CA, signer, nextUpdate in minutes (0: none).
     void configure(const TestPki& pki, const std::filesystem::path& signer_cert,
                    const std::filesystem::path& signer_key, int next_update_minutes = 60);
@@ -76,8 +74,7 @@ public:
     std::size_t crl_requests() const { return crl_requests_; }
 
 private:
-    void serve();
-    void handle(UniqueFd connection);
+    HttpAnswer answer(const HttpExchange& exchange);
     std::string answer_ocsp(const std::string& request_der);
 
     std::filesystem::path work_;
@@ -88,18 +85,12 @@ private:
     std::atomic<long> delay_ms_{0};
     std::atomic<std::size_t> ocsp_requests_{0}, ocsp_get_requests_{0}, crl_requests_{0};
     std::size_t counter_ = 0;
-    UniqueFd listener_, wake_read_, wake_write_;
-    std::vector<UniqueFd> held_;
-    std::uint16_t port_ = 0;
-    std::thread thread_;
+    LoopbackHttpServer server_;  // last: it stops serving before the rest goes
 };
 
 // A line of an `openssl ca` index (index.txt) for the PEM certificate `cert`: valid, or
 // revoked now with the CRLReason `revoked_reason` ("keyCompromise"). For CAs that `openssl ca`
 // did not make, such as signetctl dev-init's, so that `openssl ocsp -index` can answer for them.
 std::string index_line(const std::filesystem::path& cert, const std::string& revoked_reason = "");
-
-// A loopback port in [first, last] with nothing listening on it now: for "connection refused".
-std::uint16_t unused_port(std::uint16_t first, std::uint16_t last);
 
 }  // namespace signet::test

@@ -1,12 +1,5 @@
 #include "tests/support/responders/tsa_responder.hpp"
 
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -40,9 +33,6 @@ using timestamp::Pkcs7;
 using timestamp::TsReq;
 using timestamp::TsResp;
 using timestamp::TsTstInfo;
-
-constexpr std::size_t max_request_bytes = 64 * 1024;
-constexpr auto read_timeout = std::chrono::seconds(5);
 
 [[noreturn]] void throw_openssl(std::string_view what) {
     throw std::runtime_error(openssl_error(what));
@@ -103,83 +93,6 @@ std::string ts_config(const std::filesystem::path& folder) {
            section("tsa_reject", "sha1");
 }
 
-UniqueFd listen_on(TsaResponder::Ports ports, std::uint16_t& chosen) {
-    for (std::uint32_t port = ports.first; port <= ports.last; ++port) {
-        UniqueFd socket_fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
-        if (!socket_fd) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-        // A port a previous responder left in TIME_WAIT is free to listen on again.
-        const int reuse = 1;
-        ::setsockopt(socket_fd.get(), SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof reuse);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        address.sin_port = htons(static_cast<std::uint16_t>(port));
-        if (::bind(socket_fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) !=
-            0) {
-            if (errno == EADDRINUSE && port < ports.last) continue;
-            throw std::runtime_error("bind 127.0.0.1:" + std::to_string(port) + ": " +
-                                     std::strerror(errno));
-        }
-        if (::listen(socket_fd.get(), 16) != 0)
-            throw std::runtime_error(std::string("listen: ") + std::strerror(errno));
-        socklen_t length = sizeof address;
-        if (::getsockname(socket_fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-            throw std::runtime_error(std::string("getsockname: ") + std::strerror(errno));
-        }
-        chosen = ntohs(address.sin_port);
-        return socket_fd;
-    }
-    throw std::runtime_error("no free port to listen on");
-}
-
-// Waits for `fd` to be readable; false on timeout or when the responder is being destroyed.
-bool wait_readable(int fd, int wake_fd) {
-    pollfd fds[2] = {{fd, POLLIN, 0}, {wake_fd, POLLIN, 0}};
-    for (;;) {
-        const int ready =
-            ::poll(fds, 2, static_cast<int>(std::chrono::milliseconds(read_timeout).count()));
-        if (ready < 0 && errno == EINTR) continue;
-        return ready > 0 && fds[1].revents == 0 && fds[0].revents != 0;
-    }
-}
-
-std::optional<std::size_t> content_length(std::string_view head) {
-    std::string lower(head);
-    std::transform(lower.begin(), lower.end(), lower.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    const std::size_t at = lower.find("\r\ncontent-length:");
-    if (at == std::string::npos) return std::nullopt;
-    std::size_t cursor = at + std::strlen("\r\ncontent-length:");
-    while (cursor < lower.size() && lower[cursor] == ' ') ++cursor;
-    std::size_t value = 0;
-    bool any = false;
-    for (; cursor < lower.size() && std::isdigit(static_cast<unsigned char>(lower[cursor]));
-         ++cursor) {
-        value = value * 10 + static_cast<std::size_t>(lower[cursor] - '0');
-        if (value > max_request_bytes) return std::nullopt;
-        any = true;
-    }
-    return any ? std::optional<std::size_t>(value) : std::nullopt;
-}
-
-void send_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const ssize_t sent = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-        if (sent < 0 && errno == EINTR) continue;
-        if (sent <= 0) return;  // the client went away; nothing to tell it
-        bytes.remove_prefix(static_cast<std::size_t>(sent));
-    }
-}
-
-void send_response(int fd, std::string_view status, std::string_view content_type,
-                   std::string_view body) {
-    const std::string head =
-        "HTTP/1.1 " + std::string(status) + "\r\nContent-Type: " + std::string(content_type) +
-        "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
-    send_all(fd, head);
-    send_all(fd, body);
-}
-
 }  // namespace
 
 TsaResponder::TsaResponder(const std::filesystem::path& folder, Mode mode, Ports ports)
@@ -194,91 +107,33 @@ TsaResponder::TsaResponder(const std::filesystem::path& folder, Mode mode, Ports
     make_pki(folder_);
     write_file(folder_ / "serial", "1000\n");
     write_file(config_, ts_config(folder_));
-    listener_ = listen_on(ports, port_);
-    int wake[2];
-    if (::pipe2(wake, O_CLOEXEC) != 0)
-        throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
-    wake_read_.reset(wake[0]);
-    wake_write_.reset(wake[1]);
-    thread_ = std::thread([this] { serve(); });
+    // Last: the server answers from the PKI and configuration above.
+    server_ = std::make_unique<LoopbackHttpServer>(
+        ports.first, ports.last, [this](const HttpExchange& exchange) { return answer_http(exchange); },
+        [this] {
+            if (mode_ != Mode::hang) return false;
+            ++requests_;
+            return true;
+        });
 }
 
-TsaResponder::~TsaResponder() {
-    const char stop = 's';
-    while (::write(wake_write_.get(), &stop, 1) < 0 && errno == EINTR) {
-    }
-    if (thread_.joinable()) thread_.join();
-}
+TsaResponder::~TsaResponder() = default;
 
 std::string TsaResponder::url() const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/tsa";
+    return "http://127.0.0.1:" + std::to_string(port()) + "/tsa";
 }
 
-void TsaResponder::serve() {
-    for (;;) {
-        pollfd fds[2] = {{listener_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
-        if (::poll(fds, 2, -1) < 0) {
-            if (errno == EINTR) continue;
-            return;
-        }
-        if (fds[1].revents != 0) return;
-        if ((fds[0].revents & POLLIN) == 0) continue;
-        UniqueFd connection(::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
-        if (connection) handle(std::move(connection));
-    }
-}
-
-void TsaResponder::handle(UniqueFd connection) {
-    if (mode_ == Mode::hang) {
-        ++requests_;
-        held_.push_back(std::move(connection));
-        return;
-    }
-    std::string received;
-    std::size_t head_end = std::string::npos;
-    std::optional<std::size_t> body_length;
-    char buffer[16 * 1024];
-    for (;;) {
-        if (head_end != std::string::npos && received.size() >= head_end + 4 + *body_length) break;
-        if (!wait_readable(connection.get(), wake_read_.get())) return;
-        const ssize_t got = ::recv(connection.get(), buffer, sizeof buffer, 0);
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) return;
-        received.append(buffer, static_cast<std::size_t>(got));
-        if (head_end == std::string::npos) {
-            head_end = received.find("\r\n\r\n");
-            if (head_end == std::string::npos) {
-                if (received.size() > 16 * 1024) return;
-                continue;
-            }
-            body_length = content_length(std::string_view(received).substr(0, head_end + 2));
-            if (!body_length) {
-                send_response(connection.get(), "411 Length Required", "text/plain",
-                              "Content-Length needed\n");
-                return;
-            }
-        }
-    }
-    if (!received.starts_with("POST ")) {
-        send_response(connection.get(), "405 Method Not Allowed", "text/plain", "POST only\n");
-        return;
-    }
+HttpAnswer TsaResponder::answer_http(const HttpExchange& exchange) {
+    if (exchange.method != "POST") return {"405 Method Not Allowed", "text/plain", "POST only\n"};
     ++requests_;
-    const std::string query = received.substr(head_end + 4, *body_length);
-    if (mode_ == Mode::http_error) {
-        send_response(connection.get(), "503 Service Unavailable", "text/plain", "busy\n");
-        return;
-    }
+    if (mode_ == Mode::http_error) return {"503 Service Unavailable", "text/plain", "busy\n"};
     try {
-        const std::vector<std::uint8_t> reply = answer(bytes_of(query));
+        const std::vector<std::uint8_t> reply = answer(bytes_of(exchange.body));
         // Parameters on the media type are legal (RFC 2045 §5.1): clients must look past them.
-        send_response(
-            connection.get(), "200 OK",
-            mode_ == Mode::wrong_content_type ? "text/plain" : "application/timestamp-reply; x=1",
-            text_of(reply));
+        return {"200 OK", mode_ == Mode::wrong_content_type ? "text/plain" : "application/timestamp-reply; x=1",
+                text_of(reply)};
     } catch (const std::exception& error) {
-        send_response(connection.get(), "500 Internal Server Error", "text/plain",
-                      std::string(error.what()) + "\n");
+        return {"500 Internal Server Error", "text/plain", std::string(error.what()) + "\n"};
     }
 }
 

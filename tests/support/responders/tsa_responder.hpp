@@ -7,13 +7,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "base/unique_fd.hpp"
+#include "tests/support/responders/loopback_http_server.hpp"
 
 namespace signet::test {
 
@@ -48,7 +48,7 @@ public:
     TsaResponder& operator=(const TsaResponder&) = delete;
 
     void set_mode(Mode mode) { mode_ = mode; }
-    std::uint16_t port() const { return port_; }
+    std::uint16_t port() const { return server_->port(); }
     std::string url() const;  // "http://127.0.0.1:<port>/tsa"
     // The CA that issued both TSA certificates: the trust file for verify.hpp.
     const std::filesystem::path& ca_pem_path() const { return ca_pem_; }
@@ -63,8 +63,7 @@ public:
     std::size_t requests() const { return requests_; }
 
 private:
-    void serve();
-    void handle(UniqueFd connection);
+    HttpAnswer answer_http(const HttpExchange& exchange);
     std::vector<std::uint8_t> reply_with_openssl(std::span<const std::uint8_t> query,
                                                  const char* section);
     std::vector<std::uint8_t> resign_without_eku(const std::vector<std::uint8_t>& response);
@@ -80,12 +79,7 @@ private:
     std::atomic<std::size_t> requests_{0};
     std::mutex openssl_mutex_;  // one `openssl ts -reply` at a time: it rewrites the serial file
     std::size_t file_counter_ = 0;
-    UniqueFd listener_;
-    UniqueFd wake_read_;  // the destructor writes to wake_write_ to end serve()
-    UniqueFd wake_write_;
-    std::uint16_t port_ = 0;
-    std::vector<UniqueFd> held_;  // hang mode's connections, closed on destruction
-    std::thread thread_;
+    std::unique_ptr<LoopbackHttpServer> server_;  // last: it stops serving before the rest goes
 };
 
 }  // namespace signet::test
