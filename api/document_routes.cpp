@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "api/api_json.hpp"
 #include "api/raw_request.hpp"
@@ -52,52 +53,56 @@ Result<ExtendResult> run_extend(Services& services, const config::ClientIdentity
     return result;
 }
 
+// A document job with a JSON body, on the job pool: `parse` reads the body, which is freed before
+// `run` does the job and gives the answer's JSON.
+template <class Parse, class Run>
+void json_job(Services& services, Request&& request, Completion done, Parse parse, Run run) {
+    const unsigned version = request.version();
+    const bool keep_alive = request.keep_alive();
+    auto body = std::make_shared<std::string>(std::move(request.body()));
+    on_pool(services, version, keep_alive, std::move(done), [body, version, keep_alive, parse, run] {
+        auto parsed = parse(*body);
+        body->clear();
+        body->shrink_to_fit();
+        if (!parsed) return error_response(parsed.error(), version, keep_alive);
+        auto answer = run(std::move(*parsed));
+        if (!answer) return error_response(answer.error(), version, keep_alive);
+        return json_response(http::status::ok, *answer, version, keep_alive);
+    });
+}
+
 }  // namespace
 
 void seal_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
-    unsigned version = request.version();
-    bool keep_alive = request.keep_alive();
-    auto body = std::make_shared<std::string>(std::move(request.body()));
-    on_pool(services, version, keep_alive, done, [&services, client, body, version, keep_alive] {
-        auto parsed = parse_seal_request(*body);
-        body->clear();
-        body->shrink_to_fit();
-        if (!parsed) return error_response(parsed.error(), version, keep_alive);
-        auto result = run_seal(services, client, std::move(*parsed));
-        if (!result) return error_response(result.error(), version, keep_alive);
-        return json_response(http::status::ok, seal_response_body(*result), version, keep_alive);
-    });
+    json_job(services, std::move(request), std::move(done), parse_seal_request,
+             [&services, client](SealRequest parsed) -> Result<std::string> {
+                 auto result = run_seal(services, client, std::move(parsed));
+                 if (!result) return std::unexpected(result.error());
+                 return seal_response_body(*result);
+             });
 }
 
 void sign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
-    unsigned version = request.version();
-    bool keep_alive = request.keep_alive();
-    auto body = std::make_shared<std::string>(std::move(request.body()));
-    on_pool(services, version, keep_alive, done, [&services, client, body, version, keep_alive] {
-        auto parsed = parse_sign_request(*body, services.config.signing.max_batch_documents);
-        body->clear();
-        body->shrink_to_fit();
-        if (!parsed) return error_response(parsed.error(), version, keep_alive);
-        const bool batch = parsed->batch;
-        auto result = run_sign(services, client, std::move(*parsed));
-        if (!result) return error_response(result.error(), version, keep_alive);
-        return json_response(http::status::ok, sign_response_body(batch, *result), version, keep_alive);
-    });
+    json_job(
+        services, std::move(request), std::move(done),
+        [&services](std::string_view body) {
+            return parse_sign_request(body, services.config.signing.max_batch_documents);
+        },
+        [&services, client](SignRequest parsed) -> Result<std::string> {
+            const bool batch = parsed.batch;
+            auto result = run_sign(services, client, std::move(parsed));
+            if (!result) return std::unexpected(result.error());
+            return sign_response_body(batch, *result);
+        });
 }
 
 void extend_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
-    unsigned version = request.version();
-    bool keep_alive = request.keep_alive();
-    auto body = std::make_shared<std::string>(std::move(request.body()));
-    on_pool(services, version, keep_alive, done, [&services, client, body, version, keep_alive] {
-        auto parsed = parse_extend_request(*body);
-        body->clear();
-        body->shrink_to_fit();
-        if (!parsed) return error_response(parsed.error(), version, keep_alive);
-        auto result = run_extend(services, client, std::move(*parsed));
-        if (!result) return error_response(result.error(), version, keep_alive);
-        return json_response(http::status::ok, extend_response_body(*result), version, keep_alive);
-    });
+    json_job(services, std::move(request), std::move(done), parse_extend_request,
+             [&services, client](ExtendRequest parsed) -> Result<std::string> {
+                 auto result = run_extend(services, client, std::move(parsed));
+                 if (!result) return std::unexpected(result.error());
+                 return extend_response_body(*result);
+             });
 }
 
 void timestamp_query(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {

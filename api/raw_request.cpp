@@ -184,10 +184,7 @@ Result<ExtendRequest> parse_raw_extend_request(std::string_view target, std::vec
 }
 
 PdfResponse extend_pdf_response(ExtendResult result, unsigned version, bool keep_alive) {
-    nlohmann::json signatures = nlohmann::json::array();
-    for (const auto& signature : result.signatures) {
-        signatures.push_back({{"field", signature.field}, {"level", signature.level}, {"valid", signature.valid}});
-    }
+    const nlohmann::json signatures = signatures_json(result);
     PdfResponse response = pdf_response(std::move(result.document), version, keep_alive);
     response.set("Signet-Timestamps", std::to_string(result.timestamps));
     // ensure_ascii: a field name is the document's, and a header value is ASCII.

@@ -112,14 +112,18 @@ Result<ExtendResult> run_extend_job(const ExtendContext& context, const config::
     return result;
 }
 
-std::string extend_response_body(const ExtendResult& result) {
+nlohmann::json signatures_json(const ExtendResult& result) {
     nlohmann::json signatures = nlohmann::json::array();
     for (const auto& signature : result.signatures) {
         signatures.push_back({{"field", signature.field}, {"level", signature.level}, {"valid", signature.valid}});
     }
+    return signatures;
+}
+
+std::string extend_response_body(const ExtendResult& result) {
     const auto& info = result.document_timestamp.info;
     return nlohmann::json{{"document", base64_encode(result.document)},
-                          {"signatures", std::move(signatures)},
+                          {"signatures", signatures_json(result)},
                           {"timestamps", result.timestamps},
                           {"timestamp", {{"gen_time", info.gen_time_text}, {"serial", info.serial_hex}, {"tsa", info.tsa}}}}
         .dump();

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/error.hpp"
 #include "base/ssl_ptr.hpp"
 #include "config/client_identity.hpp"
@@ -62,7 +64,10 @@ struct ExtendContext {
 Result<ExtendResult> run_extend_job(const ExtendContext& context, const config::ClientIdentity& client,
                                     ExtendRequest request);
 
-// {"document": b64, "signatures": [{"field", "level", "valid"}], "timestamps": N}
+// [{"field", "level", "valid"}]: the JSON answer's "signatures", the raw one's Signet-Signatures.
+nlohmann::json signatures_json(const ExtendResult& result);
+
+// {"document": b64, "signatures": [...], "timestamps": N, "timestamp": {"gen_time", "serial", "tsa"}}
 std::string extend_response_body(const ExtendResult& result);
 
 }  // namespace signet::daemon
