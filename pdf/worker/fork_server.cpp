@@ -103,7 +103,8 @@ Result<std::unique_ptr<ForkServer>> ForkServer::start(const std::filesystem::pat
         return fail(Errc::unavailable, "cannot start the PDF worker: posix_spawn set-up failed");
     }
     std::vector<std::string> arguments{executable.string(), std::to_string(limits.address_space_bytes),
-                                       std::to_string(limits.cpu_seconds_per_job)};
+                                       std::to_string(limits.cpu_seconds_per_job),
+                                       std::to_string(std::max(limits.jobs_per_worker, 1U))};
     std::vector<char*> argv;
     for (auto& argument : arguments) argv.push_back(argument.data());
     argv.push_back(nullptr);

@@ -2,11 +2,12 @@
 // Neither holds a key, a PIN, a database or a listening socket (DESIGN.md: the daemon that
 // holds the HSM session never parses a PDF). The server sets up its sandbox once, warms the
 // libraries up, then for each job socket signetd sends on fd 3 (worker::socket_fd) it clones
-// a worker that loads the stricter worker filter, prepares one PDF and exits: a worker that a
-// document took over never sees another client's, and the server never sees a document. A
+// a worker that loads the stricter worker filter and serves jobs in turn on it, up to the jobs
+// per worker, then exits; signetd replaces it at any failure. The server never sees a document,
+// and no worker ever holds a key, a PIN or a database handle (docs/decisions.md). A
 // crash, a limit or the parent's deadline ends a worker early, and the pool makes another.
 //
-// argv: signet-pdf-worker <address space bytes, 0 = unlimited> <CPU seconds per job>
+// argv: signet-pdf-worker <address space bytes, 0 = unlimited> <CPU seconds per job> <jobs per worker>
 
 #include <fcntl.h>
 #include <sched.h>
@@ -167,18 +168,21 @@ Status serve_one(int socket, unsigned cpu_seconds) {
     return fail(Errc::internal, "unknown job kind");
 }
 
-// A worker: its own filter on top of the server's, then one job on `socket`.
-[[noreturn]] void run_worker(int socket, const worker::SyscallFilter& filter, unsigned cpu_seconds) {
+// A worker: its own filter on top of the server's, then up to `jobs` jobs on `socket`.
+[[noreturn]] void run_worker(int socket, const worker::SyscallFilter& filter, unsigned cpu_seconds, unsigned jobs) {
     ::close(worker::socket_fd);  // the server's line to signetd is not the worker's business
     if (!filter.install()) ::_exit(3);
     // Tells the parent the sandbox is in place before it sends any document.
     if (!worker::send_frame(socket, {}, worker::no_deadline)) ::_exit(0);
-    ::_exit(serve_one(socket, cpu_seconds) ? 0 : 1);
+    for (unsigned served = 0; served < jobs; ++served) {
+        if (!serve_one(socket, cpu_seconds)) ::_exit(1);
+    }
+    ::_exit(0);
 }
 
 // Answers each job socket from signetd with the pid of a worker cloned to serve it, until
 // signetd closes the line.
-int serve_forks(const worker::SyscallFilter& worker_filter, unsigned cpu_seconds) {
+int serve_forks(const worker::SyscallFilter& worker_filter, unsigned cpu_seconds, unsigned jobs) {
     for (;;) {
         auto job = receive_fd(worker::socket_fd);
         if (!job) return 0;
@@ -186,7 +190,7 @@ int serve_forks(const worker::SyscallFilter& worker_filter, unsigned cpu_seconds
         // its exit status and peak memory itself. The raw system call because glibc's fork()
         // has no such flag; the server is single-threaded, so no lock is held across it.
         long pid = ::syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
-        if (pid == 0) run_worker(job->get(), worker_filter, cpu_seconds);
+        if (pid == 0) run_worker(job->get(), worker_filter, cpu_seconds, jobs);
         std::int32_t answer = pid > 0 ? static_cast<std::int32_t>(pid) : -errno;
         auto bytes = std::span(reinterpret_cast<const std::uint8_t*>(&answer), sizeof answer);
         if (!worker::send_frame(worker::socket_fd, bytes, worker::no_deadline)) return 0;
@@ -198,9 +202,10 @@ int serve_forks(const worker::SyscallFilter& worker_filter, unsigned cpu_seconds
 int main(int argc, char** argv) {
     std::size_t address_space = 0;
     std::size_t cpu_seconds = 0;
-    if (argc != 3 || !parse_number(argv[1], address_space) || !parse_number(argv[2], cpu_seconds) ||
-        cpu_seconds == 0 || cpu_seconds > 3600) {
-        std::fputs("usage: signet-pdf-worker <address space bytes> <cpu seconds per job>\n"
+    std::size_t jobs = 0;
+    if (argc != 4 || !parse_number(argv[1], address_space) || !parse_number(argv[2], cpu_seconds) ||
+        cpu_seconds == 0 || cpu_seconds > 3600 || !parse_number(argv[3], jobs) || jobs == 0 || jobs > 100000) {
+        std::fputs("usage: signet-pdf-worker <address space bytes> <cpu seconds per job> <jobs per worker>\n"
                    "(started by signetd, with its control socket on fd 3)\n",
                    stderr);
         return 2;
@@ -233,5 +238,5 @@ int main(int argc, char** argv) {
     report.reset();
     // Tells the parent the server is ready for job sockets.
     if (!worker::send_frame(worker::socket_fd, {}, worker::no_deadline)) return 0;
-    return serve_forks(*worker_filter, static_cast<unsigned>(cpu_seconds));
+    return serve_forks(*worker_filter, static_cast<unsigned>(cpu_seconds), static_cast<unsigned>(jobs));
 }

@@ -142,7 +142,7 @@ Result<PreparedDocument> WorkerPool::prepare(std::span<const std::uint8_t> docum
     if (auto checked = check_prepared(document.size(), request.contents_size, prepared); !checked) {
         return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
     }
-    replace(worker);
+    finished(worker);
     // The digest that will be signed is ours, over our original and the update we checked.
     auto digest = byte_range_digest(document, prepared.update, prepared.byte_range);
     if (!digest) return std::unexpected(digest.error());
@@ -175,7 +175,7 @@ Result<std::vector<std::uint8_t>> WorkerPool::add_dss(std::span<const std::uint8
     if (auto checked = check_update_tail(*update); !checked) {
         return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
     }
-    replace(worker);
+    finished(worker);
     return std::move(*update);
 }
 
@@ -187,7 +187,11 @@ Result<SignatureList> WorkerPool::list_signatures(std::span<const std::uint8_t> 
     if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
     auto fields = worker::decode_fields_reply(*reply);
     if (!fields) return std::unexpected(unsafe(fields.error().message + "; " + discard(worker)));
-    replace(worker);
+    if (*fields) {
+        finished(worker);
+    } else {
+        replace(worker);  // PoDoFo's refusal: the worker behaved, but a failure ends it
+    }
     return std::move(*fields);
 }
 
@@ -245,6 +249,16 @@ Result<WorkerProcess> WorkerPool::acquire() {
         available_.notify_one();
     }
     return spawned;
+}
+
+void WorkerPool::finished(WorkerProcess& worker) {
+    worker.count_job();
+    if (worker.jobs_done() >= limits_.jobs_per_worker) return replace(worker);
+    worker.observe_peak_rss();
+    std::lock_guard lock(mutex_);
+    peak_rss_bytes_ = std::max(peak_rss_bytes_, worker.peak_rss_bytes());
+    idle_.push_back(std::move(worker));
+    available_.notify_one();
 }
 
 void WorkerPool::replace(WorkerProcess& worker) {

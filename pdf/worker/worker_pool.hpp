@@ -82,8 +82,10 @@ private:
     Result<WorkerProcess> acquire();
     // A worker from the fork server; a server that failed is replaced first (a restart).
     Result<WorkerProcess> fork_worker();
-    // One document per worker: a worker that a hostile document took over must never see the
-    // next client's. The one that answered is ended and a fresh one joins the idle list.
+    // A worker that answered a job as it should goes back to the idle list for the next one,
+    // until it has served limits_.jobs_per_worker; then, as after a refusal (PoDoFo threw on
+    // the document), it is ended and a fresh one takes its slot.
+    void finished(WorkerProcess& worker);
     void replace(WorkerProcess& worker);
     // Kills the worker; its slot is refilled by the next acquire().
     std::string discard(WorkerProcess& worker);
@@ -92,7 +94,7 @@ private:
     const WorkerLimits limits_;
     mutable std::mutex mutex_;
     std::condition_variable available_;
-    std::list<WorkerProcess> idle_;    // fresh workers, each for one document; guarded by mutex_
+    std::list<WorkerProcess> idle_;    // workers waiting for a job; guarded by mutex_
     unsigned vacant_ = 0;              // slots whose worker was discarded; guarded by mutex_
     std::uint64_t restarts_ = 0;       // guarded by mutex_
     std::size_t peak_rss_bytes_ = 0;   // guarded by mutex_

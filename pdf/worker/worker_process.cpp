@@ -6,7 +6,11 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <string>
 #include <system_error>
 #include <utility>
 
@@ -28,10 +32,21 @@ std::string describe_status(int status) {
 WorkerProcess::WorkerProcess(WorkerProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       socket_(std::move(other.socket_)),
-      peak_rss_bytes_(other.peak_rss_bytes_) {}
+      peak_rss_bytes_(other.peak_rss_bytes_),
+      jobs_done_(other.jobs_done_) {}
 
 WorkerProcess::~WorkerProcess() {
     if (pid_ > 0) kill_and_reap();
+}
+
+void WorkerProcess::observe_peak_rss() {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    for (std::string line; std::getline(status, line);) {
+        if (!line.starts_with("VmHWM:")) continue;
+        const std::size_t kib = std::strtoull(line.c_str() + 6, nullptr, 10);
+        peak_rss_bytes_ = std::max(peak_rss_bytes_, kib * 1024);
+        return;
+    }
 }
 
 bool WorkerProcess::idle_and_alive() const {
@@ -53,7 +68,7 @@ std::string WorkerProcess::kill_and_reap() {
     pid_ = -1;
     socket_.reset();
     if (reaped < 0) return "worker could not be reaped: " + std::generic_category().message(errno);
-    peak_rss_bytes_ = static_cast<std::size_t>(usage.ru_maxrss) * 1024;  // getrusage(2): KiB
+    peak_rss_bytes_ = std::max(peak_rss_bytes_, static_cast<std::size_t>(usage.ru_maxrss) * 1024);  // KiB
     return describe_status(status);
 }
 

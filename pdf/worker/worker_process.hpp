@@ -20,6 +20,9 @@ struct WorkerLimits {
     std::chrono::milliseconds job_deadline{30000};  // wall clock, per job, seen by the parent
     std::size_t address_space_bytes = std::size_t{1} << 30;  // 0 = unlimited (sanitizer builds)
     unsigned cpu_seconds_per_job = 20;
+    // Documents one worker serves in turn before it is replaced (any failure replaces it at
+    // once): a process per document cost more CPU than the document (docs/decisions.md).
+    unsigned jobs_per_worker = 64;
 };
 
 class WorkerProcess {
@@ -38,13 +41,20 @@ public:
     bool idle_and_alive() const;
     // SIGKILL and waitpid; says how the worker ended ("killed by signal 11 (SEGV)").
     std::string kill_and_reap();
-    // The largest resident set the process had, known once it is reaped (0 before).
+    // The largest resident set the process had: its VmHWM when last observed, then the
+    // kernel's account once it is reaped.
     std::size_t peak_rss_bytes() const { return peak_rss_bytes_; }
+    // Reads the live process's VmHWM (a worker going back to the idle list).
+    void observe_peak_rss();
+    // Documents served so far.
+    unsigned jobs_done() const { return jobs_done_; }
+    void count_job() { ++jobs_done_; }
 
 private:
     pid_t pid_ = -1;
     UniqueFd socket_;
     std::size_t peak_rss_bytes_ = 0;
+    unsigned jobs_done_ = 0;
 };
 
 }  // namespace signet::pdf

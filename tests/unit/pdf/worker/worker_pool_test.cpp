@@ -273,6 +273,35 @@ BOOST_AUTO_TEST_CASE(a_worker_killed_from_outside_is_replaced) {
     BOOST_TEST(std::count(now.begin(), now.end(), pids[0]) == 0);
 }
 
+// A worker serves documents in turn up to jobs_per_worker, then a fresh one takes its place;
+// a refusal ends it at once.
+BOOST_AUTO_TEST_CASE(a_worker_serves_several_documents_then_is_replaced) {
+    WorkerLimits limits = test_limits(1);
+    limits.jobs_per_worker = 3;
+    auto started = WorkerPool::start(SIGNET_PDF_WORKER, limits);
+    BOOST_REQUIRE_MESSAGE(started, signet::test::error_of(started));
+    auto& pool = *started;
+    std::vector<pid_t> served_by;
+    for (int i = 0; i < 7; ++i) {
+        BOOST_REQUIRE(pool->prepare(bytes_of(simple_pdf()), simple_request()).has_value());
+        auto idle = pool->worker_pids();
+        served_by.push_back(idle.empty() ? -1 : idle.front());
+    }
+    // After jobs 1 and 2 the same worker is back; after the third it was replaced.
+    BOOST_TEST(served_by[0] == served_by[1]);
+    BOOST_TEST(served_by[2] != served_by[1]);
+    BOOST_TEST(served_by[3] == served_by[4]);
+    BOOST_TEST(pool->restarts() == 0u);
+    BOOST_TEST(pool->peak_worker_rss_bytes() > 0u);
+
+    const auto before = pool->worker_pids();
+    const std::string not_a_pdf = "%PDF-1.4\nnot really\n";
+    BOOST_TEST(!pool->prepare(bytes_of(not_a_pdf), simple_request()).has_value());
+    const auto after = pool->worker_pids();
+    BOOST_TEST((before.empty() || after.empty() || before.front() != after.front()));
+    BOOST_TEST(pool->restarts() == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(three_threads_share_two_workers) {
     auto pool = start_pool(2);
     const auto document = bytes_of(simple_pdf());
@@ -334,7 +363,11 @@ BOOST_AUTO_TEST_CASE(workers_are_our_children_under_two_filters) {
 }
 
 BOOST_AUTO_TEST_CASE(a_fork_server_killed_from_outside_is_replaced) {
-    auto pool = start_pool(1);
+    WorkerLimits limits = test_limits(1);
+    limits.jobs_per_worker = 1;  // every job needs a worker from the server
+    auto started = WorkerPool::start(SIGNET_PDF_WORKER, limits);
+    BOOST_REQUIRE_MESSAGE(started, signet::test::error_of(started));
+    auto& pool = *started;
     const pid_t server = pool->fork_server_pid();
     BOOST_REQUIRE(::kill(server, SIGKILL) == 0);
     // The idle worker outlives its server; the jobs after it need a new server.
