@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config ninja-build
   libboost-dev libboost-test-dev libboost-program-options-dev
-  libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev nlohmann-json3-dev libtomlplusplus-dev liboath-dev
+  libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libtomlplusplus-dev liboath-dev
   # the external time-stamping authorities (and, next, OCSP and CRL fetches)
   libcurl4-openssl-dev
   # the PDF workers' seccomp filter, and sd_notify for systemd's Type=notify

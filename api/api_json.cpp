@@ -151,12 +151,11 @@ Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch
 
 std::string seal_response_body(const SealResult& result) {
     const SignedDocument& sealed = result.signed_document;
-    json body = {
-        {"document", base64_encode(sealed.document)},
+    const json members = {
         {"signature", signature_json(result.key_id, result.certificate_sha256, sealed, result.level)},
         {"audit_seq", sealed.audit_seq},
     };
-    return body.dump();
+    return dump_with(members, "document", base64_json_string(sealed.document));
 }
 
 }  // namespace signet::daemon

@@ -4,6 +4,7 @@
 
 #include "base/base64.hpp"
 #include "evidence/long_term.hpp"
+#include "json/json_fields.hpp"
 #include "jobs/key_use.hpp"
 #include "validation/validation.hpp"
 
@@ -54,7 +55,7 @@ Result<ExtendResult> run_extend_job(const ExtendContext& context, const config::
     // 5. Every signature and time-stamp valid at its best proven time, or nothing is added.
     pdf::SignatureList listed;
     {
-        auto read = context.pdf_workers.list_signatures(request.document);
+        auto read = context.pdf_workers.list_signatures(request.tenant, request.document);
         if (!read) return refuse(read.error());
         listed = std::move(*read);
     }
@@ -91,7 +92,7 @@ Result<ExtendResult> run_extend_job(const ExtendContext& context, const config::
     std::vector<std::uint8_t> document = std::move(request.document);
     const auto data = validation::validation_data(verdicts, listed.fields, context.clock.now());
     if (!data.empty()) {
-        auto update = context.pdf_workers.add_dss(document, data);
+        auto update = context.pdf_workers.add_dss(request.tenant, document, data);
         if (!update) return refuse(update.error());
         document.insert(document.end(), update->begin(), update->end());
     }
@@ -99,7 +100,7 @@ Result<ExtendResult> run_extend_job(const ExtendContext& context, const config::
     const auto now = context.clock.now();
     const Validity any_time{now - std::chrono::hours(24), now + std::chrono::hours(24), std::nullopt, std::nullopt};
     auto extended = evidence::add_document_timestamp(
-        context.pdf_workers, std::move(document), source.token_bytes,
+        context.pdf_workers, request.tenant, std::move(document), source.token_bytes,
         [&](std::span<const std::uint8_t> digest) -> Result<std::vector<std::uint8_t>> {
             auto made = timestamp_digest(context.time, source, digest, entry, any_time);
             if (!made) return std::unexpected(made.error());
@@ -122,11 +123,11 @@ nlohmann::json signatures_json(const ExtendResult& result) {
 
 std::string extend_response_body(const ExtendResult& result) {
     const auto& info = result.document_timestamp.info;
-    return nlohmann::json{{"document", base64_encode(result.document)},
-                          {"signatures", signatures_json(result)},
-                          {"timestamps", result.timestamps},
-                          {"timestamp", {{"gen_time", info.gen_time_text}, {"serial", info.serial_hex}, {"tsa", info.tsa}}}}
-        .dump();
+    const nlohmann::json members = {
+        {"signatures", signatures_json(result)},
+        {"timestamps", result.timestamps},
+        {"timestamp", {{"gen_time", info.gen_time_text}, {"serial", info.serial_hex}, {"tsa", info.tsa}}}};
+    return dump_with(members, "document", base64_json_string(result.document));
 }
 
 }  // namespace signet::daemon

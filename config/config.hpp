@@ -131,7 +131,9 @@ struct Timestamp {
 };
 
 struct Limits {
-    std::size_t max_body_bytes = 32 * 1024 * 1024;
+    // A JSON body carries the document in base64, 4/3 of its size: 88 MiB holds a document of
+    // the raw limit (issue 19).
+    std::size_t max_body_bytes = 88 * 1024 * 1024;
     // The PDF body of POST /v1/seal or /v1/sign with Content-Type: application/pdf (issue 8):
     // its own limit, since such a body is the document itself, not base64 inside JSON.
     std::size_t max_raw_document_bytes = 64 * 1024 * 1024;

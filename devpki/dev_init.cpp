@@ -141,7 +141,7 @@ std::string config_text(const DevInitOptions& options) {
            "# time daemon, so the clock's synchronisation is not required here; it is in production.\n"
            "[timestamp]\nsource = \"internal\"\npolicy = \"2.999.1.1\"\naccuracy_seconds = 1\n"
            "require_synchronized_clock = false\n\n" + revocation_text(options) +
-           "[limits]\nmax_body_bytes = 33554432\nmax_raw_document_bytes = 67108864\n";
+           "[limits]\nmax_body_bytes = 92274688\nmax_raw_document_bytes = 67108864\n";
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ Status add_token_evidence(RevocationGate& gate, std::span<const std::uint8_t> to
 
 }  // namespace
 
-Result<std::vector<std::uint8_t>> add_validation_data(pdf::WorkerPool& workers, RevocationGate& gate,
+Result<std::vector<std::uint8_t>> add_validation_data(pdf::WorkerPool& workers, std::string_view tenant, RevocationGate& gate,
                                                       std::vector<std::uint8_t> document,
                                                       const MadeSignature& signature, Freshness& freshness) {
     revocation::EvidenceSet set;
@@ -102,21 +102,22 @@ Result<std::vector<std::uint8_t>> add_validation_data(pdf::WorkerPool& workers, 
     data.crls = std::move(set.crls);
     data.time = std::chrono::system_clock::now();
     std::vector<std::uint8_t> update;
-    SIGNET_TRY(update, workers.add_dss(document, std::span<const pdf::ValidationData>(&data, 1)));
+    SIGNET_TRY(update, workers.add_dss(tenant, document, std::span<const pdf::ValidationData>(&data, 1)));
     document.insert(document.end(), update.begin(), update.end());
     return document;
 }
 
-Result<std::vector<std::uint8_t>> add_document_timestamp(pdf::WorkerPool& workers, std::vector<std::uint8_t> document,
+Result<std::vector<std::uint8_t>> add_document_timestamp(pdf::WorkerPool& workers, std::string_view tenant,
+                                                         std::vector<std::uint8_t> document,
                                                          std::size_t token_bytes, const DocumentStamp& stamp) {
     pdf::PrepareRequest request;
     request.document_timestamp = true;
     request.contents_size = token_bytes;
     pdf::PreparedDocument prepared;
-    SIGNET_TRY(prepared, workers.prepare(document, request));
+    SIGNET_TRY(prepared, workers.prepare(tenant, document, request));
     std::vector<std::uint8_t> token;
     SIGNET_TRY(token, stamp(prepared.digest));
-    return pdf::signed_file(document, std::move(prepared), token);
+    return pdf::signed_file(std::move(document), std::move(prepared), token);
 }
 
 }  // namespace signet::evidence

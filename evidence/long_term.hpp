@@ -37,14 +37,15 @@ struct Freshness {
 };
 
 // B-LT: `document` (which ends with the signature) with the DSS update appended.
-Result<std::vector<std::uint8_t>> add_validation_data(pdf::WorkerPool& workers, RevocationGate& gate,
+Result<std::vector<std::uint8_t>> add_validation_data(pdf::WorkerPool& workers, std::string_view tenant, RevocationGate& gate,
                                                       std::vector<std::uint8_t> document,
                                                       const MadeSignature& signature, Freshness& freshness);
 
 // B-LTA: `document` with a document time-stamp appended, its /Contents reserving `token_bytes`
 // and holding the token `stamp` makes over the SHA-256 of the ByteRange.
 using DocumentStamp = std::function<Result<std::vector<std::uint8_t>>(std::span<const std::uint8_t> digest)>;
-Result<std::vector<std::uint8_t>> add_document_timestamp(pdf::WorkerPool& workers, std::vector<std::uint8_t> document,
+Result<std::vector<std::uint8_t>> add_document_timestamp(pdf::WorkerPool& workers, std::string_view tenant,
+                                                         std::vector<std::uint8_t> document,
                                                          std::size_t token_bytes, const DocumentStamp& stamp);
 
 }  // namespace signet::evidence

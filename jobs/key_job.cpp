@@ -69,8 +69,16 @@ std::vector<std::string> appearance_lines(JobKind kind, const policy::TenantView
 
 Result<JobResult> run_key_job(const JobContext& context, const config::ClientIdentity& client, JobRequest request) {
     const bool personal = request.kind == JobKind::sign;
+    // One SHA-256 pass over each document: its digest now, the ByteRange's and the signed
+    // file's later from copies of the state.
+    std::vector<pdf::PrefixDigest> hashed;
     std::vector<std::string> digests;
-    for (const auto& document : request.documents) digests.push_back(sha256_hex(document));
+    for (const auto& document : request.documents) {
+        auto prefix = pdf::PrefixDigest::of(document);
+        if (!prefix) return std::unexpected(prefix.error());
+        digests.push_back(hex_encode(prefix->digest()));
+        hashed.push_back(std::move(*prefix));
+    }
     audit::Entry base = job_entry(client, request, digests);
     if (!personal) {
         base.key_id = context.seal_key->id_hex;
@@ -150,8 +158,8 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
             prepare_request.appearance = request.appearance;
             prepare_request.appearance->lines = appearance_lines(request.kind, *tenant, request.actor, now);
         }
-        auto document = prepare_document(context.pdf_workers, request.documents[i], **key, timestamp_bytes,
-                                         std::move(prepare_request));
+        auto document = prepare_document(context.pdf_workers, request.tenant, request.documents[i], hashed[i],
+                                         **key, timestamp_bytes, std::move(prepare_request));
         if (!document) {
             Error error = document.error();
             if (request.batch) error.message = "document " + std::to_string(i + 1) + ": " + error.message;
@@ -191,7 +199,7 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         if (!cms) return record_failure(context.trail, std::move(*outcome), cms.error());
         // 8. Embedded: a byte patch of the placeholder.
         const std::size_t contents_size = prepared[i].contents_size;
-        auto document = pdf::signed_file(request.documents[i], std::move(prepared[i]), *cms);
+        auto document = pdf::signed_file(std::move(request.documents[i]), std::move(prepared[i]), *cms);
         if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
         SignedDocument done{{}, signed_digest, 0, std::move(stamp), std::nullopt, std::nullopt};
         // B-LT and B-LTA: the DSS, then the document time-stamp (a key use of its own).
@@ -203,13 +211,13 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
                                          done.timestamp->token,
                                          std::chrono::floor<std::chrono::seconds>(done.timestamp->info.gen_time)};
             done.validation_data.emplace();
-            document = evidence::add_validation_data(context.pdf_workers, context.revocation, std::move(*document),
+            document = evidence::add_validation_data(context.pdf_workers, request.tenant, context.revocation, std::move(*document),
                                                      made, *done.validation_data);
             if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
         }
         if (request.level == config::SignatureLevel::b_lta) {
             document = evidence::add_document_timestamp(
-                context.pdf_workers, std::move(*document), stamps->token_bytes,
+                context.pdf_workers, request.tenant, std::move(*document), stamps->token_bytes,
                 [&](std::span<const std::uint8_t> digest) -> Result<std::vector<std::uint8_t>> {
                     auto made = timestamp_digest(*context.time, *stamps, digest, *outcome, (*key)->validity);
                     if (!made) return std::unexpected(made.error());
@@ -219,7 +227,11 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
             if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
         }
         // 9. The outcome on record. No document is returned when a step fails: all or nothing.
-        auto seq = record_outcome(context.trail, std::move(*outcome), *document, personal ? "signed" : "sealed");
+        // The signed file begins with the document: its digest reads what follows alone.
+        auto output = hashed[i].followed_by(std::span<const std::uint8_t>(*document).subspan(hashed[i].size()));
+        if (!output) return record_failure(context.trail, std::move(*outcome), output.error());
+        auto seq = record_outcome(context.trail, std::move(*outcome), hex_encode(*output),
+                                  personal ? "signed" : "sealed");
         if (!seq) return std::unexpected(seq.error());
         done.document = std::move(*document);
         done.audit_seq = *seq;

@@ -25,13 +25,14 @@ std::string appearance_date(std::chrono::system_clock::time_point when) {
     return text;
 }
 
-Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::span<const std::uint8_t> document,
-                                               const ActiveKey& key, std::size_t timestamp_bytes,
+Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::string_view tenant,
+                                               std::span<const std::uint8_t> document,
+                                               const pdf::PrefixDigest& hashed, const ActiveKey& key, std::size_t timestamp_bytes,
                                                pdf::PrepareRequest request) {
     StageTimer timed(Stage::pdf);
     request.contents_size =
         key.signature_size + (timestamp_bytes > 0 ? pdf::timestamp_attribute_bound(timestamp_bytes) : 0);
-    return workers.prepare(document, request);
+    return workers.prepare(tenant, document, hashed, request);
 }
 
 Result<audit::Entry> record_intent(AuditTrail& trail, const ActiveKey& key, const pdf::PreparedDocument& prepared,
@@ -60,10 +61,10 @@ Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveK
     return pdf::build_cades_signature(prepared.digest, key.signer(), sign, timestamp);
 }
 
-Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::span<const std::uint8_t> document,
+Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::string output_sha256,
                                     const std::string& done_outcome) {
     outcome.outcome = done_outcome;
-    outcome.output_sha256 = sha256_hex(document);
+    outcome.output_sha256 = std::move(output_sha256);
     auto recorded = trail.record(outcome);
     if (!recorded) {
         return fail(Errc::unavailable, "the outcome could not be recorded: " + recorded.error().message);

@@ -32,8 +32,9 @@ std::string appearance_date(std::chrono::system_clock::time_point when);
 // time-stamp token of up to `timestamp_bytes`, 0 for none) in a PDF worker process: this
 // process never parses a PDF. invalid_document when it is not a PDF signet can
 // sign, or when its worker crashed, hung or hit a limit on it.
-Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::span<const std::uint8_t> document,
-                                               const ActiveKey& key, std::size_t timestamp_bytes,
+Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::string_view tenant,
+                                               std::span<const std::uint8_t> document,
+                                               const pdf::PrefixDigest& hashed, const ActiveKey& key, std::size_t timestamp_bytes,
                                                pdf::PrepareRequest request);
 
 // Commits `entry` (the job's fields: event, action, tenant, actor, document) as the "intended"
@@ -48,10 +49,10 @@ Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveK
                                                 const pdf::PreparedDocument& prepared,
                                                 const pdf::TimestampCallback& timestamp);
 
-// Records `outcome` as `done_outcome` ("sealed", "signed") with the signed file's digest and
-// returns its sequence number. The key was used: if this fails no document is returned, rather
-// than one the log does not vouch for.
-Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::span<const std::uint8_t> document,
+// Records `outcome` as `done_outcome` ("sealed", "signed") with the signed file's digest (hex)
+// and returns its sequence number. The key was used: if this fails no document is returned,
+// rather than one the log does not vouch for.
+Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::string output_sha256,
                                     const std::string& done_outcome);
 
 // Records `outcome` as "failed" with the reason, and returns `error`: the intent keeps the key

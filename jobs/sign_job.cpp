@@ -1,6 +1,7 @@
 #include "jobs/sign_job.hpp"
 
 #include "base/base64.hpp"
+#include "json/json_fields.hpp"
 
 namespace signet::daemon {
 
@@ -41,19 +42,23 @@ json signature_json(const std::string& key_id, const std::string& certificate_sh
 }
 
 std::string sign_response_body(bool batch, const SignResult& result) {
-    auto one = [&](const SignedDocument& document) {
-        return json{{"document", base64_encode(document.document)},
-                    {"signature", signature_json(result.key_id, result.certificate_sha256, document, result.level)},
+    auto members = [&](const SignedDocument& document) {
+        return json{{"signature", signature_json(result.key_id, result.certificate_sha256, document, result.level)},
                     {"audit_seq", document.audit_seq}};
     };
     if (!batch) {
-        json body = one(result.documents.front());
+        const SignedDocument& document = result.documents.front();
+        json body = members(document);
         body["activation_seq"] = result.activation_seq;
-        return body.dump();
+        return dump_with(body, "document", base64_json_string(document.document));
     }
-    json documents = json::array();
-    for (const auto& document : result.documents) documents.push_back(one(document));
-    return json{{"documents", std::move(documents)}, {"activation_seq", result.activation_seq}}.dump();
+    std::string documents = "[";
+    for (const auto& document : result.documents) {
+        if (documents.size() > 1) documents += ',';
+        documents += dump_with(members(document), "document", base64_json_string(document.document));
+    }
+    documents += ']';
+    return dump_with(json{{"activation_seq", result.activation_seq}}, "documents", documents);
 }
 
 }  // namespace signet::daemon

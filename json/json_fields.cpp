@@ -1,7 +1,60 @@
 #include "json/json_fields.hpp"
 
+#include <simdjson.h>
+
+#include "base/base64.hpp"
+
 namespace signet::daemon {
 namespace {
+
+// A body past this size gets a parser of its own, freed with it: the job threads' parsers
+// keep the capacity of the largest body they read.
+constexpr std::size_t kept_parser_bytes = std::size_t{1} << 20;
+
+// simdjson's DOM as nlohmann's: the rest of signet reads nlohmann::json. The large value of a
+// document body, a base64 string, is copied in one piece instead of character by character.
+nlohmann::json converted(simdjson::dom::element element) {
+    switch (element.type()) {
+        case simdjson::dom::element_type::OBJECT: {
+            nlohmann::json object = nlohmann::json::object();
+            // A repeated key keeps its last value, as nlohmann's own parser does.
+            for (auto field : simdjson::dom::object(element)) object[std::string(field.key)] = converted(field.value);
+            return object;
+        }
+        case simdjson::dom::element_type::ARRAY: {
+            nlohmann::json array = nlohmann::json::array();
+            for (auto item : simdjson::dom::array(element)) array.push_back(converted(item));
+            return array;
+        }
+        case simdjson::dom::element_type::STRING:
+            return std::string(std::string_view(element));
+        case simdjson::dom::element_type::INT64:
+            return std::int64_t(element);
+        case simdjson::dom::element_type::UINT64:
+            return std::uint64_t(element);
+        case simdjson::dom::element_type::DOUBLE:
+            return double(element);
+        case simdjson::dom::element_type::BOOL:
+            return bool(element);
+        case simdjson::dom::element_type::NULL_VALUE:
+            return nullptr;
+    }
+    return nullptr;
+}
+
+// The body parsed by simdjson (UTF-8 checked, depth bounded at 1024): a 133 KB document body
+// cost 2 ms of CPU in nlohmann's lexer, a 13 MB one more than 100 ms (docs/performance.md,
+// issue 19).
+Result<nlohmann::json> parse_body(std::string_view body) {
+    thread_local simdjson::dom::parser kept;
+    simdjson::dom::parser own;
+    simdjson::dom::parser& parser = body.size() > kept_parser_bytes ? own : kept;
+    simdjson::dom::element root;
+    if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
+        return fail(Errc::bad_request, "the request body is not valid JSON");
+    }
+    return converted(root);
+}
 
 std::unexpected<Error> field_error(std::string_view field, std::string_view problem) {
     return fail(Errc::bad_request, "the field '" + std::string(field) + "' " + std::string(problem));
@@ -20,9 +73,26 @@ Status check_text(const std::string& value, std::string_view what) {
     return {};
 }
 
+std::string dump_with(const nlohmann::json& members, std::string_view name, std::string_view value) {
+    const std::string rest = members.dump();  // "{}" or "{...}"
+    std::string out;
+    out.reserve(rest.size() + name.size() + value.size() + 4);
+    out += "{\"";
+    out += name;
+    out += "\":";
+    out += value;
+    if (rest.size() > 2) out += ',';
+    out.append(rest, 1);
+    return out;
+}
+
+std::string base64_json_string(std::span<const std::uint8_t> bytes) {
+    return '"' + base64_encode(bytes) + '"';
+}
+
 Result<JsonFields> JsonFields::parse(std::string_view body, std::initializer_list<std::string_view> known) {
-    nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded()) return fail(Errc::bad_request, "the request body is not valid JSON");
+    nlohmann::json parsed;
+    SIGNET_TRY(parsed, parse_body(body));
     if (!parsed.is_object()) return fail(Errc::bad_request, "the request body must be a JSON object");
     for (const auto& [key, ignored] : parsed.items()) {
         bool listed = false;

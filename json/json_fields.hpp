@@ -2,7 +2,9 @@
 // Strict reading of a JSON request body (the contract in DESIGN.md): an object, no field the
 // API does not know, each field of its type; every refusal is a 400 that names the field.
 
+#include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,5 +44,13 @@ private:
 
 // The same rule for an identifier that comes from elsewhere (a path segment): `what` names it.
 Status check_text(const std::string& value, std::string_view what);
+
+// `members` (an object) as JSON text with one more member first, `name` (a plain ASCII key)
+// holding `value`, which is already JSON text: a document's base64 or a list of documents goes
+// in as one piece instead of through nlohmann's character-by-character escaping, which cost as
+// much CPU as the signature (docs/performance.md, issue 19).
+std::string dump_with(const nlohmann::json& members, std::string_view name, std::string_view value);
+// The JSON string of `bytes` in base64: no character of base64 needs escaping.
+std::string base64_json_string(std::span<const std::uint8_t> bytes);
 
 }  // namespace signet::daemon

@@ -143,4 +143,63 @@ Result<std::array<std::uint8_t, 32>> byte_range_digest(std::span<const std::uint
     return digest;
 }
 
+namespace {
+
+Result<std::array<std::uint8_t, 32>> finish(EVP_MD_CTX* ctx, const char* what) {
+    std::array<std::uint8_t, 32> digest{};
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(ctx, digest.data(), &length) != 1 || length != digest.size()) {
+        return openssl_failure(Errc::internal, what);
+    }
+    return digest;
+}
+
+Result<MdCtx> copy_of(const MdCtx& state, const char* what) {
+    MdCtx copy(EVP_MD_CTX_new());
+    if (!copy || EVP_MD_CTX_copy_ex(copy.get(), state.get()) != 1) return openssl_failure(Errc::internal, what);
+    return copy;
+}
+
+}  // namespace
+
+Result<PrefixDigest> PrefixDigest::of(std::span<const std::uint8_t> document) {
+    PrefixDigest prefix;
+    prefix.state_.reset(EVP_MD_CTX_new());
+    if (!prefix.state_ || EVP_DigestInit_ex(prefix.state_.get(), EVP_sha256(), nullptr) != 1 ||
+        EVP_DigestUpdate(prefix.state_.get(), document.data(), document.size()) != 1) {
+        return openssl_failure(Errc::internal, "hashing the document");
+    }
+    prefix.size_ = document.size();
+    MdCtx own;
+    SIGNET_TRY(own, copy_of(prefix.state_, "hashing the document"));
+    SIGNET_TRY(prefix.digest_, finish(own.get(), "hashing the document"));
+    return prefix;
+}
+
+Result<std::array<std::uint8_t, 32>> PrefixDigest::followed_by(std::span<const std::uint8_t> tail) const {
+    MdCtx ctx;
+    SIGNET_TRY(ctx, copy_of(state_, "hashing the signed file"));
+    if (EVP_DigestUpdate(ctx.get(), tail.data(), tail.size()) != 1) {
+        return openssl_failure(Errc::internal, "hashing the signed file");
+    }
+    return finish(ctx.get(), "hashing the signed file");
+}
+
+Result<std::array<std::uint8_t, 32>> PrefixDigest::byte_range(std::span<const std::uint8_t> update,
+                                                              const std::array<std::size_t, 4>& range) const {
+    const std::size_t size = size_ + update.size();
+    if (range[0] != 0 || range[1] < size_ || range[1] > size || range[2] < range[1] || range[2] > size ||
+        range[3] != size - range[2]) {
+        return fail(Errc::internal, "the ByteRange does not cover the document and end the update");
+    }
+    MdCtx ctx;
+    SIGNET_TRY(ctx, copy_of(state_, "hashing the ByteRange"));
+    const std::uint8_t* tail = update.data();
+    if (EVP_DigestUpdate(ctx.get(), tail, range[1] - size_) != 1 ||
+        EVP_DigestUpdate(ctx.get(), tail + (range[2] - size_), range[3]) != 1) {
+        return openssl_failure(Errc::internal, "hashing the ByteRange");
+    }
+    return finish(ctx.get(), "hashing the ByteRange");
+}
+
 }  // namespace signet::pdf

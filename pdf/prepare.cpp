@@ -473,14 +473,14 @@ Status embed(PreparedDocument& document, std::span<const std::uint8_t> cms) {
     return {};
 }
 
-Result<std::vector<std::uint8_t>> signed_file(std::span<const std::uint8_t> original, PreparedDocument prepared,
+Result<std::vector<std::uint8_t>> signed_file(std::vector<std::uint8_t> original, PreparedDocument prepared,
                                               std::span<const std::uint8_t> cms) {
     SIGNET_CHECK(embed(prepared, cms));
-    std::vector<std::uint8_t> document;
-    document.reserve(original.size() + prepared.update.size());
-    document.insert(document.end(), original.begin(), original.end());
-    document.insert(document.end(), prepared.update.begin(), prepared.update.end());
-    return document;
+    if (original.size() != prepared.original_size) {
+        return fail(Errc::internal, "the signed update was prepared for another document");
+    }
+    original.insert(original.end(), prepared.update.begin(), prepared.update.end());
+    return original;
 }
 
 }  // namespace signet::pdf

@@ -65,8 +65,9 @@ Result<PreparedDocument> prepare_update(std::span<const std::uint8_t> input,
 Status embed(PreparedDocument& document, std::span<const std::uint8_t> cms);
 
 // `cms` (or a document time-stamp's token) patched into the placeholder of `prepared`, the
-// update to `original`: the signed file, original + update, in one allocation.
-Result<std::vector<std::uint8_t>> signed_file(std::span<const std::uint8_t> original, PreparedDocument prepared,
+// update to `original`: the signed file, original + update, the update appended to the
+// original's own buffer (a moved-in document is not copied).
+Result<std::vector<std::uint8_t>> signed_file(std::vector<std::uint8_t> original, PreparedDocument prepared,
                                               std::span<const std::uint8_t> cms);
 
 }  // namespace signet::pdf

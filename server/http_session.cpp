@@ -120,11 +120,7 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     std::size_t limit = body_limit(raw_document);
     if (length && *length > limit) {
         // Refused before the body is read; the connection is closed since its body is unread.
-        return send(error_response(Error{Errc::too_large, "the request body is larger than the "
-                                                          "limit of " + std::to_string(limit) +
-                                                          " bytes"},
-                                   version, false),
-                    true);
+        return send(error_response(body_too_large(raw_document), version, false), true);
     }
     const bool expect_continue = beast::iequals(header[http::field::expect], "100-continue");
     if (raw_document) {
@@ -166,14 +162,15 @@ std::size_t HttpSession::body_limit(bool raw_document) const {
     return raw_document ? context_.config.limits.max_raw_document_bytes : context_.config.limits.max_body_bytes;
 }
 
+Error HttpSession::body_too_large(bool raw_document) const {
+    return Error{Errc::too_large, "the request body is larger than the limit of " +
+                                      std::to_string(body_limit(raw_document)) + " bytes ([limits] " +
+                                      (raw_document ? "max_raw_document_bytes" : "max_body_bytes") + ")"};
+}
+
 void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
     if (ec == http::error::body_limit) {
-        return send(error_response(Error{Errc::too_large, "the request body is larger than the "
-                                                          "limit of " +
-                                                              std::to_string(body_limit(document_parser_.has_value())) +
-                                                              " bytes"},
-                                   11, false),
-                    true);
+        return send(error_response(body_too_large(document_parser_.has_value()), 11, false), true);
     }
     if (ec) {
         if (ec != beast::error::timeout && ec != net::error::operation_aborted &&

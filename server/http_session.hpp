@@ -43,6 +43,8 @@ private:
     void begin_request();
     void send(Reply response, bool close_after);
     std::size_t body_limit(bool raw_document) const;
+    // 413 naming the limit and the setting that sets it.
+    Error body_too_large(bool raw_document) const;
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
 

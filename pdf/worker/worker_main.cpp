@@ -12,7 +12,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <sys/mman.h>
+#include <malloc.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -85,45 +85,35 @@ Status warm_up() {
     return {};
 }
 
-// The document signetd sent as a sealed memfd, mapped read-only: PoDoFo reads it in place and
-// touches only the pages it parses.
-class MappedDocument {
-public:
-    MappedDocument() = default;
-    static Result<MappedDocument> map(int fd) {
-        struct stat status {};
-        if (::fstat(fd, &status) != 0 || status.st_size < 0 ||
-            static_cast<std::uint64_t>(status.st_size) > worker::max_document_bytes) {
-            return fail(Errc::unavailable, "the document's memfd has no usable size");
-        }
-        MappedDocument document;
-        document.size_ = static_cast<std::size_t>(status.st_size);
-        if (document.size_ == 0) return document;
-        void* at = ::mmap(nullptr, document.size_, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (at == MAP_FAILED) return fail(Errc::unavailable, "the document's memfd cannot be mapped");
-        document.data_ = static_cast<const std::uint8_t*>(at);
-        return document;
+// The document signetd sent as a sealed memfd, read into `buffer`, which the worker keeps from
+// one job to the next: mapping the memfd instead cost a page fault per 4 KiB and, at unmap, a
+// TLB shootdown on every CPU the worker had run on (docs/performance.md, issue 19).
+Result<std::span<const std::uint8_t>> read_document(int fd, std::vector<std::uint8_t>& buffer) {
+    struct stat status {};
+    if (::fstat(fd, &status) != 0 || status.st_size < 0 ||
+        static_cast<std::uint64_t>(status.st_size) > worker::max_document_bytes) {
+        return fail(Errc::unavailable, "the document's memfd has no usable size");
     }
-    MappedDocument(MappedDocument&& other) noexcept
-        : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
-    MappedDocument& operator=(MappedDocument&& other) noexcept {
-        std::swap(data_, other.data_);
-        std::swap(size_, other.size_);
-        return *this;
+    const auto size = static_cast<std::size_t>(status.st_size);
+    // The description is signetd's, its offset where signetd's write left it.
+    if (::lseek(fd, 0, SEEK_SET) != 0) return fail(Errc::unavailable, "the document's memfd cannot be rewound");
+    if (buffer.size() < size) buffer.resize(size);
+    for (std::size_t done = 0; done < size;) {
+        const ssize_t got = ::read(fd, buffer.data() + done, size - done);
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return fail(Errc::unavailable, "the document's memfd cannot be read");
+        done += static_cast<std::size_t>(got);
     }
-    ~MappedDocument() {
-        if (data_ != nullptr) ::munmap(const_cast<std::uint8_t*>(data_), size_);
-    }
-    std::span<const std::uint8_t> bytes() const { return {data_, size_}; }
+    return std::span<const std::uint8_t>(buffer.data(), size);
+}
 
-private:
-    const std::uint8_t* data_ = nullptr;
-    std::size_t size_ = 0;
-};
+// A document larger than this does not keep its buffer for the next job: an idle worker holds
+// little memory.
+constexpr std::size_t kept_buffer_bytes = std::size_t{16} << 20;
 
 // One job. A failure of the wire ends the worker (its parent is gone or broken); a failure of
 // the document is a reply.
-Status serve_one(int socket, unsigned cpu_seconds) {
+Status serve_one(int socket, unsigned cpu_seconds, std::vector<std::uint8_t>& buffer) {
     std::vector<std::uint8_t> header;
     SIGNET_TRY(header, worker::receive_frame(socket, worker::max_header_bytes, worker::no_deadline));
     worker::JobKind kind = worker::JobKind::prepare;
@@ -134,8 +124,8 @@ Status serve_one(int socket, unsigned cpu_seconds) {
     }
     UniqueFd file;
     SIGNET_TRY(file, receive_fd(socket));
-    MappedDocument document;
-    SIGNET_TRY(document, MappedDocument::map(file.get()));
+    std::span<const std::uint8_t> document;
+    SIGNET_TRY(document, read_document(file.get(), buffer));
     file.reset();
     SIGNET_CHECK(worker::limit_cpu_for_next_job(cpu_seconds));
 
@@ -144,7 +134,7 @@ Status serve_one(int socket, unsigned cpu_seconds) {
             auto result = [&]() -> Result<PreparedDocument> {
                 PrepareRequest request;
                 SIGNET_TRY(request, worker::decode_request(header));
-                return prepare_update(document.bytes(), request);
+                return prepare_update(document, request);
             }();
             SIGNET_CHECK(worker::send_frame(socket, worker::encode_reply(result), worker::no_deadline));
             // The update alone: the parent has the original (worker_protocol.hpp).
@@ -155,14 +145,14 @@ Status serve_one(int socket, unsigned cpu_seconds) {
             auto result = [&]() -> Result<std::vector<std::uint8_t>> {
                 std::vector<ValidationData> data;
                 SIGNET_TRY(data, worker::decode_validation_data(payload));
-                return dss_update(document.bytes(), data);
+                return dss_update(document, data);
             }();
             SIGNET_CHECK(worker::send_frame(socket, worker::encode_update_reply(result), worker::no_deadline));
             if (result) SIGNET_CHECK(worker::send_frame(socket, *result, worker::no_deadline));
             return {};
         }
         case worker::JobKind::list_signatures:
-            return worker::send_frame(socket, worker::encode_fields_reply(list_signatures(document.bytes())),
+            return worker::send_frame(socket, worker::encode_fields_reply(list_signatures(document)),
                                       worker::no_deadline);
     }
     return fail(Errc::internal, "unknown job kind");
@@ -174,8 +164,10 @@ Status serve_one(int socket, unsigned cpu_seconds) {
     if (!filter.install()) ::_exit(3);
     // Tells the parent the sandbox is in place before it sends any document.
     if (!worker::send_frame(socket, {}, worker::no_deadline)) ::_exit(0);
+    std::vector<std::uint8_t> buffer;
     for (unsigned served = 0; served < jobs; ++served) {
-        if (!serve_one(socket, cpu_seconds)) ::_exit(1);
+        if (!serve_one(socket, cpu_seconds, buffer)) ::_exit(1);
+        if (buffer.size() > kept_buffer_bytes) std::vector<std::uint8_t>().swap(buffer);
     }
     ::_exit(0);
 }
@@ -210,6 +202,11 @@ int main(int argc, char** argv) {
                    stderr);
         return 2;
     }
+    // A worker serves many documents: PoDoFo's objects and our buffers come back from the heap
+    // each time instead of from fresh mappings, whose faults and unmapping (a TLB shootdown on
+    // each CPU) cost more than parsing a 100 KB document (docs/performance.md, issue 19).
+    ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
     auto hardened = worker::restrict_process(worker::socket_fd, {address_space});
     // stderr is signetd's log: after set-up neither the server nor a worker has anything to
     // say there, and one that a document took over must not write lines into the journal.

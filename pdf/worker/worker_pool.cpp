@@ -88,7 +88,7 @@ void WorkerPool::refill(std::stop_token stop) {
 
 WorkerPool::~WorkerPool() = default;  // each WorkerProcess kills and reaps its child
 
-Result<WorkerPool::Started> WorkerPool::start_job(std::span<const std::uint8_t> document,
+Result<WorkerPool::Started> WorkerPool::start_job(std::string_view tenant, std::span<const std::uint8_t> document,
                                                   std::span<const std::uint8_t> header,
                                                   std::span<const std::uint8_t> payload) {
     if (document.size() > worker::max_document_bytes) {
@@ -99,7 +99,7 @@ Result<WorkerPool::Started> WorkerPool::start_job(std::span<const std::uint8_t> 
     UniqueFd memory;
     SIGNET_TRY(memory, sealed_memory_file(document));
     for (int attempt = 1;; ++attempt) {
-        auto acquired = acquire();
+        auto acquired = acquire(tenant);
         if (!acquired) return std::unexpected(acquired.error());
         Started started{std::move(*acquired), worker::Clock::now() + limits_.job_deadline};
         auto sent = worker::send_frame(started.worker.socket(), header, started.deadline);
@@ -113,13 +113,21 @@ Result<WorkerPool::Started> WorkerPool::start_job(std::span<const std::uint8_t> 
     }
 }
 
-Result<PreparedDocument> WorkerPool::prepare(std::span<const std::uint8_t> document,
+Result<PreparedDocument> WorkerPool::prepare(std::string_view tenant, std::span<const std::uint8_t> document,
                                              const PrepareRequest& request) {
+    PrefixDigest hashed;
+    SIGNET_TRY(hashed, PrefixDigest::of(document));
+    return prepare(tenant, document, hashed, request);
+}
+
+Result<PreparedDocument> WorkerPool::prepare(std::string_view tenant, std::span<const std::uint8_t> document,
+                                             const PrefixDigest& hashed, const PrepareRequest& request) {
+    if (hashed.size() != document.size()) return fail(Errc::internal, "the digest state is another document's");
     const std::vector<std::uint8_t> header = worker::encode_request(request);
     if (header.size() > worker::max_header_bytes) {
         return fail(Errc::bad_request, "the signature's appearance text and reason are too long");
     }
-    auto started = start_job(document, header, {});
+    auto started = start_job(tenant, document, header, {});
     if (!started) return std::unexpected(started.error());
     WorkerProcess& worker = started->worker;
     auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
@@ -144,19 +152,19 @@ Result<PreparedDocument> WorkerPool::prepare(std::span<const std::uint8_t> docum
     }
     finished(worker);
     // The digest that will be signed is ours, over our original and the update we checked.
-    auto digest = byte_range_digest(document, prepared.update, prepared.byte_range);
+    auto digest = hashed.byte_range(prepared.update, prepared.byte_range);
     if (!digest) return std::unexpected(digest.error());
     prepared.digest = *digest;
     return prepared;
 }
 
-Result<std::vector<std::uint8_t>> WorkerPool::add_dss(std::span<const std::uint8_t> document,
+Result<std::vector<std::uint8_t>> WorkerPool::add_dss(std::string_view tenant, std::span<const std::uint8_t> document,
                                                       std::span<const ValidationData> data) {
     const std::vector<std::uint8_t> payload = worker::encode_validation_data(data);
     if (payload.size() > worker::max_validation_bytes) {
         return fail(Errc::too_large, "the validation data is larger than a PDF worker accepts");
     }
-    auto started = start_job(document, worker::encode_kind(worker::JobKind::add_dss), payload);
+    auto started = start_job(tenant, document, worker::encode_kind(worker::JobKind::add_dss), payload);
     if (!started) return std::unexpected(started.error());
     WorkerProcess& worker = started->worker;
     auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
@@ -179,8 +187,8 @@ Result<std::vector<std::uint8_t>> WorkerPool::add_dss(std::span<const std::uint8
     return std::move(*update);
 }
 
-Result<SignatureList> WorkerPool::list_signatures(std::span<const std::uint8_t> document) {
-    auto started = start_job(document, worker::encode_kind(worker::JobKind::list_signatures), {});
+Result<SignatureList> WorkerPool::list_signatures(std::string_view tenant, std::span<const std::uint8_t> document) {
+    auto started = start_job(tenant, document, worker::encode_kind(worker::JobKind::list_signatures), {});
     if (!started) return std::unexpected(started.error());
     WorkerProcess& worker = started->worker;
     auto reply = worker::receive_frame(worker.socket(), max_fields_reply_bytes, started->deadline);
@@ -217,7 +225,7 @@ std::vector<pid_t> WorkerPool::worker_pids() const {
     return pids;
 }
 
-Result<WorkerProcess> WorkerPool::acquire() {
+Result<WorkerProcess> WorkerPool::acquire(std::string_view tenant) {
     std::unique_lock lock(mutex_);
     if (!available_.wait_for(lock, limits_.job_deadline,
                              [&] { return !idle_.empty() || vacant_ > 0; })) {
@@ -235,10 +243,26 @@ Result<WorkerProcess> WorkerPool::acquire() {
         ++vacant_;
         ++restarts_;
     }
-    if (!idle_.empty()) {
-        WorkerProcess worker = std::move(idle_.front());
-        idle_.pop_front();
+    // This tenant's own worker first, then a fresh one; the refiller makes fresh ones.
+    auto mine = std::find_if(idle_.begin(), idle_.end(), [&](const WorkerProcess& w) { return w.tenant() == tenant; });
+    if (mine == idle_.end()) {
+        mine = std::find_if(idle_.begin(), idle_.end(), [](const WorkerProcess& w) { return w.tenant().empty(); });
+    }
+    if (mine != idle_.end()) {
+        WorkerProcess worker = std::move(*mine);
+        idle_.erase(mine);
+        worker.assign(tenant);
         return worker;
+    }
+    if (vacant_ == 0) {
+        // Only other tenants' workers are idle: the oldest makes room for a fresh one.
+        WorkerProcess other = std::move(idle_.front());
+        idle_.pop_front();
+        lock.unlock();
+        (void)other.kill_and_reap();
+        lock.lock();
+        peak_rss_bytes_ = std::max(peak_rss_bytes_, other.peak_rss_bytes());
+        ++vacant_;
     }
     --vacant_;
     lock.unlock();
@@ -247,7 +271,9 @@ Result<WorkerProcess> WorkerPool::acquire() {
         lock.lock();
         ++vacant_;
         available_.notify_one();
+        return spawned;
     }
+    spawned->assign(tenant);
     return spawned;
 }
 

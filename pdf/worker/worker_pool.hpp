@@ -1,7 +1,8 @@
 #pragma once
 // PDF preparation in worker processes (DESIGN.md: the daemon that holds the HSM session never
 // parses a PDF). A fixed number of idle workers, each sandboxed (worker_sandbox.hpp) and made
-// by the pool's fork server (fork_server.hpp) for one document; a job waits for a free one. A worker that crashes, hangs past the
+// by the pool's fork server (fork_server.hpp); each serves up to `jobs_per_worker` documents
+// of one tenant in turn (docs/decisions.md); a job waits for a free one. A worker that crashes, hangs past the
 // deadline, hits a limit or answers nonsense is killed, reaped and replaced, and its job is
 // refused as a document that could not be processed safely. Nothing a worker returns is
 // believed unchecked (prepared_check.hpp), and the digest to sign is computed here.
@@ -17,8 +18,10 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string_view>
 #include <vector>
 
+#include "pdf/byte_range.hpp"
 #include "pdf/worker/fork_server.hpp"
 #include "pdf/ltv/dss.hpp"
 #include "pdf/ltv/signatures.hpp"
@@ -49,16 +52,22 @@ public:
     // Blocking and thread-safe: waits for a free worker, then for its answer until the job
     // deadline. Errors are the worker's refusal as prepare() words it, or
     // Errc::invalid_document "the document could not be processed safely: <why>".
-    Result<PreparedDocument> prepare(std::span<const std::uint8_t> document,
+    // `tenant` is whose document it is: a worker that has seen one tenant's documents never
+    // sees another's.
+    Result<PreparedDocument> prepare(std::string_view tenant, std::span<const std::uint8_t> document,
                                      const PrepareRequest& request);
+    // The same, with the document's SHA-256 state already taken (`hashed`, of `document`): the
+    // digest to sign then reads the update alone.
+    Result<PreparedDocument> prepare(std::string_view tenant, std::span<const std::uint8_t> document,
+                                     const PrefixDigest& hashed, const PrepareRequest& request);
 
     // The incremental update that adds `data` to the document's DSS (pdf/ltv/dss.hpp), made by a
     // worker; its end checked (prepared_check.hpp). Errors as prepare()'s.
-    Result<std::vector<std::uint8_t>> add_dss(std::span<const std::uint8_t> document,
+    Result<std::vector<std::uint8_t>> add_dss(std::string_view tenant, std::span<const std::uint8_t> document,
                                               std::span<const ValidationData> data);
     // The document's signatures and document time-stamps and its DSS's /VRI keys
     // (pdf/ltv/signatures.hpp), read by a worker. Errors as prepare()'s.
-    Result<SignatureList> list_signatures(std::span<const std::uint8_t> document);
+    Result<SignatureList> list_signatures(std::string_view tenant, std::span<const std::uint8_t> document);
     // Workers replaced since start (for /metrics).
     std::uint64_t restarts() const;
     // The largest resident set of any worker reaped so far, as the kernel counted it (for
@@ -77,9 +86,11 @@ private:
     // A worker that has the whole job: `header`, then `payload` when not empty, then the
     // document. One that fails before that died of something else, and a fresh one gets the job
     // once.
-    Result<Started> start_job(std::span<const std::uint8_t> document, std::span<const std::uint8_t> header,
-                              std::span<const std::uint8_t> payload);
-    Result<WorkerProcess> acquire();
+    Result<Started> start_job(std::string_view tenant, std::span<const std::uint8_t> document,
+                              std::span<const std::uint8_t> header, std::span<const std::uint8_t> payload);
+    // An idle worker that has served `tenant` or no one, assigned to `tenant`. When only other
+    // tenants' workers are idle, one of them is ended and a fresh one takes its place.
+    Result<WorkerProcess> acquire(std::string_view tenant);
     // A worker from the fork server; a server that failed is replaced first (a restart).
     Result<WorkerProcess> fork_worker();
     // A worker that answered a job as it should goes back to the idle list for the next one,

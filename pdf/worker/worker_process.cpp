@@ -33,7 +33,8 @@ WorkerProcess::WorkerProcess(WorkerProcess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
       socket_(std::move(other.socket_)),
       peak_rss_bytes_(other.peak_rss_bytes_),
-      jobs_done_(other.jobs_done_) {}
+      jobs_done_(other.jobs_done_),
+      tenant_(std::move(other.tenant_)) {}
 
 WorkerProcess::~WorkerProcess() {
     if (pid_ > 0) kill_and_reap();

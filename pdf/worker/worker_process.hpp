@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 #include "base/unique_fd.hpp"
 #include "base/error.hpp"
@@ -48,6 +49,10 @@ public:
     void observe_peak_rss();
     // Documents served so far.
     unsigned jobs_done() const { return jobs_done_; }
+    // The tenant whose documents this worker has seen, empty while it has seen none: a worker
+    // serves one tenant's documents only (docs/decisions.md).
+    const std::string& tenant() const { return tenant_; }
+    void assign(std::string_view tenant) { tenant_ = tenant; }
     void count_job() { ++jobs_done_; }
 
 private:
@@ -55,6 +60,7 @@ private:
     UniqueFd socket_;
     std::size_t peak_rss_bytes_ = 0;
     unsigned jobs_done_ = 0;
+    std::string tenant_;
 };
 
 }  // namespace signet::pdf

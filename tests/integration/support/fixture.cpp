@@ -67,7 +67,7 @@ Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std
 
     // A small body limit so that the 413 test does not need a huge upload.
     std::string config = read_file(install / "signetd.toml");
-    auto at = config.find("max_body_bytes = 33554432");
+    auto at = config.find("max_body_bytes = 92274688");
     if (at == std::string::npos) throw std::runtime_error("dev-init config has no body limit");
     config.replace(at, 25, "max_body_bytes = " + std::to_string(body_limit));
     at = config.find("max_raw_document_bytes = 67108864");

@@ -76,7 +76,7 @@ BOOST_AUTO_TEST_CASE(a_good_document_comes_back_as_prepare_makes_it_and_signs) {
             request.reason = "approval";
             auto in_process = prepare(input, request);
             BOOST_REQUIRE(in_process);
-            auto pooled = pool->prepare(original, request);
+            auto pooled = pool->prepare("tenant-a", original, request);
             BOOST_REQUIRE_MESSAGE(pooled, signet::test::error_of(pooled));
             // The same placeholder where prepare() puts it (the bytes may differ in /ModDate,
             // NOTES trap 8, never in length).
@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(a_document_timestamp_is_prepared_by_a_worker) {
     auto pool = start_pool(1);
     auto in_process = prepare(original, request);
     BOOST_REQUIRE(in_process);
-    auto pooled = pool->prepare(original, request);
+    auto pooled = pool->prepare("tenant-a", original, request);
     BOOST_REQUIRE_MESSAGE(pooled, signet::test::error_of(pooled));
     BOOST_TEST(pooled->byte_range == in_process->byte_range);
     BOOST_TEST(pooled->contents_offset == in_process->contents_offset);
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(a_worker_adds_a_dss_and_lists_the_signatures) {
     SignedFile signed_file = sign_file(dir / "in.pdf", pki, invisible_request(pki));
     auto pool = start_pool(1);
 
-    auto listed = pool->list_signatures(signed_file.bytes);
+    auto listed = pool->list_signatures("tenant-a", signed_file.bytes);
     BOOST_REQUIRE_MESSAGE(listed, signet::test::error_of(listed));
     auto in_process = list_signatures(signed_file.bytes);
     BOOST_REQUIRE(in_process);
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(a_worker_adds_a_dss_and_lists_the_signatures) {
     BOOST_REQUIRE(root);
     data.certificates = {*root};
     data.time = std::chrono::system_clock::now();
-    auto update = pool->add_dss(signed_file.bytes, std::span(&data, 1));
+    auto update = pool->add_dss("tenant-a", signed_file.bytes, std::span(&data, 1));
     BOOST_REQUIRE_MESSAGE(update, signet::test::error_of(update));
     std::vector<std::uint8_t> file = signed_file.bytes;
     file.insert(file.end(), update->begin(), update->end());
@@ -154,10 +154,10 @@ BOOST_AUTO_TEST_CASE(a_worker_adds_a_dss_and_lists_the_signatures) {
 
     // A refusal passes through and keeps the pool working.
     const std::vector<std::uint8_t> text{'n', 'o', 't', ' ', 'a', ' ', 'p', 'd', 'f'};
-    auto refused = pool->add_dss(text, std::span(&data, 1));
+    auto refused = pool->add_dss("tenant-a", text, std::span(&data, 1));
     BOOST_REQUIRE(!refused);
     BOOST_TEST(refused.error().code == Errc::invalid_document);
-    auto again = pool->list_signatures(file);
+    auto again = pool->list_signatures("tenant-a", file);
     BOOST_REQUIRE(again);
     BOOST_TEST(again->fields.size() == 1U);
     // The DSS's /VRI key comes back through the wire.
@@ -173,10 +173,10 @@ BOOST_AUTO_TEST_CASE(a_worker_adds_a_dss_and_lists_the_signatures) {
     std::vector<std::uint8_t> renewed = joined(file, *prepared);
     ValidationData later = data;
     later.vri_key = std::string(40, 'F');
-    auto second = pool->add_dss(renewed, std::span(&later, 1));
+    auto second = pool->add_dss("tenant-a", renewed, std::span(&later, 1));
     BOOST_REQUIRE_MESSAGE(second, signet::test::error_of(second));
     renewed.insert(renewed.end(), second->begin(), second->end());
-    auto covered = pool->list_signatures(renewed);
+    auto covered = pool->list_signatures("tenant-a", renewed);
     BOOST_REQUIRE_MESSAGE(covered, signet::test::error_of(covered));
     BOOST_REQUIRE(covered->fields.size() == 2U);
     BOOST_TEST(covered->fields[1].covered_vri_keys == std::vector<std::string>{data.vri_key});
@@ -201,7 +201,7 @@ BOOST_AUTO_TEST_CASE(podofo_refusals_pass_through_and_keep_the_worker) {
             TempDir dir{"signet-pdf-worker-refusal"};
             signet::test::write_file(dir / "in.pdf", pdf);
             auto in_process = prepare(dir / "in.pdf", simple_request());
-            auto pooled = pool->prepare(bytes_of(pdf), simple_request());
+            auto pooled = pool->prepare("tenant-a", bytes_of(pdf), simple_request());
             BOOST_REQUIRE(!pooled);
             BOOST_TEST_MESSAGE(name << ": " << pooled.error().message);
             BOOST_TEST(pooled.error().code == Errc::invalid_document);
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(podofo_refusals_pass_through_and_keep_the_worker) {
         }
     }
     BOOST_TEST(pool->restarts() == 0u);
-    BOOST_TEST(pool->prepare(bytes_of(good), simple_request()).has_value());
+    BOOST_TEST(pool->prepare("tenant-a", bytes_of(good), simple_request()).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_document_that_costs_more_than_the_cpu_budget_ends_its_worker) {
@@ -226,14 +226,14 @@ BOOST_AUTO_TEST_CASE(a_document_that_costs_more_than_the_cpu_budget_ends_its_wor
     limits.address_space_bytes = 0;  // the 100 MB document needs more than the tests' 256 MiB
     auto pool = WorkerPool::start(SIGNET_PDF_WORKER, limits);
     BOOST_REQUIRE(pool);
-    auto result = (*pool)->prepare(bytes_of(flat_page_tree_pdf(1000000)), simple_request());
+    auto result = (*pool)->prepare("tenant-a", bytes_of(flat_page_tree_pdf(1000000)), simple_request());
     BOOST_REQUIRE(!result);
     BOOST_TEST_MESSAGE(result.error().message);
     BOOST_TEST(result.error().code == Errc::invalid_document);
     BOOST_TEST(result.error().message.starts_with(unsafe_sentence));
     BOOST_TEST(result.error().message.find("SIGXCPU") != std::string::npos);
     BOOST_TEST((*pool)->restarts() == 1u);
-    BOOST_TEST((*pool)->prepare(bytes_of(simple_pdf()), simple_request()).has_value());
+    BOOST_TEST((*pool)->prepare("tenant-a", bytes_of(simple_pdf()), simple_request()).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_worker_past_the_deadline_is_killed_and_replaced) {
@@ -245,7 +245,7 @@ BOOST_AUTO_TEST_CASE(a_worker_past_the_deadline_is_killed_and_replaced) {
     BOOST_REQUIRE(pool);
     const auto document = bytes_of(flat_page_tree_pdf(300000));
     const auto started = std::chrono::steady_clock::now();
-    auto result = (*pool)->prepare(document, simple_request());
+    auto result = (*pool)->prepare("tenant-a", document, simple_request());
     const auto took = std::chrono::steady_clock::now() - started;
     BOOST_REQUIRE(!result);
     BOOST_TEST_MESSAGE(result.error().message);
@@ -253,7 +253,7 @@ BOOST_AUTO_TEST_CASE(a_worker_past_the_deadline_is_killed_and_replaced) {
     BOOST_TEST(result.error().message.find("timed out") != std::string::npos);
     BOOST_TEST(took < std::chrono::seconds(10));  // cut off, not left to finish
     BOOST_TEST((*pool)->restarts() == 1u);
-    BOOST_TEST((*pool)->prepare(bytes_of(simple_pdf()), simple_request()).has_value());
+    BOOST_TEST((*pool)->prepare("tenant-a", bytes_of(simple_pdf()), simple_request()).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_worker_killed_from_outside_is_replaced) {
@@ -263,7 +263,7 @@ BOOST_AUTO_TEST_CASE(a_worker_killed_from_outside_is_replaced) {
     BOOST_REQUIRE(::kill(pids[0], SIGKILL) == 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     for (int i = 0; i < 4; ++i) {
-        auto result = pool->prepare(bytes_of(simple_pdf()), simple_request());
+        auto result = pool->prepare("tenant-a", bytes_of(simple_pdf()), simple_request());
         BOOST_TEST(result.has_value());
     }
     BOOST_TEST(pool->restarts() == 1u);
@@ -283,7 +283,7 @@ BOOST_AUTO_TEST_CASE(a_worker_serves_several_documents_then_is_replaced) {
     auto& pool = *started;
     std::vector<pid_t> served_by;
     for (int i = 0; i < 7; ++i) {
-        BOOST_REQUIRE(pool->prepare(bytes_of(simple_pdf()), simple_request()).has_value());
+        BOOST_REQUIRE(pool->prepare("tenant-a", bytes_of(simple_pdf()), simple_request()).has_value());
         auto idle = pool->worker_pids();
         served_by.push_back(idle.empty() ? -1 : idle.front());
     }
@@ -296,9 +296,33 @@ BOOST_AUTO_TEST_CASE(a_worker_serves_several_documents_then_is_replaced) {
 
     const auto before = pool->worker_pids();
     const std::string not_a_pdf = "%PDF-1.4\nnot really\n";
-    BOOST_TEST(!pool->prepare(bytes_of(not_a_pdf), simple_request()).has_value());
+    BOOST_TEST(!pool->prepare("tenant-a", bytes_of(not_a_pdf), simple_request()).has_value());
     const auto after = pool->worker_pids();
     BOOST_TEST((before.empty() || after.empty() || before.front() != after.front()));
+    BOOST_TEST(pool->restarts() == 0u);
+}
+
+// A worker that has seen one tenant's document never gets another tenant's: with one slot,
+// tenant B's job ends tenant A's worker and a fresh one serves it; A's next job gets a fresh
+// one again. Two of A's jobs in a row share a worker.
+BOOST_AUTO_TEST_CASE(a_worker_serves_one_tenant_only) {
+    auto pool = start_pool(1);
+    const auto document = bytes_of(simple_pdf());
+    auto served = [&](const char* tenant) {
+        BOOST_REQUIRE(pool->prepare(tenant, document, simple_request()).has_value());
+        auto idle = pool->worker_pids();
+        BOOST_REQUIRE_EQUAL(idle.size(), 1u);
+        return idle.front();
+    };
+    const pid_t a1 = served("tenant-a");
+    const pid_t a2 = served("tenant-a");
+    const pid_t b = served("tenant-b");
+    const pid_t a3 = served("tenant-a");
+    BOOST_TEST(a1 == a2);
+    BOOST_TEST(b != a2);
+    BOOST_TEST(a3 != b);
+    BOOST_TEST(a3 != a1);
+    BOOST_TEST(::kill(a1, 0) == -1);  // ended and reaped, not left idle
     BOOST_TEST(pool->restarts() == 0u);
 }
 
@@ -310,7 +334,7 @@ BOOST_AUTO_TEST_CASE(three_threads_share_two_workers) {
     for (int t = 0; t < 3; ++t) {
         threads.emplace_back([&] {
             for (int i = 0; i < 10; ++i) {
-                auto result = pool->prepare(document, simple_request());
+                auto result = pool->prepare("tenant-a", document, simple_request());
                 if (result && check_prepared(document.size(), 4096, *result)) ++prepared;
             }
         });
@@ -325,7 +349,7 @@ BOOST_AUTO_TEST_CASE(the_destructor_leaves_no_child_behind) {
     {
         auto pool = start_pool(3);
         pids = pool->worker_pids();
-        BOOST_REQUIRE(pool->prepare(bytes_of(simple_pdf()), simple_request()));
+        BOOST_REQUIRE(pool->prepare("tenant-a", bytes_of(simple_pdf()), simple_request()));
     }
     BOOST_REQUIRE(pids.size() == 3u);
     for (pid_t pid : pids) {
@@ -357,7 +381,7 @@ BOOST_AUTO_TEST_CASE(workers_are_our_children_under_two_filters) {
         BOOST_TEST(status_field(pid, "Seccomp_filters") == "2");
     }
     BOOST_TEST(pool->peak_worker_rss_bytes() == 0u);
-    BOOST_REQUIRE(pool->prepare(bytes_of(simple_pdf()), simple_request()));
+    BOOST_REQUIRE(pool->prepare("tenant-a", bytes_of(simple_pdf()), simple_request()));
     // Counted by the kernel when the worker was reaped: at least its warmed-up libraries.
     BOOST_TEST(pool->peak_worker_rss_bytes() > std::size_t{1} << 20);
 }
@@ -372,7 +396,7 @@ BOOST_AUTO_TEST_CASE(a_fork_server_killed_from_outside_is_replaced) {
     BOOST_REQUIRE(::kill(server, SIGKILL) == 0);
     // The idle worker outlives its server; the jobs after it need a new server.
     for (int i = 0; i < 3; ++i) {
-        auto result = pool->prepare(bytes_of(simple_pdf()), simple_request());
+        auto result = pool->prepare("tenant-a", bytes_of(simple_pdf()), simple_request());
         BOOST_TEST_MESSAGE((result ? std::string("ok") : result.error().message));
         BOOST_TEST(result.has_value());
     }
