@@ -155,7 +155,7 @@ std::string seal_response_body(const SealResult& result) {
         {"signature", signature_json(result.key_id, result.certificate_sha256, sealed, result.level)},
         {"audit_seq", sealed.audit_seq},
     };
-    return dump_with(members, "document", base64_json_string(sealed.document));
+    return dump_with_base64(members, "document", sealed.document);
 }
 
 }  // namespace signet::daemon

@@ -127,7 +127,7 @@ std::string extend_response_body(const ExtendResult& result) {
         {"signatures", signatures_json(result)},
         {"timestamps", result.timestamps},
         {"timestamp", {{"gen_time", info.gen_time_text}, {"serial", info.serial_hex}, {"tsa", info.tsa}}}};
-    return dump_with(members, "document", base64_json_string(result.document));
+    return dump_with_base64(members, "document", result.document);
 }
 
 }  // namespace signet::daemon

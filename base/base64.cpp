@@ -10,11 +10,12 @@
 
 namespace signet {
 
-std::string base64_encode(std::span<const std::uint8_t> bytes) {
-    std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+void base64_append(std::string& out, std::span<const std::uint8_t> bytes) {
+    const std::size_t start = out.size();
+    out.resize(start + 4 * ((bytes.size() + 2) / 3));
     // EVP_EncodeBlock takes an int length; feed it in chunks that are multiples of 3 bytes.
     constexpr std::size_t chunk = 3 * 1024 * 1024;
-    std::size_t written = 0;
+    std::size_t written = start;
     for (std::size_t offset = 0; offset < bytes.size(); offset += chunk) {
         std::size_t n = std::min(chunk, bytes.size() - offset);
         written += static_cast<std::size_t>(
@@ -22,6 +23,11 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
                             bytes.data() + offset, static_cast<int>(n)));
     }
     out.resize(written);
+}
+
+std::string base64_encode(std::span<const std::uint8_t> bytes) {
+    std::string out;
+    base64_append(out, bytes);
     return out;
 }
 

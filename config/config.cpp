@@ -393,6 +393,12 @@ Status read_limits(TableReader reader, Limits& limits) {
     // that a document under the limit is never read only to be refused by the worker.
     SIGNET_TRY(limits.max_raw_document_bytes,
                reader.number<std::size_t>("max_raw_document_bytes", limits.max_raw_document_bytes, 1024, 3 * gib));
+    SIGNET_TRY(limits.max_inflight_body_bytes,
+               reader.number<std::size_t>("max_inflight_body_bytes", limits.max_inflight_body_bytes, 1024, 64 * gib));
+    if (limits.max_inflight_body_bytes < std::max(limits.max_body_bytes, limits.max_raw_document_bytes)) {
+        return std::unexpected(reader.error("max_inflight_body_bytes",
+                                            "must be at least max_body_bytes and max_raw_document_bytes"));
+    }
     SIGNET_TRY(limits.max_header_bytes,
                reader.number<std::size_t>("max_header_bytes", limits.max_header_bytes, 1024,
                                           1024 * 1024));

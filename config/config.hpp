@@ -137,6 +137,10 @@ struct Limits {
     // The PDF body of POST /v1/seal or /v1/sign with Content-Type: application/pdf (issue 8):
     // its own limit, since such a body is the document itself, not base64 inside JSON.
     std::size_t max_raw_document_bytes = 64 * 1024 * 1024;
+    // Request bodies all connections hold at once, from their headers to their answer written
+    // (issue 19): a job holds a few copies of its document, so this bounds signetd's memory
+    // whatever the body limits. At least the larger of the two body limits.
+    std::size_t max_inflight_body_bytes = 512 * 1024 * 1024;
     std::size_t max_header_bytes = 16 * 1024;
     std::chrono::seconds handshake_timeout{10};
     std::chrono::seconds request_timeout{60};  // a request's headers and body, or keep-alive idle

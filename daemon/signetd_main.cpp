@@ -1,5 +1,7 @@
 // signetd: wires the modules together; everything else is in the signet_daemon library.
 
+#include <malloc.h>
+
 #include <iostream>
 
 #include <boost/program_options.hpp>
@@ -7,6 +9,12 @@
 #include "daemon/signetd.hpp"
 
 int main(int argc, char** argv) {
+    // Each job allocates a few buffers of its document's size. glibc's defaults mapped and
+    // unmapped those above 128 KiB (a TLB shootdown on every CPU each time) and trimmed the job
+    // threads' arenas after each job, so the next one faulted its pages in again
+    // (docs/performance.md, issue 19). Documents of 4 MiB and more are still mapped per job.
+    ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
     namespace po = boost::program_options;
     po::options_description options("signetd options");
     options.add_options()("help,h", "show this help")(

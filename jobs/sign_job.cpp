@@ -50,12 +50,12 @@ std::string sign_response_body(bool batch, const SignResult& result) {
         const SignedDocument& document = result.documents.front();
         json body = members(document);
         body["activation_seq"] = result.activation_seq;
-        return dump_with(body, "document", base64_json_string(document.document));
+        return dump_with_base64(body, "document", document.document);
     }
     std::string documents = "[";
     for (const auto& document : result.documents) {
         if (documents.size() > 1) documents += ',';
-        documents += dump_with(members(document), "document", base64_json_string(document.document));
+        documents += dump_with_base64(members(document), "document", document.document);
     }
     documents += ']';
     return dump_with(json{{"activation_seq", result.activation_seq}}, "documents", documents);

@@ -73,21 +73,36 @@ Status check_text(const std::string& value, std::string_view what) {
     return {};
 }
 
-std::string dump_with(const nlohmann::json& members, std::string_view name, std::string_view value) {
+namespace {
+
+// `members` with the member `name` first, its value written by `value` into the text.
+template <typename Value>
+std::string spliced(const nlohmann::json& members, std::string_view name, std::size_t value_size, Value value) {
     const std::string rest = members.dump();  // "{}" or "{...}"
     std::string out;
-    out.reserve(rest.size() + name.size() + value.size() + 4);
+    out.reserve(rest.size() + name.size() + value_size + 4);
     out += "{\"";
     out += name;
     out += "\":";
-    out += value;
+    value(out);
     if (rest.size() > 2) out += ',';
     out.append(rest, 1);
     return out;
 }
 
-std::string base64_json_string(std::span<const std::uint8_t> bytes) {
-    return '"' + base64_encode(bytes) + '"';
+}  // namespace
+
+std::string dump_with(const nlohmann::json& members, std::string_view name, std::string_view value) {
+    return spliced(members, name, value.size(), [&](std::string& out) { out += value; });
+}
+
+std::string dump_with_base64(const nlohmann::json& members, std::string_view name,
+                             std::span<const std::uint8_t> bytes) {
+    return spliced(members, name, 4 * ((bytes.size() + 2) / 3) + 2, [&](std::string& out) {
+        out += '"';
+        base64_append(out, bytes);
+        out += '"';
+    });
 }
 
 Result<JsonFields> JsonFields::parse(std::string_view body, std::initializer_list<std::string_view> known) {

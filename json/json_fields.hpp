@@ -50,7 +50,9 @@ Status check_text(const std::string& value, std::string_view what);
 // in as one piece instead of through nlohmann's character-by-character escaping, which cost as
 // much CPU as the signature (docs/performance.md, issue 19).
 std::string dump_with(const nlohmann::json& members, std::string_view name, std::string_view value);
-// The JSON string of `bytes` in base64: no character of base64 needs escaping.
-std::string base64_json_string(std::span<const std::uint8_t> bytes);
+// The same with the value the JSON string of `bytes` in base64, encoded straight into the
+// text: no character of base64 needs escaping.
+std::string dump_with_base64(const nlohmann::json& members, std::string_view name,
+                             std::span<const std::uint8_t> bytes);
 
 }  // namespace signet::daemon

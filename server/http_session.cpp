@@ -1,7 +1,10 @@
 #include "server/http_session.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <utility>
 #include <variant>
 
 #include <boost/asio/dispatch.hpp>
@@ -40,6 +43,7 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<Credenti
       traffic_(traffic) {}
 
 HttpSession::~HttpSession() {
+    release_body();
     if (in_request_) traffic_.requests.fetch_sub(1);
     traffic_.connections.fetch_sub(1);
 }
@@ -121,6 +125,16 @@ void HttpSession::on_read_header(beast::error_code ec, std::size_t) {
     if (length && *length > limit) {
         // Refused before the body is read; the connection is closed since its body is unread.
         return send(error_response(body_too_large(raw_document), version, false), true);
+    }
+    // A chunked body may grow to the limit; a request with neither has no body (RFC 9112 §6.3).
+    if (!reserve_body(length ? *length : header_parser_->chunked() ? limit : 0)) {
+        return send(error_response(Error{Errc::unavailable,
+                                         "signetd holds as many request bodies as it allows at once ([limits] "
+                                         "max_inflight_body_bytes, " +
+                                             std::to_string(context_.config.limits.max_inflight_body_bytes) +
+                                             " bytes); retry shortly"},
+                                   version, false),
+                    true);
     }
     const bool expect_continue = beast::iequals(header[http::field::expect], "100-continue");
     if (raw_document) {
@@ -234,7 +248,22 @@ void HttpSession::begin_request() {
     traffic_.requests.fetch_add(1);
 }
 
+bool HttpSession::reserve_body(std::uint64_t bytes) {
+    const std::uint64_t budget = context_.config.limits.max_inflight_body_bytes;
+    std::uint64_t held = traffic_.body_bytes.load();
+    do {
+        if (bytes > budget - std::min(held, budget)) return false;
+    } while (!traffic_.body_bytes.compare_exchange_weak(held, held + bytes));
+    body_reserved_ = bytes;
+    return true;
+}
+
+void HttpSession::release_body() {
+    traffic_.body_bytes.fetch_sub(std::exchange(body_reserved_, 0));
+}
+
 void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
+    release_body();  // the request's body, its job and its answer are gone
     if (in_request_) {
         auto elapsed = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_start_);
         RequestScope scope(request_id_);

@@ -45,6 +45,10 @@ private:
     std::size_t body_limit(bool raw_document) const;
     // 413 naming the limit and the setting that sets it.
     Error body_too_large(bool raw_document) const;
+    // Takes `bytes` of the in-flight body budget for this request; false when the budget has
+    // not that much left.
+    bool reserve_body(std::uint64_t bytes);
+    void release_body();
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
 
@@ -54,6 +58,7 @@ private:
     ServerContext& context_;
     Traffic& traffic_;
     bool in_request_ = false;  // counted in traffic_.requests
+    std::uint64_t body_reserved_ = 0;  // this request's part of traffic_.body_bytes
     std::string request_id_;
     std::string request_line_;  // "POST /v1/seal", for the access log line
     std::chrono::steady_clock::time_point request_start_;

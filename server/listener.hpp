@@ -19,6 +19,7 @@ namespace signet::daemon {
 struct Traffic {
     std::atomic<unsigned> connections{0};
     std::atomic<unsigned> requests{0};  // from a request's headers to its response written
+    std::atomic<std::uint64_t> body_bytes{0};  // reserved by those requests ([limits] max_inflight_body_bytes)
     std::atomic<bool> draining{false};
 };
 

@@ -31,9 +31,11 @@ using signet::test::write_file;
 
 // Two job threads and two waiting places: the fifth job at once is refused.
 // A PDF worker gets one second, of CPU and of wall clock, per document.
+// 40 MiB of request bodies at once (the JSON body limit here is 32 MiB).
 constexpr const char* small_limits =
     "workers = 2\nmax_queued_jobs = 2\nrequest_timeout_seconds = 2\nhandshake_timeout_seconds = 2\n"
-    "drain_timeout_seconds = 20\npdf_workers = 2\npdf_worker_cpu_seconds = 1\npdf_job_timeout_seconds = 1\n";
+    "drain_timeout_seconds = 20\npdf_workers = 2\npdf_worker_cpu_seconds = 1\npdf_job_timeout_seconds = 1\n"
+    "max_inflight_body_bytes = 41943040\n";
 
 Installation& limited() {
     static Installation shared(false, small_limits, 32 * 1024 * 1024);
@@ -174,6 +176,29 @@ BOOST_AUTO_TEST_CASE(a_slow_client_is_cut_off_while_others_are_served) {
                        "exec 3<>/dev/tcp/127.0.0.1/" + std::to_string(limited().port) + "; cat <&3 >/dev/null"});
     BOOST_TEST(silent.exit_code == 0, "the silent connection stayed open: " << silent.output);
     BOOST_TEST(limited().healthy());
+}
+
+// A body counts against [limits] max_inflight_body_bytes from its headers to its answer: a
+// second one that would pass the budget is refused at once with a 503 that names it, and the
+// budget comes back when the first request ends (here: cut off by the request deadline).
+BOOST_AUTO_TEST_CASE(request_bodies_held_at_once_are_bounded) {
+    const auto pki = limited().install / "pki";
+    TlsClient stalled(pki, limited().port, "platform");
+    stalled.write("POST /v1/seal HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  "Content-Length: 31457280\r\n\r\n{\"tenant\": ");
+    std::this_thread::sleep_for(200ms);  // its headers read, its 30 MiB reserved
+    TlsClient second(pki, limited().port, "platform");
+    second.write("POST /v1/seal HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 20971520\r\n\r\n");
+    const std::string refused = second.read_all_within(10s);
+    BOOST_TEST(refused.find("HTTP/1.1 503") == 0, refused);
+    BOOST_TEST(refused.find("max_inflight_body_bytes") != std::string::npos, refused);
+    BOOST_TEST(limited().healthy());  // small requests pass meanwhile
+    BOOST_TEST(stalled.closed_within(10s));
+    TempDir work;
+    auto pdf = read_file(signet::test::ps2pdf_sample(work.path(), "budget", 1, true));
+    auto answer = limited().request("POST", "/v1/seal", seal_body(pdf));
+    BOOST_TEST(answer.status == 200, answer.body);
 }
 
 BOOST_AUTO_TEST_CASE(a_full_queue_answers_503_with_retry_after) {

@@ -228,7 +228,8 @@ BOOST_AUTO_TEST_CASE(a_raw_body_has_its_own_limit) {
     expect_refusal(raw_seal(between), 422, "invalid_document", "not a PDF");
     // Over the raw limit: refused from its Content-Length, before it is read.
     std::string big(Installation::max_raw_document_bytes + 1024, 'A');
-    expect_refusal(raw_seal(big), 413, "too_large", std::to_string(Installation::max_raw_document_bytes) + " bytes");
+    expect_refusal(raw_seal(big), 413, "too_large",
+                   std::to_string(Installation::max_raw_document_bytes) + " bytes ([limits] max_raw_document_bytes)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -8,6 +8,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <functional>
 #include <optional>
 
 namespace signet::test {
@@ -52,6 +53,25 @@ int TlsClient::get(const std::string& path) {
     http::response<http::string_body> response;
     http::read(*impl_->stream, impl_->buffer, response, ec);
     return ec ? 0 : response.result_int();
+}
+
+std::string TlsClient::read_all_within(std::chrono::seconds limit) {
+    std::string received;
+    char chunk[4096];
+    net::steady_timer timer(impl_->io, limit);
+    timer.async_wait([this](boost::system::error_code ec) {
+        if (!ec) impl_->stream->next_layer().cancel();
+    });
+    std::function<void(boost::system::error_code, std::size_t)> on_read = [&](boost::system::error_code ec,
+                                                                              std::size_t n) {
+        received.append(chunk, n);
+        if (ec) return (void)timer.cancel();
+        impl_->stream->async_read_some(net::buffer(chunk), on_read);
+    };
+    impl_->stream->async_read_some(net::buffer(chunk), on_read);
+    impl_->io.restart();
+    impl_->io.run();
+    return received;
 }
 
 bool TlsClient::closed_within(std::chrono::seconds limit) {

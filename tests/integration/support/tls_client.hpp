@@ -24,6 +24,8 @@ public:
     int get(const std::string& path);
     // Waits up to `limit` for the server to close the connection; true when it did.
     bool closed_within(std::chrono::seconds limit);
+    // What the server sends until it closes the connection, or until `limit`.
+    std::string read_all_within(std::chrono::seconds limit);
 
 private:
     struct Impl;

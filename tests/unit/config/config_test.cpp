@@ -185,6 +185,18 @@ BOOST_AUTO_TEST_CASE(raw_document_limit_is_its_own) {
                   {"limits.max_raw_document_bytes", "between"});
 }
 
+BOOST_AUTO_TEST_CASE(inflight_body_budget_holds_one_body_of_each_limit) {
+    auto defaults = signet::config::load(write(valid()));
+    BOOST_REQUIRE_MESSAGE(defaults, signet::test::error_of(defaults));
+    BOOST_TEST(defaults->limits.max_inflight_body_bytes == 512U * 1024U * 1024U);
+    auto set = signet::config::load(write(valid("max_inflight_body_bytes = 1073741824\n")));
+    BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
+    BOOST_TEST(set->limits.max_inflight_body_bytes == 1073741824U);
+    // Below the raw limit (64 MiB by default): no raw document of that size could be read.
+    require_error(signet::config::load(write(valid("max_inflight_body_bytes = 1048576\n"))),
+                  {"limits.max_inflight_body_bytes", "at least max_body_bytes and max_raw_document_bytes"});
+}
+
 BOOST_AUTO_TEST_CASE(bad_role_and_ambiguous_mapping) {
     std::string bad_role = valid();
     bad_role.replace(bad_role.find("role = \"auditor\""), 16, "role = \"root\"");
