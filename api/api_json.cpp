@@ -40,7 +40,10 @@ Result<pdf::Appearance> parse_appearance(const json& value) {
 // A base64 PDF from `value` (the field `name`), not empty.
 Result<std::vector<std::uint8_t>> document_bytes(const json& value, const std::string& name) {
     if (!value.is_string()) return fail(Errc::bad_request, "the field '" + name + "' must be a base64 string");
-    auto bytes = base64_decode(value.get_ref<const std::string&>());
+    // Room for what the job appends: the signature's update, its validation data, a document
+    // time-stamp (as the raw form's body has, server/handler.hpp).
+    constexpr std::size_t room = 256 * 1024;
+    auto bytes = base64_decode(value.get_ref<const std::string&>(), room);
     if (!bytes) {
         return std::unexpected(Error{Errc::bad_request, "the field '" + name + "' is not valid base64: " +
                                                             bytes.error().message});
@@ -84,8 +87,9 @@ Result<std::optional<config::SignatureLevel>> level_field(const JsonFields& fiel
 
 }  // namespace
 
-Result<SealRequest> parse_seal_request(std::string_view body) {
-    auto fields = JsonFields::parse(body, {"tenant", "actor", "document", "appearance", "approved_by", "level"});
+Result<SealRequest> parse_seal_request(std::string body) {
+    auto fields =
+        JsonFields::parse_and_free(std::move(body), {"tenant", "actor", "document", "appearance", "approved_by", "level"});
     if (!fields) return std::unexpected(fields.error());
     SealRequest request;
     SIGNET_TRY(request.tenant, fields->text("tenant"));
@@ -100,8 +104,8 @@ Result<SealRequest> parse_seal_request(std::string_view body) {
     return request;
 }
 
-Result<ExtendRequest> parse_extend_request(std::string_view body) {
-    auto fields = JsonFields::parse(body, {"tenant", "document"});
+Result<ExtendRequest> parse_extend_request(std::string body) {
+    auto fields = JsonFields::parse_and_free(std::move(body), {"tenant", "document"});
     if (!fields) return std::unexpected(fields.error());
     ExtendRequest request;
     SIGNET_TRY(request.tenant, fields->text("tenant"));
@@ -110,9 +114,9 @@ Result<ExtendRequest> parse_extend_request(std::string_view body) {
     return request;
 }
 
-Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch) {
+Result<SignRequest> parse_sign_request(std::string body, unsigned max_batch) {
     auto fields =
-        JsonFields::parse(body, {"tenant", "actor", "document", "documents", "appearance", "activation", "level"});
+        JsonFields::parse_and_free(std::move(body), {"tenant", "actor", "document", "documents", "appearance", "activation", "level"});
     if (!fields) return std::unexpected(fields.error());
     SignRequest request;
     SIGNET_TRY(request.tenant, fields->text("tenant"));

@@ -17,9 +17,9 @@
 namespace signet::daemon {
 
 
-Result<SealRequest> parse_seal_request(std::string_view body);
+Result<SealRequest> parse_seal_request(std::string body);
 // {"tenant", "document": b64} of POST /v1/extend.
-Result<ExtendRequest> parse_extend_request(std::string_view body);
+Result<ExtendRequest> parse_extend_request(std::string body);
 
 // "B-B" or "B-T"; bad_request naming `what` ("the field 'level'") otherwise.
 Result<config::SignatureLevel> parse_level(const std::string& text, std::string_view what);
@@ -35,7 +35,7 @@ inline constexpr std::size_t max_otp_bytes = 16;
 
 // POST /v1/sign: "document" or "documents" (at most `max_batch`), "activation": {"otp"}. A
 // missing activation leaves `otp` empty: the job refuses it and records the refusal.
-Result<SignRequest> parse_sign_request(std::string_view body, unsigned max_batch);
+Result<SignRequest> parse_sign_request(std::string body, unsigned max_batch);
 
 // {"document": b64, "signature": {...}, "audit_seq": N}
 std::string seal_response_body(const SealResult& result);

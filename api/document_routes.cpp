@@ -53,17 +53,15 @@ Result<ExtendResult> run_extend(Services& services, const config::ClientIdentity
     return result;
 }
 
-// A document job with a JSON body, on the job pool: `parse` reads the body, which is freed before
-// `run` does the job and gives the answer's JSON.
+// A document job with a JSON body, on the job pool: `parse` takes the body, and frees it once it
+// has read it (JsonFields::parse), before `run` does the job and gives the answer's JSON.
 template <class Parse, class Run>
 void json_job(Services& services, Request&& request, Completion done, Parse parse, Run run) {
     const unsigned version = request.version();
     const bool keep_alive = request.keep_alive();
     auto body = std::make_shared<std::string>(std::move(request.body()));
     on_pool(services, version, keep_alive, std::move(done), [body, version, keep_alive, parse, run] {
-        auto parsed = parse(*body);
-        body->clear();
-        body->shrink_to_fit();
+        auto parsed = parse(std::move(*body));
         if (!parsed) return error_response(parsed.error(), version, keep_alive);
         auto answer = run(std::move(*parsed));
         if (!answer) return error_response(answer.error(), version, keep_alive);
@@ -85,8 +83,8 @@ void seal_json(Services& services, const config::ClientIdentity& client, Request
 void sign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
     json_job(
         services, std::move(request), std::move(done),
-        [&services](std::string_view body) {
-            return parse_sign_request(body, services.config.signing.max_batch_documents);
+        [&services](std::string body) {
+            return parse_sign_request(std::move(body), services.config.signing.max_batch_documents);
         },
         [&services, client](SignRequest parsed) -> Result<std::string> {
             const bool batch = parsed.batch;

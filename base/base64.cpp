@@ -31,7 +31,7 @@ std::string base64_encode(std::span<const std::uint8_t> bytes) {
     return out;
 }
 
-Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
+Result<std::vector<std::uint8_t>> base64_decode(std::string_view text, std::size_t spare_capacity) {
     if (text.size() % 4 != 0) {
         return fail(Errc::bad_request, "base64 text must have a length that is a multiple of 4");
     }
@@ -46,7 +46,9 @@ Result<std::vector<std::uint8_t>> base64_decode(std::string_view text) {
                         "base64 text has an invalid character at position " + std::to_string(i));
         }
     }
-    std::vector<std::uint8_t> out(text.size() / 4 * 3);
+    std::vector<std::uint8_t> out;
+    out.reserve(text.size() / 4 * 3 + spare_capacity);
+    out.resize(text.size() / 4 * 3);
     constexpr std::size_t chunk = 4 * 1024 * 1024;
     std::size_t written = 0;
     for (std::size_t offset = 0; offset < text.size(); offset += chunk) {

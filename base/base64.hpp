@@ -15,7 +15,9 @@ namespace signet {
 std::string base64_encode(std::span<const std::uint8_t> bytes);
 // Appends the base64 of `bytes` to `out`, encoded in place (no intermediate string).
 void base64_append(std::string& out, std::span<const std::uint8_t> bytes);
-Result<std::vector<std::uint8_t>> base64_decode(std::string_view text);
+// `spare_capacity`: bytes the result can grow by without moving (a document the signed update
+// is appended to).
+Result<std::vector<std::uint8_t>> base64_decode(std::string_view text, std::size_t spare_capacity = 0);
 // As base64_decode, and also canonical (RFC 4648 §3.5: the unused bits of the last character
 // are zero) and not empty, so that one value has one encoding: for signatures in the audit log.
 Result<std::vector<std::uint8_t>> base64_decode_canonical(std::string_view text);

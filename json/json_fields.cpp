@@ -45,16 +45,21 @@ nlohmann::json converted(simdjson::dom::element element) {
 // The body parsed by simdjson (UTF-8 checked, depth bounded at 1024): a 133 KB document body
 // cost 2 ms of CPU in nlohmann's lexer, a 13 MB one more than 100 ms (docs/performance.md,
 // issue 19).
-Result<nlohmann::json> parse_body(std::string_view body) {
+// `release` is called once the parser no longer needs the body (which is then padded in
+// place), before the conversion copies its strings.
+template <typename Release>
+Result<nlohmann::json> parse_body(std::string_view body, bool padded, Release release) {
     thread_local simdjson::dom::parser kept;
     simdjson::dom::parser own;
     simdjson::dom::parser& parser = body.size() > kept_parser_bytes ? own : kept;
     simdjson::dom::element root;
-    if (parser.parse(body.data(), body.size()).get(root) != simdjson::SUCCESS) {
-        return fail(Errc::bad_request, "the request body is not valid JSON");
-    }
+    const bool parsed = parser.parse(body.data(), body.size(), !padded).get(root) == simdjson::SUCCESS;
+    release();
+    if (!parsed) return fail(Errc::bad_request, "the request body is not valid JSON");
     return converted(root);
 }
+
+
 
 std::unexpected<Error> field_error(std::string_view field, std::string_view problem) {
     return fail(Errc::bad_request, "the field '" + std::string(field) + "' " + std::string(problem));
@@ -106,8 +111,17 @@ std::string dump_with_base64(const nlohmann::json& members, std::string_view nam
 }
 
 Result<JsonFields> JsonFields::parse(std::string_view body, std::initializer_list<std::string_view> known) {
+    return from(parse_body(body, false, [] {}), known);
+}
+
+Result<JsonFields> JsonFields::parse_and_free(std::string&& body, std::initializer_list<std::string_view> known) {
+    const bool padded = body.capacity() >= body.size() + simdjson::SIMDJSON_PADDING;
+    return from(parse_body(body, padded, [&body] { std::string().swap(body); }), known);
+}
+
+Result<JsonFields> JsonFields::from(Result<nlohmann::json> body, std::initializer_list<std::string_view> known) {
     nlohmann::json parsed;
-    SIGNET_TRY(parsed, parse_body(body));
+    SIGNET_TRY(parsed, std::move(body));
     if (!parsed.is_object()) return fail(Errc::bad_request, "the request body must be a JSON object");
     for (const auto& [key, ignored] : parsed.items()) {
         bool listed = false;

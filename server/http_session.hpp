@@ -64,8 +64,8 @@ private:
     std::chrono::steady_clock::time_point request_start_;
     std::optional<config::ClientIdentity> client_;
     std::optional<http::request_parser<http::empty_body>> header_parser_;
-    std::optional<http::request_parser<http::string_body>> body_parser_;
-    std::optional<http::request_parser<http::vector_body<std::uint8_t>>> document_parser_;  // a raw PDF
+    std::optional<http::request_parser<Request::body_type>> body_parser_;
+    std::optional<http::request_parser<PdfRequest::body_type>> document_parser_;  // a raw PDF
     std::shared_ptr<Reply> response_;
     std::shared_ptr<http::response<http::empty_body>> interim_;
 };

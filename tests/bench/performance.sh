@@ -233,10 +233,19 @@ rss_gauge() {
     awk '$1 ~ /^signet_pdf_worker_peak_rss_bytes(\{|$)/ {if ($NF + 0 > m) m = $NF + 0; found = 1}
          END {print found ? m : "null"}'
 }
-# CPU clock ticks of signetd itself and of its reaped children (the PDF workers: signetd waits
-# for each), proc(5) /proc/PID/stat fields 14+15 and 16+17, as a JSON pair.
+# CPU clock ticks of signetd itself (proc(5) /proc/PID/stat fields 14+15) and of its PDF
+# workers, as a JSON pair: those reaped (signetd's fields 16+17) and those alive (a worker
+# serves many documents, so most of its CPU is spent before it is reaped).
 hz=$(getconf CLK_TCK)
-cpu_ticks() { awk '{printf "[%d, %d]", $14 + $15, $16 + $17}' "/proc/$pid/stat"; }
+cpu_ticks() {
+  local own reaped live=0 kid ticks
+  read -r own reaped < <(awk '{print $14 + $15, $16 + $17}' "/proc/$pid/stat")
+  for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+    ticks=$(awk '{print $14 + $15}' "/proc/$kid/stat" 2>/dev/null || true)
+    live=$(( live + ${ticks:-0} ))
+  done
+  printf '[%d, %d]' "$own" $(( reaped + live ))
+}
 # signetd's own stage histograms (signet_stage_seconds: queue, pdf, hsm, audit), cumulative sums
 # and counts as JSON; the difference around a load point is where its seals spent their time.
 stages() {

@@ -160,7 +160,17 @@ stages() {
               print "}"}'
 }
 hz=$(getconf CLK_TCK)
-cpu_ticks() { awk '{printf "[%d, %d]", $14 + $15, $16 + $17}' "/proc/$pid/stat"; }
+# The workers: those reaped (fields 16+17 of signetd) and those alive (a worker serves many
+# documents, so most of its CPU is counted before it is reaped).
+cpu_ticks() {
+  local own reaped live=0 kid ticks
+  read -r own reaped < <(awk '{print $14 + $15, $16 + $17}' "/proc/$pid/stat")
+  for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+    ticks=$(awk '{print $14 + $15}' "/proc/$kid/stat" 2>/dev/null || true)
+    live=$(( live + ${ticks:-0} ))
+  done
+  printf '[%d, %d]' "$own" $(( reaped + live ))
+}
 
 : >"$work/load.ndjson"
 point() {  # NAME LOADGEN-ARGS...: one load point, appended to load.ndjson

@@ -8,7 +8,7 @@
 namespace {
 
 void require_bad_request(std::string_view body, std::string_view fragment) {
-    auto parsed = signet::daemon::parse_seal_request(body);
+    auto parsed = signet::daemon::parse_seal_request(std::string(body));
     BOOST_REQUIRE_MESSAGE(!parsed, "accepted: " << body);
     BOOST_TEST(static_cast<int>(parsed.error().code) == static_cast<int>(signet::Errc::bad_request));
     BOOST_TEST(parsed.error().message.find(fragment) != std::string::npos,

@@ -205,6 +205,36 @@ BOOST_AUTO_TEST_CASE(date_reads_yyyy_mm_dd) {
 
 BOOST_AUTO_TEST_SUITE_END()
 
+// A body given up is read in place when it has the parser's padding, and freed; the fields are
+// those parse() reads.
+BOOST_AUTO_TEST_CASE(a_body_given_up_is_parsed_and_freed) {
+    std::string body = R"({"a": "x", "n": [1, 2.5, -3, true, null], "o": {"k": "é"}})";
+    body.reserve(body.size() + 64);
+    auto taken = JsonFields::parse_and_free(std::move(body), {"a", "n", "o"});
+    BOOST_REQUIRE(taken);
+    BOOST_TEST(body.capacity() < 64u);
+    auto read = JsonFields::parse(R"({"a": "x", "n": [1, 2.5, -3, true, null], "o": {"k": "é"}})", {"a", "n", "o"});
+    BOOST_REQUIRE(read);
+    for (const char* field : {"a", "n", "o"}) BOOST_TEST(taken->at(field) == read->at(field), field);
+    // Without padding it is copied first; refusals are the same.
+    require_refusal(JsonFields::parse_and_free(std::string("{\"a\": "), {"a"}), "not valid JSON");
+    require_refusal(JsonFields::parse_and_free(std::string(R"({"b": 1})"), {"a"}), "'b' is not part of the API");
+}
+
+BOOST_AUTO_TEST_CASE(a_document_is_spliced_into_the_answer_as_base64) {
+    const std::vector<std::uint8_t> bytes = {0x25, 0x50, 0x44, 0x46, 0xff, 0x00, 0x10};
+    const std::string text = signet::daemon::dump_with_base64({{"audit_seq", 7}, {"z", "é\""}}, "document", bytes);
+    auto parsed = nlohmann::json::parse(text);
+    BOOST_TEST(parsed.at("document") == "JVBERv8AEA==");
+    BOOST_TEST(parsed.at("audit_seq") == 7);
+    BOOST_TEST(parsed.at("z") == "é\"");
+    BOOST_TEST(parsed.size() == 3u);
+    BOOST_TEST(nlohmann::json::parse(signet::daemon::dump_with_base64(nlohmann::json::object(), "d", {})) ==
+               nlohmann::json({{"d", ""}}));
+    BOOST_TEST(nlohmann::json::parse(signet::daemon::dump_with({{"x", 1}}, "list", "[1,2]")) ==
+               nlohmann::json({{"x", 1}, {"list", {1, 2}}}));
+}
+
 BOOST_AUTO_TEST_CASE(json_reply_defaults_to_200) {
     signet::daemon::JsonReply reply;
     BOOST_TEST(reply.status == 200U);

@@ -12,6 +12,7 @@
 
 namespace signet::pdf::test {
 namespace {
+using signet::test::need;
 
 const std::string placeholder = "/ByteRange[ 0 1234567890 1234567890 1234567890]/Contents<";
 
@@ -83,6 +84,33 @@ BOOST_AUTO_TEST_CASE(the_digest_covers_both_ranges_of_original_and_update) {
     }
     BOOST_TEST(!byte_range_digest(original, bytes, {0, 10, file.size() - 5, 10}));
     BOOST_TEST(!byte_range_digest(original, bytes, {0, file.size() + 1, 0, 0}));
+}
+
+// One pass over the original: the document's digest, the ByteRange's and the signed file's from
+// copies of the state agree with hashing each of them whole.
+BOOST_AUTO_TEST_CASE(a_prefix_digest_gives_the_three_digests_of_a_seal) {
+    const auto original = bytes_of(original_part);
+    auto bytes = bytes_of(update(4));
+    auto found = patch_byte_range(bytes, original.size(), 4);
+    BOOST_REQUIRE(found);
+    auto prefix = need(PrefixDigest::of(original));
+    BOOST_TEST(prefix.size() == original.size());
+    auto sha = [](std::string_view text) {
+        std::array<std::uint8_t, 32> out{};
+        unsigned int length = 0;
+        EVP_Digest(text.data(), text.size(), out.data(), &length, EVP_sha256(), nullptr);
+        return out;
+    };
+    BOOST_TEST((prefix.digest() == sha(original_part)));
+    const std::string file = original_part + std::string(text_of(bytes));
+    BOOST_TEST((need(prefix.followed_by(bytes)) == sha(file)));
+    BOOST_TEST((need(prefix.byte_range(bytes, found->byte_range)) ==
+                need(byte_range_digest(original, bytes, found->byte_range))));
+    // Each digest can be taken again: the state itself is never finished.
+    BOOST_TEST((need(prefix.followed_by(bytes)) == sha(file)));
+    // A range that does not begin with the whole original, or does not end the file, is refused.
+    BOOST_TEST(!prefix.byte_range(bytes, {0, 10, file.size() - 5, 5}));
+    BOOST_TEST(!prefix.byte_range(bytes, {0, original.size() + 2, original.size() + 4, 3}));
 }
 
 BOOST_AUTO_TEST_CASE(anything_but_one_clean_placeholder_is_an_internal_error) {
