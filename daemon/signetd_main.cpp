@@ -11,10 +11,11 @@
 int main(int argc, char** argv) {
     // Each job allocates a few buffers of its document's size. glibc's defaults mapped and
     // unmapped those above 128 KiB (a TLB shootdown on every CPU each time) and trimmed the job
-    // threads' arenas after each job, so the next one faulted its pages in again
-    // (docs/performance.md, issue 19). Documents of 4 MiB and more are still mapped per job.
-    ::mallopt(M_MMAP_THRESHOLD, 4 << 20);
-    ::mallopt(M_TRIM_THRESHOLD, 16 << 20);
+    // threads' arenas after each job, so the next one faulted its pages in again: a third of a
+    // 10 MB JSON seal's CPU (docs/performance.md, issue 19). Buffers up to 32 MiB (glibc's
+    // largest threshold) now come back from the arenas; an arena keeps up to 64 MiB free.
+    ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    ::mallopt(M_TRIM_THRESHOLD, 64 << 20);
     namespace po = boost::program_options;
     po::options_description options("signetd options");
     options.add_options()("help,h", "show this help")(
