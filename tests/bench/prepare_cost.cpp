@@ -23,46 +23,14 @@
 #include <vector>
 
 #include "pdf/prepare.hpp"
+#include "tests/bench/image_pdf.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A classic PDF (ISO 32000-1 §7.5) of `pages` pages, each drawing its own 100 x 100 grey image
-// of random bytes: about 10 KB a page, and three objects.
-std::string make_document(int pages) {
-    std::mt19937 random(42);
-    std::vector<std::string> objects{"<< /Type /Catalog /Pages 2 0 R >>", ""};
-    std::string kids;
-    for (int page = 0; page < pages; ++page) {
-        const std::size_t first = objects.size() + 1;
-        kids += std::to_string(first) + " 0 R ";
-        objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents " +
-                          std::to_string(first + 1) + " 0 R /Resources << /XObject << /Im0 " +
-                          std::to_string(first + 2) + " 0 R >> >> >>");
-        const std::string content = "q 400 0 0 400 100 200 cm /Im0 Do Q";
-        objects.push_back("<< /Length " + std::to_string(content.size()) + " >>\nstream\n" +
-                          content + "\nendstream");
-        std::string pixels(100 * 100, '\0');
-        for (char& pixel : pixels) pixel = static_cast<char>(random() & 0xFF);
-        objects.push_back(
-            "<< /Type /XObject /Subtype /Image /Width 100 /Height 100 /ColorSpace /DeviceGray "
-            "/BitsPerComponent 8 /Length 10000 >>\nstream\n" +
-            pixels + "\nendstream");
-    }
-    objects[1] = "<< /Type /Pages /Kids [" + kids + "] /Count " + std::to_string(pages) + " >>";
-    std::string pdf = "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n";
-    std::string xref = "xref\n0 " + std::to_string(objects.size() + 1) + "\n0000000000 65535 f \n";
-    for (std::size_t i = 0; i < objects.size(); ++i) {
-        char entry[21];
-        std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", pdf.size());
-        xref.append(entry, 20);
-        pdf += std::to_string(i + 1) + " 0 obj\n" + objects[i] + "\nendobj\n";
-    }
-    const std::size_t at = pdf.size();
-    return pdf + xref + "trailer\n<< /Size " + std::to_string(objects.size() + 1) +
-           " /Root 1 0 R >>\nstartxref\n" + std::to_string(at) + "\n%%EOF\n";
-}
+// About 10 KB a page: a 100 x 100 image.
+std::string make_document(int pages) { return signet::bench::image_document(pages, 100, 100); }
 
 std::vector<std::uint8_t> read_file(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
