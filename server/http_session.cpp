@@ -39,6 +39,7 @@ HttpSession::HttpSession(net::ip::tcp::socket&& socket, std::shared_ptr<Credenti
                          ServerContext& context, Traffic& traffic)
     : credentials_(std::move(credentials)),
       stream_(std::move(socket), credentials_->tls),
+      deadline_(stream_.get_executor()),
       context_(context),
       traffic_(traffic) {}
 
@@ -55,7 +56,7 @@ void HttpSession::run() {
 }
 
 void HttpSession::on_run() {
-    beast::get_lowest_layer(stream_).expires_after(context_.config.limits.handshake_timeout);
+    expire_after(context_.config.limits.handshake_timeout);
     stream_.async_handshake(net::ssl::stream_base::server,
                             [self = shared_from_this()](beast::error_code ec) {
                                 self->on_handshake(ec);
@@ -85,7 +86,7 @@ void HttpSession::do_read_header() {
     body_parser_.reset();
     document_parser_.reset();
     // One deadline for the whole request (headers and body): a slow client is cut off.
-    beast::get_lowest_layer(stream_).expires_after(context_.config.limits.request_timeout);
+    expire_after(context_.config.limits.request_timeout);
     http::async_read_header(stream_, buffer_, *header_parser_,
                             [self = shared_from_this()](beast::error_code e, std::size_t n) {
                                 self->on_read_header(e, n);
@@ -201,7 +202,7 @@ void HttpSession::on_read_body(beast::error_code ec, std::size_t) {
 
 void HttpSession::dispatch_request() {
     // No deadline while the job runs: the job pool bounds the work, and the client waits.
-    beast::get_lowest_layer(stream_).expires_never();
+    expire_never();
     RequestScope scope(request_id_);  // the job pool carries it to the thread of the job
     auto done = [self = shared_from_this()](Reply response) {
         // Back onto this connection's strand, whatever thread produced it.
@@ -222,7 +223,7 @@ void HttpSession::dispatch_request() {
 
 void HttpSession::send(Reply response, bool close_after) {
     response_ = std::make_shared<Reply>(std::move(response));
-    beast::get_lowest_layer(stream_).expires_after(context_.config.limits.request_timeout);
+    expire_after(context_.config.limits.request_timeout);
     std::visit(
         [this, close_after](auto& message) {
             if (close_after) message.keep_alive(false);
@@ -281,8 +282,23 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t) {
     do_read_header();
 }
 
+void HttpSession::expire_after(std::chrono::steady_clock::duration duration) {
+    deadline_.expires_after(duration);
+    deadline_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        if (ec) return;  // re-armed or cancelled
+        if (auto self = weak.lock()) {
+            beast::error_code ignored;
+            beast::get_lowest_layer(self->stream_).close(ignored);
+        }
+    });
+}
+
+void HttpSession::expire_never() {
+    deadline_.cancel();
+}
+
 void HttpSession::do_close() {
-    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    expire_after(std::chrono::seconds(5));
     stream_.async_shutdown([self = shared_from_this()](beast::error_code) {});
 }
 

@@ -14,7 +14,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
@@ -51,9 +51,16 @@ private:
     void release_body();
     void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
     void do_close();
+    // Closes the socket after `duration` unless re-armed or cancelled first: what is pending
+    // then ends with operation_aborted.
+    void expire_after(std::chrono::steady_clock::duration duration);
+    void expire_never();
 
     std::shared_ptr<Credentials> credentials_;  // those this connection was accepted with
-    boost::beast::ssl_stream<boost::beast::tcp_stream> stream_;
+    // A plain socket and one deadline timer per connection, re-armed per request: Beast's
+    // tcp_stream re-arms its timer on every read and write, one per 16 KB TLS record (issue 19).
+    boost::beast::ssl_stream<boost::asio::ip::tcp::socket> stream_;
+    boost::asio::steady_timer deadline_;
     boost::beast::flat_buffer buffer_;
     ServerContext& context_;
     Traffic& traffic_;
