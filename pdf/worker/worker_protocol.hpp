@@ -1,6 +1,6 @@
 #pragma once
 // The wire between WorkerPool and signet-pdf-worker. A job is the request header frame, then
-// the document as a sealed memfd (fd_passing.hpp) that the worker maps; a reply is one header frame, followed by the incremental update when it
+// the document as a sealed memfd (fd_passing.hpp) that the worker reads; a reply is one header frame, followed by the incremental update when it
 // says "ok" (never the original again: the parent has it). A frame is an 8-byte length in host
 // byte order (both ends are the same build on the same host) and that many bytes. Every length
 // read from the wire is capped before anything is allocated for it: the parent does not trust

@@ -61,7 +61,7 @@ Status add_worker_rules(const Rules& rules) {
     // I/O on the socket. No openat at all: the worker runs as signetd's user, so a worker that
     // a document took over could otherwise read the PIN credential or the token's files and
     // return them in its update. The document arrives in memory and PoDoFo parses it there.
-    // The document arrives as a sealed memfd (recvmsg, SCM_RIGHTS) that the worker maps.
+    // The document arrives as a sealed memfd (recvmsg, SCM_RIGHTS) that the worker reads (read, lseek, newfstatat).
     for (int call : {SCMP_SYS(read), SCMP_SYS(write), SCMP_SYS(lseek), SCMP_SYS(close),
                      SCMP_SYS(newfstatat), SCMP_SYS(recvfrom), SCMP_SYS(recvmsg), SCMP_SYS(sendto),
                      SCMP_SYS(poll)}) {
