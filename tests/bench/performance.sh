@@ -28,6 +28,7 @@ set -euo pipefail
 export LC_ALL=C  # one decimal point for printf, awk and $EPOCHREALTIME
 cd "$(dirname "$0")/../.."
 source tests/bench/letter.sh
+source tests/bench/cpu_ticks.sh
 quick=0
 case "${1:-}" in
   --quick) quick=1 ;;
@@ -237,19 +238,7 @@ rss_gauge() {
     awk '$1 ~ /^signet_pdf_worker_peak_rss_bytes(\{|$)/ {if ($NF + 0 > m) m = $NF + 0; found = 1}
          END {print found ? m : "null"}'
 }
-# CPU clock ticks of signetd itself (proc(5) /proc/PID/stat fields 14+15) and of its PDF
-# workers, as a JSON pair: those reaped (signetd's fields 16+17) and those alive (a worker
-# serves many documents, so most of its CPU is spent before it is reaped).
 hz=$(getconf CLK_TCK)
-cpu_ticks() {
-  local own reaped live=0 kid ticks
-  read -r own reaped < <(awk '{print $14 + $15, $16 + $17}' "/proc/$pid/stat")
-  for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-    ticks=$(awk '{print $14 + $15}' "/proc/$kid/stat" 2>/dev/null || true)
-    live=$(( live + ${ticks:-0} ))
-  done
-  printf '[%d, %d]' "$own" $(( reaped + live ))
-}
 # signetd's own stage histograms (signet_stage_seconds: queue, pdf, hsm, audit), cumulative sums
 # and counts as JSON; the difference around a load point is where its seals spent their time.
 stages() {
@@ -269,14 +258,14 @@ for i in 0 1 2; do
     for c in "${connections[@]}"; do
       note "sealing ${labels[$i]} through $api at $c connection(s)"
       before=$(stages)
-      cpu_before=$(cpu_ticks)
+      cpu_before=$(cpu_ticks "$pid")
       if ! result=$(loadgen "$api" "${docs[$i]}" --connections "$c" --seconds "$duration" --warmup "$warm"); then
         note "loadgen failed: $result"; tail -20 "$work/signetd.log" >&2; exit 1
       fi
       # Stage means include the warm-up requests: they are jobs like the others.
       jq -c --arg api "$api" --arg size "${labels[$i]}" --argjson bytes "${sizes[$i]}" \
         --argjson before "$before" --argjson after "$(stages)" \
-        --argjson cpu_before "$cpu_before" --argjson cpu_after "$(cpu_ticks)" --argjson warm "$warm" --argjson hz "$hz" \
+        --argjson cpu_before "$cpu_before" --argjson cpu_after "$(cpu_ticks "$pid")" --argjson warm "$warm" --argjson hz "$hz" \
         '{api: $api, size: $size, bytes: $bytes} + . +
          ((.ok + .connections * $warm) as $jobs |
           {cpu_ms_per_seal: {signetd: (1000 * ($cpu_after[0] - $cpu_before[0]) / $hz / $jobs),

@@ -36,6 +36,7 @@ set -euo pipefail
 export LC_ALL=C
 cd "$(dirname "$0")/../.."
 source tests/bench/letter.sh
+source tests/bench/cpu_ticks.sh
 quick=0
 case "${1:-}" in
   --quick) quick=1 ;;
@@ -160,17 +161,6 @@ stages() {
               print "}"}'
 }
 hz=$(getconf CLK_TCK)
-# The workers: those reaped (fields 16+17 of signetd) and those alive (a worker serves many
-# documents, so most of its CPU is counted before it is reaped).
-cpu_ticks() {
-  local own reaped live=0 kid ticks
-  read -r own reaped < <(awk '{print $14 + $15, $16 + $17}' "/proc/$pid/stat")
-  for kid in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
-    ticks=$(awk '{print $14 + $15}' "/proc/$kid/stat" 2>/dev/null || true)
-    live=$(( live + ${ticks:-0} ))
-  done
-  printf '[%d, %d]' "$own" $(( reaped + live ))
-}
 
 : >"$work/load.ndjson"
 point() {  # NAME LOADGEN-ARGS...: one load point, appended to load.ndjson
@@ -178,7 +168,7 @@ point() {  # NAME LOADGEN-ARGS...: one load point, appended to load.ndjson
   note "$name at $connections connections, ${load_seconds} s"
   local before cpu_before
   before=$(stages)
-  cpu_before=$(cpu_ticks)
+  cpu_before=$(cpu_ticks "$pid")
   if ! run "$work/point.json" timeout 600 "$build/tests/bench/loadgen" --port "$port" --pki "$pki" \
          --connections "$connections" --seconds "$load_seconds" --warmup "$warmup" "$@"; then
     note "loadgen failed: $(cat "$work/point.json")"; tail -20 "$work/signetd.log" >&2; exit 1
@@ -187,7 +177,7 @@ point() {  # NAME LOADGEN-ARGS...: one load point, appended to load.ndjson
     note "$name: no request succeeded: $(jq -c '.errors, .first_error' "$work/point.json")"; exit 1
   fi
   jq -c --arg name "$name" --argjson before "$before" --argjson after "$(stages)" \
-    --argjson cpu_before "$cpu_before" --argjson cpu_after "$(cpu_ticks)" --argjson hz "$hz" \
+    --argjson cpu_before "$cpu_before" --argjson cpu_after "$(cpu_ticks "$pid")" --argjson hz "$hz" \
     --argjson warm "$warmup" '
     {name: $name} + . +
     {stage_ms: ($after | with_entries(.key as $k | .value = (if (.value.count - ($before[$k].count // 0)) > 0
