@@ -2,7 +2,7 @@
 # Issues 17 and 18: signetd's RFC 3161 TSA, PAdES B-T, B-LT and B-LTA seals and `extend`, in one
 # run on one machine, each against its same-run baseline. Run after a build:
 #   bash tests/bench/timestamp_rate.sh [--quick]
-# SIGNET_BUILD (default build) names the build folder; timestamp_rate.json and signetd.log go to
+# SIGNET_BUILD (default build) names the build folder; timestamp_rate-ALGORITHM.json and signetd-timestamp.log go to
 # SIGNET_BENCH_RESULTS (default $SIGNET_BUILD/bench-results). SIGNET_BENCH_PORT (default a
 # random port in 18600-18699) is signetd's loopback port. SIGNET_BENCH_HSM_SESSIONS, when set,
 # writes `sessions = N` into the installation's [hsm] section (default: dev-init's config, which
@@ -285,4 +285,4 @@ jq -r '
   "targets (reported, not asserted)",
   (.targets[] | "    \(.status | . + " " * (8 - length)) \(.target): measured \(f(.measured; 1)), limit \(f(.limit; 1)), ratio \(f(.ratio; 3))")
 ' "$results/timestamp_rate-$tsa_algorithm.json"
-note "results in $results/timestamp_rate.json"
+note "results in $results/timestamp_rate-$tsa_algorithm.json"
