@@ -10,8 +10,7 @@ namespace signet::daemon {
 namespace {
 
 // What every entry of this job shares: who called, for whom, on which documents.
-audit::Entry job_entry(const config::ClientIdentity& client, const JobRequest& request,
-                       const std::vector<std::string>& digests) {
+audit::Entry job_entry(const config::ClientIdentity& client, const JobRequest& request) {
     audit::Entry entry;
     entry.client_fingerprint = client.fingerprint;
     entry.client_role = client.role ? std::string(config::to_string(*client.role)) : "";
@@ -19,7 +18,6 @@ audit::Entry job_entry(const config::ClientIdentity& client, const JobRequest& r
     entry.actor = request.actor;
     entry.approver = request.approved_by.value_or("");
     entry.action = request.kind == JobKind::seal ? "document.seal" : "document.sign";
-    entry.document_sha256 = digests.size() == 1 ? digests.front() : "";
     return entry;
 }
 
@@ -69,25 +67,22 @@ std::vector<std::string> appearance_lines(JobKind kind, const policy::TenantView
 
 Result<JobResult> run_key_job(const JobContext& context, const config::ClientIdentity& client, JobRequest request) {
     const bool personal = request.kind == JobKind::sign;
-    // One SHA-256 pass over each document: its digest now, the ByteRange's and the signed
-    // file's later from copies of the state.
-    std::vector<pdf::PrefixDigest> hashed;
-    std::vector<std::string> digests;
-    for (const auto& document : request.documents) {
-        auto prefix = pdf::PrefixDigest::of(document);
-        if (!prefix) return std::unexpected(prefix.error());
-        digests.push_back(hex_encode(prefix->digest()));
-        hashed.push_back(std::move(*prefix));
-    }
-    audit::Entry base = job_entry(client, request, digests);
+    // One SHA-256 pass over each document: its digest, and the ByteRange's and the signed
+    // file's later from copies of the state. A large one's pass has begun on a thread of its
+    // own and is awaited where a digest is first needed.
+    DocumentHashes hashes(request.documents);
+    audit::Entry base = job_entry(client, request);
     if (!personal) {
         base.key_id = context.seal_key->id_hex;
         base.certificate_sha256 = context.seal_key->certificate_sha256;
     }
-    // A refusal before any key use is on record.
+    // A refusal before any key use is on record, with the documents it refused.
     auto refuse = [&](const Error& error) -> std::unexpected<Error> {
+        auto digests = hashes.hex();
+        if (!digests) return std::unexpected(digests.error());
         audit::Entry entry = base;
-        if (personal) entry.detail = {{"documents", digests}};
+        if (digests->size() == 1) entry.document_sha256 = digests->front();
+        if (personal) entry.detail = {{"documents", *digests}};
         return record_refusal(context.trail, std::move(entry), error);
     };
     // A database, worker pool or token that cannot serve is no decision about this job: it is
@@ -130,8 +125,12 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
             return refuse(Error{Errc::activation_failed,
                                 "a personal signature needs the signer's activation code (\"activation\": {\"otp\"})"});
         }
-        auto activation = check_activation(*context.persons, *context.signing, base, request.actor, request.otp,
-                                           digests);
+        auto digests = hashes.hex();
+        if (!digests) return std::unexpected(digests.error());
+        audit::Entry entry = base;
+        if (digests->size() == 1) entry.document_sha256 = digests->front();
+        auto activation = check_activation(*context.persons, *context.signing, entry, request.actor, request.otp,
+                                           *digests);
         if (!activation) return std::unexpected(activation.error());
         activation_seq = activation->audit_seq;
     }
@@ -158,7 +157,7 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
             prepare_request.appearance = request.appearance;
             prepare_request.appearance->lines = appearance_lines(request.kind, *tenant, request.actor, now);
         }
-        auto document = prepare_document(context.pdf_workers, request.tenant, request.documents[i], hashed[i],
+        auto document = prepare_document(context.pdf_workers, request.tenant, request.documents[i], hashes, i,
                                          **key, timestamp_bytes, std::move(prepare_request));
         if (!document) {
             Error error = document.error();
@@ -168,6 +167,9 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         prepared.push_back(std::move(*document));
     }
 
+    // Every document's pass is over by now (prepare_document waited for it).
+    std::vector<std::string> digests;
+    SIGNET_TRY(digests, hashes.hex());
     JobResult result;
     result.key_id = (*key)->id_hex;
     result.certificate_sha256 = (*key)->certificate_sha256;
@@ -228,7 +230,9 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         }
         // 9. The outcome on record. No document is returned when a step fails: all or nothing.
         // The signed file begins with the document: its digest reads what follows alone.
-        auto output = hashed[i].followed_by(std::span<const std::uint8_t>(*document).subspan(hashed[i].size()));
+        auto hashed = hashes.get(i);
+        if (!hashed) return record_failure(context.trail, std::move(*outcome), hashed.error());
+        auto output = (*hashed)->followed_by(std::span<const std::uint8_t>(*document).subspan((*hashed)->size()));
         if (!output) return record_failure(context.trail, std::move(*outcome), output.error());
         auto seq = record_outcome(context.trail, std::move(*outcome), hex_encode(*output),
                                   personal ? "signed" : "sealed");

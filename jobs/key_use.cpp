@@ -1,6 +1,7 @@
 #include "jobs/key_use.hpp"
 
 #include <ctime>
+#include <system_error>
 
 #include "base/base64.hpp"
 #include "pdf/cades.hpp"
@@ -25,14 +26,63 @@ std::string appearance_date(std::chrono::system_clock::time_point when) {
     return text;
 }
 
+namespace {
+
+// Below this a document is hashed in well under a millisecond: a thread would cost more.
+constexpr std::size_t threaded_hash_bytes = 1024 * 1024;
+
+}  // namespace
+
+DocumentHashes::DocumentHashes(const std::vector<std::vector<std::uint8_t>>& documents)
+    : documents_(documents), pending_(documents.size()), done_(documents.size()) {
+    for (std::size_t i = 0; i < documents.size(); ++i) {
+        if (documents[i].size() < threaded_hash_bytes) continue;
+        try {
+            pending_[i] = std::async(std::launch::async, [&document = documents[i]] {
+                return pdf::PrefixDigest::of(document);
+            });
+        } catch (const std::system_error&) {
+            // No thread to be had: get() hashes it on the job's thread.
+        }
+    }
+}
+
+DocumentHashes::~DocumentHashes() = default;  // a std::async future waits in its destructor
+
+Result<const pdf::PrefixDigest*> DocumentHashes::get(std::size_t index) {
+    if (index >= done_.size()) return fail(Errc::internal, "no such document in the job");
+    if (!done_[index]) {
+        done_[index] = pending_[index].valid() ? pending_[index].get() : pdf::PrefixDigest::of(documents_[index]);
+    }
+    const Result<pdf::PrefixDigest>& hashed = *done_[index];
+    if (!hashed) return std::unexpected(hashed.error());
+    return &*hashed;
+}
+
+Result<std::vector<std::string>> DocumentHashes::hex() {
+    std::vector<std::string> digests;
+    for (std::size_t i = 0; i < done_.size(); ++i) {
+        auto hashed = get(i);
+        if (!hashed) return std::unexpected(hashed.error());
+        digests.push_back(hex_encode((*hashed)->digest()));
+    }
+    return digests;
+}
+
 Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::string_view tenant,
-                                               std::span<const std::uint8_t> document,
-                                               const pdf::PrefixDigest& hashed, const ActiveKey& key, std::size_t timestamp_bytes,
+                                               std::span<const std::uint8_t> document, DocumentHashes& hashes,
+                                               std::size_t index, const ActiveKey& key, std::size_t timestamp_bytes,
                                                pdf::PrepareRequest request) {
     StageTimer timed(Stage::pdf);
     request.contents_size =
         key.signature_size + (timestamp_bytes > 0 ? pdf::timestamp_attribute_bound(timestamp_bytes) : 0);
-    return workers.prepare(tenant, document, hashed, request);
+    pdf::PreparedDocument prepared;
+    SIGNET_TRY(prepared, workers.prepare_update(tenant, document, request));
+    const pdf::PrefixDigest* hashed = nullptr;
+    SIGNET_TRY(hashed, hashes.get(index));
+    // The digest that will be signed is ours, over our original and the update the pool checked.
+    SIGNET_TRY(prepared.digest, hashed->byte_range(prepared.update, prepared.byte_range));
+    return prepared;
 }
 
 Result<audit::Entry> record_intent(AuditTrail& trail, const ActiveKey& key, const pdf::PreparedDocument& prepared,

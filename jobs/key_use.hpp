@@ -6,6 +6,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <future>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,13 +30,37 @@ std::unexpected<Error> record_refusal(AuditTrail& trail, audit::Entry entry, con
 // "Le 30/11/2026 à 19:40 UTC", for visible appearances.
 std::string appearance_date(std::chrono::system_clock::time_point when);
 
+// The SHA-256 states of a job's documents (pdf::PrefixDigest), one pass over each. A document
+// of 1 MiB or more is hashed on a thread of its own, begun with the job, so that the hash
+// overlaps the policy decision and the worker's parse: on one connection the other core is
+// idle then (docs/performance.md, issue 19). Smaller ones are hashed when first asked for,
+// where a thread would cost more than it saves. The documents must outlive this object,
+// unchanged; its destructor waits for the threads.
+class DocumentHashes {
+public:
+    explicit DocumentHashes(const std::vector<std::vector<std::uint8_t>>& documents);
+    DocumentHashes(const DocumentHashes&) = delete;
+    DocumentHashes& operator=(const DocumentHashes&) = delete;
+    ~DocumentHashes();
+
+    Result<const pdf::PrefixDigest*> get(std::size_t index);
+    // The documents' digests in hex, in order.
+    Result<std::vector<std::string>> hex();
+
+private:
+    const std::vector<std::vector<std::uint8_t>>& documents_;
+    std::vector<std::future<Result<pdf::PrefixDigest>>> pending_;
+    std::vector<std::optional<Result<pdf::PrefixDigest>>> done_;
+};
+
 // Prepares `document` for a signature of `key` (placeholder sized for it and for a signature
 // time-stamp token of up to `timestamp_bytes`, 0 for none) in a PDF worker process: this
 // process never parses a PDF. invalid_document when it is not a PDF signet can
-// sign, or when its worker crashed, hung or hit a limit on it.
+// sign, or when its worker crashed, hung or hit a limit on it. The digest to sign comes from
+// `hashes`, document `index`, once the worker has answered.
 Result<pdf::PreparedDocument> prepare_document(pdf::WorkerPool& workers, std::string_view tenant,
-                                               std::span<const std::uint8_t> document,
-                                               const pdf::PrefixDigest& hashed, const ActiveKey& key, std::size_t timestamp_bytes,
+                                               std::span<const std::uint8_t> document, DocumentHashes& hashes,
+                                               std::size_t index, const ActiveKey& key, std::size_t timestamp_bytes,
                                                pdf::PrepareRequest request);
 
 // Commits `entry` (the job's fields: event, action, tenant, actor, document) as the "intended"

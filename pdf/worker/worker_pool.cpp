@@ -115,14 +115,17 @@ Result<WorkerPool::Started> WorkerPool::start_job(std::string_view tenant, std::
 
 Result<PreparedDocument> WorkerPool::prepare(std::string_view tenant, std::span<const std::uint8_t> document,
                                              const PrepareRequest& request) {
+    PreparedDocument prepared;
+    SIGNET_TRY(prepared, prepare_update(tenant, document, request));
     PrefixDigest hashed;
     SIGNET_TRY(hashed, PrefixDigest::of(document));
-    return prepare(tenant, document, hashed, request);
+    // The digest that will be signed is ours, over our original and the update we checked.
+    SIGNET_TRY(prepared.digest, hashed.byte_range(prepared.update, prepared.byte_range));
+    return prepared;
 }
 
-Result<PreparedDocument> WorkerPool::prepare(std::string_view tenant, std::span<const std::uint8_t> document,
-                                             const PrefixDigest& hashed, const PrepareRequest& request) {
-    if (hashed.size() != document.size()) return fail(Errc::internal, "the digest state is another document's");
+Result<PreparedDocument> WorkerPool::prepare_update(std::string_view tenant, std::span<const std::uint8_t> document,
+                                                    const PrepareRequest& request) {
     const std::vector<std::uint8_t> header = worker::encode_request(request);
     if (header.size() > worker::max_header_bytes) {
         return fail(Errc::bad_request, "the signature's appearance text and reason are too long");
@@ -151,10 +154,6 @@ Result<PreparedDocument> WorkerPool::prepare(std::string_view tenant, std::span<
         return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
     }
     finished(worker);
-    // The digest that will be signed is ours, over our original and the update we checked.
-    auto digest = hashed.byte_range(prepared.update, prepared.byte_range);
-    if (!digest) return std::unexpected(digest.error());
-    prepared.digest = *digest;
     return prepared;
 }
 

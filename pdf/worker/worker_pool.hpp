@@ -56,10 +56,11 @@ public:
     // sees another's.
     Result<PreparedDocument> prepare(std::string_view tenant, std::span<const std::uint8_t> document,
                                      const PrepareRequest& request);
-    // The same, with the document's SHA-256 state already taken (`hashed`, of `document`): the
-    // digest to sign then reads the update alone.
-    Result<PreparedDocument> prepare(std::string_view tenant, std::span<const std::uint8_t> document,
-                                     const PrefixDigest& hashed, const PrepareRequest& request);
+    // The same without the digest to sign (left zero): for a caller that holds the document's
+    // SHA-256 state already (PrefixDigest::byte_range then reads the update alone), or is
+    // still taking it while the worker parses.
+    Result<PreparedDocument> prepare_update(std::string_view tenant, std::span<const std::uint8_t> document,
+                                            const PrepareRequest& request);
 
     // The incremental update that adds `data` to the document's DSS (pdf/ltv/dss.hpp), made by a
     // worker; its end checked (prepared_check.hpp). Errors as prepare()'s.
