@@ -65,7 +65,7 @@ void json_job(Services& services, Request&& request, Completion done, Parse pars
         if (!parsed) return error_response(parsed.error(), version, keep_alive);
         auto answer = run(std::move(*parsed));
         if (!answer) return error_response(answer.error(), version, keep_alive);
-        return json_response(http::status::ok, *answer, version, keep_alive);
+        return json_response(http::status::ok, std::move(*answer), version, keep_alive);
     });
 }
 

@@ -12,17 +12,18 @@ namespace signet {
 
 void base64_append(std::string& out, std::span<const std::uint8_t> bytes) {
     const std::size_t start = out.size();
-    out.resize(start + 4 * ((bytes.size() + 2) / 3));
-    // EVP_EncodeBlock takes an int length; feed it in chunks that are multiples of 3 bytes.
-    constexpr std::size_t chunk = 3 * 1024 * 1024;
-    std::size_t written = start;
-    for (std::size_t offset = 0; offset < bytes.size(); offset += chunk) {
-        std::size_t n = std::min(chunk, bytes.size() - offset);
-        written += static_cast<std::size_t>(
-            EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data() + written),
-                            bytes.data() + offset, static_cast<int>(n)));
-    }
-    out.resize(written);
+    // Written in place without zero-filling first (13 MB for a 10 MB document).
+    out.resize_and_overwrite(start + 4 * ((bytes.size() + 2) / 3), [&](char* data, std::size_t) {
+        // EVP_EncodeBlock takes an int length; feed it in chunks that are multiples of 3 bytes.
+        constexpr std::size_t chunk = 3 * 1024 * 1024;
+        std::size_t written = start;
+        for (std::size_t offset = 0; offset < bytes.size(); offset += chunk) {
+            std::size_t n = std::min(chunk, bytes.size() - offset);
+            written += static_cast<std::size_t>(EVP_EncodeBlock(reinterpret_cast<unsigned char*>(data + written),
+                                                                bytes.data() + offset, static_cast<int>(n)));
+        }
+        return written;
+    });
 }
 
 std::string base64_encode(std::span<const std::uint8_t> bytes) {
