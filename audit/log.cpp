@@ -61,6 +61,33 @@ Result<Entry> Log::append(Entry entry, const Head& after) {
     return entry;
 }
 
+Result<std::vector<Entry>> Log::open_intents() {
+    // Read from the newest entry backwards, so the scan stops at the last start.
+    auto start = db_.prepare("SELECT seq FROM audit_log WHERE event = 'daemon_start' ORDER BY seq DESC LIMIT 1");
+    if (!start) return std::unexpected(start.error());
+    auto row = start->step();
+    if (!row) return std::unexpected(row.error());
+    std::int64_t after = *row ? start->column_int(0) : 0;
+    std::map<std::int64_t, Entry> open;
+    constexpr std::int64_t batch = 1000;
+    for (;;) {
+        auto entries = read(after, batch);
+        if (!entries) return std::unexpected(entries.error());
+        for (Entry& entry : *entries) {
+            after = entry.seq;
+            if (entry.intent_seq) {
+                open.erase(*entry.intent_seq);
+            } else if (entry.outcome == "intended") {
+                open.emplace(entry.seq, std::move(entry));
+            }
+        }
+        if (static_cast<std::int64_t>(entries->size()) < batch) break;
+    }
+    std::vector<Entry> out;
+    for (auto& [seq, entry] : open) out.push_back(std::move(entry));
+    return out;
+}
+
 Result<std::vector<Entry>> Log::read(std::int64_t after, std::int64_t limit) {
     auto statement = db_.prepare("SELECT entry FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?");
     if (!statement) return std::unexpected(statement.error());

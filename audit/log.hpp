@@ -47,6 +47,11 @@ public:
     // Up to `limit` entries with seq > after, in order.
     Result<std::vector<Entry>> read(std::int64_t after, std::int64_t limit);
 
+    // The intents since the newest daemon_start entry (all of the log's when there is none)
+    // that no outcome names: key uses begun and never finished. Each start accounts for those of
+    // the run before it, so the newest start bounds the read.
+    Result<std::vector<Entry>> open_intents();
+
     Status add_checkpoint(const Checkpoint& checkpoint);
     Result<std::vector<Checkpoint>> checkpoints();
     // The size covered by the newest checkpoint (0 when there is none).

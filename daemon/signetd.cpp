@@ -185,7 +185,14 @@ int run_signetd(const std::filesystem::path& config_file) {
     KeySlot tsa_slot;
     if (*tsa_key) tsa_slot.set(std::move(**tsa_key));
     AuditTrail trail(*db, db_mutex, clock, *token, audit_slot, config->audit);
-    // No service without a writable log: the start is the log's first word.
+    // No service without a writable log. Key uses the last run began and never finished are
+    // accounted for first, then the start is recorded.
+    auto interrupted = trail.account_for_interrupted();
+    if (!interrupted) return failed(interrupted.error());
+    if (*interrupted > 0) {
+        log_error("signetd: " + std::to_string(*interrupted) +
+                  " key uses of the last run had no outcome in the audit log; each is now recorded as interrupted");
+    }
     if (auto started = trail.record(daemon_entry("daemon_start", *seal_slot.get(), *audit_slot.get())); !started) {
         return failed(started.error());
     }

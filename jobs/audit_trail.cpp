@@ -88,6 +88,24 @@ std::vector<Result<audit::Entry>> AuditTrail::commit(const std::vector<Pending*>
     return std::vector<Result<audit::Entry>>(group.size(), std::unexpected(refused));
 }
 
+Result<std::size_t> AuditTrail::account_for_interrupted() {
+    std::vector<audit::Entry> open;
+    {
+        std::lock_guard lock(db_mutex_);
+        SIGNET_TRY(open, audit::Log(db_, clock_).open_intents());
+    }
+    for (const audit::Entry& intent : open) {
+        audit::Entry outcome = intent;
+        outcome.outcome = "interrupted";
+        outcome.intent_seq = intent.seq;
+        outcome.reason = "signetd stopped between this key use's intent and its outcome; the signature, if the "
+                         "HSM made one, was not delivered";
+        outcome.detail = nullptr;
+        if (auto recorded = record(std::move(outcome)); !recorded) return std::unexpected(recorded.error());
+    }
+    return open.size();
+}
+
 void AuditTrail::checkpoint_if_due() {
     // Read from the log only when enough entries may be waiting: every key use calls this, and
     // two queries under the database mutex per call were a tenth of a time-stamp's cost.

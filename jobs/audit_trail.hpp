@@ -41,6 +41,12 @@ public:
     // same time may share a transaction; if it fails, each of them fails.
     Result<audit::Entry> record(audit::Entry entry);
 
+    // At start, before the start is recorded: an outcome "interrupted" for each key use of the
+    // run before that has an intent and no outcome (signetd ended between the two: a crash, a
+    // kill, a power loss before the outcome's deferred sync), so that every key use is
+    // accounted for. Returns how many.
+    Result<std::size_t> account_for_interrupted();
+
     // A checkpoint when `checkpoint_entries` entries wait for one.
     void checkpoint_if_due();
     // A checkpoint when any entry waits for one (the timer and the shutdown call this).

@@ -12,6 +12,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "audit/log.hpp"
+#include "base/time.hpp"
 #include "store/database.hpp"
 #include "tests/support/hostile_pdfs.hpp"
 #include "tests/integration/support/fixture.hpp"
@@ -405,6 +407,70 @@ BOOST_AUTO_TEST_CASE(sigterm_under_load_finishes_or_refuses_every_job) {
     auto log = read_file(own.dir / "signetd.log");
     BOOST_TEST(log.find("draining") != std::string::npos);
     BOOST_TEST(log.find("signetd: stopped") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(after_a_crash_every_key_use_has_one_outcome) {
+    Installation own(false, small_limits);
+    TempDir work;
+    const std::string body = seal_body(read_file(signet::test::ps2pdf_sample(work.path(), "crash", 20)));
+    std::atomic<bool> stop = false;
+    std::atomic<int> sealed = 0;
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 4; ++i) {
+        clients.emplace_back([&] {
+            while (!stop) {
+                if (own.request("POST", "/v1/seal", body).status == 200) ++sealed;
+            }
+        });
+    }
+    std::this_thread::sleep_for(1500ms);
+    own.crash();
+    stop = true;
+    for (auto& client : clients) client.join();
+    BOOST_TEST(sealed > 0);
+    // The kill may or may not have fallen between an intent and its outcome: one more intent
+    // without an outcome, appended as the killed run would have left it, makes sure that case
+    // is there.
+    std::int64_t left = 0;
+    {
+        auto db = signet::store::Database::open(own.install / "signet.db");
+        BOOST_REQUIRE(db);
+        signet::SystemClock clock;
+        signet::audit::Entry intent;
+        intent.event = "seal";
+        intent.outcome = "intended";
+        intent.tenant = "cabinet-durand";
+        intent.action = "document.seal";
+        intent.signed_digest_sha256 = std::string(64, 'a');
+        auto appended = signet::audit::Log(*db, clock).append(intent);
+        BOOST_REQUIRE(appended);
+        left = appended->seq;
+    }
+    own.start();
+
+    auto db = signet::store::Database::open(own.install / "signet.db");
+    BOOST_REQUIRE(db);
+    // Every intent has exactly one outcome.
+    auto unaccounted = db->prepare(
+        "SELECT COUNT(*) FROM audit_log AS i WHERE i.outcome = 'intended' AND (SELECT COUNT(*) FROM audit_log AS o "
+        "WHERE json_extract(o.entry, '$.intent_seq') = i.seq) != 1");
+    BOOST_REQUIRE(unaccounted);
+    BOOST_REQUIRE(unaccounted->step());
+    BOOST_TEST(unaccounted->column_int(0) == 0);
+    auto outcome = db->prepare(
+        "SELECT outcome, json_extract(entry, '$.signed_digest_sha256') FROM audit_log "
+        "WHERE json_extract(entry, '$.intent_seq') = ?");
+    BOOST_REQUIRE(outcome);
+    outcome->bind(1, left);
+    BOOST_REQUIRE(outcome->step());
+    BOOST_TEST(outcome->column_text(0) == "interrupted");
+    BOOST_TEST(outcome->column_text(1) == std::string(64, 'a'));
+    // Every acknowledged seal is on record as sealed.
+    BOOST_TEST(audit_count(own, "sealed") >= sealed);
+    const std::string log = read_file(own.dir / "signetd.log");
+    BOOST_TEST(log.find("recorded as interrupted") != std::string::npos);
+    // And the service is back.
+    BOOST_TEST(own.request("POST", "/v1/seal", body).status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -1,5 +1,7 @@
 #include "tests/integration/support/fixture.hpp"
 
+#include <signal.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -104,6 +106,12 @@ void Installation::restart() {
     if (signetd->stop() != 0) throw std::runtime_error("signetd did not stop cleanly: " + read_file(dir / "signetd.log"));
     signetd.reset();
     start();
+}
+
+void Installation::crash() {
+    ::kill(signetd->pid(), SIGKILL);
+    signetd->stop();  // reaps it
+    signetd.reset();
 }
 
 void Installation::start() {

@@ -55,6 +55,10 @@ struct Installation {
     std::vector<nlohmann::json> audit_entries() const;
     // Stops signetd (SIGTERM, which it must obey with exit status 0) and starts it again.
     void restart();
+    // Kills signetd with SIGKILL, as a crash or the kernel's OOM killer would, and reaps it.
+    void crash();
+    // Starts signetd and waits until it is healthy (the constructor and restart() call it).
+    void start();
     // A register PUT (tenant or member) that must succeed.
     void put(const std::string& path, const std::string& body) const;
     // Moves the expiry of `grantee`'s delegations to `expires` in the database, as passing
@@ -72,7 +76,6 @@ struct Installation {
     std::unique_ptr<BackgroundProcess> signetd;
 
 private:
-    void start();
     std::vector<std::string> argv_;
 };
 

@@ -68,4 +68,54 @@ BOOST_FIXTURE_TEST_CASE(concurrent_records_share_commits_and_keep_one_chain, Dev
     BOOST_TEST(verification.entries == before + threads * each);
 }
 
+BOOST_FIXTURE_TEST_CASE(key_uses_without_an_outcome_are_recorded_as_interrupted_once, DevInstallation) {
+    daemon::AuditTrail trail(*db, db_mutex, clock, *token, *audit_slot, config.audit);
+    audit::Entry start;
+    start.event = "daemon_start";
+    start.outcome = "done";
+    need(trail.record(start));
+    audit::Entry intent;
+    intent.event = "seal";
+    intent.outcome = "intended";
+    intent.tenant = "cabinet-x";
+    intent.action = "document.seal";
+    intent.key_id = "0a0b";
+    intent.signed_digest_sha256 = std::string(64, 'c');
+    // One key use finished, one refused before any key use, one begun and never finished.
+    const audit::Entry finished = need(trail.record(intent));
+    audit::Entry sealed = finished;
+    sealed.outcome = "sealed";
+    sealed.intent_seq = finished.seq;
+    need(trail.record(sealed));
+    audit::Entry refusal = intent;
+    refusal.event = "refusal";
+    refusal.outcome = "refused";
+    need(trail.record(refusal));
+    const audit::Entry left = need(trail.record(intent));
+
+    BOOST_TEST(need(trail.account_for_interrupted()) == 1u);
+    audit::Log log(*db, clock);
+    const auto after = need(log.read(left.seq, 10));
+    BOOST_REQUIRE_EQUAL(after.size(), 1u);
+    BOOST_TEST(after[0].outcome == "interrupted");
+    BOOST_TEST(after[0].event == "seal");
+    BOOST_TEST((after[0].intent_seq == std::optional<std::int64_t>(left.seq)));
+    BOOST_TEST(after[0].signed_digest_sha256 == left.signed_digest_sha256);
+    BOOST_TEST(after[0].key_id == left.key_id);
+    BOOST_TEST(after[0].reason.find("intent and its outcome") != std::string::npos);
+    // Accounted for once.
+    BOOST_TEST(need(trail.account_for_interrupted()) == 0u);
+
+    // An intent the next start did not account for (a log written before this rule) stays as
+    // it is: each start reads back only to the newest start.
+    need(trail.record(intent));
+    need(trail.record(start));
+    BOOST_TEST(need(trail.account_for_interrupted()) == 0u);
+    BOOST_TEST(need(log.open_intents()).empty());
+
+    BOOST_REQUIRE(trail.checkpoint());
+    auto verification = audit::verify_export(need(log.export_ndjson()), read_file(dir / "pki" / "audit.pem"), "");
+    BOOST_TEST(verification.intact, verification.problem);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
