@@ -2,6 +2,8 @@
 // officers' key lifecycle and approvals, and the auditor's export and offline verification of
 // the key-usage log.
 
+#include <sys/prctl.h>
+
 #include <iostream>
 #include <string>
 #include <vector>
@@ -14,6 +16,12 @@
 
 int main(int argc, char** argv) {
     using namespace signet::daemon;
+    // dev-init makes PINs and private keys, and the officers' commands hold a client key: no
+    // core file of this process either.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        std::cerr << "signetctl: cannot turn core dumps off\n";
+        return 1;
+    }
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::cout << usage;
         return argc < 2 ? 2 : 0;

@@ -1,6 +1,7 @@
 // signetd: wires the modules together; everything else is in the signet_daemon library.
 
 #include <malloc.h>
+#include <sys/prctl.h>
 
 #include <iostream>
 
@@ -9,6 +10,13 @@
 #include "daemon/signetd.hpp"
 
 int main(int argc, char** argv) {
+    // The PIN, a logged-in PKCS#11 session and TOTP seeds pass through this process's memory:
+    // no core file of it, however it was started (the systemd unit also sets LimitCORE=0), and
+    // no reading of its memory or environment by other processes of its user.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) {
+        std::cerr << "signetd: cannot turn core dumps off\n";
+        return 1;
+    }
     // Each job allocates a few buffers of its document's size. glibc's defaults mapped and
     // unmapped those above 128 KiB (a TLB shootdown on every CPU each time) and trimmed the job
     // threads' arenas after each job, so the next one faulted its pages in again: a third of a

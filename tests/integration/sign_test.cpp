@@ -5,7 +5,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <signal.h>
+#include <sys/resource.h>
+
 #include <cctype>
+#include <filesystem>
 
 #include "tests/integration/support/fixture.hpp"
 #include "tests/integration/support/pdf_samples.hpp"
@@ -22,6 +26,11 @@ using signet::test::read_file;
 using signet::test::run;
 using signet::test::TempDir;
 using signet::test::write_file;
+
+std::string first_line_of(const std::filesystem::path& file) {
+    const std::string text = read_file(file);
+    return text.substr(0, text.find('\n'));
+}
 
 // One installation with pkcs11-spy, a cabinet whose members hold each kind of right, and a
 // person enrolled on demand.
@@ -445,6 +454,110 @@ BOOST_AUTO_TEST_CASE(a_b_lta_signature_carries_the_dss_and_a_document_timestamp)
     BOOST_TEST(ltv.vri_entries == 1);
     BOOST_TEST(ltv.crls == 1);
     BOOST_TEST(ltv.certificates >= 3);  // the person's, the TSA's, the signing CA
+}
+
+// Issue 20: the PIN, a TOTP seed, one-time codes (a good one and a wrong one) and the TLS
+// private key appear in no log, argument, environment, error message or audit entry of signetd.
+BOOST_AUTO_TEST_CASE(secrets_stay_out_of_logs_arguments_environment_and_answers) {
+    auto& o = office();
+    o.inst.put("/v1/tenants/cabinet-durand/members/sam", json{{"role", "collaborator"}, {"name", "Sam"}}.dump());
+    auto granted = o.inst.request("POST", "/v1/tenants/cabinet-durand/delegations",
+                                  json{{"grantor", "marie.durand"}, {"grantee", "sam"}, {"rights", {"signer"}},
+                                       {"expires", in_days(200)}}.dump());
+    BOOST_REQUIRE_MESSAGE(granted.status == 201, granted.body);
+    const std::string secret = o.enrol("sam");
+    std::string wrong = "000000";
+    for (int offset : {-30, 0, 30}) {
+        if (Office::code(secret, offset) == wrong) wrong = "111111";
+    }
+    auto refused = o.sign("sam", wrong);
+    BOOST_TEST(refused.status != 200, refused.body);
+    const std::string good = Office::code(secret);
+    auto signed_ = o.sign("sam", good);
+    BOOST_REQUIRE_MESSAGE(signed_.status == 200, signed_.body);
+
+    const std::string pin = first_line_of(o.inst.install / "secrets" / "user-pin");
+    const std::string so_pin = first_line_of(o.inst.install / "secrets" / "so-pin");
+    const std::string seed_hex =
+        run({"sh", "-c", "printf %s \"$0\" | base32 -d | od -An -tx1 | tr -d ' \\n'", secret}).output;
+    // The PEM's second line of base64: key material only (the first begins with the algorithm's
+    // identifiers, the same in every key of its kind).
+    const std::string key_pem = read_file(o.inst.install / "pki" / "server.key");
+    const auto second = key_pem.find('\n', key_pem.find('\n') + 1) + 1;
+    const std::string key_line = key_pem.substr(second, 40);
+    BOOST_REQUIRE(pin.size() >= 8 && so_pin.size() >= 8 && seed_hex.size() == 40 && key_line.size() == 40);
+    // A code counts only as a token of its own: six digits can occur inside a digest.
+    auto has_code = [](const std::string& text, const std::string& code) {
+        for (auto at = text.find(code); at != std::string::npos; at = text.find(code, at + 1)) {
+            const bool before = at > 0 && std::isalnum(static_cast<unsigned char>(text[at - 1]));
+            const bool after = at + code.size() < text.size() &&
+                               std::isalnum(static_cast<unsigned char>(text[at + code.size()]));
+            if (!before && !after) return true;
+        }
+        return false;
+    };
+    const std::string proc = "/proc/" + std::to_string(o.inst.signetd->pid());
+    const std::vector<std::pair<std::string, std::string>> places = {
+        {"signetd's log", read_file(o.inst.dir / "signetd.log")},
+        {"its arguments", read_file(proc + "/cmdline")},
+        {"its environment", read_file(proc + "/environ")},
+        {"the refusal", refused.body},
+        {"the audit log", [&] {
+             std::string all;
+             for (const auto& entry : o.entries()) all += entry.dump() + "\n";
+             return all;
+         }()}};
+    for (const auto& [place, text] : places) {
+        BOOST_TEST(!text.empty(), place << " is empty");
+        for (const auto& [what, value] : std::vector<std::pair<std::string, std::string>>{
+                 {"the user PIN", pin}, {"the SO PIN", so_pin}, {"the TOTP seed", secret},
+                 {"the TOTP seed in hex", seed_hex}, {"the TLS private key", key_line}}) {
+            BOOST_TEST(text.find(value) == std::string::npos, what << " is in " << place);
+        }
+        BOOST_TEST(!has_code(text, good), "the good code is in " << place);
+        BOOST_TEST(!has_code(text, wrong), "the wrong code is in " << place);
+    }
+}
+
+// Issue 20: signetd leaves no core file, however it was started: its memory holds the PIN and
+// a logged-in session. A process without that refusal, started the same way, shows that this
+// kernel would write one.
+BOOST_AUTO_TEST_CASE(signetd_leaves_no_core_file) {
+    rlimit unlimited{RLIM_INFINITY, RLIM_INFINITY};
+    BOOST_REQUIRE(::setrlimit(RLIMIT_CORE, &unlimited) == 0);
+    TempDir work{"signet-core"};
+    const std::string pattern = first_line_of("/proc/sys/kernel/core_pattern");
+    if (pattern.empty() || pattern.front() == '|' || pattern.find('/') != std::string::npos) {
+        BOOST_TEST_MESSAGE("core files go to '" << pattern << "' here, not to the process's folder: not checked");
+        return;
+    }
+    // The pattern names a file in the crashing process's folder: this test's, which every
+    // process below inherits.
+    const auto folder = std::filesystem::current_path();
+    auto cores = [&](pid_t pid) {
+        int found = 0;
+        for (const auto& file : std::filesystem::directory_iterator(folder)) {
+            const std::string name = file.path().filename().string();
+            if (name == "core" || name == "core." + std::to_string(pid)) {
+                std::filesystem::remove(file.path());
+                ++found;
+            }
+        }
+        return found;
+    };
+    cores(0);  // none left from earlier runs
+    {
+        signet::test::BackgroundProcess control({"sleep", "30"}, work / "sleep.log");
+        ::kill(control.pid(), SIGABRT);
+        control.stop();
+        BOOST_TEST(cores(control.pid()) == 1, "the control process left no core file: the check below proves nothing");
+    }
+    Installation own;
+    const pid_t pid = own.signetd->pid();
+    ::kill(pid, SIGABRT);
+    own.signetd->stop();
+    own.signetd.reset();
+    BOOST_TEST(cores(pid) == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
