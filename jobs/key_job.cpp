@@ -76,14 +76,21 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         base.key_id = context.seal_key->id_hex;
         base.certificate_sha256 = context.seal_key->certificate_sha256;
     }
+    // `base` naming the job's documents: the document's digest when there is one, and for a
+    // personal job the list of them.
+    auto with_documents = [&]() -> Result<audit::Entry> {
+        std::vector<std::string> digests;
+        SIGNET_TRY(digests, hashes.hex());
+        audit::Entry entry = base;
+        if (digests.size() == 1) entry.document_sha256 = digests.front();
+        if (personal) entry.detail = {{"documents", digests}};
+        return entry;
+    };
     // A refusal before any key use is on record, with the documents it refused.
     auto refuse = [&](const Error& error) -> std::unexpected<Error> {
-        auto digests = hashes.hex();
-        if (!digests) return std::unexpected(digests.error());
-        audit::Entry entry = base;
-        if (digests->size() == 1) entry.document_sha256 = digests->front();
-        if (personal) entry.detail = {{"documents", *digests}};
-        return record_refusal(context.trail, std::move(entry), error);
+        auto entry = with_documents();
+        if (!entry) return std::unexpected(entry.error());
+        return record_refusal(context.trail, std::move(*entry), error);
     };
     // A database, worker pool or token that cannot serve is no decision about this job: it is
     // passed on (503) unrecorded, where the log itself may be what failed.
@@ -125,12 +132,10 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
             return refuse(Error{Errc::activation_failed,
                                 "a personal signature needs the signer's activation code (\"activation\": {\"otp\"})"});
         }
-        auto digests = hashes.hex();
-        if (!digests) return std::unexpected(digests.error());
-        audit::Entry entry = base;
-        if (digests->size() == 1) entry.document_sha256 = digests->front();
+        audit::Entry entry;
+        SIGNET_TRY(entry, with_documents());
         auto activation = check_activation(*context.persons, *context.signing, entry, request.actor, request.otp,
-                                           *digests);
+                                           entry.detail.at("documents").get<std::vector<std::string>>());
         if (!activation) return std::unexpected(activation.error());
         activation_seq = activation->audit_seq;
     }

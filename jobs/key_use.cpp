@@ -35,19 +35,29 @@ constexpr std::size_t threaded_hash_bytes = 1024 * 1024;
 
 DocumentHashes::DocumentHashes(const std::vector<std::vector<std::uint8_t>>& documents)
     : documents_(documents), pending_(documents.size()), done_(documents.size()) {
+    // One thread per job, hashing its large documents in order (the order the worker prepares
+    // them in): a batch does not start a thread per document.
+    std::vector<std::size_t> large;
+    std::vector<std::promise<Result<pdf::PrefixDigest>>> promises;
     for (std::size_t i = 0; i < documents.size(); ++i) {
         if (documents[i].size() < threaded_hash_bytes) continue;
-        try {
-            pending_[i] = std::async(std::launch::async, [&document = documents[i]] {
-                return pdf::PrefixDigest::of(document);
-            });
-        } catch (const std::system_error&) {
-            // No thread to be had: get() hashes it on the job's thread.
-        }
+        large.push_back(i);
+        pending_[i] = promises.emplace_back().get_future();
+    }
+    if (large.empty()) return;
+    try {
+        hasher_ = std::thread([&documents, large, promises = std::move(promises)]() mutable {
+            for (std::size_t k = 0; k < large.size(); ++k) promises[k].set_value(pdf::PrefixDigest::of(documents[large[k]]));
+        });
+    } catch (const std::system_error&) {
+        // No thread to be had: get() hashes each on the job's thread.
+        for (std::size_t i : large) pending_[i] = {};
     }
 }
 
-DocumentHashes::~DocumentHashes() = default;  // a std::async future waits in its destructor
+DocumentHashes::~DocumentHashes() {
+    if (hasher_.joinable()) hasher_.join();
+}
 
 Result<const pdf::PrefixDigest*> DocumentHashes::get(std::size_t index) {
     if (index >= done_.size()) return fail(Errc::internal, "no such document in the job");

@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "audit/entry.hpp"
@@ -30,12 +31,12 @@ std::unexpected<Error> record_refusal(AuditTrail& trail, audit::Entry entry, con
 // "Le 30/11/2026 à 19:40 UTC", for visible appearances.
 std::string appearance_date(std::chrono::system_clock::time_point when);
 
-// The SHA-256 states of a job's documents (pdf::PrefixDigest), one pass over each. A document
-// of 1 MiB or more is hashed on a thread of its own, begun with the job, so that the hash
-// overlaps the policy decision and the worker's parse: on one connection the other core is
+// The SHA-256 states of a job's documents (pdf::PrefixDigest), one pass over each. Documents
+// of 1 MiB or more are hashed on a thread of the job's own, begun with the job, so that the
+// hash overlaps the policy decision and the worker's parse: on one connection the other core is
 // idle then (docs/performance.md, issue 19). Smaller ones are hashed when first asked for,
 // where a thread would cost more than it saves. The documents must outlive this object,
-// unchanged; its destructor waits for the threads.
+// unchanged; its destructor waits for the thread.
 class DocumentHashes {
 public:
     explicit DocumentHashes(const std::vector<std::vector<std::uint8_t>>& documents);
@@ -49,8 +50,9 @@ public:
 
 private:
     const std::vector<std::vector<std::uint8_t>>& documents_;
-    std::vector<std::future<Result<pdf::PrefixDigest>>> pending_;
+    std::vector<std::future<Result<pdf::PrefixDigest>>> pending_;  // valid for those the thread hashes
     std::vector<std::optional<Result<pdf::PrefixDigest>>> done_;
+    std::thread hasher_;
 };
 
 // Prepares `document` for a signature of `key` (placeholder sized for it and for a signature
