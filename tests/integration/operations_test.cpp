@@ -3,8 +3,11 @@
 // the SIGTERM case makes its own, since it ends the daemon.
 
 #include <signal.h>
+#include <sys/mount.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -471,6 +474,58 @@ BOOST_AUTO_TEST_CASE(after_a_crash_every_key_use_has_one_outcome) {
     BOOST_TEST(log.find("recorded as interrupted") != std::string::npos);
     // And the service is back.
     BOOST_TEST(own.request("POST", "/v1/seal", body).status == 200);
+}
+
+// Issue 20, fault injection: the database on a file system that fills up. The key use is
+// refused with a 503 before the HSM is asked (pkcs11-spy counts the signatures), and service
+// comes back without a restart once there is room again.
+BOOST_AUTO_TEST_CASE(a_full_file_system_under_the_database_gives_503_then_serves_again) {
+    Installation own(true);
+    TempDir work;
+    const std::string good = seal_body(read_file(signet::test::ps2pdf_sample(work.path(), "full", 1)));
+    BOOST_REQUIRE(own.request("POST", "/v1/seal", good).status == 200);
+    own.signetd->stop();
+    own.signetd.reset();
+    // A file system of 16 MiB of its own for the database, made by the test.
+    const auto small = own.dir / "small-fs";
+    std::filesystem::create_directories(small);
+    if (::mount("tmpfs", small.c_str(), "tmpfs", 0, "size=16m") != 0) {
+        BOOST_TEST_MESSAGE("cannot mount a tmpfs here (" << std::strerror(errno) << "): not checked");
+        return;
+    }
+    struct Unmount {
+        std::filesystem::path at;
+        ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
+    } unmount{small};
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const auto file = own.install / (std::string("signet.db") + suffix);
+        if (std::filesystem::exists(file)) std::filesystem::copy_file(file, small / file.filename());
+    }
+    const auto config = own.install / "signetd.toml";
+    std::string text = read_file(config);
+    const std::string line = "path = \"signet.db\"";
+    BOOST_REQUIRE(text.find(line) != std::string::npos);
+    text.replace(text.find(line), line.size(), "path = \"" + (small / "signet.db").string() + "\"");
+    signet::test::write_file(config, text);
+    own.start();
+
+    {
+        std::ofstream filler(small / "filler", std::ios::binary);
+        const std::string block(64 * 1024, 'x');
+        while (filler.write(block.data(), static_cast<std::streamsize>(block.size())) && filler.flush()) {
+        }
+    }
+    const int before = own.hsm_signatures();
+    auto refused = own.request("POST", "/v1/seal", good);
+    BOOST_TEST(refused.status == 503, refused.body);
+    BOOST_TEST(refused.body.find("\"unavailable\"") != std::string::npos, refused.body);
+    BOOST_TEST(refused.body.find("audit log cannot be written") != std::string::npos, refused.body);
+    BOOST_TEST(own.hsm_signatures() == before);  // no key use without its entry
+
+    std::filesystem::remove(small / "filler");
+    auto back = own.request("POST", "/v1/seal", good);
+    BOOST_TEST(back.status == 200, back.body);
+    BOOST_TEST(own.hsm_signatures() == before + 1);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
