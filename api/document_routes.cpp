@@ -11,6 +11,7 @@
 #include "jobs/timestamp_job.hpp"
 #include "json/json_fields.hpp"
 #include "api/query.hpp"
+#include "idempotency/idempotent_request.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace signet::daemon {
@@ -53,27 +54,70 @@ Result<ExtendResult> run_extend(Services& services, const config::ClientIdentity
     return result;
 }
 
+std::span<const std::uint8_t> bytes_of(const std::string& body) {
+    return {reinterpret_cast<const std::uint8_t*>(body.data()), body.size()};
+}
+
+// A time-stamp job's reply: a TimeStampResp, or the contract's error.
+Reply timestamp_reply(Services& services, const config::ClientIdentity& client, const std::string& tenant,
+                      const std::string& body, unsigned version, bool keep_alive) {
+    auto reply = run_timestamp_job(services.time, services.db, services.db_mutex, services.tenants, client, tenant,
+                                   bytes_of(body));
+    metrics().job("timestamp", reply ? (reply->granted ? "done" : "rejected")
+                                     : to_string(reply.error().code));
+    if (!reply) return error_response(reply.error(), version, keep_alive);
+    Response response{http::status::ok, version};
+    response.set(http::field::content_type, "application/timestamp-reply");
+    response.keep_alive(keep_alive);
+    response.body().assign(reply->response.begin(), reply->response.end());
+    response.prepare_payload();
+    return response;
+}
+
+// A seal's or a signature's answer kept with the job's last outcome (key_job.hpp): `render`
+// makes the same reply the route then sends, from a result still to be returned.
+KeepAnswer keep_rendered(const idempotency::KeepReply* keep, std::function<Reply(const JobResult&)> render) {
+    if (keep == nullptr) return {};
+    return [keep, render = std::move(render)](const JobResult& result) {
+        return (*keep)(render(result), result.documents.back().audit_seq);
+    };
+}
+
 // A document job with a JSON body, on the job pool: `parse` takes the body, and frees it once it
-// has read it (JsonFields::parse), before `run` does the job and gives the answer's JSON.
+// has read it (JsonFields::parse), before `run` does the job, at most once per Idempotency-Key,
+// and gives the answer's JSON.
 template <class Parse, class Run>
-void json_job(Services& services, Request&& request, Completion done, Parse parse, Run run) {
+void json_job(Services& services, const config::ClientIdentity& client, Request&& request, Completion done,
+              Parse parse, Run run) {
     const unsigned version = request.version();
     const bool keep_alive = request.keep_alive();
+    auto keyed = idempotency::keyed_request(request, client.fingerprint);
+    if (!keyed) return done(error_response(keyed.error(), version, keep_alive));
     auto body = std::make_shared<std::string>(std::move(request.body()));
-    on_pool(services, version, keep_alive, std::move(done), [body, version, keep_alive, parse, run] {
-        auto parsed = parse(std::move(*body));
-        if (!parsed) return error_response(parsed.error(), version, keep_alive);
-        auto answer = run(std::move(*parsed));
-        if (!answer) return error_response(answer.error(), version, keep_alive);
-        return json_response(http::status::ok, std::move(*answer), version, keep_alive);
-    });
+    on_pool(services, version, keep_alive, std::move(done),
+            [&services, body, version, keep_alive, parse, run, keyed = std::move(*keyed)]() -> Reply {
+                const auto hashed = idempotency::with_body(keyed, bytes_of(*body));
+                auto parsed = parse(std::move(*body));
+                if (!parsed) return error_response(parsed.error(), version, keep_alive);
+                const std::string tenant = parsed->tenant;
+                return idempotency::run_once(services.answers, hashed, tenant, version, keep_alive,
+                                             [&](const idempotency::KeepReply* keep) -> Reply {
+                                                 auto answer = run(std::move(*parsed), keep);
+                                                 if (!answer) return error_response(answer.error(), version, keep_alive);
+                                                 return json_response(http::status::ok, std::move(*answer), version,
+                                                                      keep_alive);
+                                             });
+            });
 }
 
 }  // namespace
 
 void seal_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
-    json_job(services, std::move(request), std::move(done), parse_seal_request,
-             [&services, client](SealRequest parsed) -> Result<std::string> {
+    json_job(services, client, std::move(request), std::move(done), parse_seal_request,
+             [&services, client](SealRequest parsed, const idempotency::KeepReply* keep) -> Result<std::string> {
+                 parsed.keep_answer = keep_rendered(keep, [](const JobResult& result) -> Reply {
+                     return json_response(http::status::ok, seal_response_body(seal_result(JobResult(result))), 11, true);
+                 });
                  auto result = run_seal(services, client, std::move(parsed));
                  if (!result) return std::unexpected(result.error());
                  return seal_response_body(*result);
@@ -82,12 +126,15 @@ void seal_json(Services& services, const config::ClientIdentity& client, Request
 
 void sign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
     json_job(
-        services, std::move(request), std::move(done),
+        services, client, std::move(request), std::move(done),
         [&services](std::string body) {
             return parse_sign_request(std::move(body), services.config.signing.max_batch_documents);
         },
-        [&services, client](SignRequest parsed) -> Result<std::string> {
+        [&services, client](SignRequest parsed, const idempotency::KeepReply* keep) -> Result<std::string> {
             const bool batch = parsed.batch;
+            parsed.keep_answer = keep_rendered(keep, [batch](const JobResult& result) -> Reply {
+                return json_response(http::status::ok, sign_response_body(batch, result), 11, true);
+            });
             auto result = run_sign(services, client, std::move(parsed));
             if (!result) return std::unexpected(result.error());
             return sign_response_body(batch, *result);
@@ -95,8 +142,9 @@ void sign_json(Services& services, const config::ClientIdentity& client, Request
 }
 
 void extend_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
-    json_job(services, std::move(request), std::move(done), parse_extend_request,
-             [&services, client](ExtendRequest parsed) -> Result<std::string> {
+    // An extension records its time-stamps itself: its answer is kept after the job.
+    json_job(services, client, std::move(request), std::move(done), parse_extend_request,
+             [&services, client](ExtendRequest parsed, const idempotency::KeepReply*) -> Result<std::string> {
                  auto result = run_extend(services, client, std::move(parsed));
                  if (!result) return std::unexpected(result.error());
                  return extend_response_body(*result);
@@ -121,21 +169,17 @@ void timestamp_query(Services& services, const config::ClientIdentity& client, R
     auto tenant = query->find("tenant");
     if (tenant == query->end()) return refuse(Error{Errc::bad_request, "the query parameter 'tenant' is missing"});
     if (auto valid = check_text(tenant->second, "the query parameter 'tenant'"); !valid) return refuse(valid.error());
+    auto keyed = idempotency::keyed_request(request, client.fingerprint);
+    if (!keyed) return refuse(keyed.error());
     auto body = std::make_shared<std::string>(std::move(request.body()));
     on_pool(services, version, keep_alive, std::move(done),
-            [&services, client, body, tenant = tenant->second, version, keep_alive]() -> Reply {
-                const auto* bytes = reinterpret_cast<const std::uint8_t*>(body->data());
-                auto reply = run_timestamp_job(services.time, services.db, services.db_mutex, services.tenants, client, tenant,
-                                               std::span<const std::uint8_t>(bytes, body->size()));
-                metrics().job("timestamp", reply ? (reply->granted ? "done" : "rejected")
-                                                 : to_string(reply.error().code));
-                if (!reply) return error_response(reply.error(), version, keep_alive);
-                Response response{http::status::ok, version};
-                response.set(http::field::content_type, "application/timestamp-reply");
-                response.keep_alive(keep_alive);
-                response.body().assign(reply->response.begin(), reply->response.end());
-                response.prepare_payload();
-                return response;
+            [&services, client, body, tenant = tenant->second, version, keep_alive, keyed = std::move(*keyed)] {
+                return idempotency::run_once(services.answers, idempotency::with_body(keyed, bytes_of(*body)), tenant,
+                                             version, keep_alive,
+                                             [&](const idempotency::KeepReply*) {
+                                                 return timestamp_reply(services, client, tenant, *body, version,
+                                                                        keep_alive);
+                                             });
             });
 }
 
@@ -169,6 +213,8 @@ void handle_raw_request(Services& services, const std::optional<config::ClientId
                                                "(Content-Type: application/pdf)"});
     }
     if (auto allowed = check_job_client(client, request); !allowed) return refuse(allowed.error());
+    auto keyed = idempotency::keyed_request(request, client->fingerprint);
+    if (!keyed) return refuse(keyed.error());
     // Parsed here, on the I/O thread: reading a few query parameters is cheap, and a malformed
     // request then takes no place in the job queue. The body is moved, never copied.
     if (document_job(request) == "extension") {
@@ -176,10 +222,15 @@ void handle_raw_request(Services& services, const std::optional<config::ClientId
         if (!parsed) return refuse(parsed.error());
         auto job = std::make_shared<ExtendRequest>(std::move(*parsed));
         return on_pool(services, version, keep_alive, std::move(done),
-                       [&services, client = *client, job, version, keep_alive]() -> Reply {
-                           auto result = run_extend(services, client, std::move(*job));
-                           if (!result) return error_response(result.error(), version, keep_alive);
-                           return extend_pdf_response(std::move(*result), version, keep_alive);
+                       [&services, client = *client, job, version, keep_alive, keyed = std::move(*keyed)] {
+                           const auto hashed = idempotency::with_body(keyed, job->document);
+                           return idempotency::run_once(
+                               services.answers, hashed, job->tenant, version, keep_alive,
+                               [&](const idempotency::KeepReply*) -> Reply {
+                                   auto result = run_extend(services, client, std::move(*job));
+                                   if (!result) return error_response(result.error(), version, keep_alive);
+                                   return extend_pdf_response(std::move(*result), version, keep_alive);
+                               });
                        });
     }
     if (document_job(request) == "seal") {
@@ -187,20 +238,36 @@ void handle_raw_request(Services& services, const std::optional<config::ClientId
         if (!parsed) return refuse(parsed.error());
         auto job = std::make_shared<SealRequest>(std::move(*parsed));
         return on_pool(services, version, keep_alive, std::move(done),
-                       [&services, client = *client, job, version, keep_alive]() -> Reply {
-                           auto result = run_seal(services, client, std::move(*job));
-                           if (!result) return error_response(result.error(), version, keep_alive);
-                           return seal_pdf_response(std::move(*result), version, keep_alive);
+                       [&services, client = *client, job, version, keep_alive, keyed = std::move(*keyed)] {
+                           const auto hashed = idempotency::with_body(keyed, job->document);
+                           return idempotency::run_once(
+                               services.answers, hashed, job->tenant, version, keep_alive,
+                               [&](const idempotency::KeepReply* keep) -> Reply {
+                                   job->keep_answer = keep_rendered(keep, [](const JobResult& result) -> Reply {
+                                       return seal_pdf_response(seal_result(JobResult(result)), 11, true);
+                                   });
+                                   auto result = run_seal(services, client, std::move(*job));
+                                   if (!result) return error_response(result.error(), version, keep_alive);
+                                   return seal_pdf_response(std::move(*result), version, keep_alive);
+                               });
                        });
     }
     auto parsed = parse_raw_sign_request(request.target(), std::move(request.body()));
     if (!parsed) return refuse(parsed.error());
     auto job = std::make_shared<SignRequest>(std::move(*parsed));
     on_pool(services, version, keep_alive, std::move(done),
-            [&services, client = *client, job, version, keep_alive]() -> Reply {
-                auto result = run_sign(services, client, std::move(*job));
-                if (!result) return error_response(result.error(), version, keep_alive);
-                return sign_pdf_response(std::move(*result), version, keep_alive);
+            [&services, client = *client, job, version, keep_alive, keyed = std::move(*keyed)] {
+                const auto hashed = idempotency::with_body(keyed, job->documents.front());
+                return idempotency::run_once(
+                    services.answers, hashed, job->tenant, version, keep_alive,
+                    [&](const idempotency::KeepReply* keep) -> Reply {
+                        job->keep_answer = keep_rendered(keep, [](const JobResult& result) -> Reply {
+                            return sign_pdf_response(JobResult(result), 11, true);
+                        });
+                        auto result = run_sign(services, client, std::move(*job));
+                        if (!result) return error_response(result.error(), version, keep_alive);
+                        return sign_pdf_response(std::move(*result), version, keep_alive);
+                    });
             });
 }
 

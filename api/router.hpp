@@ -14,6 +14,7 @@
 #include "jobs/audit_trail.hpp"
 #include "config/client_identity.hpp"
 #include "evidence/revocation_gate.hpp"
+#include "idempotency/answer_store.hpp"
 #include "server/error_response.hpp"
 #include "server/handler.hpp"
 #include "server/job_pool.hpp"
@@ -48,6 +49,7 @@ struct Services {
     KnownTenants& tenants;
     evidence::RevocationGate& revocation;
     const std::vector<X509Ptr>& extend_trust;  // [signature] trust; empty: the seal certificate's CA
+    idempotency::AnswerStore& answers;         // Idempotency-Key
 };
 
 // `client` is empty when the caller presented no certificate.

@@ -40,7 +40,9 @@ signet_layer(evidence FOLDERS evidence DEPENDS base config store keys revocation
 signet_layer(jobs FOLDERS jobs DEPENDS base config policy store hsm pdf pdf_worker pdf_ltv timestamp revocation audit telemetry register keys persons evidence json FORBID "^podofo/" "^boost/asio" "^boost/beast")
 signet_layer(archive FOLDERS archive DEPENDS base config store keys jobs evidence validation pdf pdf_ltv pdf_worker timestamp audit json FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^curl/")
 signet_layer(server FOLDERS server DEPENDS base config telemetry FORBID "^podofo/" "^sqlite3" "^p11-kit/" "^pkcs11")
-signet_layer(api FOLDERS api DEPENDS server jobs register keys persons audit json timestamp evidence archive FORBID "^podofo/")
+# Idempotency-Key: the answers kept (SQLite through store/) and their HTTP form (server/'s types).
+signet_layer(idempotency FOLDERS idempotency DEPENDS base store server FORBID "^podofo/" "^p11-kit/" "^pkcs11" "^toml" "^curl/")
+signet_layer(api FOLDERS api DEPENDS server idempotency jobs register keys persons audit json timestamp evidence archive FORBID "^podofo/")
 signet_layer(devpki FOLDERS devpki DEPENDS base config store hsm keys audit FORBID "^podofo/" "^boost/asio" "^boost/beast")
 signet_layer(cli FOLDERS cli DEPENDS config devpki keys audit json timestamp FORBID "^podofo/")
-signet_layer(daemon FOLDERS daemon DEPENDS server api jobs keys register devpki evidence FORBID "^podofo/")
+signet_layer(daemon FOLDERS daemon DEPENDS server idempotency api jobs keys register devpki evidence FORBID "^podofo/")

@@ -385,6 +385,21 @@ Status read_timestamp(TableReader reader, Timestamp& timestamp) {
     return reader.no_unknown_keys();
 }
 
+// [jobs] is optional: every key has a default. The answers' folder is made at start.
+Status read_jobs(TableReader reader, const fs::path& database, Jobs& jobs) {
+    auto ttl = reader.number<std::int64_t>("idempotency_ttl", jobs.idempotency_ttl.count(), 1, 366LL * 24 * 3600);
+    if (!ttl) return std::unexpected(ttl.error());
+    jobs.idempotency_ttl = std::chrono::seconds(*ttl);
+    std::optional<std::string> folder;
+    SIGNET_TRY(folder, reader.optional<std::string>("answers_folder"));
+    jobs.answers_folder = folder ? reader.resolve(*folder) : database.parent_path() / "answers";
+    constexpr std::uint64_t mib = 1024 * 1024;
+    std::uint64_t max_mib = 0;
+    SIGNET_TRY(max_mib, reader.number<std::uint64_t>("answers_max_mib", jobs.answers_max_bytes / mib, 0, 1024 * 1024));
+    jobs.answers_max_bytes = max_mib * mib;
+    return reader.no_unknown_keys();
+}
+
 Status read_limits(TableReader reader, Limits& limits) {
     constexpr std::int64_t gib = 1024LL * 1024 * 1024;
     SIGNET_TRY(limits.max_body_bytes,
@@ -526,7 +541,7 @@ Result<Config> load(const fs::path& file) {
 
     static const std::set<std::string, std::less<>> sections = {
         "server", "tls", "client", "hsm", "database", "policy", "audit", "keys", "signing", "signature", "timestamp",
-        "revocation", "limits"};
+        "revocation", "limits", "jobs"};
     for (const auto& [key, node] : root) {
         if (!sections.contains(key.str())) {
             return fail(Errc::invalid_config, config.file.string() + ":" +
@@ -566,6 +581,7 @@ Result<Config> load(const fs::path& file) {
                                  config.revocation));
     SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
                              config.limits));
+    SIGNET_CHECK(read_jobs(TableReader(config.file, "jobs", subtable(root, "jobs")), config.database.path, config.jobs));
     return config;
 }
 

@@ -159,6 +159,15 @@ struct Limits {
     std::filesystem::path pdf_worker;          // empty: signet-pdf-worker beside signetd
 };
 
+// Jobs sent with an Idempotency-Key (issue 20): their answers are kept `idempotency_ttl`, a
+// body larger than the inline bound as a file under `answers_folder`, all such files together
+// at most `answers_max_bytes` (a larger answer is not kept, and its key refuses a repeat).
+struct Jobs {
+    std::chrono::seconds idempotency_ttl{24 * 3600};
+    std::filesystem::path answers_folder;  // default: "answers" beside the database
+    std::uint64_t answers_max_bytes = std::uint64_t{1} << 30;
+};
+
 struct Config {
     std::filesystem::path file;  // where it was read from
     Server server;
@@ -174,6 +183,7 @@ struct Config {
     std::optional<Timestamp> timestamp;
     Revocation revocation;
     Limits limits;
+    Jobs jobs;
 };
 
 // Reads and validates `file`: required keys present, values in range, the files it names

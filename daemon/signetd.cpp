@@ -205,9 +205,13 @@ int run_signetd(const std::filesystem::path& config_file) {
     const TrustedTime time{config->timestamp ? &*config->timestamp : nullptr, tsa_slot, *token, trail, clock,
                            revocation};
     KnownTenants tenants;
+    idempotency::AnswerStore answers(*db, db_mutex, clock,
+                                     idempotency::Settings{config->jobs.idempotency_ttl, config->jobs.answers_folder,
+                                                           config->jobs.answers_max_bytes});
+    if (auto swept = answers.open(); !swept) return failed(swept.error());
     Services services{*config,   *matrix, clock, *token,         seal_slot,       audit_slot, tsa_slot,
                       trail,     *db,     db_mutex, pool,        personal_keys, **pdf_workers, time, tenants,
-                      revocation, *extend_trust};
+                      revocation, *extend_trust, answers};
     Router router(services);
     ServerContext server{*config, router};
 

@@ -28,9 +28,9 @@ Status append_line(const std::filesystem::path& file, const std::string& line) {
 
 }  // namespace
 
-Result<audit::Entry> AuditTrail::record(audit::Entry entry) {
+Result<audit::Entry> AuditTrail::record(audit::Entry entry, const AlsoCommit& also) {
     StageTimer timed(Stage::audit);  // the wait for the database counts: the job waits too
-    Pending mine{std::move(entry), std::nullopt, {}};
+    Pending mine{std::move(entry), also ? &also : nullptr, std::nullopt, {}};
     std::unique_lock lock(queue_mutex_);
     queue_.push_back(&mine);
     // Group commit: the first thread to find no commit under way commits everything queued,
@@ -63,7 +63,10 @@ std::vector<Result<audit::Entry>> AuditTrail::commit(const std::vector<Pending*>
     // intended key use without its outcome, which the log's readers already treat as "used,
     // outcome unknown". That halves the syncs per key use (docs/decisions.md, "An outcome reaches
     // the disk with the next sync").
-    const bool outcomes_only = std::ranges::all_of(group, [](const Pending* p) { return p->entry.intent_seq.has_value(); });
+    // A kept answer is synced at once: a power loss must not take back an answer a client may
+    // already hold, and leave its key free to sign again.
+    const bool outcomes_only = std::ranges::all_of(
+        group, [](const Pending* p) { return p->entry.intent_seq.has_value() && p->also == nullptr; });
     const auto durability = outcomes_only ? store::Database::Durability::deferred : store::Database::Durability::synced;
     std::lock_guard lock(db_mutex_);
     audit::Log log(db_, clock_);
@@ -75,6 +78,7 @@ std::vector<Result<audit::Entry>> AuditTrail::commit(const std::vector<Pending*>
         for (Pending* pending : group) {
             auto appended = log.append(pending->entry, *head);
             if (!appended) return std::unexpected(appended.error());
+            if (pending->also != nullptr) SIGNET_CHECK((*pending->also)(*appended));
             *head = audit::Head{appended->seq, appended->hash};
             stored.push_back(std::move(*appended));
         }

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -37,9 +38,13 @@ public:
           settings_(settings),
           unanchored_(static_cast<std::int64_t>(settings.checkpoint_entries)) {}
 
+    // What must commit with an entry, called inside its transaction with the entry as stored
+    // (an idempotent request's answer with its outcome); its failure fails the transaction.
+    using AlsoCommit = std::function<Status(const audit::Entry&)>;
+
     // Appends the entry and returns it as stored once it is committed. Entries recorded at the
     // same time may share a transaction; if it fails, each of them fails.
-    Result<audit::Entry> record(audit::Entry entry);
+    Result<audit::Entry> record(audit::Entry entry, const AlsoCommit& also = {});
 
     // At start, before the start is recorded: an outcome "interrupted" for each key use of the
     // run before that has an intent and no outcome (signetd ended between the two: a crash, a
@@ -63,6 +68,7 @@ public:
 private:
     struct Pending {
         audit::Entry entry;
+        const AlsoCommit* also = nullptr;  // not empty when something commits with the entry
         std::optional<Result<audit::Entry>> stored;  // set, under queue_mutex_, by whoever committed it
         // Woken once its entry is stored, or to commit the next group: one wake per waiter,
         // where a shared condition woke every waiter at every commit (33 futex calls a token).

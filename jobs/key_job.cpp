@@ -239,12 +239,19 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         if (!hashed) return record_failure(context.trail, std::move(*outcome), hashed.error());
         auto output = (*hashed)->followed_by(std::span<const std::uint8_t>(*document).subspan((*hashed)->size()));
         if (!output) return record_failure(context.trail, std::move(*outcome), output.error());
-        auto seq = record_outcome(context.trail, std::move(*outcome), hex_encode(*output),
-                                  personal ? "signed" : "sealed");
-        if (!seq) return std::unexpected(seq.error());
         done.document = std::move(*document);
-        done.audit_seq = *seq;
         result.documents.push_back(std::move(done));
+        AuditTrail::AlsoCommit keep;
+        if (request.keep_answer && i + 1 == prepared.size()) {
+            keep = [&](const audit::Entry& stored) {
+                result.documents.back().audit_seq = stored.seq;
+                return request.keep_answer(result);
+            };
+        }
+        auto seq = record_outcome(context.trail, std::move(*outcome), hex_encode(*output),
+                                  personal ? "signed" : "sealed", keep);
+        if (!seq) return std::unexpected(seq.error());
+        result.documents.back().audit_seq = *seq;
     }
     // 10. The response is the API's: JSON or the raw PDF with Signet-* headers.
     return result;

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -41,6 +42,12 @@ enum class JobKind {
     sign,  // a person's own signature, with their personal key, after activation
 };
 
+struct JobResult;
+// Called inside the transaction that records the job's last outcome, with the result complete
+// (its last audit_seq set): an idempotent request's answer is kept there (api/), so that a crash
+// leaves both or neither and a repeated request never signs again.
+using KeepAnswer = std::function<Status(const JobResult&)>;
+
 struct JobRequest {
     JobKind kind = JobKind::seal;
     std::string tenant;
@@ -51,6 +58,7 @@ struct JobRequest {
     std::optional<std::string> approved_by;     // a seal requested by a preparer
     std::string otp;                            // a signature's activation code
     config::SignatureLevel level = config::SignatureLevel::b_b;
+    KeepAnswer keep_answer;  // empty without an Idempotency-Key
 };
 
 struct SignedDocument {

@@ -122,10 +122,10 @@ Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveK
 }
 
 Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::string output_sha256,
-                                    const std::string& done_outcome) {
+                                    const std::string& done_outcome, const AuditTrail::AlsoCommit& also) {
     outcome.outcome = done_outcome;
     outcome.output_sha256 = std::move(output_sha256);
-    auto recorded = trail.record(outcome);
+    auto recorded = trail.record(outcome, also);
     if (!recorded) {
         return fail(Errc::unavailable, "the outcome could not be recorded: " + recorded.error().message);
     }

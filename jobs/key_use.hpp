@@ -79,9 +79,9 @@ Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveK
 
 // Records `outcome` as `done_outcome` ("sealed", "signed") with the signed file's digest (hex)
 // and returns its sequence number. The key was used: if this fails no document is returned,
-// rather than one the log does not vouch for.
+// rather than one the log does not vouch for. `also` commits with it (AuditTrail::record).
 Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::string output_sha256,
-                                    const std::string& done_outcome);
+                                    const std::string& done_outcome, const AuditTrail::AlsoCommit& also = {});
 
 // Records `outcome` as "failed" with the reason, and returns `error`: the intent keeps the key
 // use on record even if this entry cannot be written.

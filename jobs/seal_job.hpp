@@ -31,6 +31,7 @@ struct SealRequest {
     std::optional<pdf::Appearance> appearance;  // page and rect; the text is the daemon's
     std::optional<std::string> approved_by;
     std::optional<config::SignatureLevel> level;  // [signature] level when absent
+    KeepAnswer keep_answer;  // an idempotent request's (key_job.hpp)
 };
 
 struct SealResult {
@@ -55,6 +56,9 @@ struct SealContext {
     const TrustedTime& time;
     evidence::RevocationGate& revocation;
 };
+
+// A key job's result as a seal's: its one document.
+SealResult seal_result(JobResult done);
 
 Result<SealResult> run_seal_job(const SealContext& context, const config::ClientIdentity& client,
                                 SealRequest request);

@@ -16,7 +16,7 @@ Result<SignResult> run_sign_job(const SignContext& context, SignRequest request)
                        JobRequest{JobKind::sign, std::move(request.tenant), std::move(request.actor),
                                   std::move(request.documents), request.batch, std::move(request.appearance),
                                   std::nullopt, std::move(request.otp),
-                                  request.level.value_or(config::SignatureLevel::b_b)});
+                                  request.level.value_or(config::SignatureLevel::b_b), std::move(request.keep_answer)});
 }
 
 json signature_json(const std::string& key_id, const std::string& certificate_sha256,

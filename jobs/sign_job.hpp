@@ -32,6 +32,7 @@ struct SignRequest {
     std::optional<pdf::Appearance> appearance;
     std::string otp;
     std::optional<config::SignatureLevel> level;  // [signature] level when absent
+    KeepAnswer keep_answer;  // an idempotent request's (key_job.hpp)
 };
 
 using SignResult = JobResult;

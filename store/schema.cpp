@@ -5,7 +5,7 @@
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 7> all_migrations = {
+constexpr std::array<std::string_view, 8> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -170,6 +170,29 @@ CREATE TABLE revocation_evidence (
     next_update   INTEGER NOT NULL,
     der           BLOB NOT NULL
 );
+)sql",
+    // 8: the answers kept per Idempotency-Key (issue 20), per client certificate, tenant and key,
+    // until expires_at (Unix seconds). A body larger than the inline bound is a file under
+    // [jobs] answers_folder named by its SHA-256 (body_file); kept = 0 when it was too large for
+    // the space left, so that a repeated request is refused rather than run again.
+    R"sql(
+CREATE TABLE idempotency (
+    client          TEXT NOT NULL,     -- the client certificate, SHA-256 hex
+    tenant          TEXT NOT NULL,
+    key             TEXT NOT NULL,
+    request_sha256  TEXT NOT NULL,     -- method, target, content type and body
+    status          INTEGER NOT NULL,
+    fields          TEXT NOT NULL,     -- JSON [[name, value], ...]: the header fields sent again
+    body            BLOB,
+    body_file       TEXT,
+    body_bytes      INTEGER NOT NULL,
+    kept            INTEGER NOT NULL,
+    outcome_seq     INTEGER,           -- the audit outcome the answer reports, when there is one
+    expires_at      INTEGER NOT NULL,
+    PRIMARY KEY (client, tenant, key)
+);
+CREATE INDEX idempotency_expiry ON idempotency (expires_at);
+CREATE INDEX idempotency_files ON idempotency (body_file) WHERE body_file IS NOT NULL;
 )sql",
 };
 

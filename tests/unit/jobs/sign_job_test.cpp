@@ -85,7 +85,7 @@ BOOST_FIXTURE_TEST_CASE(an_ended_personal_certificate_refuses_the_job_first, Sig
     daemon::TrustedTime time{nullptr, tsa_slot, *token, trail, clock, revocation};
     daemon::SignContext context{platform, trail, matrix, config.signing, keys, *pdf_workers, time, revocation};
     clock.advance(std::chrono::hours(24 * 31));  // the certificate lasted 30 days
-    daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step()), std::nullopt};
+    daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step()), std::nullopt, {}};
     auto refused = daemon::run_sign_job(context, request);
     BOOST_REQUIRE(!refused);
     BOOST_TEST((refused.error().code == Errc::conflict));
@@ -112,7 +112,7 @@ BOOST_FIXTURE_TEST_CASE(a_job_for_another_role_than_the_platform_is_refused_firs
     evidence::RevocationGate revocation(config.revocation, {}, clock, *db, db_mutex);
     daemon::TrustedTime time{nullptr, tsa_slot, *token, trail, clock, revocation};
     daemon::SignContext context{officer_client, trail, matrix, config.signing, keys, *pdf_workers, time, revocation};
-    daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step()), std::nullopt};
+    daemon::SignRequest request{"cab", "jeanne", {{'x'}}, false, std::nullopt, code(step()), std::nullopt, {}};
     auto refused = daemon::run_sign_job(context, request);
     BOOST_REQUIRE(!refused);
     BOOST_TEST((refused.error().code == Errc::forbidden));

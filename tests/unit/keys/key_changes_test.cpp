@@ -91,7 +91,7 @@ BOOST_AUTO_TEST_CASE(a_seal_on_an_ended_certificate_is_refused_before_any_pdf_or
     config::ClientIdentity platform{std::string(64, 'p'), "platform", config::Role::platform};
     auto job = [&] {
         // Not a PDF: a job that got as far as the PDF would fail with invalid_document.
-        return daemon::run_seal_job(context, platform, daemon::SealRequest{"cab", "ec1", {'x'}, std::nullopt, std::nullopt, std::nullopt});
+        return daemon::run_seal_job(context, platform, daemon::SealRequest{"cab", "ec1", {'x'}, std::nullopt, std::nullopt, std::nullopt, {}});
     };
 
     inst.clock.set(seal_key->validity.not_after - std::chrono::hours(12));
