@@ -197,6 +197,22 @@ BOOST_AUTO_TEST_CASE(inflight_body_budget_holds_one_body_of_each_limit) {
                   {"limits.max_inflight_body_bytes", "at least max_body_bytes and max_raw_document_bytes"});
 }
 
+BOOST_AUTO_TEST_CASE(idempotency_answers_defaults_and_limits) {
+    auto defaults = signet::config::load(write(valid()));
+    BOOST_REQUIRE_MESSAGE(defaults, signet::test::error_of(defaults));
+    BOOST_TEST(defaults->jobs.idempotency_ttl.count() == 24 * 3600);
+    BOOST_TEST(defaults->jobs.answers_folder == dir / "answers");
+    BOOST_TEST(defaults->jobs.answers_max_bytes == std::uint64_t{1} << 30);
+    auto set = signet::config::load(
+        write(valid("\n[jobs]\nidempotency_ttl = 172800\nanswers_folder = \"kept\"\nanswers_max_mib = 0\n")));
+    BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
+    BOOST_TEST(set->jobs.idempotency_ttl.count() == 172800);
+    BOOST_TEST(set->jobs.answers_folder == dir / "kept");
+    BOOST_TEST(set->jobs.answers_max_bytes == 0U);
+    require_error(signet::config::load(write(valid("\n[jobs]\nidempotency_ttl = 0\n"))), {"jobs.idempotency_ttl"});
+    require_error(signet::config::load(write(valid("\n[jobs]\nidempotency_tll = 60\n"))), {"jobs.idempotency_tll"});
+}
+
 BOOST_AUTO_TEST_CASE(bad_role_and_ambiguous_mapping) {
     std::string bad_role = valid();
     bad_role.replace(bad_role.find("role = \"auditor\""), 16, "role = \"root\"");
