@@ -84,6 +84,7 @@ std::vector<Result<audit::Entry>> AuditTrail::commit(const std::vector<Pending*>
         }
         return {};
     }, durability);
+    last_commit_failed_.store(!done);
     if (done) {
         unanchored_ += static_cast<std::int64_t>(group.size());
         return stored;
@@ -102,8 +103,8 @@ Result<std::size_t> AuditTrail::account_for_interrupted() {
         audit::Entry outcome = intent;
         outcome.outcome = "interrupted";
         outcome.intent_seq = intent.seq;
-        outcome.reason = "signetd stopped between this key use's intent and its outcome; the signature, if the "
-                         "HSM made one, was not delivered";
+        outcome.reason = "signetd stopped before this key use's outcome was on disk: a crash before its answer "
+                         "(no signature delivered), or a power loss or file-system failure within a sync of it";
         outcome.detail = nullptr;
         if (auto recorded = record(std::move(outcome)); !recorded) return std::unexpected(recorded.error());
     }

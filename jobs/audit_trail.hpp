@@ -64,6 +64,8 @@ public:
     };
     // For /metrics.
     Result<State> state();
+    // Whether the newest commit of entries failed (health: the log cannot be written now).
+    bool last_commit_failed() const { return last_commit_failed_.load(); }
 
 private:
     struct Pending {
@@ -95,6 +97,7 @@ private:
     // from the log whenever a checkpoint looks. Starts at the threshold so that the first call
     // reads the log (entries left by an earlier run).
     std::atomic<std::int64_t> unanchored_;
+    std::atomic<bool> last_commit_failed_{false};
 };
 
 }  // namespace signet::daemon
