@@ -69,10 +69,13 @@ Response health_page(Services& services, const Request& request) {
         // The audit log is ready when an entry could be written now: a locked, read-only or
         // full database fails this even though it still answers reads.
         if (!services.db.probe_writable(std::chrono::milliseconds(200))) audit = "unavailable";
+        // A file system gone read-only after an I/O error passes that probe. After a failed
+        // commit of the log, a real commit says whether it can be written again.
+        if (audit == "ok" && services.trail.last_commit_failed()) {
+            if (services.db.probe_commit()) services.trail.writable_again();
+            else audit = "unavailable";
+        }
     }
-    // A file system gone read-only after an I/O error passes that probe (nothing reaches the
-    // disk until a commit): the log's last commit failing says it.
-    if (services.trail.last_commit_failed()) audit = "unavailable";
     // The token's own account: a failed operation turns it, and its recovery turns it back
     // (hsm/token.hpp). No PKCS#11 call here, so health answers even while the module hangs.
     const hsm::TokenState token = services.token.health();

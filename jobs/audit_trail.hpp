@@ -64,8 +64,10 @@ public:
     };
     // For /metrics.
     Result<State> state();
-    // Whether the newest commit of entries failed (health: the log cannot be written now).
+    // Whether the newest commit of entries failed (health then probes with a commit of its
+    // own), and the probe's success.
     bool last_commit_failed() const { return last_commit_failed_.load(); }
+    void writable_again() { last_commit_failed_.store(false); }
 
 private:
     struct Pending {

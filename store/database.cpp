@@ -102,6 +102,12 @@ Status Database::probe_writable(std::chrono::milliseconds wait) {
     return probed;
 }
 
+Status Database::probe_commit() {
+    return transaction([this]() -> Status {
+        return execute("INSERT OR REPLACE INTO write_probe (id, at) VALUES (1, strftime('%s', 'now'))");
+    });
+}
+
 Status Database::migrate() {
     if (auto made = execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("

@@ -71,6 +71,10 @@ public:
     // Whether a write could start now: takes the write lock (waiting at most `wait`) and rolls
     // back. For health checks: a locked, read-only or full database fails it.
     Status probe_writable(std::chrono::milliseconds wait);
+    // A write committed and synced (one row of its own): what a file system gone read-only
+    // after an I/O error fails, where probe_writable passes (nothing reaches the disk before a
+    // commit).
+    Status probe_commit();
 
     // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
     std::int64_t changes() const;

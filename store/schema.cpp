@@ -171,7 +171,7 @@ CREATE TABLE revocation_evidence (
     der           BLOB NOT NULL
 );
 )sql",
-    // 8: the answers kept per Idempotency-Key (issue 20), per client certificate, tenant and key,
+    // 8: the answers kept per Idempotency-Key (issue 20), and the health check's write probe, per client certificate, tenant and key,
     // until expires_at (Unix seconds). A body larger than the inline bound is a file under
     // [jobs] answers_folder named by its SHA-256 (body_file); kept = 0 when it was too large for
     // the space left, so that a repeated request is refused rather than run again.
@@ -193,6 +193,12 @@ CREATE TABLE idempotency (
 );
 CREATE INDEX idempotency_expiry ON idempotency (expires_at);
 CREATE INDEX idempotency_files ON idempotency (body_file) WHERE body_file IS NOT NULL;
+
+-- One row a health check writes to learn whether the database can commit again.
+CREATE TABLE write_probe (
+    id  INTEGER PRIMARY KEY CHECK (id = 1),
+    at  INTEGER NOT NULL
+);
 )sql",
 };
 

@@ -102,7 +102,7 @@ BOOST_FIXTURE_TEST_CASE(key_uses_without_an_outcome_are_recorded_as_interrupted_
     BOOST_TEST((after[0].intent_seq == std::optional<std::int64_t>(left.seq)));
     BOOST_TEST(after[0].signed_digest_sha256 == left.signed_digest_sha256);
     BOOST_TEST(after[0].key_id == left.key_id);
-    BOOST_TEST(after[0].reason.find("intent and its outcome") != std::string::npos);
+    BOOST_TEST(after[0].reason.find("before this key use's outcome was on disk") != std::string::npos);
     // Accounted for once.
     BOOST_TEST(need(trail.account_for_interrupted()) == 0u);
 
