@@ -1,6 +1,7 @@
 #include "jobs/audit_trail.hpp"
 
 #include <algorithm>
+#include <deque>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -29,16 +30,30 @@ Status append_line(const std::filesystem::path& file, const std::string& line) {
 }  // namespace
 
 Result<audit::Entry> AuditTrail::record(audit::Entry entry, const AlsoCommit& also) {
+    std::vector<audit::Entry> one;
+    one.push_back(std::move(entry));
+    auto stored = record_all(std::move(one), also);
+    if (!stored) return std::unexpected(stored.error());
+    return std::move(stored->front());
+}
+
+Result<std::vector<audit::Entry>> AuditTrail::record_all(std::vector<audit::Entry> entries, const AlsoCommit& also) {
+    if (entries.empty()) return std::vector<audit::Entry>{};
     StageTimer timed(Stage::audit);  // the wait for the database counts: the job waits too
-    Pending mine{std::move(entry), also ? &also : nullptr, std::nullopt, {}};
+    std::deque<Pending> mine;
+    for (audit::Entry& entry : entries) mine.emplace_back(std::move(entry));
+    if (also) mine.back().also = &also;
     std::unique_lock lock(queue_mutex_);
-    queue_.push_back(&mine);
+    // Queued together, so that one group, and one transaction, holds them all.
+    for (Pending& pending : mine) queue_.push_back(&pending);
     // Group commit: the first thread to find no commit under way commits everything queued,
-    // its own entry among them; the others wait for it. Then it wakes each of them, and the
-    // first of those queued meanwhile, which commits the next group.
-    while (!mine.stored) {
+    // its own entries among them; the others wait for it. Then it wakes each of them, and the
+    // first of those queued meanwhile, which commits the next group. A thread waits on its
+    // first entry's condition: that is the one a committer wakes when they lead the queue.
+    Pending& waiter = mine.front();
+    while (!mine.back().stored) {
         if (committing_) {
-            mine.woken.wait(lock);
+            waiter.woken.wait(lock);
             continue;
         }
         committing_ = true;
@@ -49,11 +64,16 @@ Result<audit::Entry> AuditTrail::record(audit::Entry entry, const AlsoCommit& al
         committing_ = false;
         for (std::size_t i = 0; i < group.size(); ++i) {
             group[i]->stored = std::move(results[i]);
-            if (group[i] != &mine) group[i]->woken.notify_one();
+            group[i]->woken.notify_one();
         }
         if (!queue_.empty()) queue_.front()->woken.notify_one();
     }
-    return std::move(*mine.stored);
+    std::vector<audit::Entry> stored;
+    for (Pending& pending : mine) {
+        if (!*pending.stored) return std::unexpected(pending.stored->error());
+        stored.push_back(std::move(**pending.stored));
+    }
+    return stored;
 }
 
 std::vector<Result<audit::Entry>> AuditTrail::commit(const std::vector<Pending*>& group) {

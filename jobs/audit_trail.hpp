@@ -45,6 +45,8 @@ public:
     // Appends the entry and returns it as stored once it is committed. Entries recorded at the
     // same time may share a transaction; if it fails, each of them fails.
     Result<audit::Entry> record(audit::Entry entry, const AlsoCommit& also = {});
+    // The entries in one transaction, in order; `also` commits with the last of them.
+    Result<std::vector<audit::Entry>> record_all(std::vector<audit::Entry> entries, const AlsoCommit& also = {});
 
     // At start, before the start is recorded: an outcome "interrupted" for each key use of the
     // run before that has an intent and no outcome (signetd ended between the two: a crash, a
@@ -77,6 +79,8 @@ private:
         // Woken once its entry is stored, or to commit the next group: one wake per waiter,
         // where a shared condition woke every waiter at every commit (33 futex calls a token).
         std::condition_variable woken;
+
+        explicit Pending(audit::Entry e) : entry(std::move(e)) {}
     };
     // Appends `group` in one transaction and returns each one's result, in order.
     std::vector<Result<audit::Entry>> commit(const std::vector<Pending*>& group);

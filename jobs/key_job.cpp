@@ -180,6 +180,13 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
     result.certificate_sha256 = (*key)->certificate_sha256;
     result.activation_seq = activation_seq;
     result.level = request.level;
+    // The outcomes wait until every document is signed and are recorded together, with the
+    // answer when there is one: a document of a batch that failed later, or that a crash cut
+    // short, was never delivered, and the log must not say it was.
+    std::vector<audit::Entry> outcomes;
+    auto failed = [&](std::optional<audit::Entry> failing, const Error& error) {
+        return record_job_failure(context.trail, std::move(outcomes), std::move(failing), error);
+    };
     for (std::size_t i = 0; i < prepared.size(); ++i) {
         audit::Entry entry = base;
         entry.event = personal ? "sign" : "seal";
@@ -188,7 +195,7 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         if (!revocation->unknown.empty()) entry.detail["revocation"] = "unknown: " + revocation->unknown;
         // 6. The intended key use on record, committed: no record, no key use.
         auto outcome = record_intent(context.trail, **key, prepared[i], std::move(entry));
-        if (!outcome) return std::unexpected(outcome.error());
+        if (!outcome) return failed(std::nullopt, outcome.error());
         const std::string signed_digest = outcome->signed_digest_sha256;
         // 7. The HSM signature and, for B-T, the time-stamp over its value (a key use of the
         //    TSA key, on record as such, or an external TSA's token checked before it is used).
@@ -203,11 +210,11 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
             };
         }
         auto cms = hsm_signature(context.token, **key, prepared[i], timestamp);
-        if (!cms) return record_failure(context.trail, std::move(*outcome), cms.error());
+        if (!cms) return failed(std::move(*outcome), cms.error());
         // 8. Embedded: a byte patch of the placeholder.
         const std::size_t contents_size = prepared[i].contents_size;
         auto document = pdf::signed_file(std::move(request.documents[i]), std::move(prepared[i]), *cms);
-        if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
+        if (!document) return failed(std::move(*outcome), document.error());
         SignedDocument done{{}, signed_digest, 0, std::move(stamp), std::nullopt, std::nullopt};
         // B-LT and B-LTA: the DSS, then the document time-stamp (a key use of its own).
         if (request.level == config::SignatureLevel::b_lt || request.level == config::SignatureLevel::b_lta) {
@@ -220,7 +227,7 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
             done.validation_data.emplace();
             document = evidence::add_validation_data(context.pdf_workers, request.tenant, context.revocation, std::move(*document),
                                                      made, *done.validation_data);
-            if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
+            if (!document) return failed(std::move(*outcome), document.error());
         }
         if (request.level == config::SignatureLevel::b_lta) {
             document = evidence::add_document_timestamp(
@@ -231,28 +238,35 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
                     done.document_timestamp = std::move(*made);
                     return done.document_timestamp->token;
                 });
-            if (!document) return record_failure(context.trail, std::move(*outcome), document.error());
+            if (!document) return failed(std::move(*outcome), document.error());
         }
-        // 9. The outcome on record. No document is returned when a step fails: all or nothing.
-        // The signed file begins with the document: its digest reads what follows alone.
+        // 9. The outcome, on record with the job's others after the last document. No document
+        // is returned when a step fails: all or nothing. The signed file begins with the
+        // document: its digest reads what follows alone.
         auto hashed = hashes.get(i);
-        if (!hashed) return record_failure(context.trail, std::move(*outcome), hashed.error());
+        if (!hashed) return failed(std::move(*outcome), hashed.error());
         auto output = (*hashed)->followed_by(std::span<const std::uint8_t>(*document).subspan((*hashed)->size()));
-        if (!output) return record_failure(context.trail, std::move(*outcome), output.error());
+        if (!output) return failed(std::move(*outcome), output.error());
         done.document = std::move(*document);
         result.documents.push_back(std::move(done));
-        AuditTrail::AlsoCommit keep;
-        if (request.keep_answer && i + 1 == prepared.size()) {
-            keep = [&](const audit::Entry& stored) {
-                result.documents.back().audit_seq = stored.seq;
-                return request.keep_answer(result);
-            };
-        }
-        auto seq = record_outcome(context.trail, std::move(*outcome), hex_encode(*output),
-                                  personal ? "signed" : "sealed", keep);
-        if (!seq) return std::unexpected(seq.error());
-        result.documents.back().audit_seq = *seq;
+        outcome->outcome = personal ? "signed" : "sealed";
+        outcome->output_sha256 = hex_encode(*output);
+        outcomes.push_back(std::move(*outcome));
     }
+    // The outcomes are queued together, so they are consecutive in the log: the kept answer
+    // knows every document's entry from the last one's.
+    AuditTrail::AlsoCommit keep;
+    if (request.keep_answer) {
+        keep = [&](const audit::Entry& last) {
+            for (std::size_t i = 0; i < result.documents.size(); ++i) {
+                result.documents[i].audit_seq = last.seq - static_cast<std::int64_t>(result.documents.size() - 1 - i);
+            }
+            return request.keep_answer(result);
+        };
+    }
+    std::vector<std::int64_t> seqs;
+    SIGNET_TRY(seqs, record_outcomes(context.trail, std::move(outcomes), keep));
+    for (std::size_t i = 0; i < seqs.size(); ++i) result.documents[i].audit_seq = seqs[i];
     // 10. The response is the API's: JSON or the raw PDF with Signet-* headers.
     return result;
 }

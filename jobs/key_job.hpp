@@ -2,9 +2,11 @@
 // The key-using job, one function for seals and personal signatures (DESIGN.md's fixed order):
 // client role → (request parsed and bounded by api/) → policy decision → the signing key and
 // its certificate → activation (personal keys) → every PDF prepared in a worker → for each
-// document: audit intent committed → HSM signature → embed → audit outcome → the result the
-// API answers with. If the intent cannot be recorded, no key is used. A batch is all or nothing
-// for the caller: one bad document refuses the batch before any key use. B-T adds the
+// document: audit intent committed → HSM signature → embed; then every document's audit
+// outcome in one transaction (with an idempotent request's answer) → the result the API
+// answers with. If the intent cannot be recorded, no key is used. A batch is all or nothing
+// for the caller: one bad document refuses the batch before any key use, and one that fails
+// after the first signature leaves every outcome "failed" (none was delivered). B-T adds the
 // signature time-stamp between the signature and the embedding; B-LT the DSS update and B-LTA
 // the document time-stamp after the embedding, before the outcome; the guest issue adds its
 // steps to run_key_job too, not copies of it.

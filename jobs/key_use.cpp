@@ -121,22 +121,30 @@ Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveK
     return pdf::build_cades_signature(prepared.digest, key.signer(), sign, timestamp);
 }
 
-Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::string output_sha256,
-                                    const std::string& done_outcome, const AuditTrail::AlsoCommit& also) {
-    outcome.outcome = done_outcome;
-    outcome.output_sha256 = std::move(output_sha256);
-    auto recorded = trail.record(outcome, also);
+Result<std::vector<std::int64_t>> record_outcomes(AuditTrail& trail, std::vector<audit::Entry> outcomes,
+                                                  const AuditTrail::AlsoCommit& also) {
+    auto recorded = trail.record_all(std::move(outcomes), also);
     if (!recorded) {
         return fail(Errc::unavailable, "the outcome could not be recorded: " + recorded.error().message);
     }
     trail.checkpoint_if_due();
-    return recorded->seq;
+    std::vector<std::int64_t> seqs;
+    for (const audit::Entry& entry : *recorded) seqs.push_back(entry.seq);
+    return seqs;
 }
 
-std::unexpected<Error> record_failure(AuditTrail& trail, audit::Entry outcome, const Error& error) {
-    outcome.outcome = "failed";
-    outcome.reason = error.message;
-    (void)trail.record(outcome);
+std::unexpected<Error> record_job_failure(AuditTrail& trail, std::vector<audit::Entry> undelivered,
+                                          std::optional<audit::Entry> failing, const Error& error) {
+    for (audit::Entry& outcome : undelivered) {
+        outcome.outcome = "failed";
+        outcome.reason = "signed but not delivered: a later document of the batch failed (" + error.message + ")";
+    }
+    if (failing) {
+        failing->outcome = "failed";
+        failing->reason = error.message;
+        undelivered.push_back(std::move(*failing));
+    }
+    (void)trail.record_all(std::move(undelivered));
     return std::unexpected(error);
 }
 

@@ -77,14 +77,18 @@ Result<std::vector<std::uint8_t>> hsm_signature(hsm::Token& token, const ActiveK
                                                 const pdf::PreparedDocument& prepared,
                                                 const pdf::TimestampCallback& timestamp);
 
-// Records `outcome` as `done_outcome` ("sealed", "signed") with the signed file's digest (hex)
-// and returns its sequence number. The key was used: if this fails no document is returned,
-// rather than one the log does not vouch for. `also` commits with it (AuditTrail::record).
-Result<std::int64_t> record_outcome(AuditTrail& trail, audit::Entry outcome, std::string output_sha256,
-                                    const std::string& done_outcome, const AuditTrail::AlsoCommit& also = {});
+// Records the outcomes of a job's documents, each with its output digest and outcome
+// ("sealed", "signed") set, in one transaction (`also` commits with the last), and returns
+// their sequence numbers. The keys were used: if this fails no document is returned, rather
+// than one the log does not vouch for.
+Result<std::vector<std::int64_t>> record_outcomes(AuditTrail& trail, std::vector<audit::Entry> outcomes,
+                                                  const AuditTrail::AlsoCommit& also = {});
 
-// Records `outcome` as "failed" with the reason, and returns `error`: the intent keeps the key
-// use on record even if this entry cannot be written.
-std::unexpected<Error> record_failure(AuditTrail& trail, audit::Entry outcome, const Error& error);
+// A job that failed after key uses: `failing` (the document whose step failed, if any) and the
+// documents signed before it (`undelivered`, a batch's) recorded "failed" with the reason, in one
+// transaction, and `error` returned. Each intent keeps its key use on record even if this
+// cannot be written.
+std::unexpected<Error> record_job_failure(AuditTrail& trail, std::vector<audit::Entry> undelivered,
+                                          std::optional<audit::Entry> failing, const Error& error);
 
 }  // namespace signet::daemon

@@ -4,6 +4,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <atomic>
 #include <fstream>
 #include <iterator>
 #include <set>
@@ -116,6 +117,57 @@ BOOST_FIXTURE_TEST_CASE(key_uses_without_an_outcome_are_recorded_as_interrupted_
     BOOST_REQUIRE(trail.checkpoint());
     auto verification = audit::verify_export(need(log.export_ndjson()), read_file(dir / "pki" / "audit.pem"), "");
     BOOST_TEST(verification.intact, verification.problem);
+}
+
+// A job's outcomes and an idempotent answer commit together (issue 20): under other threads'
+// records, a job's entries stay consecutive, `also` sees the last as stored, and when it fails
+// none of them is written.
+BOOST_FIXTURE_TEST_CASE(a_jobs_entries_commit_together_with_what_commits_with_them, DevInstallation) {
+    daemon::AuditTrail trail(*db, db_mutex, clock, *token, *audit_slot, config.audit);
+    std::atomic<bool> stop = false;
+    std::thread other([&] {
+        while (!stop) {
+            audit::Entry entry;
+            entry.event = "seal";
+            entry.outcome = "intended";
+            entry.actor = "other";
+            (void)trail.record(entry);
+        }
+    });
+    auto entries = [](const std::string& actor) {
+        std::vector<audit::Entry> out(3);
+        for (auto& entry : out) {
+            entry.event = "sign";
+            entry.outcome = "signed";
+            entry.actor = actor;
+        }
+        return out;
+    };
+    for (int round = 0; round < 20; ++round) {
+        std::int64_t seen = 0;
+        auto stored = trail.record_all(entries("job"), [&](const audit::Entry& last) -> Status {
+            seen = last.seq;
+            return {};
+        });
+        BOOST_REQUIRE(stored);
+        BOOST_REQUIRE(stored->size() == 3U);
+        BOOST_TEST((*stored)[1].seq == (*stored)[0].seq + 1);
+        BOOST_TEST((*stored)[2].seq == (*stored)[0].seq + 2);
+        BOOST_TEST(seen == (*stored)[2].seq);
+    }
+    const std::int64_t before = need(trail.state()).entries;
+    auto refused = trail.record_all(entries("refused"), [](const audit::Entry&) -> Status {
+        return fail(Errc::unavailable, "the answer cannot be kept");
+    });
+    stop = true;
+    other.join();
+    BOOST_REQUIRE(!refused);
+    std::lock_guard lock(db_mutex);
+    auto count = db->prepare("SELECT COUNT(*) FROM audit_log WHERE entry LIKE '%\"refused\"%'");
+    BOOST_REQUIRE(count);
+    BOOST_REQUIRE(need(count->step()));
+    BOOST_TEST(count->column_int(0) == 0);
+    BOOST_TEST(before > 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
