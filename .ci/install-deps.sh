@@ -28,6 +28,10 @@ packages=(
   opensc
   # the unit file's security score (systemd-analyze security --offline=true)
   systemd
+  # tests/fuzz (-DSIGNET_FUZZ=ON): clang 16 with libFuzzer and the sanitizer runtimes
+  clang-16 libclang-rt-16-dev
+  # tests/tls: an independent scan of signetd's TLS (protocols, ciphers, renegotiation, CRIME)
+  testssl.sh
 )
 
 missing=()

@@ -162,6 +162,11 @@ Status read_tls(TableReader reader, Tls& tls) {
     SIGNET_TRY(tls.certificate, reader.existing_file("certificate"));
     SIGNET_TRY(tls.private_key, reader.existing_file("private_key"));
     SIGNET_TRY(tls.client_ca, reader.existing_file("client_ca"));
+    if (reader.has("client_crl")) {
+        fs::path crl;
+        SIGNET_TRY(crl, reader.existing_file("client_crl"));
+        tls.client_crl = std::move(crl);
+    }
     return reader.no_unknown_keys();
 }
 

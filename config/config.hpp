@@ -35,6 +35,9 @@ struct Tls {
     std::filesystem::path certificate;  // server certificate (PEM, chain allowed)
     std::filesystem::path private_key;  // server key (PEM)
     std::filesystem::path client_ca;    // CA(s) that client certificates must chain to
+    // PEM CRL(s) of the client CA(s): when set, every client certificate's chain is checked
+    // against them and one with no current CRL for its issuer is refused (RFC 5280 §6.3).
+    std::optional<std::filesystem::path> client_crl;
 };
 
 struct Hsm {

@@ -65,7 +65,10 @@ void HttpSession::on_run() {
 
 void HttpSession::on_handshake(beast::error_code ec) {
     if (ec) {
-        log_info("TLS handshake refused: " + ec.message());
+        // The verification's own reason (revoked, CRL expired, unknown CA) for the operator.
+        const long verified = SSL_get_verify_result(stream_.native_handle());
+        log_info("TLS handshake refused: " + ec.message() +
+                 (verified != X509_V_OK ? std::string(" (") + X509_verify_cert_error_string(verified) + ")" : ""));
         return;  // a certificate that does not verify ends here, with a TLS alert
     }
     X509* peer = SSL_get0_peer_certificate(stream_.native_handle());

@@ -362,6 +362,27 @@ BOOST_AUTO_TEST_CASE(revocation_and_the_trust_of_extend) {
                   {"unknown key revocation.colour"});
 }
 
+BOOST_AUTO_TEST_CASE(client_crl_is_optional_and_must_exist) {
+    auto plain = signet::config::load(write(valid()));
+    BOOST_REQUIRE(plain);
+    BOOST_TEST(!plain->tls.client_crl.has_value());
+
+    write_file(dir / "clients.crl", "x");
+    std::string text = valid();
+    const std::string ca_line = "client_ca = \"ca.pem\"\n";
+    text.replace(text.find(ca_line), ca_line.size(), ca_line + "client_crl = \"clients.crl\"\n");
+    auto set = signet::config::load(write(text));
+    BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
+    BOOST_REQUIRE(set->tls.client_crl.has_value());
+    BOOST_TEST(*set->tls.client_crl == dir / "clients.crl");
+
+    std::filesystem::remove(dir / "clients.crl");
+    require_error(signet::config::load(write(text)), {"tls.client_crl", (dir / "clients.crl").string(), "does not exist"});
+    std::string wrong_type = valid();
+    wrong_type.replace(wrong_type.find(ca_line), ca_line.size(), ca_line + "client_crl = 1\n");
+    require_error(signet::config::load(write(wrong_type)), {"tls.client_crl", "must be a string"});
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_FIXTURE_TEST_SUITE(process_limits, ConfigFixture)
