@@ -44,7 +44,15 @@ public:
     Result<std::optional<T>> optional(std::string_view key) {
         used_.insert(std::string(key));
         if (!has(key)) return std::optional<T>{};
-        std::optional<T> value = table_->get(key)->value<T>();
+        const toml::node* node = table_->get(key);
+        // An integer must be a TOML integer: toml++ 3.3's value<std::int64_t>() also converts a
+        // float, casting before it checks the range, which is undefined behaviour for a float
+        // beyond int64_t ("port = 94e43", found by tests/fuzz/config_toml_fuzz.cpp).
+        if constexpr (std::is_same_v<T, std::int64_t>) {
+            if (!node->is_integer())
+                return std::unexpected(error(key, std::string("must be ") + kind<T>()));
+        }
+        std::optional<T> value = node->value<T>();
         if (!value) return std::unexpected(error(key, std::string("must be ") + kind<T>()));
         return value;
     }

@@ -59,6 +59,15 @@ Result<std::chrono::system_clock::time_point> gen_time_of(const ASN1_GENERALIZED
     if (!day.ok()) return fail(Errc::bad_request, "the token's genTime is not a date");
     const sys_seconds whole =
         sys_days{day} + hours{parts.tm_hour} + minutes{parts.tm_min} + seconds{parts.tm_sec};
+    // A GeneralizedTime may say any year up to 9999; system_clock counts nanoseconds in 64 bits
+    // (1677 to 2262), so a time outside that would overflow the conversion below (found by
+    // tests/fuzz/timestamp_token_fuzz.cpp). The last second is left out for the fraction.
+    const auto first = floor<seconds>(system_clock::time_point::min()) + seconds{1};
+    const auto last = floor<seconds>(system_clock::time_point::max()) - seconds{1};
+    if (whole < first || whole > last) {
+        return fail(Errc::bad_request,
+                    "the token's genTime is outside the times signet can hold (1677-09-22 to 2262-04-10)");
+    }
     return system_clock::time_point(
                duration_cast<system_clock::duration>(whole.time_since_epoch())) +
            duration_cast<system_clock::duration>(fraction_of(time));

@@ -164,6 +164,18 @@ BOOST_AUTO_TEST_CASE(wrong_type_is_named) {
     require_error(signet::config::load(write(text)), {"server.port", "must be an integer"});
 }
 
+// A float where an integer belongs is refused, however large: toml++ converted one by a cast
+// that overflowed (undefined behaviour, found by tests/fuzz/config_toml_fuzz.cpp).
+BOOST_AUTO_TEST_CASE(float_is_not_an_integer) {
+    for (const char* value : {"94e43", "-94e43", "9443.0", "inf", "nan"}) {
+        BOOST_TEST_CONTEXT(value) {
+            std::string text = valid();
+            text.replace(text.find("port = 9443"), 11, std::string("port = ") + value);
+            require_error(signet::config::load(write(text)), {"server.port", "must be an integer"});
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(out_of_range_limit) {
     std::string text = valid();
     text.replace(text.find("max_body_bytes = 2048"), 21, "max_body_bytes = 12");
