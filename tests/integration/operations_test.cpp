@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -33,6 +34,34 @@ using signet::test::seal_body;
 using signet::test::TempDir;
 using signet::test::TlsClient;
 using signet::test::write_file;
+
+// The processes below `root` (its PDF workers' fork server and workers), from /proc.
+std::vector<pid_t> descendants(pid_t root) {
+    std::map<pid_t, std::vector<pid_t>> children;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream stat(entry.path() / "stat");
+        std::string line;
+        if (!std::getline(stat, line) || line.rfind(')') == std::string::npos) continue;
+        std::istringstream rest(line.substr(line.rfind(')') + 2));
+        char state = 0;
+        pid_t parent = 0;
+        rest >> state >> parent;
+        children[parent].push_back(static_cast<pid_t>(std::stoi(name)));
+    }
+    std::vector<pid_t> out;
+    std::vector<pid_t> next{root};
+    while (!next.empty()) {
+        const pid_t pid = next.back();
+        next.pop_back();
+        for (pid_t child : children[pid]) {
+            out.push_back(child);
+            next.push_back(child);
+        }
+    }
+    return out;
+}
 
 // Two job threads and two waiting places: the fifth job at once is refused.
 // A PDF worker gets one second, of CPU and of wall clock, per document.
@@ -545,11 +574,11 @@ BOOST_AUTO_TEST_CASE(a_pdf_worker_killed_mid_document_refuses_that_job_only) {
         cut = own.request("POST", "/v1/seal", slow);
         answered = true;
     });
-    // Every worker killed every 50 ms until the job answers: the one preparing it among them,
-    // whenever its upload ends.
+    // Every worker of this signetd killed every 50 ms until the job answers: the one preparing
+    // it among them, whenever its upload ends. Only this signetd's: other tests run beside it.
     int kills = 0;
     while (!answered) {
-        kills += run({"pkill", "-KILL", "-f", "signet-pdf-worker"}).exit_code == 0 ? 1 : 0;
+        for (pid_t worker : descendants(own.signetd->pid())) kills += ::kill(worker, SIGKILL) == 0 ? 1 : 0;
         std::this_thread::sleep_for(50ms);
     }
     job.join();
