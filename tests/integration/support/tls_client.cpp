@@ -52,7 +52,7 @@ int TlsClient::get(const std::string& path) {
     if (ec) return 0;
     http::response<http::string_body> response;
     http::read(*impl_->stream, impl_->buffer, response, ec);
-    return ec ? 0 : response.result_int();
+    return ec ? 0 : static_cast<int>(response.result_int());
 }
 
 std::string TlsClient::read_all_within(std::chrono::seconds limit) {
