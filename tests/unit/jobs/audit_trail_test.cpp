@@ -66,7 +66,7 @@ BOOST_FIXTURE_TEST_CASE(concurrent_records_share_commits_and_keep_one_chain, Dev
     auto verification = audit::verify_export(need(log.export_ndjson()),
                                              read_file(dir / "pki" / "audit.pem"), "");
     BOOST_TEST(verification.intact, verification.problem);
-    BOOST_TEST(verification.entries == before + threads * each);
+    BOOST_TEST(verification.entries == before + static_cast<std::int64_t>(threads * each));
 }
 
 BOOST_FIXTURE_TEST_CASE(key_uses_without_an_outcome_are_recorded_as_interrupted_once, DevInstallation) {
