@@ -75,11 +75,6 @@ Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std
     at = config.find("max_raw_document_bytes = 67108864");
     if (at == std::string::npos) throw std::runtime_error("dev-init config has no raw document limit");
     config.replace(at, 33, "max_raw_document_bytes = " + std::to_string(raw_document_limit));
-#ifdef SIGNET_SANITIZED
-    // AddressSanitizer reserves terabytes of address space: a worker under the default 1 GiB
-    // limit could not start.
-    config.replace(config.find("max_raw_document_bytes"), 0, "pdf_worker_memory_mib = 0\n");
-#endif
     config = with_sections(config, extra_config);
     std::vector<std::string> argv{SIGNETD_PATH, "--config", (install / "signetd.toml").string()};
     if (spy_on_hsm) {

@@ -370,7 +370,9 @@ BOOST_AUTO_TEST_CASE(anything_beside_the_one_certificate_is_refused) {
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
     BOOST_REQUIRE(PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
     char* data = nullptr;
-    const std::string private_pem(data, static_cast<std::size_t>(BIO_get_mem_data(bio.get(), &data)));
+    // The size first: the order in which a constructor's arguments are evaluated is the compiler's.
+    const auto size = static_cast<std::size_t>(BIO_get_mem_data(bio.get(), &data));
+    const std::string private_pem(data, size);
     const std::string garbled_second = pem + "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
     const std::vector<std::pair<std::string, std::string>> cases{
         {private_pem + pem, "not a PEM certificate"},
