@@ -35,6 +35,21 @@ using signet::test::TempDir;
 using signet::test::TlsClient;
 using signet::test::write_file;
 
+// The stopped installation's database copied into `folder` (a file system a test made) and its
+// configuration pointed there.
+void move_database_to(const Installation& own, const std::filesystem::path& folder) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const auto file = own.install / (std::string("signet.db") + suffix);
+        if (std::filesystem::exists(file)) std::filesystem::copy_file(file, folder / file.filename());
+    }
+    const auto config = own.install / "signetd.toml";
+    std::string text = read_file(config);
+    const std::string line = "path = \"signet.db\"";
+    BOOST_REQUIRE(text.find(line) != std::string::npos);
+    text.replace(text.find(line), line.size(), "path = \"" + (folder / "signet.db").string() + "\"");
+    write_file(config, text);
+}
+
 // The processes below `root` (its PDF workers' fork server and workers), from /proc.
 std::vector<pid_t> descendants(pid_t root) {
     std::map<pid_t, std::vector<pid_t>> children;
@@ -526,16 +541,7 @@ BOOST_AUTO_TEST_CASE(a_full_file_system_under_the_database_gives_503_then_serves
         std::filesystem::path at;
         ~Unmount() { ::umount2(at.c_str(), MNT_DETACH); }
     } unmount{small};
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        const auto file = own.install / (std::string("signet.db") + suffix);
-        if (std::filesystem::exists(file)) std::filesystem::copy_file(file, small / file.filename());
-    }
-    const auto config = own.install / "signetd.toml";
-    std::string text = read_file(config);
-    const std::string line = "path = \"signet.db\"";
-    BOOST_REQUIRE(text.find(line) != std::string::npos);
-    text.replace(text.find(line), line.size(), "path = \"" + (small / "signet.db").string() + "\"");
-    signet::test::write_file(config, text);
+    move_database_to(own, small);
     own.start();
 
     {
@@ -625,16 +631,7 @@ BOOST_AUTO_TEST_CASE(a_database_file_system_gone_read_only_gives_503_and_loses_n
     } detach{device, mounted};
     auto mount_it = [&] { return run({"mount", "-o", "errors=remount-ro", device, mounted.string()}).exit_code == 0; };
     BOOST_REQUIRE(mount_it());
-    for (const char* suffix : {"", "-wal", "-shm"}) {
-        const auto file = own.install / (std::string("signet.db") + suffix);
-        if (std::filesystem::exists(file)) std::filesystem::copy_file(file, mounted / file.filename());
-    }
-    const auto config = own.install / "signetd.toml";
-    std::string text = read_file(config);
-    const std::string line = "path = \"signet.db\"";
-    BOOST_REQUIRE(text.find(line) != std::string::npos);
-    text.replace(text.find(line), line.size(), "path = \"" + (mounted / "signet.db").string() + "\"");
-    write_file(config, text);
+    move_database_to(own, mounted);
     BOOST_REQUIRE(run({"sync"}).exit_code == 0);  // the copies on disk, not only in the page cache
     own.start();
     auto first = own.request("POST", "/v1/seal", good);
