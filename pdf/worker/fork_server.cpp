@@ -15,6 +15,7 @@
 
 #include "pdf/worker/fd_passing.hpp"
 #include "pdf/worker/worker_protocol.hpp"
+#include "pdf/worker/worker_sandbox.hpp"
 
 namespace signet::pdf {
 namespace {
@@ -108,10 +109,19 @@ Result<std::unique_ptr<ForkServer>> ForkServer::start(const std::filesystem::pat
     std::vector<char*> argv;
     for (auto& argument : arguments) argv.push_back(argument.data());
     argv.push_back(nullptr);
-    // Nothing inherited: not SOFTHSM2_CONF, not a credential directory, not a PIN.
-    char* envp[] = {nullptr};
+    // Nothing inherited: not SOFTHSM2_CONF, not a credential directory, not a PIN. A sanitizer
+    // build, which cannot have RLIMIT_AS, gets the same bound per allocation from ASan itself:
+    // an allocation over it fails as it would under the limit.
+    std::string sanitizer_options;
+    if (worker::built_with_address_sanitizer && limits.address_space_bytes != 0) {
+        sanitizer_options = "ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=" +
+                            std::to_string(limits.address_space_bytes >> 20);
+    }
+    std::vector<char*> envp;
+    if (!sanitizer_options.empty()) envp.push_back(sanitizer_options.data());
+    envp.push_back(nullptr);
     pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, argv[0], &actions.actions, &attributes.attributes, argv.data(), envp);
+    int rc = ::posix_spawn(&pid, argv[0], &actions.actions, &attributes.attributes, argv.data(), envp.data());
     if (rc != 0) return std::unexpected(spawn_error(executable.string(), rc));
     child_end.reset();
 

@@ -19,7 +19,7 @@ namespace signet::pdf {
 struct WorkerLimits {
     unsigned workers = 2;                            // processes
     std::chrono::milliseconds job_deadline{30000};  // wall clock, per job, seen by the parent
-    std::size_t address_space_bytes = std::size_t{1} << 30;  // 0 = unlimited (sanitizer builds)
+    std::size_t address_space_bytes = std::size_t{1} << 30;  // 0 = unlimited
     unsigned cpu_seconds_per_job = 20;
     // Documents one worker serves in turn before it is replaced (any failure replaces it at
     // once): a process per document cost more CPU than the document (docs/decisions.md).
