@@ -59,19 +59,31 @@ std::span<const std::uint8_t> bytes_of(const std::string& body) {
 }
 
 // A time-stamp job's reply: a TimeStampResp, or the contract's error.
-Reply timestamp_reply(Services& services, const config::ClientIdentity& client, const std::string& tenant,
-                      const std::string& body, unsigned version, bool keep_alive) {
-    auto reply = run_timestamp_job(services.time, services.db, services.db_mutex, services.tenants, client, tenant,
-                                   bytes_of(body));
-    metrics().job("timestamp", reply ? (reply->granted ? "done" : "rejected")
-                                     : to_string(reply.error().code));
-    if (!reply) return error_response(reply.error(), version, keep_alive);
+Reply timestamp_response(const TimestampReply& reply, unsigned version, bool keep_alive) {
     Response response{http::status::ok, version};
     response.set(http::field::content_type, "application/timestamp-reply");
     response.keep_alive(keep_alive);
-    response.body().assign(reply->response.begin(), reply->response.end());
+    response.body().assign(reply.response.begin(), reply.response.end());
     response.prepare_payload();
     return response;
+}
+
+// A granted token's answer is kept with its outcome entry, as a seal's is (`keep` is an
+// Idempotency-Key's, or null).
+Reply timestamp_reply(Services& services, const config::ClientIdentity& client, const std::string& tenant,
+                      const std::string& body, unsigned version, bool keep_alive, const idempotency::KeepReply* keep) {
+    KeepTimestampReply keep_granted;
+    if (keep != nullptr) {
+        keep_granted = [keep, version, keep_alive](const TimestampReply& granted, std::int64_t outcome_seq) {
+            return (*keep)(timestamp_response(granted, version, keep_alive), outcome_seq);
+        };
+    }
+    auto reply = run_timestamp_job(services.time, services.db, services.db_mutex, services.tenants, client, tenant,
+                                   bytes_of(body), keep_granted);
+    metrics().job("timestamp", reply ? (reply->granted ? "done" : "rejected")
+                                     : to_string(reply.error().code));
+    if (!reply) return error_response(reply.error(), version, keep_alive);
+    return timestamp_response(*reply, version, keep_alive);
 }
 
 // A seal's or a signature's answer kept with the job's last outcome (key_job.hpp): `render`
@@ -176,9 +188,9 @@ void timestamp_query(Services& services, const config::ClientIdentity& client, R
             [&services, client, body, tenant = tenant->second, version, keep_alive, keyed = std::move(*keyed)] {
                 return idempotency::run_once(services.answers, idempotency::with_body(keyed, bytes_of(*body)), tenant,
                                              version, keep_alive,
-                                             [&](const idempotency::KeepReply*) {
+                                             [&](const idempotency::KeepReply* keep) {
                                                  return timestamp_reply(services, client, tenant, *body, version,
-                                                                        keep_alive);
+                                                                        keep_alive, keep);
                                              });
             });
 }

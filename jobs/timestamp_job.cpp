@@ -36,7 +36,8 @@ Status check_known_tenant(store::Database& db, std::mutex& db_mutex, KnownTenant
 
 Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, std::mutex& db_mutex,
                                          KnownTenants& tenants, const config::ClientIdentity& client,
-                                         const std::string& tenant, std::span<const std::uint8_t> query) {
+                                         const std::string& tenant, std::span<const std::uint8_t> query,
+                                         const KeepTimestampReply& keep) {
     // 1. Client role: time-stamps are for the platform.
     if (!client.role || *client.role != config::Role::platform) {
         return fail(Errc::forbidden, "only the platform role may ask for time-stamps");
@@ -60,12 +61,16 @@ Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Databas
         if (time.settings == nullptr) return std::unexpected(available.error());
         return reject(time, entry, {timestamp::FailureInfo::time_not_available, available.error().message});
     }
-    // 4-6. Intent, HSM signature, outcome.
-    auto stamp = issue_internal(time, request, std::move(entry));
+    // 4-6. Intent, HSM signature, outcome (with the kept answer).
+    std::optional<TimestampReply> granted;
+    auto stamp = issue_internal(time, request, std::move(entry), [&](const Stamp& made, std::int64_t outcome_seq) -> Status {
+        auto response = timestamp::granted_response(made.token);
+        if (!response) return std::unexpected(response.error());
+        granted = TimestampReply{std::move(*response), made.info};
+        return keep ? keep(*granted, outcome_seq) : Status{};
+    });
     if (!stamp) return std::unexpected(stamp.error());
-    auto response = timestamp::granted_response(stamp->token);
-    if (!response) return std::unexpected(response.error());
-    return TimestampReply{std::move(*response), std::move(stamp->info)};
+    return std::move(*granted);
 }
 
 }  // namespace signet::daemon

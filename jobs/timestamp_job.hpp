@@ -4,6 +4,7 @@
 // exists → trusted time available → intent committed → HSM signature → outcome → answer.
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -44,13 +45,18 @@ struct TimestampReply {
     std::optional<timestamp::TokenInfo> granted;  // the token's fields when granted
 };
 
+// Keeps a granted reply inside the transaction of the token's outcome entry `outcome_seq`.
+using KeepTimestampReply = std::function<Status(const TimestampReply&, std::int64_t outcome_seq)>;
+
 // A TimeStampResp for the DER TimeStampReq `query`, billed to `tenant`. Errors are the HTTP
 // answers: forbidden for another role, bad_request for a body that is no TimeStampReq,
 // not_found for an unknown tenant, unavailable when the TSA cannot sign. A request signet does
 // not serve (an unsupported hash, another policy, a clock not synchronised) is answered with a
-// TimeStampResp whose status is rejection, and recorded as a refusal.
+// TimeStampResp whose status is rejection, and recorded as a refusal. `keep` (an
+// Idempotency-Key's) commits a granted reply with its outcome, as a seal's answer is.
 Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, std::mutex& db_mutex,
                                          KnownTenants& tenants, const config::ClientIdentity& client,
-                                         const std::string& tenant, std::span<const std::uint8_t> query);
+                                         const std::string& tenant, std::span<const std::uint8_t> query,
+                                         const KeepTimestampReply& keep = {});
 
 }  // namespace signet::daemon

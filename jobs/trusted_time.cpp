@@ -67,7 +67,7 @@ Result<std::shared_ptr<const ActiveKey>> active_tsa_key(const TrustedTime& time)
 
 // A token of `key` for `request`: intent committed, HSM signature, outcome.
 Result<Stamp> issue_with(const TrustedTime& time, const ActiveKey& key, const timestamp::Request& request,
-                         audit::Entry entry) {
+                         audit::Entry entry, const AlsoCommitStamp& also = {}) {
     const std::string name = "the TSA key " + key.id_hex;
     SIGNET_CHECK(check_usable(key.validity, time.clock.now(), std::chrono::seconds(0), name));
     entry = timestamp_entry(std::move(entry), request);
@@ -113,11 +113,14 @@ Result<Stamp> issue_with(const TrustedTime& time, const ActiveKey& key, const ti
     entry.outcome = "stamped";
     entry.detail["serial"] = info.serial_hex;
     entry.detail["gen_time"] = info.gen_time_text;
-    if (auto recorded = time.trail.record(entry); !recorded) {
+    Stamp stamp{std::move(*token), std::move(info), "internal"};
+    AuditTrail::AlsoCommit keep;
+    if (also) keep = [&](const audit::Entry& outcome) { return also(stamp, outcome.seq); };
+    if (auto recorded = time.trail.record(entry, keep); !recorded) {
         return fail(Errc::unavailable, "the time-stamp's outcome could not be recorded: " + recorded.error().message);
     }
     time.trail.checkpoint_if_due();
-    return Stamp{std::move(*token), std::move(info), "internal"};
+    return stamp;
 }
 
 // An external TSA's token, checked, with the entry saying which TSA gave it or why none did.
@@ -166,11 +169,12 @@ Status check_trusted_time(const TrustedTime& time) {
     return {};
 }
 
-Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& request, audit::Entry entry) {
+Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& request, audit::Entry entry,
+                             const AlsoCommitStamp& also) {
     SIGNET_CHECK(check_internal(time));
     std::shared_ptr<const ActiveKey> key;
     SIGNET_TRY(key, active_tsa_key(time));
-    return issue_with(time, *key, request, std::move(entry));
+    return issue_with(time, *key, request, std::move(entry), also);
 }
 
 Result<TimestampSource> timestamp_source(const TrustedTime& time) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -42,11 +43,15 @@ struct Stamp {
 // require_synchronized_clock, a clock the kernel says is synchronised.
 Status check_trusted_time(const TrustedTime& time);
 
+// What commits with a token's outcome entry (`outcome_seq`): a keyed request's answer.
+using AlsoCommitStamp = std::function<Status(const Stamp&, std::int64_t outcome_seq)>;
+
 // The internal TSA's token for `request`. `entry` names the caller, tenant and action that the
 // token is billed to ("timestamp" for POST /v1/timestamp, the job's action inside a seal or a
 // signature). The intent entry is committed before the HSM signs and its sequence number is the
 // token's serial: unique and never reused, across restarts and nodes, as the log is.
-Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& request, audit::Entry entry);
+Result<Stamp> issue_internal(const TrustedTime& time, const timestamp::Request& request, audit::Entry entry,
+                             const AlsoCommitStamp& also = {});
 
 // Where a B-T job's signature time-stamps come from, fixed when the job starts: the TSA key
 // then active (internal; an officer may activate its successor meanwhile) and what a PDF
