@@ -13,9 +13,9 @@
 #include <system_error>
 #include <vector>
 
+#include "base/sanitizer.hpp"
 #include "pdf/worker/fd_passing.hpp"
 #include "pdf/worker/worker_protocol.hpp"
-#include "pdf/worker/worker_sandbox.hpp"
 
 namespace signet::pdf {
 namespace {
@@ -110,12 +110,16 @@ Result<std::unique_ptr<ForkServer>> ForkServer::start(const std::filesystem::pat
     for (auto& argument : arguments) argv.push_back(argument.data());
     argv.push_back(nullptr);
     // Nothing inherited: not SOFTHSM2_CONF, not a credential directory, not a PIN. A sanitizer
-    // build, which cannot have RLIMIT_AS, gets the same bound per allocation from ASan itself:
-    // an allocation over it fails as it would under the limit.
+    // build, which cannot have RLIMIT_AS, gets the same bound per allocation from ASan itself
+    // (an allocation over it fails as it would under the limit), and no leak check at exit:
+    // LeakSanitizer's clone() is not in the worker's seccomp filter.
     std::string sanitizer_options;
-    if (worker::built_with_address_sanitizer && limits.address_space_bytes != 0) {
-        sanitizer_options = "ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=" +
-                            std::to_string(limits.address_space_bytes >> 20);
+    if (built_with_address_sanitizer) {
+        sanitizer_options = "ASAN_OPTIONS=detect_leaks=0";
+        if (limits.address_space_bytes != 0) {
+            sanitizer_options += ":allocator_may_return_null=1:max_allocation_size_mb=" +
+                                 std::to_string(limits.address_space_bytes >> 20);
+        }
     }
     std::vector<char*> envp;
     if (!sanitizer_options.empty()) envp.push_back(sanitizer_options.data());

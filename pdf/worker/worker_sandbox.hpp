@@ -10,20 +10,9 @@
 #include <vector>
 
 #include "base/error.hpp"
+#include "base/sanitizer.hpp"
 
 namespace signet::pdf::worker {
-
-#if defined(__SANITIZE_ADDRESS__)  // GCC
-inline constexpr bool built_with_address_sanitizer = true;
-#elif defined(__has_feature)  // clang
-#if __has_feature(address_sanitizer)
-inline constexpr bool built_with_address_sanitizer = true;
-#else
-inline constexpr bool built_with_address_sanitizer = false;
-#endif
-#else
-inline constexpr bool built_with_address_sanitizer = false;
-#endif
 
 struct SandboxLimits {
     // RLIMIT_AS; 0 = unlimited. A sanitizer build bounds each allocation instead (fork_server.cpp).
