@@ -95,6 +95,14 @@ KeepAnswer keep_rendered(const idempotency::KeepReply* keep, std::function<Reply
     };
 }
 
+// An extension's answer kept with its document time-stamp's outcome (extend_job.hpp).
+KeepExtendAnswer keep_extension(const idempotency::KeepReply* keep, std::function<Reply(const ExtendResult&)> render) {
+    if (keep == nullptr) return {};
+    return [keep, render = std::move(render)](const ExtendResult& result, std::int64_t outcome_seq) {
+        return (*keep)(render(result), outcome_seq);
+    };
+}
+
 // A document job with a JSON body, on the job pool: `parse` takes the body, and frees it once it
 // has read it (JsonFields::parse), before `run` does the job, at most once per Idempotency-Key,
 // and gives the answer's JSON.
@@ -154,9 +162,11 @@ void sign_json(Services& services, const config::ClientIdentity& client, Request
 }
 
 void extend_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
-    // An extension records its time-stamps itself: its answer is kept after the job.
     json_job(services, client, std::move(request), std::move(done), parse_extend_request,
-             [&services, client](ExtendRequest parsed, const idempotency::KeepReply*) -> Result<std::string> {
+             [&services, client](ExtendRequest parsed, const idempotency::KeepReply* keep) -> Result<std::string> {
+                 parsed.keep_answer = keep_extension(keep, [](const ExtendResult& result) -> Reply {
+                     return json_response(http::status::ok, extend_response_body(result), 11, true);
+                 });
                  auto result = run_extend(services, client, std::move(parsed));
                  if (!result) return std::unexpected(result.error());
                  return extend_response_body(*result);
@@ -238,7 +248,10 @@ void handle_raw_request(Services& services, const std::optional<config::ClientId
                            const auto hashed = idempotency::with_body(keyed, job->document);
                            return idempotency::run_once(
                                services.answers, hashed, job->tenant, version, keep_alive,
-                               [&](const idempotency::KeepReply*) -> Reply {
+                               [&](const idempotency::KeepReply* keep) -> Reply {
+                                   job->keep_answer = keep_extension(keep, [](const ExtendResult& result) -> Reply {
+                                       return extend_pdf_response(ExtendResult(result), 11, true);
+                                   });
                                    auto result = run_extend(services, client, std::move(*job));
                                    if (!result) return error_response(result.error(), version, keep_alive);
                                    return extend_pdf_response(std::move(*result), version, keep_alive);

@@ -99,17 +99,31 @@ Result<ExtendResult> run_extend_job(const ExtendContext& context, const config::
     // 7. The document time-stamp, a key use on record with action "extend".
     const auto now = context.clock.now();
     const Validity any_time{now - std::chrono::hours(24), now + std::chrono::hours(24), std::nullopt, std::nullopt};
+    ++result.timestamps;  // the one added below
+    // A keyed request's answer commits with the time-stamp's outcome: the final document is
+    // made inside that transaction, from the token.
+    AlsoCommitStamp keep;
+    const evidence::FinishDocument* finish_document = nullptr;
+    if (request.keep_answer) {
+        keep = [&](const Stamp& made, std::int64_t outcome_seq) -> Status {
+            auto finished = (*finish_document)(made.token);
+            if (!finished) return std::unexpected(finished.error());
+            ExtendResult answer{{finished->begin(), finished->end()}, result.signatures, result.timestamps, made};
+            return request.keep_answer(answer, outcome_seq);
+        };
+    }
     auto extended = evidence::add_document_timestamp(
         context.pdf_workers, request.tenant, std::move(document), source.token_bytes,
-        [&](std::span<const std::uint8_t> digest) -> Result<std::vector<std::uint8_t>> {
-            auto made = timestamp_digest(context.time, source, digest, entry, any_time);
+        [&](std::span<const std::uint8_t> digest,
+            const evidence::FinishDocument& finish) -> Result<std::vector<std::uint8_t>> {
+            finish_document = &finish;
+            auto made = timestamp_digest(context.time, source, digest, entry, any_time, keep);
             if (!made) return std::unexpected(made.error());
             result.document_timestamp = std::move(*made);
             return result.document_timestamp.token;
         });
     if (!extended) return std::unexpected(extended.error());
     result.document = std::move(*extended);
-    ++result.timestamps;
     return result;
 }
 

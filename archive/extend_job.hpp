@@ -9,6 +9,7 @@
 // use with action "extend" (that is what GET /v1/audit/usage counts as an extension).
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -27,11 +28,6 @@
 
 namespace signet::daemon {
 
-struct ExtendRequest {
-    std::string tenant;
-    std::vector<std::uint8_t> document;
-};
-
 struct SignatureVerdict {
     std::string field;
     std::string level;  // as found in the document sent: "B-B" … "B-LTA"
@@ -43,6 +39,16 @@ struct ExtendResult {
     std::vector<SignatureVerdict> signatures;  // signatures only; document time-stamps are counted
     int timestamps = 0;                        // document time-stamps in the answer's document
     Stamp document_timestamp;                  // the one this extension added
+};
+
+// Commits an idempotent request's answer inside the transaction of the document time-stamp's
+// outcome entry `outcome_seq`, the extension's last (as a seal's answer is, key_job.hpp).
+using KeepExtendAnswer = std::function<Status(const ExtendResult&, std::int64_t outcome_seq)>;
+
+struct ExtendRequest {
+    std::string tenant;
+    std::vector<std::uint8_t> document;
+    KeepExtendAnswer keep_answer;  // empty without an Idempotency-Key
 };
 
 struct ExtendContext {

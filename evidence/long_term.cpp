@@ -2,6 +2,8 @@
 
 #include <openssl/cms.h>
 
+#include <optional>
+
 #include "base/ssl_ptr.hpp"
 #include "base/x509_encoding.hpp"
 #include "pdf/ltv/dss.hpp"
@@ -115,9 +117,20 @@ Result<std::vector<std::uint8_t>> add_document_timestamp(pdf::WorkerPool& worker
     request.contents_size = token_bytes;
     pdf::PreparedDocument prepared;
     SIGNET_TRY(prepared, workers.prepare(tenant, document, request));
+    const auto digest = prepared.digest;  // `finish` moves `prepared`
+    std::optional<std::vector<std::uint8_t>> finished;
+    const FinishDocument finish = [&](std::span<const std::uint8_t> token) -> Result<std::span<const std::uint8_t>> {
+        if (!finished) {
+            std::vector<std::uint8_t> file;
+            SIGNET_TRY(file, pdf::signed_file(std::move(document), std::move(prepared), token));
+            finished = std::move(file);
+        }
+        return std::span<const std::uint8_t>(*finished);
+    };
     std::vector<std::uint8_t> token;
-    SIGNET_TRY(token, stamp(prepared.digest));
-    return pdf::signed_file(std::move(document), std::move(prepared), token);
+    SIGNET_TRY(token, stamp(digest, finish));
+    if (auto made = finish(token); !made) return std::unexpected(made.error());
+    return std::move(*finished);
 }
 
 }  // namespace signet::evidence

@@ -42,8 +42,13 @@ Result<std::vector<std::uint8_t>> add_validation_data(pdf::WorkerPool& workers, 
                                                       const MadeSignature& signature, Freshness& freshness);
 
 // B-LTA: `document` with a document time-stamp appended, its /Contents reserving `token_bytes`
-// and holding the token `stamp` makes over the SHA-256 of the ByteRange.
-using DocumentStamp = std::function<Result<std::vector<std::uint8_t>>(std::span<const std::uint8_t> digest)>;
+// and holding the token `stamp` makes over the SHA-256 of the ByteRange. `stamp` is also given
+// `finish`, which makes the final document from the token: a caller that keeps an answer with
+// the token's outcome entry needs that document before the entry commits. The document
+// `finish` makes first is the one returned.
+using FinishDocument = std::function<Result<std::span<const std::uint8_t>>(std::span<const std::uint8_t> token)>;
+using DocumentStamp = std::function<Result<std::vector<std::uint8_t>>(std::span<const std::uint8_t> digest,
+                                                                      const FinishDocument& finish)>;
 Result<std::vector<std::uint8_t>> add_document_timestamp(pdf::WorkerPool& workers, std::string_view tenant,
                                                          std::vector<std::uint8_t> document,
                                                          std::size_t token_bytes, const DocumentStamp& stamp);

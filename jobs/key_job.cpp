@@ -232,7 +232,7 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         if (request.level == config::SignatureLevel::b_lta) {
             document = evidence::add_document_timestamp(
                 context.pdf_workers, request.tenant, std::move(*document), stamps->token_bytes,
-                [&](std::span<const std::uint8_t> digest) -> Result<std::vector<std::uint8_t>> {
+                [&](std::span<const std::uint8_t> digest, const evidence::FinishDocument&) -> Result<std::vector<std::uint8_t>> {
                     auto made = timestamp_digest(*context.time, *stamps, digest, *outcome, (*key)->validity);
                     if (!made) return std::unexpected(made.error());
                     done.document_timestamp = std::move(*made);

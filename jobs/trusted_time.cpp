@@ -125,7 +125,7 @@ Result<Stamp> issue_with(const TrustedTime& time, const ActiveKey& key, const ti
 
 // An external TSA's token, checked, with the entry saying which TSA gave it or why none did.
 Result<Stamp> fetch_external(const TrustedTime& time, const timestamp::Request& request, const audit::Entry& entry,
-                             const Validity& signer_validity) {
+                             const Validity& signer_validity, const AlsoCommitStamp& also) {
     const config::Timestamp& settings = *time.settings;
     timestamp::ExternalTsas tsas{settings.urls, settings.trust, settings.https_ca, settings.connect_timeout,
                                  settings.timeout, settings.max_token_bytes};
@@ -148,10 +148,13 @@ Result<Stamp> fetch_external(const TrustedTime& time, const timestamp::Request& 
     record.detail["tsa"] = fetched->url;
     record.detail["serial"] = fetched->checked.info.serial_hex;
     record.detail["gen_time"] = fetched->checked.info.gen_time_text;
-    if (auto recorded = time.trail.record(record); !recorded) {
+    Stamp stamp{std::move(fetched->checked.token), std::move(fetched->checked.info), std::move(fetched->url)};
+    AuditTrail::AlsoCommit keep;
+    if (also) keep = [&](const audit::Entry& outcome) { return also(stamp, outcome.seq); };
+    if (auto recorded = time.trail.record(record, keep); !recorded) {
         return fail(Errc::unavailable, "the time-stamp could not be recorded: " + recorded.error().message);
     }
-    return Stamp{std::move(fetched->checked.token), std::move(fetched->checked.info), std::move(fetched->url)};
+    return stamp;
 }
 
 }  // namespace
@@ -190,14 +193,14 @@ Result<TimestampSource> timestamp_source(const TrustedTime& time) {
 
 Result<Stamp> timestamp_digest(const TrustedTime& time, const TimestampSource& source,
                                std::span<const std::uint8_t> digest, const audit::Entry& entry,
-                               const Validity& signer_validity) {
+                               const Validity& signer_validity, const AlsoCommitStamp& also) {
     SIGNET_CHECK(check_trusted_time(time));
     timestamp::Request request;
     request.hash_nid = NID_sha256;
     request.imprint.assign(digest.begin(), digest.end());
     request.cert_req = true;
-    if (source.tsa_key) return issue_with(time, *source.tsa_key, request, entry);
-    return fetch_external(time, request, entry, signer_validity);
+    if (source.tsa_key) return issue_with(time, *source.tsa_key, request, entry, also);
+    return fetch_external(time, request, entry, signer_validity, also);
 }
 
 Result<Stamp> signature_timestamp(const TrustedTime& time, const TimestampSource& source,

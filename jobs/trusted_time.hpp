@@ -66,10 +66,10 @@ Result<TimestampSource> timestamp_source(const TrustedTime& time);
 // A token from `source` over the SHA-256 `digest`, its genTime inside the signer certificate's
 // validity: a B-T signature's time-stamp (over its signature value) or a B-LTA document
 // time-stamp (over the ByteRange). External tokens are checked before they are returned; an
-// entry records which TSA gave it, or why none did.
+// entry records which TSA gave it, or why none did, and `also` commits with that entry.
 Result<Stamp> timestamp_digest(const TrustedTime& time, const TimestampSource& source,
                                std::span<const std::uint8_t> digest, const audit::Entry& entry,
-                               const Validity& signer_validity);
+                               const Validity& signer_validity, const AlsoCommitStamp& also = {});
 
 // The same over SHA-256(`signature_value`).
 Result<Stamp> signature_timestamp(const TrustedTime& time, const TimestampSource& source,

@@ -183,6 +183,27 @@ BOOST_AUTO_TEST_CASE(a_revoked_signer_is_refused_and_signetctl_extend_renews_a_f
     BOOST_TEST(raw.headers.at("signet-signatures").find("\"valid\":true") != std::string::npos);
     BOOST_TEST(!raw.headers.at("signet-document-timestamp-serial").empty());
 
+    // With an Idempotency-Key (issue 20): the repeat gets the first extended file byte for byte,
+    // with its headers, and makes no second document time-stamp.
+    auto time_stamps = [&] {
+        int made = 0;
+        for (const auto& entry : inst.audit_entries()) {
+            const std::string outcome = entry.value("outcome", "");
+            made += entry.at("action") == "extend" && (outcome == "stamped" || outcome == "received") ? 1 : 0;
+        }
+        return made;
+    };
+    const std::vector<std::string> key{"-H", "Idempotency-Key: extend-once"};
+    auto keyed = inst.request("POST", "/v1/extend?tenant=cabinet-durand", signed_file, "platform", "application/pdf", key);
+    BOOST_REQUIRE_MESSAGE(keyed.status == 200, keyed.body.substr(0, 300));
+    const int stamped = time_stamps();
+    auto repeated = inst.request("POST", "/v1/extend?tenant=cabinet-durand", signed_file, "platform", "application/pdf", key);
+    BOOST_TEST(repeated.status == 200);
+    BOOST_TEST((repeated.body == keyed.body));
+    BOOST_TEST(repeated.headers.at("signet-document-timestamp-serial") ==
+               keyed.headers.at("signet-document-timestamp-serial"));
+    BOOST_TEST(time_stamps() == stamped);
+
     // Revoked: the file proves no time before now, so the signature is not valid any more.
     must(run({SIGNETCTL_PATH, "dev-crl", inst.install.string(), "--revoke", (work / "partant.pem").string()}));
     auto refused = extend(inst, signed_file);
