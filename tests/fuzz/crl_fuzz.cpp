@@ -15,15 +15,10 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace signet::revocation;
-    static const signet::X509Ptr cert =
-        signet::fuzz::read_certificate(signet::fuzz::pki() / "seal.pem");
-    static const signet::X509Ptr issuer =
-        signet::fuzz::read_certificate(signet::fuzz::pki() / "ca.pem");
+    const auto& [cert, issuer] = signet::fuzz::seal_and_issuer();
     auto crl = parse_crl(std::span(data, size));
     if (!crl) return 0;
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
-    (void)check_crl(crl->get(), cert.get(), issuer.get(), now, std::chrono::seconds(300));
+    (void)check_crl(crl->get(), cert.get(), issuer.get(), signet::fuzz::now_seconds(), std::chrono::seconds(300));
     (void)status_in_crl(crl->get(), cert.get());
     return 0;
 }

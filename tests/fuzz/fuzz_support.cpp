@@ -57,4 +57,13 @@ std::vector<std::uint8_t> expected_imprint() {
     return *imprint;
 }
 
+const SealAndIssuer& seal_and_issuer() {
+    static const SealAndIssuer pair{read_certificate(pki() / "seal.pem"), read_certificate(pki() / "ca.pem")};
+    return pair;
+}
+
+std::chrono::sys_seconds now_seconds() {
+    return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+}
+
 }  // namespace signet::fuzz

@@ -4,6 +4,7 @@
 // on its own). Nothing here checks a result: a target only feeds bytes to signet's reader,
 // and libFuzzer with ASan and UBSan reports crashes, leaks and undefined behaviour.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -24,6 +25,15 @@ const std::filesystem::path& pki();
 std::string read_file(const std::filesystem::path& file);
 // The first certificate of a PEM file; aborts when there is none (a broken set-up, not a find).
 X509Ptr read_certificate(const std::filesystem::path& file);
+
+// make_pki.sh's seal certificate and its CA, read once: what a revocation answer is about.
+struct SealAndIssuer {
+    X509Ptr seal;
+    X509Ptr issuer;
+};
+const SealAndIssuer& seal_and_issuer();
+// Now, in whole seconds, as signet's checks of a validity period take it.
+std::chrono::sys_seconds now_seconds();
 
 // What make_pki.sh's time-stamp requests ask for: SHA-256("signet fuzz") and this nonce.
 std::vector<std::uint8_t> expected_imprint();

@@ -15,17 +15,14 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace signet::revocation;
-    static const signet::X509Ptr cert =
-        signet::fuzz::read_certificate(signet::fuzz::pki() / "seal.pem");
-    static const signet::X509Ptr issuer =
-        signet::fuzz::read_certificate(signet::fuzz::pki() / "ca.pem");
+    const auto& [cert, issuer] = signet::fuzz::seal_and_issuer();
     static const OcspQuestion with_nonce = [] {
-        auto question = make_ocsp_request(cert.get(), issuer.get(), true);
+        const auto& pki = signet::fuzz::seal_and_issuer();
+        auto question = make_ocsp_request(pki.seal.get(), pki.issuer.get(), true);
         if (!question) std::abort();
         return std::move(*question);
     }();
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto now = signet::fuzz::now_seconds();
     const std::span<const std::uint8_t> der(data, size);
     OcspOptions options;
     (void)check_ocsp_response(der, cert.get(), issuer.get(), with_nonce.request.get(), now,
