@@ -17,6 +17,7 @@
 #include <system_error>
 #include <vector>
 
+#include "base/sanitizer.hpp"
 #include "base/unique_fd.hpp"
 
 namespace signet::pdf::worker {

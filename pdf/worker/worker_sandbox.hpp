@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "base/sanitizer.hpp"
 
 namespace signet::pdf::worker {
 
