@@ -12,8 +12,10 @@ packages=(
   libcurl4-openssl-dev
   # the PDF workers' seccomp filter, and sd_notify for systemd's Type=notify
   libseccomp-dev libsystemd-dev
-  # the tests' decompression bomb
-  zlib1g-dev
+  # the tests' decompression bomb; the logos' pixels (image/: PNG through libpng, JPEG checked by libjpeg)
+  zlib1g-dev libpng-dev libjpeg62-turbo-dev
+  # the visible box's font, embedded as a subset (pdf/form/embedded_font.hpp)
+  fonts-dejavu-core
   # run: the embedded HSM, and the tools the quick start uses
   softhsm2 openssl curl ca-certificates
   # test: PDF producers and independent validators
