@@ -26,7 +26,10 @@ signet_layer(http_client FOLDERS http_client DEPENDS base FORBID "^sqlite3" "^po
 # libcurl belongs to http_client: the modules that speak HTTP as clients go through it.
 signet_layer(timestamp FOLDERS timestamp DEPENDS base cms http_client FORBID "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^toml" "^curl/")
 signet_layer(revocation FOLDERS revocation DEPENDS base http_client FORBID "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^toml" "^curl/")
-signet_layer(pdf FOLDERS pdf DEPENDS base cms FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
+# The AcroForm's fields and the visible box; the logo comes decoded from image/.
+signet_layer(pdf_form FOLDERS pdf/form DEPENDS base image FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^openssl/" "^png" "^jpeglib")
+signet_layer(image FOLDERS image DEPENDS base FORBID "^sqlite3" "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^toml" "^curl/" "^openssl/")
+signet_layer(pdf FOLDERS pdf DEPENDS base cms pdf_form FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
 signet_layer(pdf_ltv FOLDERS pdf/ltv DEPENDS base pdf FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
 signet_layer(validation FOLDERS validation DEPENDS base cms revocation timestamp pdf_ltv FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^toml" "^curl/" "^podofo/")
 signet_layer(pdf_worker FOLDERS pdf/worker DEPENDS base pdf pdf_ltv FORBID "^sqlite3" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
@@ -39,10 +42,12 @@ signet_layer(persons FOLDERS persons DEPENDS base config store hsm audit json ke
 signet_layer(evidence FOLDERS evidence DEPENDS base config store keys revocation pdf pdf_ltv pdf_worker FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^curl/")
 signet_layer(jobs FOLDERS jobs DEPENDS base config policy store hsm pdf pdf_worker pdf_ltv timestamp revocation audit telemetry register keys persons evidence json FORBID "^podofo/" "^boost/asio" "^boost/beast")
 signet_layer(archive FOLDERS archive DEPENDS base config store keys jobs evidence validation pdf pdf_ltv pdf_worker timestamp audit json FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^curl/")
+# POST /v1/prepare: fields placed by a preparer, through the jobs' audit trail and a PDF worker.
+signet_layer(preparation FOLDERS preparation DEPENDS base config store policy pdf pdf_worker audit register jobs json FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^curl/")
 signet_layer(server FOLDERS server DEPENDS base config telemetry FORBID "^podofo/" "^sqlite3" "^p11-kit/" "^pkcs11")
 # Idempotency-Key: the answers kept (SQLite through store/) and their HTTP form (server/'s types).
 signet_layer(idempotency FOLDERS idempotency DEPENDS base store server FORBID "^podofo/" "^p11-kit/" "^pkcs11" "^toml" "^curl/")
-signet_layer(api FOLDERS api DEPENDS server idempotency jobs register keys persons audit json timestamp evidence archive FORBID "^podofo/")
+signet_layer(api FOLDERS api DEPENDS server idempotency jobs register keys persons audit json timestamp evidence archive preparation FORBID "^podofo/")
 signet_layer(devpki FOLDERS devpki DEPENDS base config store hsm keys audit FORBID "^podofo/" "^boost/asio" "^boost/beast")
 signet_layer(cli FOLDERS cli DEPENDS config devpki keys audit json timestamp FORBID "^podofo/")
 signet_layer(daemon FOLDERS daemon DEPENDS server idempotency api jobs keys register devpki evidence FORBID "^podofo/")

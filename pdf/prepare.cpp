@@ -21,12 +21,14 @@
 #include <string_view>
 #include <system_error>
 
-#include "pdf/appearance.hpp"
+#include "pdf/form/appearance.hpp"
+#include "pdf/form/page_box.hpp"
+#include "pdf/form/signature_fields.hpp"
 #include "pdf/byte_range.hpp"
 #include "pdf/incremental_update.hpp"
 #include "pdf/previous_xref.hpp"
 #include "pdf/span_input_device.hpp"
-#include "pdf/text.hpp"
+#include "pdf/form/text.hpp"
 
 namespace signet::pdf {
 
@@ -37,8 +39,6 @@ namespace {
 // 1 MiB of DER (2 MiB of hex) is far beyond any certificate chain plus timestamps; anything
 // larger is a caller's mistake that would only cost memory.
 constexpr std::size_t max_contents_size = std::size_t{1} << 20;
-// How far (points) the visible box may stick out of the MediaBox: rounding in callers.
-constexpr double rect_tolerance = 1.0;
 
 // What prepare() was doing when PoDoFo threw: the same error code means different things to a
 // person while loading and while writing.
@@ -141,6 +141,7 @@ Status check_request(const PrepareRequest& request) {
     }
     if (!request.appearance) return {};
     const Appearance& appearance = *request.appearance;
+    if (!appearance.field.empty()) return {};  // the field has its page and rectangle
     if (appearance.page < 1) {
         return fail(Errc::bad_request, "the appearance page must be 1 or more, not " +
                                            std::to_string(appearance.page));
@@ -184,108 +185,6 @@ PdfString pdf_text(const std::string& utf8) {
     return PdfString(reinterpret_cast<const pdf_utf8*>(utf8.c_str()));
 }
 
-// The page the signature widget goes on, with the checks PoDoFo itself does not make.
-Result<PdfPage*> find_page(PdfMemDocument& document, int number) {
-    int count = document.GetPageCount();
-    if (count <= 0) return fail(Errc::invalid_document, "the document has no pages");
-    if (number > count) {
-        return fail(Errc::invalid_document, "the document has " + std::to_string(count) +
-                                                (count == 1 ? " page" : " pages") + "; page " +
-                                                std::to_string(number) + " does not exist");
-    }
-    // NOTES trap 7: when /Count promises more pages than the tree holds, GetPage returns NULL.
-    PdfPage* page = document.GetPage(number - 1);
-    if (page == nullptr) {
-        return fail(Errc::invalid_document, "the document's page tree is damaged: page " +
-                                                std::to_string(number) +
-                                                " cannot be found although the tree counts " +
-                                                std::to_string(count) + " pages");
-    }
-    // NOTES trap 7: CreateAnnotation dereferences NULL when /Annots exists but is not an
-    // array (directly or through a reference).
-    PdfObject* page_object = page->GetObject();
-    if (page_object == nullptr || !page_object->IsDictionary()) {
-        return fail(Errc::invalid_document, "the document's page tree is damaged: page " +
-                                                std::to_string(number) + " is not a dictionary");
-    }
-    if (page_object->GetDictionary().HasKey("Annots")) {
-        PdfObject* annots = page_object->GetIndirectKey("Annots");
-        if (annots == nullptr || !annots->IsArray()) {
-            return fail(Errc::invalid_document,
-                        "page " + std::to_string(number) +
-                            " is damaged: its /Annots entry is not an array of annotations");
-        }
-    }
-    return page;
-}
-
-Status check_rect_on_page(PdfPage& page, const Appearance& appearance) {
-    PdfRect media = page.GetMediaBox();
-    const double left = media.GetLeft();
-    const double bottom = media.GetBottom();
-    const double right = left + media.GetWidth();
-    const double top = bottom + media.GetHeight();
-    const auto& r = appearance.rect;
-    if (r[0] < left - rect_tolerance || r[1] < bottom - rect_tolerance ||
-        r[2] > right + rect_tolerance || r[3] > top + rect_tolerance) {
-        auto number = [](double value) { return std::to_string(std::lround(value)); };
-        return fail(Errc::invalid_document,
-                    "the appearance rectangle [" + number(r[0]) + " " + number(r[1]) + " " +
-                        number(r[2]) + " " + number(r[3]) + "] lies outside page " +
-                        std::to_string(appearance.page) + ", whose MediaBox is [" + number(left) +
-                        " " + number(bottom) + " " + number(right) + " " + number(top) + "]");
-    }
-    return {};
-}
-
-// The AcroForm with /SigFlags 3 (ISO 32000-1 §12.7.2, Table 219: SignaturesExist | AppendOnly)
-// and a /Fields array that PoDoFo can append to.
-Result<PdfAcroForm*> prepare_acroform(PdfMemDocument& document) {
-    PdfAcroForm* form = document.GetAcroForm(true, ePdfAcroFormDefaultAppearance_None);
-    if (form == nullptr || form->GetObject() == nullptr || !form->GetObject()->IsDictionary()) {
-        return fail(Errc::invalid_document, "the document's /AcroForm is not a dictionary");
-    }
-    PdfDictionary& dictionary = form->GetObject()->GetDictionary();
-    if (!dictionary.HasKey("Fields")) {
-        dictionary.AddKey("Fields", PdfArray());
-    } else {
-        PdfObject* fields = form->GetObject()->GetIndirectKey("Fields");
-        if (fields == nullptr || !fields->IsArray()) {
-            return fail(Errc::invalid_document,
-                        "the document's /AcroForm is damaged: /Fields is not an array");
-        }
-        if (dictionary.GetKey("Fields")->IsReference()) {
-            // PoDoFo's PdfField appends to /Fields without following a reference; an inline
-            // copy of the same array means the same to every reader.
-            PdfArray copy = fields->GetArray();
-            dictionary.AddKey("Fields", copy);
-        }
-    }
-    dictionary.AddKey("SigFlags", PdfObject(static_cast<pdf_int64>(3)));
-    return form;
-}
-
-// "Signature<n>" with the smallest n that no top-level field uses (ISO 32000-1 §12.7.3.2:
-// fully qualified field names are unique; ours has no parent).
-std::string unique_field_name(PdfMemDocument& document, PdfAcroForm& form) {
-    std::set<std::string> used;
-    PdfObject* fields = form.GetObject()->GetIndirectKey("Fields");
-    if (fields != nullptr && fields->IsArray()) {
-        for (const PdfObject& entry : fields->GetArray()) {
-            const PdfObject* field = entry.IsReference()
-                                         ? document.GetObjects().GetObject(entry.GetReference())
-                                         : &entry;
-            if (field == nullptr || !field->IsDictionary()) continue;
-            const PdfObject* name = field->GetDictionary().GetKey("T");
-            if (name != nullptr && name->IsString()) used.insert(name->GetString().GetStringUtf8());
-        }
-    }
-    for (std::size_t n = 1;; ++n) {
-        std::string candidate = "Signature" + std::to_string(n);
-        if (!used.contains(candidate)) return candidate;
-    }
-}
-
 // The incremental update (ISO 32000-1 §7.5.6): the changed objects and a new section, with the
 // placeholder's position.
 Result<PreparedDocument> write_prepared(const IncrementalUpdate& update, std::span<const std::uint8_t> input,
@@ -302,58 +201,72 @@ Result<PreparedDocument> write_prepared(const IncrementalUpdate& update, std::sp
     return prepared;
 }
 
-Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const IncrementalUpdate& update,
-                                        std::span<const std::uint8_t> input,
-                                        const PrepareRequest& request, Stage& stage) {
+// The section an update of `document` chains to, once we know PoDoFo can write one.
+Result<PreviousXref> checked_for_update(PdfMemDocument& document, std::span<const std::uint8_t> input) {
     // NOTES trap 6: PoDoFo cannot write an update of an encrypted file.
     if (document.GetEncrypted() ||
         (document.GetTrailer() != nullptr && document.GetTrailer()->IsDictionary() &&
          document.GetTrailer()->GetDictionary().HasKey("Encrypt"))) {
         return fail(Errc::invalid_document, encrypted_sentence());
     }
-    // The section the update chains to, checked before any work on the document.
-    PreviousXref previous;
-    SIGNET_TRY(previous, find_previous_xref(input));
+    // Checked before any work on the document.
+    return find_previous_xref(input);
+}
 
-    stage = Stage::reading_pages;
-    const int page_number = request.appearance ? request.appearance->page : 1;
-    auto page = find_page(document, page_number);
-    if (!page) return std::unexpected(page.error());
-    if (request.appearance) {
-        if (auto ok = check_rect_on_page(**page, *request.appearance); !ok) {
-            return std::unexpected(ok.error());
-        }
-    }
+Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const IncrementalUpdate& update,
+                                        std::span<const std::uint8_t> input,
+                                        const PrepareRequest& request, Stage& stage) {
+    PreviousXref previous;
+    SIGNET_TRY(previous, checked_for_update(document, input));
 
     stage = Stage::adding_field;
-    auto form = prepare_acroform(document);
+    auto form = prepare_acroform(document, 3);
     if (!form) return std::unexpected(form.error());
-    std::string field_name = unique_field_name(document, **form);
-
-    // An invisible signature is a widget with a zero rectangle on page 1 (ISO 32000-1
-    // §12.7.4.5); a visible one covers the requested box.
-    PdfRect rect(0, 0, 0, 0);
-    if (request.appearance) {
-        const auto& r = request.appearance->rect;
-        rect = PdfRect(r[0], r[1], r[2] - r[0], r[3] - r[1]);
-    }
-    PdfAnnotation* widget = (*page)->CreateAnnotation(ePdfAnnotation_Widget, rect);
-    if (widget == nullptr) {
-        return fail(Errc::invalid_document,
-                    "the signature widget cannot be added to page " + std::to_string(page_number));
-    }
-    widget->SetFlags(ePdfAnnotationFlags_Print);
-    PdfSignatureField field(widget, *form, &document);
-    field.SetFieldName(PdfString(field_name));
-
-    if (request.appearance) {
-        stage = Stage::painting;
-        const auto& r = request.appearance->rect;
-        if (auto ok = paint_appearance(document, field, r[2] - r[0], r[3] - r[1],
-                                       request.appearance->lines);
-            !ok) {
-            return std::unexpected(ok.error());
+    std::unique_ptr<PdfAnnotation> filled_widget;  // a prepared field's, which `field` points to
+    std::unique_ptr<PdfSignatureField> field;
+    Rect rect{};
+    PageBox box;
+    if (request.appearance && !request.appearance->field.empty()) {
+        auto empty = find_empty_field(document, **form, request.appearance->field, request.appearance->signer);
+        if (!empty) return std::unexpected(empty.error());
+        filled_widget = std::move(empty->widget);
+        field = std::make_unique<PdfSignatureField>(filled_widget.get());
+        field->EnsureSignatureObject();  // its /V, which a field made empty has not
+        rect = empty->rect;
+        box = empty->box;
+    } else {
+        stage = Stage::reading_pages;
+        const int page_number = request.appearance ? request.appearance->page : 1;
+        auto page = find_page(document, page_number);
+        if (!page) return std::unexpected(page.error());
+        SIGNET_TRY(box, page_box(**page));
+        if (request.appearance) {
+            rect = request.appearance->rect;
+            SIGNET_CHECK(check_rect(box, rect, page_number, "the appearance rectangle"));
         }
+        stage = Stage::adding_field;
+        // An invisible signature is a widget with a zero rectangle on page 1 (ISO 32000-1
+        // §12.7.4.5); a visible one covers the requested box.
+        PdfAnnotation* widget =
+            (*page)->CreateAnnotation(ePdfAnnotation_Widget, PdfRect(rect[0], rect[1], rect[2] - rect[0], rect[3] - rect[1]));
+        if (widget == nullptr) {
+            return fail(Errc::invalid_document, "the signature widget cannot be added to page " + std::to_string(page_number));
+        }
+        widget->SetFlags(ePdfAnnotationFlags_Print);
+        field = std::make_unique<PdfSignatureField>(widget, *form, &document);
+        field->SetFieldName(PdfString(unique_field_name(field_names(document, **form))));
+    }
+
+    // A prepared field of no area is an invisible signature's: it gets no box.
+    if (request.appearance && rect[0] < rect[2] && rect[1] < rect[3]) {
+        stage = Stage::painting;
+        std::shared_ptr<const image::LogoImage> logo = request.appearance->logo;
+        if (!logo && request.appearance->logo_file) {
+            auto decoded = image::decode_logo(*request.appearance->logo_file);
+            if (!decoded) return std::unexpected(decoded.error());
+            logo = std::make_shared<const image::LogoImage>(std::move(*decoded));
+        }
+        SIGNET_CHECK(paint_appearance(document, *field, rect, box.rotation, {request.appearance->lines, logo.get()}));
         stage = Stage::adding_field;
     }
 
@@ -361,8 +274,8 @@ Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const Incremen
     // SetSignature writes /ByteRange [ 0 1234567890 1234567890 1234567890] and
     // /Contents <00..00>; nothing we add sorts between the two (NOTES trap 3).
     const std::string zeros(2 * request.contents_size, '0');
-    field.SetSignature(PdfData(zeros.data(), zeros.size()));
-    PdfObject* signature = field.GetSignatureObject();
+    field->SetSignature(PdfData(zeros.data(), zeros.size()));
+    PdfObject* signature = field->GetSignatureObject();
     if (signature == nullptr || !signature->IsDictionary()) {
         return fail(Errc::internal, "PoDoFo made no signature dictionary");
     }
@@ -385,6 +298,42 @@ Result<PreparedDocument> prepare_loaded(PdfMemDocument& document, const Incremen
     return write_prepared(update, input, previous, request, stage);
 }
 
+// Loads `input` for an incremental update and runs `work(document, update, stage)`, turning
+// what PoDoFo throws into Errc::invalid_document with a sentence for a person.
+template <class T, class Work>
+Result<T> with_update(std::span<const std::uint8_t> input, Work&& work) {
+    // PoDoFo writes its debug and log messages (parts of the document among them) to the
+    // process's standard streams; the daemon's log must not carry document contents.
+    static const bool silenced = [] {
+        PdfError::EnableDebug(false);
+        PdfError::EnableLogging(false);
+        return true;
+    }();
+    (void)silenced;
+    Stage stage = Stage::loading;
+    try {
+        PdfMemDocument document;
+        // For update: PoDoFo then numbers new objects after every existing one and reuses no
+        // free number (an object stream it dropped after reading it is one). The device reads
+        // `input` in place; PoDoFo owns it and reads objects from it on demand until
+        // `document` goes.
+        document.LoadFromDevice(PdfRefCountedInputDevice(std::make_unique<SpanInputDevice>(input).release()), true);
+        const IncrementalUpdate update(document);
+        return work(document, update, stage);
+    } catch (const PdfError& error) {
+        return fail(Errc::invalid_document, describe(error, stage));
+    } catch (const std::bad_alloc&) {
+        // In a worker the address space is capped ([limits] pdf_worker_memory_mib): a document
+        // that needs more is refused like one that needs too much CPU.
+        return fail(Errc::invalid_document, "the document needs more memory than signet allows for one document");
+    } catch (const std::exception& error) {
+        // PoDoFo also lets standard exceptions through (std::out_of_range from its containers
+        // on damaged input).
+        return fail(Errc::invalid_document,
+                    "the document is damaged and cannot be processed (" + printable(error.what()) + ")");
+    }
+}
+
 }  // namespace
 
 Result<PreparedDocument> prepare(const std::filesystem::path& input, const PrepareRequest& request) {
@@ -402,40 +351,54 @@ Result<PreparedDocument> prepare(std::span<const std::uint8_t> input, const Prep
 
 Result<PreparedDocument> prepare_update(std::span<const std::uint8_t> input,
                                         const PrepareRequest& request) {
-    // PoDoFo writes its debug and log messages (parts of the document among them) to the
-    // process's standard streams; the daemon's log must not carry document contents.
-    static const bool silenced = [] {
-        PdfError::EnableDebug(false);
-        PdfError::EnableLogging(false);
-        return true;
-    }();
-    (void)silenced;
     if (auto ok = check_request(request); !ok) return std::unexpected(ok.error());
     if (auto header = check_header(input); !header) return std::unexpected(header.error());
 
-    Stage stage = Stage::loading;
-    try {
-        PdfMemDocument document;
-        // For update: PoDoFo then numbers new objects after every existing one and reuses no
-        // free number (an object stream it dropped after reading it is one). The device reads
-        // `input` in place; PoDoFo owns it and reads objects from it on demand until
-        // `document` goes.
-        document.LoadFromDevice(
-            PdfRefCountedInputDevice(std::make_unique<SpanInputDevice>(input).release()), true);
-        const IncrementalUpdate update(document);
+    return with_update<PreparedDocument>(input, [&](PdfMemDocument& document, const IncrementalUpdate& update, Stage& stage) {
         return prepare_loaded(document, update, input, request, stage);
-    } catch (const PdfError& error) {
-        return fail(Errc::invalid_document, describe(error, stage));
-    } catch (const std::bad_alloc&) {
-        // In a worker the address space is capped ([limits] pdf_worker_memory_mib): a document
-        // that needs more is refused like one that needs too much CPU.
-        return fail(Errc::invalid_document, "the document needs more memory than signet allows for one document");
-    } catch (const std::exception& error) {
-        // PoDoFo also lets standard exceptions through (std::out_of_range from its containers
-        // on damaged input).
-        return fail(Errc::invalid_document, "the document is damaged and cannot be processed (" +
-                                                printable(error.what()) + ")");
-    }
+    });
+}
+
+Result<std::vector<std::uint8_t>> add_signature_fields(std::span<const std::uint8_t> input,
+                                                       const std::vector<FieldRequest>& fields) {
+    if (fields.empty()) return fail(Errc::bad_request, "there are no fields to add");
+    if (auto header = check_header(input); !header) return std::unexpected(header.error());
+    using Update = std::vector<std::uint8_t>;
+    return with_update<Update>(input, [&](PdfMemDocument& document, const IncrementalUpdate& update,
+                                          Stage& stage) -> Result<Update> {
+        PreviousXref previous;
+        SIGNET_TRY(previous, checked_for_update(document, input));
+        stage = Stage::adding_field;
+        auto form = prepare_acroform(document, 1);
+        if (!form) return std::unexpected(form.error());
+        std::set<std::string> names = field_names(document, **form);
+        for (const FieldRequest& request : fields) {
+            const std::string what = "field " + request.name;
+            if (!names.insert(request.name).second) {
+                return fail(Errc::invalid_document, "the document has a field named " + request.name + " already");
+            }
+            stage = Stage::reading_pages;
+            auto page = find_page(document, request.page);
+            if (!page) return fail(Errc::invalid_document, what + ": " + page.error().message);
+            PageBox box;
+            SIGNET_TRY(box, page_box(**page));
+            SIGNET_CHECK(check_rect(box, request.rect, request.page, what + ": its rectangle"));
+            stage = Stage::adding_field;
+            const Rect& r = request.rect;
+            PdfAnnotation* widget =
+                (*page)->CreateAnnotation(ePdfAnnotation_Widget, PdfRect(r[0], r[1], r[2] - r[0], r[3] - r[1]));
+            if (widget == nullptr) return fail(Errc::invalid_document, what + " cannot be added to its page");
+            widget->SetFlags(ePdfAnnotationFlags_Print);
+            // No /V: the field waits for its signature (ISO 32000-1 §12.7.4.5).
+            PdfSignatureField field(widget, *form, &document, false);
+            field.SetFieldName(PdfString(request.name));
+            if (!request.signer.empty()) widget->GetObject()->GetDictionary().AddKey(signer_key, pdf_text(request.signer));
+            stage = Stage::painting;
+            paint_empty_appearance(document, field, r, box.rotation);
+        }
+        stage = Stage::writing;
+        return update.write(input, previous);
+    });
 }
 
 // Embedding the CMS is a byte patch of the placeholder that prepare() reserved (DESIGN.md: the

@@ -11,20 +11,40 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "base/error.hpp"
+#include "image/logo_image.hpp"
 
 namespace signet::pdf {
 
 struct Appearance {
     int page = 1;                      // 1-based
-    std::array<double, 4> rect{};      // x1, y1, x2, y2 in PDF user space units
+    std::array<double, 4> rect{};      // x1, y1, x2, y2 in the page's default user space
     std::vector<std::string> lines;    // UTF-8 text lines, first one drawn as the title
+    // Not empty: the prepared field of this name is signed instead of a new one, at its own
+    // page and rectangle (prepared_fields.hpp). `signer` is who signs: a field placed for
+    // someone else is refused (Errc::forbidden), one signed already too (Errc::conflict).
+    std::string field;
+    std::string signer;
+    // The tenant's logo file as stored, which a worker is sent; and its decoding, which is what
+    // is painted (prepare() decodes the file when it is not given).
+    std::shared_ptr<const std::vector<std::uint8_t>> logo_file;
+    std::shared_ptr<const image::LogoImage> logo;
 };
+
+// A box at `rect` on `page` showing `lines` (no logo, no prepared field).
+inline Appearance box_at(int page, std::array<double, 4> rect, std::vector<std::string> lines) {
+    Appearance appearance;
+    appearance.page = page;
+    appearance.rect = rect;
+    appearance.lines = std::move(lines);
+    return appearance;
+}
 
 struct PrepareRequest {
     std::optional<Appearance> appearance;
@@ -59,6 +79,20 @@ Result<PreparedDocument> prepare(const std::filesystem::path& input, const Prepa
 // as its parent computes the digest itself over the bytes it checked (worker_pool.hpp).
 Result<PreparedDocument> prepare_update(std::span<const std::uint8_t> input,
                                         const PrepareRequest& request);
+
+// An empty signature field to add (POST /v1/prepare), for a signature to fill later.
+struct FieldRequest {
+    std::string name;                // unique in the document, no '.'
+    int page = 1;                    // 1-based
+    std::array<double, 4> rect{};    // in the page's default user space, inside its MediaBox
+    std::string signer;              // empty: anyone may sign it
+};
+// The incremental update that adds `fields` to the PDF `input`, each with a dashed frame as its
+// appearance and /SigFlags 1: no signature, so earlier signatures stay valid and nothing is
+// signed. Errc::invalid_document naming the field for a name the document has, a page it does
+// not have or a rectangle outside the page or of no area; the document's failures as prepare()'s.
+Result<std::vector<std::uint8_t>> add_signature_fields(std::span<const std::uint8_t> input,
+                                                       const std::vector<FieldRequest>& fields);
 
 // Writes `cms` (DER) as hex into the placeholder in the update, zero-padded. Fails (and
 // leaves `document` untouched) if it does not fit.

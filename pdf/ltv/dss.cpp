@@ -10,7 +10,7 @@
 #include "pdf/incremental_update.hpp"
 #include "pdf/previous_xref.hpp"
 #include "pdf/ltv/loaded_document.hpp"
-#include "pdf/text.hpp"
+#include "pdf/form/text.hpp"
 
 namespace signet::pdf {
 namespace {

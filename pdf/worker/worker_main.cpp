@@ -24,6 +24,7 @@
 #include <ctime>
 #include <cstdio>
 #include <string>
+#include <memory>
 #include <span>
 #include <string_view>
 #include <utility>
@@ -33,6 +34,7 @@
 #include "pdf/ltv/dss.hpp"
 #include "pdf/ltv/signatures.hpp"
 #include "pdf/prepare.hpp"
+#include "pdf/form/embedded_font.hpp"
 #include "base/unique_fd.hpp"
 #include "pdf/worker/worker_protocol.hpp"
 #include "pdf/worker/worker_sandbox.hpp"
@@ -64,11 +66,13 @@ std::string blank_document() {
 }
 
 Status warm_up() {
+    // The appearance font is read now: a sandboxed worker opens no file.
+    if (auto font = appearance_font_file(); !font) return std::unexpected(font.error());
     const std::string blank = blank_document();
     PrepareRequest request;
     request.contents_size = 64;
     request.signing_time = std::chrono::system_clock::now();
-    request.appearance = Appearance{1, {10, 10, 190, 60}, {"warm-up", "é"}};
+    request.appearance = box_at(1, {10, 10, 190, 60}, {"warm-up", "é"});
     const std::span document(reinterpret_cast<const std::uint8_t*>(blank.data()), blank.size());
     auto prepared = prepare(document, request);
     if (!prepared) return std::unexpected(prepared.error().with_context("the worker's warm-up document"));
@@ -111,16 +115,43 @@ Result<std::span<const std::uint8_t>> read_document(int fd, std::vector<std::uin
 // little memory.
 constexpr std::size_t kept_buffer_bytes = std::size_t{16} << 20;
 
+// The last logo a worker decoded: a worker serves one tenant, whose every visible box shows
+// the same logo, and a large PNG takes longer to decode than the document to prepare.
+struct LogoCache {
+    std::vector<std::uint8_t> file;
+    std::shared_ptr<const image::LogoImage> logo;
+
+    Result<std::shared_ptr<const image::LogoImage>> get(std::vector<std::uint8_t> bytes) {
+        if (logo && bytes == file) return logo;
+        logo.reset();
+        image::LogoImage decoded;
+        SIGNET_TRY(decoded, image::decode_logo(bytes));
+        file = std::move(bytes);
+        logo = std::make_shared<const image::LogoImage>(std::move(decoded));
+        return logo;
+    }
+};
+
+// What check_logo finds: the logo decoded as a box would need it.
+Result<worker::LogoInfo> check_logo(std::span<const std::uint8_t> bytes) {
+    image::LogoImage logo;
+    SIGNET_TRY(logo, image::decode_logo(bytes));
+    return worker::LogoInfo{logo.format, logo.width, logo.height};
+}
+
 // One job. A failure of the wire ends the worker (its parent is gone or broken); a failure of
 // the document is a reply.
-Status serve_one(int socket, unsigned cpu_seconds, std::vector<std::uint8_t>& buffer) {
+Status serve_one(int socket, unsigned cpu_seconds, std::vector<std::uint8_t>& buffer, LogoCache& logos) {
     std::vector<std::uint8_t> header;
     SIGNET_TRY(header, worker::receive_frame(socket, worker::max_header_bytes, worker::no_deadline));
     worker::JobKind kind = worker::JobKind::prepare;
     SIGNET_TRY(kind, worker::decode_kind(header));
-    std::vector<std::uint8_t> payload;  // add_dss's validation data
-    if (kind == worker::JobKind::add_dss) {
-        SIGNET_TRY(payload, worker::receive_frame(socket, worker::max_validation_bytes, worker::no_deadline));
+    bool has_payload = false;
+    SIGNET_TRY(has_payload, worker::expects_payload(header));
+    std::vector<std::uint8_t> payload;  // add_dss's validation data, or a prepare's logo
+    if (has_payload) {
+        const std::size_t limit = kind == worker::JobKind::add_dss ? worker::max_validation_bytes : image::max_logo_bytes;
+        SIGNET_TRY(payload, worker::receive_frame(socket, limit, worker::no_deadline));
     }
     UniqueFd file;
     SIGNET_TRY(file, receive_fd(socket));
@@ -133,7 +164,9 @@ Status serve_one(int socket, unsigned cpu_seconds, std::vector<std::uint8_t>& bu
         case worker::JobKind::prepare: {
             auto result = [&]() -> Result<PreparedDocument> {
                 PrepareRequest request;
-                SIGNET_TRY(request, worker::decode_request(header));
+                bool has_logo = false;
+                SIGNET_TRY(request, worker::decode_request(header, has_logo));
+                if (has_logo) SIGNET_TRY(request.appearance->logo, logos.get(std::move(payload)));
                 return prepare_update(document, request);
             }();
             SIGNET_CHECK(worker::send_frame(socket, worker::encode_reply(result), worker::no_deadline));
@@ -154,6 +187,18 @@ Status serve_one(int socket, unsigned cpu_seconds, std::vector<std::uint8_t>& bu
         case worker::JobKind::list_signatures:
             return worker::send_frame(socket, worker::encode_fields_reply(list_signatures(document)),
                                       worker::no_deadline);
+        case worker::JobKind::add_fields: {
+            auto result = [&]() -> Result<std::vector<std::uint8_t>> {
+                std::vector<FieldRequest> fields;
+                SIGNET_TRY(fields, worker::decode_fields_request(header));
+                return add_signature_fields(document, fields);
+            }();
+            SIGNET_CHECK(worker::send_frame(socket, worker::encode_update_reply(result), worker::no_deadline));
+            if (result) SIGNET_CHECK(worker::send_frame(socket, *result, worker::no_deadline));
+            return {};
+        }
+        case worker::JobKind::check_logo:
+            return worker::send_frame(socket, worker::encode_logo_reply(check_logo(document)), worker::no_deadline);
     }
     return fail(Errc::internal, "unknown job kind");
 }
@@ -165,8 +210,9 @@ Status serve_one(int socket, unsigned cpu_seconds, std::vector<std::uint8_t>& bu
     // Tells the parent the sandbox is in place before it sends any document.
     if (!worker::send_frame(socket, {}, worker::no_deadline)) ::_exit(0);
     std::vector<std::uint8_t> buffer;
+    LogoCache logos;
     for (unsigned served = 0; served < jobs; ++served) {
-        if (!serve_one(socket, cpu_seconds, buffer)) ::_exit(1);
+        if (!serve_one(socket, cpu_seconds, buffer, logos)) ::_exit(1);
         if (buffer.size() > kept_buffer_bytes) std::vector<std::uint8_t>().swap(buffer);
     }
     ::_exit(0);

@@ -130,7 +130,14 @@ Result<PreparedDocument> WorkerPool::prepare_update(std::string_view tenant, std
     if (header.size() > worker::max_header_bytes) {
         return fail(Errc::bad_request, "the signature's appearance text and reason are too long");
     }
-    auto started = start_job(tenant, document, header, {});
+    std::span<const std::uint8_t> logo;
+    if (request.appearance && request.appearance->logo_file) {
+        logo = *request.appearance->logo_file;
+        if (logo.empty() || logo.size() > image::max_logo_bytes) {
+            return fail(Errc::internal, "the tenant's logo has " + std::to_string(logo.size()) + " bytes");
+        }
+    }
+    auto started = start_job(tenant, document, header, logo);
     if (!started) return std::unexpected(started.error());
     WorkerProcess& worker = started->worker;
     auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
@@ -143,7 +150,11 @@ Result<PreparedDocument> WorkerPool::prepare_update(std::string_view tenant, std
         return std::unexpected(reply->error());
     }
     PreparedDocument prepared = std::move(**reply);
-    auto update = worker::receive_frame(worker.socket(), max_reply_bytes(document.size(), request.contents_size),
+    // A box with a logo carries the logo's samples, which a PNG's own compression may have
+    // made far smaller than ours.
+    const std::size_t logo_room = logo.empty() ? 0 : std::size_t{image::max_side} * image::max_side * 5;
+    auto update = worker::receive_frame(worker.socket(),
+                                        max_reply_bytes(document.size(), request.contents_size + logo_room),
                                         started->deadline);
     if (!update) return std::unexpected(unsafe(update.error().message + "; " + discard(worker)));
     // The worker sends the update only: the original is ours, so what the client sent is
@@ -184,6 +195,52 @@ Result<std::vector<std::uint8_t>> WorkerPool::add_dss(std::string_view tenant, s
     }
     finished(worker);
     return std::move(*update);
+}
+
+Result<std::vector<std::uint8_t>> WorkerPool::add_fields(std::string_view tenant, std::span<const std::uint8_t> document,
+                                                         const std::vector<FieldRequest>& fields) {
+    const std::vector<std::uint8_t> header = worker::encode_fields_request(fields);
+    if (fields.size() > worker::max_new_fields || header.size() > worker::max_header_bytes) {
+        return fail(Errc::too_large, "at most " + std::to_string(worker::max_new_fields) +
+                                         " fields, with short names, can be added at once");
+    }
+    auto started = start_job(tenant, document, header, {});
+    if (!started) return std::unexpected(started.error());
+    WorkerProcess& worker = started->worker;
+    auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
+    if (!reply_header) return std::unexpected(unsafe(reply_header.error().message + "; " + discard(worker)));
+    auto reply = worker::decode_update_reply(*reply_header);
+    if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
+    if (!*reply) {
+        replace(worker);
+        return std::unexpected(reply->error());
+    }
+    // The pages and form the update rewrites are the document's own objects, plus a few small
+    // ones per field.
+    auto update = worker::receive_frame(worker.socket(), max_reply_bytes(document.size(), fields.size() * 4096),
+                                        started->deadline);
+    if (!update) return std::unexpected(unsafe(update.error().message + "; " + discard(worker)));
+    if (auto checked = check_update_tail(*update); !checked) {
+        return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
+    }
+    finished(worker);
+    return std::move(*update);
+}
+
+Result<worker::LogoInfo> WorkerPool::check_logo(std::string_view tenant, std::span<const std::uint8_t> logo) {
+    auto started = start_job(tenant, logo, worker::encode_kind(worker::JobKind::check_logo), {});
+    if (!started) return std::unexpected(started.error());
+    WorkerProcess& worker = started->worker;
+    auto reply = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
+    if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
+    auto info = worker::decode_logo_reply(*reply);
+    if (!info) return std::unexpected(unsafe(info.error().message + "; " + discard(worker)));
+    if (*info) {
+        finished(worker);
+    } else {
+        replace(worker);  // the decoder's refusal: the worker behaved, but a failure ends it
+    }
+    return std::move(*info);
 }
 
 Result<SignatureList> WorkerPool::list_signatures(std::string_view tenant, std::span<const std::uint8_t> document) {

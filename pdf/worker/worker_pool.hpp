@@ -66,6 +66,13 @@ public:
     // worker; its end checked (prepared_check.hpp). Errors as prepare()'s.
     Result<std::vector<std::uint8_t>> add_dss(std::string_view tenant, std::span<const std::uint8_t> document,
                                               std::span<const ValidationData> data);
+    // The incremental update that adds empty signature fields (prepare.hpp's
+    // add_signature_fields), made by a worker; its end checked. Errors as prepare()'s.
+    Result<std::vector<std::uint8_t>> add_fields(std::string_view tenant, std::span<const std::uint8_t> document,
+                                                 const std::vector<FieldRequest>& fields);
+    // A logo file decoded by a worker as a box would need it (image/logo_image.hpp): its format
+    // and size, or Errc::too_large / Errc::invalid_document.
+    Result<worker::LogoInfo> check_logo(std::string_view tenant, std::span<const std::uint8_t> logo);
     // The document's signatures and document time-stamps and its DSS's /VRI keys
     // (pdf/ltv/signatures.hpp), read by a worker. Errors as prepare()'s.
     Result<SignatureList> list_signatures(std::string_view tenant, std::span<const std::uint8_t> document);

@@ -13,7 +13,7 @@
 #include <string>
 #include <system_error>
 
-#include "pdf/text.hpp"
+#include "pdf/form/text.hpp"
 
 namespace signet::pdf::worker {
 namespace {
@@ -135,7 +135,11 @@ std::optional<Error> read_refusal(Reader& in) {
         return std::nullopt;
     }
     auto errc = static_cast<Errc>(code);
-    if (errc != Errc::invalid_document && errc != Errc::bad_request && errc != Errc::internal) return std::nullopt;
+    // prepare()'s codes, a field's owner and state (forbidden, conflict) and a logo's size.
+    if (errc != Errc::invalid_document && errc != Errc::bad_request && errc != Errc::internal &&
+        errc != Errc::forbidden && errc != Errc::conflict && errc != Errc::too_large) {
+        return std::nullopt;
+    }
     return Error{errc, std::move(message)};
 }
 
@@ -213,6 +217,9 @@ std::vector<std::uint8_t> encode_request(const PrepareRequest& request) {
         for (double value : request.appearance->rect) out.real(value);
         out.number(request.appearance->lines.size());
         for (const auto& line : request.appearance->lines) out.text(line);
+        out.text(request.appearance->field);
+        out.text(request.appearance->signer);
+        out.number(request.appearance->logo_file ? 1 : 0);
     }
     out.signed_number(request.signing_time.time_since_epoch().count());
     out.number(request.contents_size);
@@ -224,7 +231,7 @@ std::vector<std::uint8_t> encode_request(const PrepareRequest& request) {
 Result<JobKind> decode_kind(std::span<const std::uint8_t> header) {
     Reader in(header);
     std::uint64_t kind = 0;
-    if (!in.number(kind) || kind > static_cast<std::uint64_t>(JobKind::list_signatures)) {
+    if (!in.number(kind) || kind > static_cast<std::uint64_t>(JobKind::check_logo)) {
         return fail(Errc::bad_request, "the job header names no job");
     }
     return static_cast<JobKind>(kind);
@@ -236,10 +243,11 @@ std::vector<std::uint8_t> encode_kind(JobKind kind) {
     return out.take();
 }
 
-Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header) {
+Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header, bool& has_logo) {
     auto malformed = [] { return fail(Errc::bad_request, "the job header is malformed"); };
     Reader in(header);
     PrepareRequest request;
+    has_logo = false;
     std::uint64_t kind = 0;
     if (!in.number(kind) || kind != static_cast<std::uint64_t>(JobKind::prepare)) return malformed();
     std::uint64_t has_appearance = 0;
@@ -260,6 +268,12 @@ Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header) {
         for (auto& line : appearance.lines) {
             if (!in.text(line, max_header_bytes)) return malformed();
         }
+        std::uint64_t logo = 0;
+        if (!in.text(appearance.field, max_header_bytes) || !in.text(appearance.signer, max_header_bytes) ||
+            !in.number(logo) || logo > 1) {
+            return malformed();
+        }
+        has_logo = logo == 1;
         request.appearance = std::move(appearance);
     }
     std::int64_t ticks = 0;
@@ -275,6 +289,89 @@ Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header) {
         std::chrono::system_clock::time_point(std::chrono::system_clock::duration(ticks));
     request.contents_size = static_cast<std::size_t>(contents_size);
     return request;
+}
+
+Result<bool> expects_payload(std::span<const std::uint8_t> header) {
+    JobKind kind = JobKind::prepare;
+    SIGNET_TRY(kind, decode_kind(header));
+    if (kind == JobKind::add_dss) return true;
+    if (kind != JobKind::prepare) return false;
+    bool has_logo = false;
+    if (auto request = decode_request(header, has_logo); !request) return std::unexpected(request.error());
+    return has_logo;
+}
+
+std::vector<std::uint8_t> encode_fields_request(const std::vector<FieldRequest>& fields) {
+    Writer out;
+    out.number(static_cast<std::uint64_t>(JobKind::add_fields));
+    out.number(fields.size());
+    for (const FieldRequest& field : fields) {
+        out.text(field.name);
+        out.signed_number(field.page);
+        for (double value : field.rect) out.real(value);
+        out.text(field.signer);
+    }
+    return out.take();
+}
+
+Result<std::vector<FieldRequest>> decode_fields_request(std::span<const std::uint8_t> header) {
+    auto malformed = [] { return fail(Errc::bad_request, "the job header is malformed"); };
+    Reader in(header);
+    std::uint64_t kind = 0;
+    std::uint64_t count = 0;
+    if (!in.number(kind) || kind != static_cast<std::uint64_t>(JobKind::add_fields) || !in.number(count) ||
+        count > max_new_fields) {
+        return malformed();
+    }
+    std::vector<FieldRequest> fields(static_cast<std::size_t>(count));
+    for (FieldRequest& field : fields) {
+        std::int64_t page = 0;
+        if (!in.text(field.name, 1024) || !in.signed_number(page) || page < 1 ||
+            page > std::numeric_limits<int>::max()) {
+            return malformed();
+        }
+        field.page = static_cast<int>(page);
+        for (double& value : field.rect) {
+            if (!in.real(value)) return malformed();
+        }
+        if (!in.text(field.signer, 1024)) return malformed();
+    }
+    if (!in.finished()) return malformed();
+    return fields;
+}
+
+std::vector<std::uint8_t> encode_logo_reply(const Result<LogoInfo>& result) {
+    Writer out;
+    if (!result) {
+        write_refusal(out, result.error());
+        return out.take();
+    }
+    out.number(0);
+    out.number(static_cast<std::uint64_t>(result->format));
+    out.number(result->width);
+    out.number(result->height);
+    return out.take();
+}
+
+Result<Result<LogoInfo>> decode_logo_reply(std::span<const std::uint8_t> reply) {
+    auto malformed = [] { return std::unexpected(broken("the worker sent a malformed logo reply")); };
+    Reader in(reply);
+    std::uint64_t status = 0;
+    if (!in.number(status) || status > 1) return malformed();
+    if (status == 1) {
+        auto refusal = read_refusal(in);
+        if (!refusal) return malformed();
+        return Result<LogoInfo>(std::unexpected(*refusal));
+    }
+    std::uint64_t format = 0;
+    std::uint64_t width = 0;
+    std::uint64_t height = 0;
+    if (!in.number(format) || format > 1 || !in.number(width) || !in.number(height) || !in.finished() ||
+        width == 0 || height == 0 || width > image::max_side || height > image::max_side) {
+        return malformed();
+    }
+    return Result<LogoInfo>(LogoInfo{static_cast<image::Format>(format), static_cast<unsigned>(width),
+                                     static_cast<unsigned>(height)});
 }
 
 std::vector<std::uint8_t> encode_reply(const Result<PreparedDocument>& result) {

@@ -16,6 +16,7 @@
 #include "pdf/ltv/signatures.hpp"
 #include "pdf/prepare.hpp"
 #include "base/error.hpp"
+#include "image/logo_image.hpp"
 
 namespace signet::pdf::worker {
 
@@ -45,13 +46,35 @@ enum class JobKind : std::uint64_t {
     prepare = 0,          // the header is a PrepareRequest; the reply a PreparedDocument
     add_dss = 1,          // a validation-data frame follows the header; the reply an update
     list_signatures = 2,  // the reply lists the document's signature fields
+    add_fields = 3,       // the header lists empty signature fields; the reply an update
+    check_logo = 4,       // the "document" is a logo file; the reply its format and size
 };
 Result<JobKind> decode_kind(std::span<const std::uint8_t> header);
 // The header of a job with no parameters (add_dss, list_signatures).
 std::vector<std::uint8_t> encode_kind(JobKind kind);
 
+// prepare: the header, then the tenant's logo file as a frame of its own when the appearance
+// has one (at most image::max_logo_bytes), then the document. decode_request leaves the logo
+// out; `has_logo` says whether its frame follows.
 std::vector<std::uint8_t> encode_request(const PrepareRequest& request);
-Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header);
+Result<PrepareRequest> decode_request(std::span<const std::uint8_t> header, bool& has_logo);
+// Whether a frame follows the header of this job before the document (add_dss's data, a
+// prepare's logo).
+Result<bool> expects_payload(std::span<const std::uint8_t> header);
+
+// add_fields: the fields in the header; the reply as add_dss's.
+inline constexpr std::size_t max_new_fields = 100;
+std::vector<std::uint8_t> encode_fields_request(const std::vector<FieldRequest>& fields);
+Result<std::vector<FieldRequest>> decode_fields_request(std::span<const std::uint8_t> header);
+
+// check_logo's reply, in one frame: what the worker found the logo to be, or its refusal.
+struct LogoInfo {
+    image::Format format = image::Format::png;
+    unsigned width = 0;
+    unsigned height = 0;
+};
+std::vector<std::uint8_t> encode_logo_reply(const Result<LogoInfo>& result);
+Result<Result<LogoInfo>> decode_logo_reply(std::span<const std::uint8_t> reply);
 
 // add_dss: the validation data, as its own frame after the header (certificates and CRLs do not
 // fit a header), capped by what B-LT can need.

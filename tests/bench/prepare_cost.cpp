@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
     signet::pdf::PrepareRequest request;
     request.contents_size = 8192;
     request.appearance =
-        signet::pdf::Appearance{1, {300, 100, 500, 160}, {"Cachet électronique", "Bench"}};
+        signet::pdf::box_at(1, {300, 100, 500, 160}, {"Cachet électronique", "Bench"});
     const std::regex header(R"((?:^|\n)\d+ \d+ obj)");
     for (int round = -1; round < rounds; ++round) {  // round -1 warms up
         for (Input& input : inputs) {

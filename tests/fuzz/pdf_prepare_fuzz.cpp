@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     request.contents_size = 4096;
     request.signing_time = std::chrono::system_clock::time_point(std::chrono::seconds(1798761600));
     request.reason = "fuzz";
-    request.appearance = Appearance{1, {36, 36, 236, 96}, {"Sealed by signet", "Zürich, été"}};
+    request.appearance = box_at(1, {36, 36, 236, 96}, {"Sealed by signet", "Zürich, été"});
     auto prepared = prepare_update(document, request);
     if (!prepared) return 0;
     prepared->original_size = size;

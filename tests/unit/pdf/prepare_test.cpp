@@ -129,7 +129,7 @@ BOOST_FIXTURE_TEST_CASE(a_second_signature_keeps_the_first_valid, Producers) {
     Pki other = make_pki("ec-p256");
     auto request = invisible_request(other);
     request.appearance =
-        Appearance{.page = 2, .rect = {300, 100, 500, 160}, .lines = {"Signé par", "Marie Dupont"}};
+        box_at(2, {300, 100, 500, 160}, {"Signé par", "Marie Dupont"});
     auto twice = sign_file(dir / "once.pdf", other, request);
     write_bytes(dir / "twice.pdf", twice.bytes);
     BOOST_TEST(std::equal(once.bytes.begin(), once.bytes.end(), twice.bytes.begin()));
@@ -245,7 +245,7 @@ BOOST_AUTO_TEST_CASE(a_lying_page_count_is_a_damaged_page_tree) {
     pdf.replace(at, 8, "/Count 3");  // same length: the xref stays right
     signet::test::write_file(dir / "count.pdf", pdf);
     auto request = invisible_request(pki);
-    request.appearance = Appearance{.page = 3, .rect = {10, 10, 200, 60}, .lines = {"x"}};
+    request.appearance = box_at(3, {10, 10, 200, 60}, {"x"});
     Error error = prepare_error(dir / "count.pdf", request);
     BOOST_TEST(error.code == Errc::invalid_document);
     BOOST_CHECK_MESSAGE(error.message.find("page tree is damaged") != std::string::npos,

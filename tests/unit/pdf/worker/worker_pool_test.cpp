@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(a_good_document_comes_back_as_prepare_makes_it_and_signs) {
             auto input = dir / (name + ".pdf");
             const auto original = read_bytes(input);
             PrepareRequest request = invisible_request(pki);
-            request.appearance = Appearance{1, {50, 50, 250, 110}, {"Signé", "par un test"}};
+            request.appearance = box_at(1, {50, 50, 250, 110}, {"Signé", "par un test"});
             request.reason = "approval";
             auto in_process = prepare(input, request);
             BOOST_REQUIRE(in_process);

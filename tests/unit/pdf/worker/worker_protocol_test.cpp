@@ -15,12 +15,23 @@ BOOST_AUTO_TEST_SUITE(worker_protocol_test)
 
 BOOST_AUTO_TEST_CASE(a_request_round_trips) {
     PrepareRequest request;
-    request.appearance = Appearance{3, {1.5, 2, 300.25, 400}, {"Signé", "", "line"}};
+    request.appearance = box_at(3, {1.5, 2, 300.25, 400}, {"Signé", "", "line"});
+    request.appearance->field = "Client";
+    request.appearance->signer = "p-1";
+    request.appearance->logo_file = std::make_shared<const std::vector<std::uint8_t>>(3, 7);
     request.signing_time = std::chrono::system_clock::now();
     request.contents_size = 12345;
     request.reason = "approval";
-    auto decoded = worker::decode_request(worker::encode_request(request));
+    bool has_logo = false;
+    const auto header = worker::encode_request(request);
+    auto decoded = worker::decode_request(header, has_logo);
     BOOST_REQUIRE(decoded);
+    // The logo travels in a frame of its own.
+    BOOST_TEST(has_logo);
+    BOOST_TEST(worker::expects_payload(header).value());
+    BOOST_TEST(!decoded->appearance->logo_file);
+    BOOST_TEST(decoded->appearance->field == "Client");
+    BOOST_TEST(decoded->appearance->signer == "p-1");
     BOOST_REQUIRE(decoded->appearance.has_value());
     BOOST_TEST(decoded->appearance->page == 3);
     BOOST_TEST(decoded->appearance->rect == request.appearance->rect);
@@ -33,10 +44,38 @@ BOOST_AUTO_TEST_CASE(a_request_round_trips) {
     PrepareRequest stamp;
     stamp.contents_size = 8192;
     stamp.document_timestamp = true;
-    auto stamped = worker::decode_request(worker::encode_request(stamp));
+    auto stamped = worker::decode_request(worker::encode_request(stamp), has_logo);
     BOOST_REQUIRE(stamped);
+    BOOST_TEST(!has_logo);
     BOOST_TEST(stamped->document_timestamp);
     BOOST_TEST(!stamped->appearance.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(fields_and_logo_replies_round_trip) {
+    std::vector<FieldRequest> fields{{"Client", 2, {10, 20, 200, 80}, "p-9"}, {"EC", 1, {0, 0, 1, 1}, ""}};
+    const auto header = worker::encode_fields_request(fields);
+    BOOST_TEST(!worker::expects_payload(header).value());
+    auto decoded = worker::decode_fields_request(header);
+    BOOST_REQUIRE(decoded);
+    BOOST_REQUIRE(decoded->size() == 2u);
+    BOOST_TEST((*decoded)[0].name == "Client");
+    BOOST_TEST((*decoded)[0].page == 2);
+    BOOST_TEST((*decoded)[0].rect == fields[0].rect);
+    BOOST_TEST((*decoded)[0].signer == "p-9");
+    auto cut = header;
+    cut.pop_back();
+    BOOST_TEST(!worker::decode_fields_request(cut).has_value());
+
+    auto info = worker::decode_logo_reply(worker::encode_logo_reply(worker::LogoInfo{image::Format::jpeg, 640, 480}));
+    BOOST_REQUIRE(info);
+    BOOST_REQUIRE(info->has_value());
+    BOOST_TEST(((*info)->format == image::Format::jpeg));
+    BOOST_TEST((*info)->width == 640u);
+    auto large = worker::decode_logo_reply(worker::encode_logo_reply(fail(Errc::too_large, "60000 x 60000")));
+    BOOST_REQUIRE(large);
+    BOOST_TEST((!large->has_value() && large->error().code == Errc::too_large));
+    // A size no decoder would have accepted is a lying worker.
+    BOOST_TEST(!worker::decode_logo_reply(worker::encode_logo_reply(worker::LogoInfo{image::Format::png, 5000, 1})));
 }
 
 BOOST_AUTO_TEST_CASE(malformed_requests_and_replies_are_refused) {
@@ -45,10 +84,11 @@ BOOST_AUTO_TEST_CASE(malformed_requests_and_replies_are_refused) {
     auto header = worker::encode_request(request);
     auto truncated = header;
     truncated.pop_back();
-    BOOST_TEST(!worker::decode_request(truncated).has_value());
+    bool has_logo = false;
+    BOOST_TEST(!worker::decode_request(truncated, has_logo).has_value());
     auto longer = header;
     longer.push_back(0);
-    BOOST_TEST(!worker::decode_request(longer).has_value());
+    BOOST_TEST(!worker::decode_request(longer, has_logo).has_value());
 
     auto refusal = worker::encode_reply(fail(Errc::invalid_document, "the document is not a PDF"));
     auto decoded = worker::decode_reply(refusal);
@@ -57,7 +97,8 @@ BOOST_AUTO_TEST_CASE(malformed_requests_and_replies_are_refused) {
     BOOST_TEST(decoded->error().code == Errc::invalid_document);
     BOOST_TEST(decoded->error().message == "the document is not a PDF");
     // A worker may not claim to be the HSM or the policy.
-    BOOST_TEST(!worker::decode_reply(worker::encode_reply(fail(Errc::forbidden, "no"))).has_value());
+    BOOST_TEST(!worker::decode_reply(worker::encode_reply(fail(Errc::approval_required, "no"))).has_value());
+    BOOST_TEST(!worker::decode_reply(worker::encode_reply(fail(Errc::unavailable, "no"))).has_value());
     auto forged = refusal;
     forged.back() = '\n';  // control characters would reach the logs
     BOOST_TEST(!worker::decode_reply(forged).has_value());
@@ -135,7 +176,7 @@ BOOST_AUTO_TEST_CASE(validation_data_and_signature_lists_round_trip) {
     BOOST_REQUIRE(!*refusal);
     BOOST_TEST((refusal->error().code == Errc::invalid_document));
     // A code that is not a worker's to give makes the reply malformed.
-    BOOST_TEST(!worker::decode_fields_reply(worker::encode_fields_reply(fail(Errc::forbidden, "no"))).has_value());
+    BOOST_TEST(!worker::decode_fields_reply(worker::encode_fields_reply(fail(Errc::unavailable, "no"))).has_value());
 
     BOOST_TEST((worker::decode_kind(worker::encode_kind(worker::JobKind::add_dss)).value() == worker::JobKind::add_dss));
     std::vector<std::uint8_t> unknown = worker::encode_kind(worker::JobKind::list_signatures);

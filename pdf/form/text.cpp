@@ -1,27 +1,11 @@
-#include "pdf/text.hpp"
+#include "pdf/form/text.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include <iterator>
 #include <optional>
 
 namespace signet::pdf {
 namespace {
-
-// WinAnsiEncoding (ISO 32000-1 Annex D.2) is Latin-1 for 0x20-0x7E and 0xA0-0xFF; these are the
-// characters it puts at 0x80-0x9F instead of Latin-1's controls.
-constexpr char32_t win_ansi_extras[] = {
-    0x20AC, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030,
-    0x0160, 0x2039, 0x0152, 0x017D, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x017E, 0x0178,
-};
-
-bool in_win_ansi(char32_t c) {
-    if ((c >= 0x20 && c <= 0x7E) || (c >= 0xA0 && c <= 0xFF)) return true;
-    return std::find(std::begin(win_ansi_extras), std::end(win_ansi_extras), c) !=
-           std::end(win_ansi_extras);
-}
 
 // Decodes one UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, at most U+10FFFF).
 std::optional<char32_t> next_code_point(std::string_view text, std::size_t& at) {
@@ -61,7 +45,7 @@ void append_utf8(std::string& out, char32_t c) {
         out.push_back(static_cast<char>(0xC0 | (c >> 6)));
         out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
     } else {
-        // WinAnsi has nothing above U+FFFF, so three bytes are the most we write.
+        // to_font_text writes nothing above U+FFFF, so three bytes are the most it needs.
         out.push_back(static_cast<char>(0xE0 | (c >> 12)));
         out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
         out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
@@ -77,16 +61,16 @@ bool is_valid_utf8(std::string_view text) {
     return true;
 }
 
-Result<std::string> to_win_ansi_text(std::string_view line) {
+Result<std::string> to_font_text(std::string_view line, const std::function<bool(char32_t)>& has_glyph) {
     std::string out;
     out.reserve(line.size());
     for (std::size_t at = 0; at < line.size();) {
         std::optional<char32_t> c = next_code_point(line, at);
         if (!c) return fail(Errc::bad_request, "an appearance line is not valid UTF-8");
-        if (*c < 0x20 || (*c >= 0x7F && *c < 0xA0)) {  // C0, DEL and C1 controls
+        if (*c < 0x20 || (*c >= 0x7F && *c < 0xA0) || *c == 0xA0) {  // C0, DEL, C1, no-break space
             out.push_back(' ');
         } else {
-            append_utf8(out, in_win_ansi(*c) ? *c : U'?');
+            append_utf8(out, *c <= 0xFFFF && has_glyph(*c) ? *c : U'?');
         }
     }
     return out;

@@ -1,9 +1,8 @@
-// UTF-8 checks and the WinAnsi fitting of appearance text.
+// UTF-8 checks and the fitting of appearance text to what the font can show.
 
 #include <boost/test/unit_test.hpp>
 
-#include "pdf/text.hpp"
-#include "tests/support/pdf_fixtures.hpp"
+#include "pdf/form/text.hpp"
 
 namespace signet::pdf::test {
 
@@ -22,24 +21,26 @@ BOOST_AUTO_TEST_CASE(valid_utf8_is_recognised) {
     BOOST_TEST(!is_valid_utf8("caf\xE9"));           // Latin-1, not UTF-8
 }
 
-BOOST_AUTO_TEST_CASE(win_ansi_characters_are_kept_others_become_question_marks) {
-    auto same = [](const std::string& text) {
-        auto result = to_win_ansi_text(text);
+BOOST_AUTO_TEST_CASE(characters_the_font_has_are_kept_others_become_question_marks) {
+    // A font with Latin-1, the em dash and the euro sign, and nothing else.
+    auto has_glyph = [](char32_t c) { return c < 0x180 || c == 0x2014 || c == 0x20AC; };
+    auto same = [&](const std::string& text) {
+        auto result = to_font_text(text, has_glyph);
         BOOST_REQUIRE(result);
         return *result;
     };
-    BOOST_TEST(same("Cachet électronique") == "Cachet électronique");
-    BOOST_TEST(same("Œuvre à 10 € — « ça »") == "Œuvre à 10 € — « ça »");
-    BOOST_TEST(same("Łódź") == "?ód?");
+    BOOST_TEST(same("Société d'Expertise Comptable Dupré & Fils — Émilie Lefèvre") ==
+               "Société d'Expertise Comptable Dupré & Fils — Émilie Lefèvre");
+    BOOST_TEST(same("Œuvre à 10 € « ça »") == "Œuvre à 10 € « ça »");
     BOOST_TEST(same("中文") == "??");
-    BOOST_TEST(same("\xF0\x9F\x94\x8F ok") == "? ok");
-    BOOST_TEST(same("tab\there\nnew\x7F\xC2\x85") == "tab here new  ");
+    BOOST_TEST(same("\xF0\x9F\x94\x8F ok") == "? ok");  // beyond the BMP, even in the font
+    BOOST_TEST(same("tab\there\nnew\x7F\xC2\x85 nbsp\xC2\xA0x") == "tab here new   nbsp x");
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_is_a_bad_request) {
-    auto result = to_win_ansi_text("caf\xE9");
+    auto result = to_font_text("caf\xE9", [](char32_t) { return true; });
     BOOST_REQUIRE(!result);
-    BOOST_TEST(result.error().code == Errc::bad_request);
+    BOOST_TEST((result.error().code == Errc::bad_request));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
