@@ -1,9 +1,12 @@
 #include "api/api_json.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "base/base64.hpp"
 #include "json/json_fields.hpp"
+#include "pdf/form/text.hpp"
 
 namespace signet::daemon {
 namespace {
@@ -13,9 +16,22 @@ using nlohmann::json;
 Result<pdf::Appearance> parse_appearance(const json& value) {
     if (!value.is_object()) return fail(Errc::bad_request, "the field 'appearance' must be an object");
     for (const auto& [key, ignored] : value.items()) {
-        if (key != "page" && key != "rect") {
+        if (key != "page" && key != "rect" && key != "field") {
             return fail(Errc::bad_request, "the field 'appearance." + key + "' is not part of the API");
         }
+    }
+    // A field prepared in the document (POST /v1/prepare) has its own page and rectangle.
+    if (auto field = value.find("field"); field != value.end()) {
+        if (value.size() != 1) {
+            return fail(Errc::bad_request, "the field 'appearance' has either 'field' or 'page' and 'rect'");
+        }
+        if (!field->is_string() || !valid_field_name(field->get_ref<const std::string&>())) {
+            return fail(Errc::bad_request, "the field 'appearance.field' must name a field: 1 to 128 printable "
+                                           "characters, no '.'");
+        }
+        pdf::Appearance appearance;
+        appearance.field = field->get<std::string>();
+        return appearance;
     }
     std::int64_t page = 1;
     if (auto found = value.find("page"); found != value.end()) {
@@ -86,6 +102,70 @@ Result<std::optional<config::SignatureLevel>> level_field(const JsonFields& fiel
 }
 
 }  // namespace
+
+bool valid_field_name(const std::string& name) {
+    if (name.empty() || name.size() > 128 || !pdf::is_valid_utf8(name)) return false;
+    return std::none_of(name.begin(), name.end(), [](char c) {
+        return static_cast<unsigned char>(c) < 0x20 || c == 0x7F || c == '.';
+    });
+}
+
+Result<PrepareDocumentRequest> parse_prepare_request(std::string body) {
+    auto fields = JsonFields::parse_and_free(std::move(body), {"tenant", "actor", "document", "fields"});
+    if (!fields) return std::unexpected(fields.error());
+    PrepareDocumentRequest request;
+    SIGNET_TRY(request.tenant, fields->text("tenant"));
+    SIGNET_TRY(request.actor, fields->text("actor"));
+    if (!fields->has("document")) return fail(Errc::bad_request, "the field 'document' is missing");
+    SIGNET_TRY(request.document, document_bytes(fields->at("document"), "document"));
+    if (!fields->has("fields")) return fail(Errc::bad_request, "the field 'fields' is missing");
+    const json& list = fields->at("fields");
+    if (!list.is_array() || list.empty() || list.size() > max_prepared_fields) {
+        return fail(Errc::bad_request, "the field 'fields' must be an array of 1 to " +
+                                           std::to_string(max_prepared_fields) + " fields");
+    }
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        const std::string at = "fields[" + std::to_string(i) + "]";
+        const json& item = list[i];
+        if (!item.is_object()) return fail(Errc::bad_request, "the field '" + at + "' must be an object");
+        for (const auto& [key, ignored] : item.items()) {
+            if (key != "name" && key != "page" && key != "rect" && key != "signer") {
+                return fail(Errc::bad_request, "the field '" + at + "." + key + "' is not part of the API");
+            }
+        }
+        pdf::FieldRequest field;
+        auto name = item.find("name");
+        if (name == item.end() || !name->is_string() || !valid_field_name(name->get_ref<const std::string&>())) {
+            return fail(Errc::bad_request, "the field '" + at + ".name' must be 1 to 128 printable characters, no '.'");
+        }
+        field.name = name->get<std::string>();
+        auto page = item.find("page");
+        if (page == item.end() || !page->is_number_integer() || page->get<std::int64_t>() < 1 ||
+            page->get<std::int64_t>() > std::numeric_limits<int>::max()) {
+            return fail(Errc::bad_request, "the field '" + at + ".page' must be a page number from 1");
+        }
+        field.page = static_cast<int>(page->get<std::int64_t>());
+        auto rect = item.find("rect");
+        if (rect == item.end() || !rect->is_array() || rect->size() != 4) {
+            return fail(Errc::bad_request, "the field '" + at + ".rect' must be [x1, y1, x2, y2]");
+        }
+        for (std::size_t j = 0; j < 4; ++j) {
+            if (!(*rect)[j].is_number() || !std::isfinite((*rect)[j].get<double>())) {
+                return fail(Errc::bad_request, "the field '" + at + ".rect' must hold four numbers");
+            }
+            field.rect[j] = (*rect)[j].get<double>();
+        }
+        if (auto signer = item.find("signer"); signer != item.end()) {
+            if (!signer->is_string() || signer->get_ref<const std::string&>().empty() ||
+                signer->get_ref<const std::string&>().size() > 128 || !pdf::is_valid_utf8(signer->get<std::string>())) {
+                return fail(Errc::bad_request, "the field '" + at + ".signer' must be a person's id");
+            }
+            field.signer = signer->get<std::string>();
+        }
+        request.fields.push_back(std::move(field));
+    }
+    return request;
+}
 
 Result<SealRequest> parse_seal_request(std::string body) {
     auto fields =

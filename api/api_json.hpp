@@ -12,6 +12,7 @@
 #include "archive/extend_job.hpp"
 #include "jobs/seal_job.hpp"
 #include "jobs/sign_job.hpp"
+#include "preparation/prepare_job.hpp"
 #include "base/error.hpp"
 
 namespace signet::daemon {
@@ -29,6 +30,13 @@ Result<config::SignatureLevel> parse_level(const std::string& text, std::string_
 // and `rect_name` name the field or the query parameter in a refusal.
 Result<pdf::Appearance> checked_appearance(std::int64_t page, const std::array<double, 4>& rect,
                                            std::string_view page_name, std::string_view rect_name);
+
+// A signature field's name (POST /v1/prepare, "appearance": {"field"}): 1 to 128 printable
+// characters and no '.', which would make it a child of another field (ISO 32000-1 §12.7.3.2).
+bool valid_field_name(const std::string& name);
+// POST /v1/prepare: {"tenant", "actor", "document", "fields": [{"name", "page", "rect", "signer"?}]}.
+inline constexpr std::size_t max_prepared_fields = 100;
+Result<PrepareDocumentRequest> parse_prepare_request(std::string body);
 
 // An activation code is 6 digits; a longer text is refused before it goes any further.
 inline constexpr std::size_t max_otp_bytes = 16;

@@ -81,6 +81,7 @@ Result<JsonReply> audit_usage(const AuditContext& context, std::string_view targ
                                {"signatures", usage->signatures},
                                {"timestamps", usage->timestamps},
                                {"extensions", usage->extensions},
+                               {"prepares", usage->prepares},
                                {"refusals", usage->refusals},
                                {"refusals_by_action", usage->refusals_by_action}}};
 }

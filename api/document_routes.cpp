@@ -173,6 +173,25 @@ void extend_json(Services& services, const config::ClientIdentity& client, Reque
              });
 }
 
+void prepare_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
+    const unsigned version = request.version();
+    const bool keep_alive = request.keep_alive();
+    auto body = std::make_shared<std::string>(std::move(request.body()));
+    // No Idempotency-Key: a repeated preparation uses no key and gives the same fields again.
+    on_pool(services, version, keep_alive, std::move(done), [&services, client, body, version, keep_alive]() -> Reply {
+        auto parsed = parse_prepare_request(std::move(*body));
+        if (!parsed) return error_response(parsed.error(), version, keep_alive);
+        PrepareContext context{services.trail, services.db, services.db_mutex, services.matrix, services.clock,
+                               services.pdf_workers};
+        auto result = run_prepare_job(context, client, std::move(*parsed));
+        metrics().job("prepare", result ? "done" : to_string(result.error().code));
+        if (!result) return error_response(result.error(), version, keep_alive);
+        return json_response(http::status::ok,
+                             dump_with_base64(nlohmann::json{{"audit_seq", result->audit_seq}}, "document", result->document),
+                             version, keep_alive);
+    });
+}
+
 void timestamp_query(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
     unsigned version = request.version();
     bool keep_alive = request.keep_alive();

@@ -1,5 +1,7 @@
 #include "api/routes.hpp"
 
+#include "base/base64.hpp"
+#include "image/logo_image.hpp"
 #include "register/register_requests.hpp"
 
 namespace signet::daemon {
@@ -63,6 +65,91 @@ std::optional<std::function<Result<JsonReply>()>> register_route(Services& servi
         }
     }
     return std::nullopt;
+}
+
+namespace {
+
+Response no_content(unsigned version, bool keep_alive) {
+    Response response{http::status::no_content, version};
+    response.set(http::field::cache_control, "no-store");
+    response.keep_alive(keep_alive);
+    return response;
+}
+
+Reply reply_of(const Result<JsonReply>& reply, unsigned version, bool keep_alive) {
+    if (!reply) return error_response(reply.error(), version, keep_alive);
+    return no_content(version, keep_alive);
+}
+
+// The logo checked by a PDF worker (the daemon decodes nothing itself), then stored.
+Reply put_logo_checked(Services& services, const RegisterContext& context, const std::string& tenant,
+                       const std::string& media_type, std::vector<std::uint8_t> bytes, unsigned version,
+                       bool keep_alive) {
+    auto checked = services.pdf_workers.check_logo(tenant, bytes);
+    if (!checked) return error_response(checked.error(), version, keep_alive);
+    if (image::media_type(checked->format) != media_type) {
+        return error_response(Error{Errc::invalid_document, "the body is a " + std::string(image::media_type(checked->format)) +
+                                                                " image, but its Content-Type says " + media_type},
+                              version, keep_alive);
+    }
+    TenantLogo logo{media_type, std::move(bytes), checked->width, checked->height, ""};
+    logo.sha256 = sha256_hex(std::span<const std::uint8_t>(logo.image));
+    return reply_of(put_logo(context, tenant, logo), version, keep_alive);
+}
+
+}  // namespace
+
+void logo_route(Services& services, const config::ClientIdentity& client, const std::string& tenant, Request&& request,
+                Completion done) {
+    const unsigned version = request.version();
+    const bool keep_alive = request.keep_alive();
+    auto refuse = [&](Errc code, std::string message) {
+        done(error_response(Error{code, std::move(message)}, version, keep_alive));
+    };
+    if (!role_is(client, config::Role::platform)) return refuse(Errc::forbidden, "only the platform role manages logos");
+    RegisterContext context{services.db, services.db_mutex, services.matrix, services.clock, client.fingerprint,
+                            std::string(config::to_string(*client.role))};
+    switch (request.method()) {
+        case http::verb::put: {
+            const std::string type = media_type(request[http::field::content_type]);
+            if (type != "image/png" && type != "image/jpeg") {
+                return refuse(Errc::unsupported_media_type, "a logo is a PNG or JPEG image (Content-Type: image/png or image/jpeg)");
+            }
+            if (request.body().empty()) return refuse(Errc::bad_request, "the logo is empty");
+            if (request.body().size() > image::max_logo_bytes) {
+                return refuse(Errc::too_large, "a logo has at most " + std::to_string(image::max_logo_bytes / 1024) +
+                                                   " KiB; this one has " + std::to_string(request.body().size()) + " bytes");
+            }
+            std::vector<std::uint8_t> bytes(request.body().begin(), request.body().end());
+            return on_pool(services, version, keep_alive, std::move(done),
+                           [&services, context, tenant, type, bytes = std::move(bytes), version, keep_alive]() mutable {
+                               return put_logo_checked(services, context, tenant, type, std::move(bytes), version,
+                                                       keep_alive);
+                           });
+        }
+        case http::verb::get:
+            return on_pool(services, version, keep_alive, std::move(done), [&services, tenant, version, keep_alive]() -> Reply {
+                Result<std::optional<TenantLogo>> logo = [&] {
+                    std::lock_guard lock(services.db_mutex);
+                    return Register(services.db).logo(tenant);
+                }();
+                if (!logo) return error_response(logo.error(), version, keep_alive);
+                if (!*logo) return error_response(Error{Errc::not_found, "tenant " + tenant + " has no logo"}, version, keep_alive);
+                PdfResponse response{http::status::ok, version};
+                response.set(http::field::content_type, (*logo)->media_type);
+                response.set(http::field::cache_control, "no-store");
+                response.keep_alive(keep_alive);
+                response.body() = std::move((*logo)->image);
+                response.prepare_payload();
+                return response;
+            });
+        case http::verb::delete_:
+            return on_pool(services, version, keep_alive, std::move(done), [context, tenant, version, keep_alive]() -> Reply {
+                return reply_of(delete_logo(context, tenant), version, keep_alive);
+            });
+        default:
+            return refuse(Errc::bad_request, "use PUT, GET or DELETE for a tenant's logo");
+    }
 }
 
 }  // namespace signet::daemon

@@ -152,7 +152,18 @@ void handle_request(Services& services, const std::optional<config::ClientIdenti
     if (target == "/v1/audit" || target == "/v1/audit/export" || target == "/v1/audit/usage") {
         return audit_route(services, *client, std::move(request), std::move(done));
     }
+    if (target == "/v1/prepare") {
+        if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for /v1/prepare");
+        if (!role_is(client, config::Role::platform)) return refuse(Errc::forbidden, "only the platform role prepares documents");
+        if (media_type(request[http::field::content_type]) != "application/json") {
+            return refuse(Errc::bad_request, "a prepare request is JSON (Content-Type: application/json)");
+        }
+        return prepare_json(services, *client, std::move(request), std::move(done));
+    }
     auto path = segments_of(target);
+    if (path.size() == 4 && path[0] == "v1" && path[1] == "tenants" && path[3] == "logo") {
+        return logo_route(services, *client, path[2], std::move(request), std::move(done));
+    }
     const bool has_body = request.method() == http::verb::post || request.method() == http::verb::put ||
                           request.method() == http::verb::patch;
     const bool json_body = request[http::field::content_type].find("application/json") == 0;

@@ -56,6 +56,12 @@ void timestamp_query(Services& services, const config::ClientIdentity& client, R
 // The auditors' endpoints; usage is for billing, so the platform may read it too.
 void audit_route(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 
+// PUT, GET and DELETE /v1/tenants/{tenant}/logo: the body is the image itself.
+void logo_route(Services& services, const config::ClientIdentity& client, const std::string& tenant, Request&& request,
+                Completion done);
+// POST /v1/prepare: empty signature fields added to a document.
+void prepare_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
+
 // The groups of JSON routes: each gives the handler of `path` and `method`, or nullopt when the
 // path is none of its routes.
 std::optional<RouteHandler> register_route(Services& services, const config::ClientIdentity& client,

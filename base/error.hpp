@@ -19,6 +19,7 @@ enum class Errc {
     not_found,            // 404
     conflict,             // 409
     too_large,            // 413
+    unsupported_media_type,  // 415: a body of a type the route does not take (a logo's)
     invalid_document,     // 422: the PDF cannot be signed
     invalid_certificate,  // 422
     invalid_delegation,   // 422
@@ -39,6 +40,7 @@ constexpr std::string_view to_string(Errc code) {
         case Errc::not_found: return "not_found";
         case Errc::conflict: return "conflict";
         case Errc::too_large: return "too_large";
+        case Errc::unsupported_media_type: return "unsupported_media_type";
         case Errc::invalid_document: return "invalid_document";
         case Errc::invalid_certificate: return "invalid_certificate";
         case Errc::invalid_delegation: return "invalid_delegation";

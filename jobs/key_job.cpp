@@ -63,6 +63,15 @@ std::vector<std::string> appearance_lines(JobKind kind, const policy::TenantView
     return {"Signé électroniquement par " + tenant.member(actor)->name, tenant.tenant.name, appearance_date(now)};
 }
 
+// The tenant's logo file for a visible box, if it has one (a worker decodes it).
+Result<std::shared_ptr<const std::vector<std::uint8_t>>> tenant_logo(const JobContext& context, const std::string& tenant) {
+    std::lock_guard lock(context.db_mutex);
+    auto logo = Register(context.db).logo(tenant);
+    if (!logo) return std::unexpected(logo.error());
+    if (!*logo) return std::shared_ptr<const std::vector<std::uint8_t>>();
+    return std::make_shared<const std::vector<std::uint8_t>>(std::move((*logo)->image));
+}
+
 }  // namespace
 
 Result<JobResult> run_key_job(const JobContext& context, const config::ClientIdentity& client, JobRequest request) {
@@ -154,6 +163,12 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
     // 5. Every PDF prepared in a worker before the first signature: one bad document refuses
     //    the batch.
     const auto now = std::chrono::system_clock::now();
+    std::shared_ptr<const std::vector<std::uint8_t>> logo;
+    if (request.appearance) {
+        auto stored = tenant_logo(context, request.tenant);
+        if (!stored) return std::unexpected(stored.error());
+        logo = std::move(*stored);
+    }
     std::vector<pdf::PreparedDocument> prepared;
     for (std::size_t i = 0; i < request.documents.size(); ++i) {
         pdf::PrepareRequest prepare_request;
@@ -161,6 +176,8 @@ Result<JobResult> run_key_job(const JobContext& context, const config::ClientIde
         if (request.appearance) {
             prepare_request.appearance = request.appearance;
             prepare_request.appearance->lines = appearance_lines(request.kind, *tenant, request.actor, now);
+            prepare_request.appearance->signer = request.actor;
+            prepare_request.appearance->logo_file = logo;
         }
         auto document = prepare_document(context.pdf_workers, request.tenant, request.documents[i], hashes, i,
                                          **key, timestamp_bytes, std::move(prepare_request));

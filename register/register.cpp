@@ -198,6 +198,49 @@ Status Register::update(const Delegation& delegation) {
     return statement->run();
 }
 
+Status Register::put_logo(const std::string& tenant, const TenantLogo& logo, signet::Timestamp now) {
+    auto known = db_.prepare("SELECT 1 FROM tenants WHERE id = ?");
+    if (!known) return std::unexpected(known.error());
+    known->bind(1, tenant);
+    auto row = known->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return fail(Errc::not_found, "tenant " + tenant + " is not registered");
+    auto statement = db_.prepare(
+        "INSERT INTO tenant_logos (tenant, media_type, image, width, height, sha256, changed_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant) DO UPDATE SET media_type = excluded.media_type, "
+        "image = excluded.image, width = excluded.width, height = excluded.height, sha256 = excluded.sha256, "
+        "changed_at = excluded.changed_at");
+    if (!statement) return std::unexpected(statement.error());
+    statement->bind(1, tenant)
+        .bind(2, logo.media_type)
+        .bind(3, logo.image)
+        .bind(4, static_cast<std::int64_t>(logo.width))
+        .bind(5, static_cast<std::int64_t>(logo.height))
+        .bind(6, logo.sha256)
+        .bind(7, static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()));
+    return statement->run();
+}
+
+Result<std::optional<TenantLogo>> Register::logo(const std::string& tenant) {
+    auto statement = db_.prepare("SELECT media_type, image, width, height, sha256 FROM tenant_logos WHERE tenant = ?");
+    if (!statement) return std::unexpected(statement.error());
+    statement->bind(1, tenant);
+    auto row = statement->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::optional<TenantLogo>();
+    return std::optional<TenantLogo>(TenantLogo{statement->column_text(0), statement->column_blob(1),
+                                                static_cast<unsigned>(statement->column_int(2)),
+                                                static_cast<unsigned>(statement->column_int(3)), statement->column_text(4)});
+}
+
+Result<bool> Register::remove_logo(const std::string& tenant) {
+    auto statement = db_.prepare("DELETE FROM tenant_logos WHERE tenant = ?");
+    if (!statement) return std::unexpected(statement.error());
+    statement->bind(1, tenant);
+    SIGNET_CHECK(statement->run());
+    return db_.changes() > 0;
+}
+
 Result<policy::TenantView> authorise_job(store::Database& db, std::mutex& db_mutex, const policy::Matrix& matrix,
                                          const signet::Clock& clock, const std::string& tenant,
                                          const std::string& actor, const std::string& action,

@@ -17,6 +17,16 @@
 
 namespace signet::daemon {
 
+// A tenant's logo for its visible boxes, as the platform sent it (a PDF worker decoded it before
+// it was stored: image/logo_image.hpp).
+struct TenantLogo {
+    std::string media_type;  // "image/png" or "image/jpeg"
+    std::vector<std::uint8_t> image;
+    unsigned width = 0;
+    unsigned height = 0;
+    std::string sha256;  // of `image`, hex
+};
+
 class Register {
 public:
     explicit Register(store::Database& db) : db_(db) {}
@@ -33,6 +43,12 @@ public:
     // ids of the delegations ended. not_found when they are not a member.
     Result<std::vector<std::int64_t>> remove_member(const std::string& tenant, const std::string& person,
                                                     signet::Timestamp now);
+
+    // The tenant's logo: stored or replaced (the tenant must exist, else not_found), read
+    // (nullopt when it has none) and removed (false when it had none).
+    Status put_logo(const std::string& tenant, const TenantLogo& logo, signet::Timestamp now);
+    Result<std::optional<TenantLogo>> logo(const std::string& tenant);
+    Result<bool> remove_logo(const std::string& tenant);
 
     // Stores a new delegation or request (its id is assigned) and returns the id.
     Result<std::int64_t> insert(const policy::Delegation& delegation);

@@ -297,4 +297,25 @@ Result<JsonReply> authorize(const RegisterContext& context, std::string_view bod
     });
 }
 
+Result<JsonReply> put_logo(const RegisterContext& context, const std::string& tenant, const TenantLogo& logo) {
+    SIGNET_CHECK(check_text(tenant, "the tenant id"));
+    return change_register(context, [&](Register& register_, Change& change) -> Result<JsonReply> {
+        SIGNET_CHECK(register_.put_logo(tenant, logo, context.clock.now()));
+        change = Change{"logo_registered", tenant, "",
+                        json{{"media_type", logo.media_type}, {"bytes", logo.image.size()}, {"width", logo.width},
+                             {"height", logo.height}, {"sha256", logo.sha256}}};
+        return JsonReply{204, json()};
+    });
+}
+
+Result<JsonReply> delete_logo(const RegisterContext& context, const std::string& tenant) {
+    return change_register(context, [&](Register& register_, Change& change) -> Result<JsonReply> {
+        bool removed = false;
+        SIGNET_TRY(removed, register_.remove_logo(tenant));
+        if (!removed) return fail(Errc::not_found, "tenant " + tenant + " has no logo");
+        change = Change{"logo_removed", tenant, "", json::object()};
+        return JsonReply{204, json()};
+    });
+}
+
 }  // namespace signet::daemon

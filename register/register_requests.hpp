@@ -12,6 +12,7 @@
 #include "base/time.hpp"
 #include "base/error.hpp"
 #include "json/json_reply.hpp"
+#include "register/register.hpp"
 #include "policy/matrix.hpp"
 #include "store/database.hpp"
 
@@ -39,5 +40,10 @@ Result<JsonReply> list_delegations(const RegisterContext& context, const std::st
 Result<JsonReply> accept_delegation(const RegisterContext& context, std::int64_t id, std::string_view body);
 Result<JsonReply> patch_delegation(const RegisterContext& context, std::int64_t id, std::string_view body);
 Result<JsonReply> authorize(const RegisterContext& context, std::string_view body);
+
+// PUT /v1/tenants/{tenant}/logo once a PDF worker has checked the image; DELETE (not_found
+// when there is none). Both on record in the audit log, with the image's digest.
+Result<JsonReply> put_logo(const RegisterContext& context, const std::string& tenant, const TenantLogo& logo);
+Result<JsonReply> delete_logo(const RegisterContext& context, const std::string& tenant);
 
 }  // namespace signet::daemon

@@ -23,6 +23,7 @@ http::status status_of(Errc code) {
         case Errc::not_found: return http::status::not_found;
         case Errc::conflict: return http::status::conflict;
         case Errc::too_large: return http::status::payload_too_large;
+        case Errc::unsupported_media_type: return http::status::unsupported_media_type;
         case Errc::invalid_document:
         case Errc::invalid_certificate:
         case Errc::invalid_delegation: return http::status::unprocessable_entity;

@@ -5,7 +5,7 @@
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 8> all_migrations = {
+constexpr std::array<std::string_view, 9> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -198,6 +198,19 @@ CREATE INDEX idempotency_files ON idempotency (body_file) WHERE body_file IS NOT
 CREATE TABLE write_probe (
     id  INTEGER PRIMARY KEY CHECK (id = 1),
     at  INTEGER NOT NULL
+);
+)sql",
+    // 9: each tenant's logo for its visible boxes (issue 21), as the platform sent it, once a
+    // PDF worker has decoded it.
+    R"sql(
+CREATE TABLE tenant_logos (
+    tenant      TEXT PRIMARY KEY REFERENCES tenants (id),
+    media_type  TEXT NOT NULL CHECK (media_type IN ('image/png', 'image/jpeg')),
+    image       BLOB NOT NULL,
+    width       INTEGER NOT NULL,
+    height      INTEGER NOT NULL,
+    sha256      TEXT NOT NULL,
+    changed_at  INTEGER NOT NULL       -- Unix seconds
 );
 )sql",
 };
