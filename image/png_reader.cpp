@@ -118,6 +118,46 @@ Result<std::vector<std::uint8_t>> deflate_samples(std::span<const std::uint8_t> 
     return out;
 }
 
+// The most bytes the inflated image data of an honest file can have: each row (and, interlaced,
+// each of a pass's rows: at most seven of them per image row) a filter byte and its samples
+// packed, rounded up to a byte (ISO/IEC 15948 §7.2, §8.2).
+std::uint64_t most_image_bytes(std::uint32_t width, std::uint32_t height, std::uint8_t depth,
+                               std::uint8_t colour_type) {
+    const std::uint64_t row_bits = least_image_bytes(width, 1, depth, colour_type) * 8;
+    return std::uint64_t{height} * (1 + (row_bits + 7) / 8) + std::uint64_t{height} * 14 + 64;
+}
+
+// Inflates the IDAT chunks (`parts`) into a small scratch buffer, counting, and refuses a stream
+// that inflates past what the declared size can hold: a decompression bomb hides its bulk after
+// the pixels, where libpng would inflate it to the end to find the stream's end.
+Status check_inflated_size(std::span<const std::span<const std::uint8_t>> parts, std::uint64_t most,
+                           const std::string& size) {
+    z_stream stream{};
+    if (inflateInit(&stream) != Z_OK) return fail(Errc::internal, "zlib cannot start");
+    std::array<std::uint8_t, 64 * 1024> scratch{};
+    int status = Z_OK;
+    for (std::span<const std::uint8_t> part : parts) {
+        stream.next_in = const_cast<std::uint8_t*>(part.data());
+        stream.avail_in = static_cast<uInt>(part.size());
+        while (stream.avail_in > 0 && status == Z_OK) {
+            stream.next_out = scratch.data();
+            stream.avail_out = static_cast<uInt>(scratch.size());
+            status = inflate(&stream, Z_NO_FLUSH);
+            if (status == Z_BUF_ERROR) status = Z_OK;  // no progress possible yet: more input
+            if (stream.total_out > most) break;
+        }
+        if (status != Z_OK || stream.total_out > most) break;
+    }
+    const std::uint64_t inflated = stream.total_out;
+    inflateEnd(&stream);
+    if (inflated > most) {
+        return fail(Errc::invalid_document, "the logo's PNG image data inflates to more than its declared " + size +
+                                                " pixels can hold (a decompression bomb)");
+    }
+    // A damaged or short stream is libpng's to describe.
+    return {};
+}
+
 }  // namespace
 
 bool has_png_signature(std::span<const std::uint8_t> bytes) {
@@ -138,6 +178,7 @@ Status check_png_chunks(std::span<const std::uint8_t> bytes) {
 
     // Every chunk inside the file, up to IEND; what follows IEND is ignored, as libpng does.
     std::uint64_t image_data = 0;  // the IDAT chunks' lengths
+    std::vector<std::span<const std::uint8_t>> idat;
     std::size_t at = 8;
     for (;;) {
         if (bytes.size() - at < 12) {
@@ -162,7 +203,10 @@ Status check_png_chunks(std::span<const std::uint8_t> bytes) {
                             " chunk; chunks other than the image data are limited to " +
                             std::to_string(max_ancillary_chunk) + " bytes");
         }
-        if (name == "IDAT") image_data += length;
+        if (name == "IDAT") {
+            image_data += length;
+            idat.push_back(bytes.subspan(at + 8, length));
+        }
         if (name == "IEND") break;
         at += 12 + std::size_t{length};
     }
@@ -178,7 +222,8 @@ Status check_png_chunks(std::span<const std::uint8_t> bytes) {
                                                 dimensions(be32(data + 16), be32(data + 20)) +
                                                 " pixels");
     }
-    return {};
+    return check_inflated_size(idat, most_image_bytes(be32(data + 16), be32(data + 20), data[24], data[25]),
+                               dimensions(be32(data + 16), be32(data + 20)));
 }
 
 Result<LogoImage> read_png(std::span<const std::uint8_t> bytes) {

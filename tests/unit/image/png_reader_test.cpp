@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <zlib.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include "image/logo_image.hpp"
@@ -315,3 +317,21 @@ BOOST_AUTO_TEST_CASE(malformed_chunk_type_is_invalid) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// A PNG whose image data goes on inflating after its pixels: refused when the stream passes
+// what the declared size can hold, before libpng would inflate it to its end. Honest files of
+// every kind above stay under that bound, interlaced ones included.
+BOOST_AUTO_TEST_CASE(image_data_that_inflates_past_the_declared_size_is_a_bomb) {
+    Bytes raw(16 * (1 + 16), 0);       // 16 x 16 grey, filter byte 0 on each row
+    raw.resize(raw.size() + (8 << 20));  // and 8 MiB more
+    Bytes compressed(compressBound(static_cast<uLong>(raw.size())));
+    uLongf length = static_cast<uLongf>(compressed.size());
+    BOOST_REQUIRE(compress2(compressed.data(), &length, raw.data(), static_cast<uLong>(raw.size()), 9) == Z_OK);
+    compressed.resize(length);
+    Bytes png{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    for (const auto& chunk : {png_chunk("IHDR", Bytes{0, 0, 0, 16, 0, 0, 0, 16, 8, png_gray, 0, 0, 0}),
+                              png_chunk("IDAT", compressed), png_chunk("IEND", {})}) {
+        png.insert(png.end(), chunk.begin(), chunk.end());
+    }
+    check_refused(decode_logo(png), Errc::invalid_document, "decompression bomb");
+}
