@@ -174,27 +174,10 @@ Result<std::vector<std::uint8_t>> WorkerPool::add_dss(std::string_view tenant, s
     if (payload.size() > worker::max_validation_bytes) {
         return fail(Errc::too_large, "the validation data is larger than a PDF worker accepts");
     }
-    auto started = start_job(tenant, document, worker::encode_kind(worker::JobKind::add_dss), payload);
-    if (!started) return std::unexpected(started.error());
-    WorkerProcess& worker = started->worker;
-    auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
-    if (!reply_header) return std::unexpected(unsafe(reply_header.error().message + "; " + discard(worker)));
-    auto reply = worker::decode_update_reply(*reply_header);
-    if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
-    if (!*reply) {
-        replace(worker);
-        return std::unexpected(reply->error());
-    }
     // The DSS holds the data (streams, perhaps compressed) and the objects it changes are copies
     // of the document's own: both sizes bound an honest update.
-    auto update = worker::receive_frame(worker.socket(), max_reply_bytes(document.size(), payload.size()),
-                                        started->deadline);
-    if (!update) return std::unexpected(unsafe(update.error().message + "; " + discard(worker)));
-    if (auto checked = check_update_tail(*update); !checked) {
-        return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
-    }
-    finished(worker);
-    return std::move(*update);
+    return update_job(tenant, document, worker::encode_kind(worker::JobKind::add_dss), payload,
+                      max_reply_bytes(document.size(), payload.size()));
 }
 
 Result<std::vector<std::uint8_t>> WorkerPool::add_fields(std::string_view tenant, std::span<const std::uint8_t> document,
@@ -204,7 +187,15 @@ Result<std::vector<std::uint8_t>> WorkerPool::add_fields(std::string_view tenant
         return fail(Errc::too_large, "at most " + std::to_string(worker::max_new_fields) +
                                          " fields, with short names, can be added at once");
     }
-    auto started = start_job(tenant, document, header, {});
+    // The pages and form the update rewrites are the document's own objects, plus a few small
+    // ones per field.
+    return update_job(tenant, document, header, {}, max_reply_bytes(document.size(), fields.size() * 4096));
+}
+
+Result<std::vector<std::uint8_t>> WorkerPool::update_job(std::string_view tenant, std::span<const std::uint8_t> document,
+                                                         std::span<const std::uint8_t> header,
+                                                         std::span<const std::uint8_t> payload, std::uint64_t max_update) {
+    auto started = start_job(tenant, document, header, payload);
     if (!started) return std::unexpected(started.error());
     WorkerProcess& worker = started->worker;
     auto reply_header = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
@@ -215,10 +206,7 @@ Result<std::vector<std::uint8_t>> WorkerPool::add_fields(std::string_view tenant
         replace(worker);
         return std::unexpected(reply->error());
     }
-    // The pages and form the update rewrites are the document's own objects, plus a few small
-    // ones per field.
-    auto update = worker::receive_frame(worker.socket(), max_reply_bytes(document.size(), fields.size() * 4096),
-                                        started->deadline);
+    auto update = worker::receive_frame(worker.socket(), max_update, started->deadline);
     if (!update) return std::unexpected(unsafe(update.error().message + "; " + discard(worker)));
     if (auto checked = check_update_tail(*update); !checked) {
         return std::unexpected(unsafe(checked.error().message + "; " + discard(worker)));
@@ -228,35 +216,32 @@ Result<std::vector<std::uint8_t>> WorkerPool::add_fields(std::string_view tenant
 }
 
 Result<worker::LogoInfo> WorkerPool::check_logo(std::string_view tenant, std::span<const std::uint8_t> logo) {
-    auto started = start_job(tenant, logo, worker::encode_kind(worker::JobKind::check_logo), {});
-    if (!started) return std::unexpected(started.error());
-    WorkerProcess& worker = started->worker;
-    auto reply = worker::receive_frame(worker.socket(), max_reply_header_bytes, started->deadline);
-    if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
-    auto info = worker::decode_logo_reply(*reply);
-    if (!info) return std::unexpected(unsafe(info.error().message + "; " + discard(worker)));
-    if (*info) {
-        finished(worker);
-    } else {
-        replace(worker);  // the decoder's refusal: the worker behaved, but a failure ends it
-    }
-    return std::move(*info);
+    return one_reply_job<worker::LogoInfo>(tenant, logo, worker::JobKind::check_logo, max_reply_header_bytes,
+                                           worker::decode_logo_reply);
 }
 
 Result<SignatureList> WorkerPool::list_signatures(std::string_view tenant, std::span<const std::uint8_t> document) {
-    auto started = start_job(tenant, document, worker::encode_kind(worker::JobKind::list_signatures), {});
+    return one_reply_job<SignatureList>(tenant, document, worker::JobKind::list_signatures, max_fields_reply_bytes,
+                                        worker::decode_fields_reply);
+}
+
+template <class T>
+Result<T> WorkerPool::one_reply_job(std::string_view tenant, std::span<const std::uint8_t> input, worker::JobKind kind,
+                                    std::uint64_t max_reply,
+                                    Result<Result<T>> (*decode)(std::span<const std::uint8_t>)) {
+    auto started = start_job(tenant, input, worker::encode_kind(kind), {});
     if (!started) return std::unexpected(started.error());
     WorkerProcess& worker = started->worker;
-    auto reply = worker::receive_frame(worker.socket(), max_fields_reply_bytes, started->deadline);
+    auto reply = worker::receive_frame(worker.socket(), max_reply, started->deadline);
     if (!reply) return std::unexpected(unsafe(reply.error().message + "; " + discard(worker)));
-    auto fields = worker::decode_fields_reply(*reply);
-    if (!fields) return std::unexpected(unsafe(fields.error().message + "; " + discard(worker)));
-    if (*fields) {
+    auto answer = decode(*reply);
+    if (!answer) return std::unexpected(unsafe(answer.error().message + "; " + discard(worker)));
+    if (*answer) {
         finished(worker);
     } else {
-        replace(worker);  // PoDoFo's refusal: the worker behaved, but a failure ends it
+        replace(worker);  // the worker's refusal: it behaved, but a failure ends it
     }
-    return std::move(*fields);
+    return std::move(*answer);
 }
 
 std::uint64_t WorkerPool::restarts() const {

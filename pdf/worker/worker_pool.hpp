@@ -96,6 +96,16 @@ private:
     // once.
     Result<Started> start_job(std::string_view tenant, std::span<const std::uint8_t> document,
                               std::span<const std::uint8_t> header, std::span<const std::uint8_t> payload);
+    // A job answered by a status frame, then an incremental update of at most `max_update`
+    // bytes whose end is checked (add_dss, add_fields).
+    Result<std::vector<std::uint8_t>> update_job(std::string_view tenant, std::span<const std::uint8_t> document,
+                                                 std::span<const std::uint8_t> header,
+                                                 std::span<const std::uint8_t> payload, std::uint64_t max_update);
+    // A job of no parameters answered by one frame that `decode` reads (list_signatures,
+    // check_logo).
+    template <class T>
+    Result<T> one_reply_job(std::string_view tenant, std::span<const std::uint8_t> input, worker::JobKind kind,
+                            std::uint64_t max_reply, Result<Result<T>> (*decode)(std::span<const std::uint8_t>));
     // An idle worker that has served `tenant` or no one, assigned to `tenant`. When only other
     // tenants' workers are idle, one of them is ended and a fresh one takes its place.
     Result<WorkerProcess> acquire(std::string_view tenant);
