@@ -368,6 +368,7 @@ Result<std::vector<std::uint8_t>> add_signature_fields(std::span<const std::uint
                                           Stage& stage) -> Result<Update> {
         PreviousXref previous;
         SIGNET_TRY(previous, checked_for_update(document, input));
+        SIGNET_CHECK(check_fields_may_be_added(document));
         stage = Stage::adding_field;
         auto form = prepare_acroform(document, 1);
         if (!form) return std::unexpected(form.error());

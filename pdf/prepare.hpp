@@ -90,7 +90,8 @@ struct FieldRequest {
 // The incremental update that adds `fields` to the PDF `input`, each with a dashed frame as its
 // appearance and /SigFlags 1: no signature, so earlier signatures stay valid and nothing is
 // signed. Errc::invalid_document naming the field for a name the document has, a page it does
-// not have or a rectangle outside the page or of no area; the document's failures as prepare()'s.
+// not have or a rectangle outside the page or of no area, and for a certified document whose
+// DocMDP permission (1 or 2) forbids new fields; the document's failures as prepare()'s.
 Result<std::vector<std::uint8_t>> add_signature_fields(std::span<const std::uint8_t> input,
                                                        const std::vector<FieldRequest>& fields);
 

@@ -85,6 +85,31 @@ Result<PdfAcroForm*> prepare_acroform(PdfMemDocument& document, long long sig_fl
     return form;
 }
 
+Status check_fields_may_be_added(PdfMemDocument& document) {
+    PdfObject* catalog = document.GetCatalog();
+    PdfObject* perms = catalog != nullptr && catalog->IsDictionary() ? resolve(document, catalog->GetDictionary().GetKey("Perms")) : nullptr;
+    PdfObject* signature = perms != nullptr && perms->IsDictionary() ? resolve(document, perms->GetDictionary().GetKey("DocMDP")) : nullptr;
+    if (signature == nullptr || !signature->IsDictionary()) return {};
+    long long permission = 2;  // Table 254: the default
+    PdfObject* references = resolve(document, signature->GetDictionary().GetKey("Reference"));
+    if (references != nullptr && references->IsArray()) {
+        for (PdfObject& entry : references->GetArray()) {
+            PdfObject* reference = resolve(document, &entry);
+            if (reference == nullptr || !reference->IsDictionary()) continue;
+            PdfObject* method = resolve(document, reference->GetDictionary().GetKey("TransformMethod"));
+            if (method == nullptr || !method->IsName() || method->GetName() != PdfName("DocMDP")) continue;
+            PdfObject* params = resolve(document, reference->GetDictionary().GetKey("TransformParams"));
+            PdfObject* p = params != nullptr && params->IsDictionary() ? resolve(document, params->GetDictionary().GetKey("P")) : nullptr;
+            if (p != nullptr && p->IsNumber()) permission = static_cast<long long>(p->GetNumber());
+        }
+    }
+    if (permission == 1 || permission == 2) {
+        return fail(Errc::invalid_document, "the document is certified (DocMDP permission " + std::to_string(permission) +
+                                                ") and its certification forbids adding signature fields");
+    }
+    return {};
+}
+
 std::set<std::string> field_names(PdfMemDocument& document, PdfAcroForm& form) {
     std::set<std::string> names;
     walk_fields(document, form, [&](PdfObject&, const std::string& name) { names.insert(name); });

@@ -26,6 +26,11 @@ inline constexpr const char* signer_key = "SignetSigner";
 // (ISO 32000-1 Table 219: 1 SignaturesExist, 2 AppendOnly; the bits already set are kept).
 Result<PoDoFo::PdfAcroForm*> prepare_acroform(PoDoFo::PdfMemDocument& document, long long sig_flags);
 
+// Refuses (Errc::invalid_document) a document whose certification signature forbids new
+// fields: /Perms /DocMDP with /P 1 (no change) or 2 (filling fields and signing only; the
+// default), ISO 32000-1 §12.8.2.2. Filling a prepared field stays allowed under P 2.
+Status check_fields_may_be_added(PoDoFo::PdfMemDocument& document);
+
 // Every field's fully qualified name (ISO 32000-1 §12.7.3.2: the /T of its ancestors joined by '.').
 std::set<std::string> field_names(PoDoFo::PdfMemDocument& document, PoDoFo::PdfAcroForm& form);
 

@@ -121,6 +121,26 @@ BOOST_FIXTURE_TEST_CASE(bad_fields_are_refused_by_name, Fields) {
     BOOST_TEST(report.output.find("Signature Field Name: Signature2") != std::string::npos, report.output);
 }
 
+BOOST_FIXTURE_TEST_CASE(a_certified_document_that_forbids_changes_gets_no_new_field, Fields) {
+    auto certified = [](const std::string& params) {
+        const std::string pdf = simple_pdf({}, "/Perms << /DocMDP 5 0 R >>",
+                                           {"<< /Type /Sig /Reference [<< /Type /SigRef /TransformMethod /DocMDP "
+                                            "/TransformParams << /Type /TransformParams " + params + " /V /1.2 >> >>] >>"});
+        return std::vector<std::uint8_t>(pdf.begin(), pdf.end());
+    };
+    const FieldRequest field{"Client", 1, {40, 40, 200, 100}, ""};
+    for (const std::string& params : {std::string("/P 1"), std::string("/P 2"), std::string()}) {
+        BOOST_TEST_CONTEXT(params) {
+            auto refused = add_signature_fields(certified(params), {field});
+            BOOST_REQUIRE(!refused);
+            BOOST_TEST((refused.error().code == Errc::invalid_document));
+            BOOST_TEST(refused.error().message.find("certified") != std::string::npos, refused.error().message);
+        }
+    }
+    // P 3 allows annotations and fields.
+    BOOST_TEST(add_signature_fields(certified("/P 3"), {field}).has_value());
+}
+
 BOOST_FIXTURE_TEST_CASE(a_logo_with_transparency_is_drawn_with_its_soft_mask, Fields) {
     image::test::PngSpec spec{32, 16, 8, image::test::png_rgba};
     for (int i = 0; i < 32 * 16; ++i) spec.samples.insert(spec.samples.end(), {0, 0, 255, static_cast<std::uint16_t>(i % 256)});
