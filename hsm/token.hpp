@@ -21,9 +21,11 @@
 
 namespace signet::hsm {
 
-enum class KeyAlgorithm { rsa_3072, rsa_4096, ec_p256, ec_p384 };
+// rsa_2048 is for keys that live minutes (a guest's one-time key, KeyLifetime::session): where
+// it may be used is the callers' policy, not the token's.
+enum class KeyAlgorithm { rsa_2048, rsa_3072, rsa_4096, ec_p256, ec_p384 };
 
-// Parses "rsa-3072", "rsa-4096", "ec-p256", "ec-p384".
+// Parses "rsa-2048", "rsa-3072", "rsa-4096", "ec-p256", "ec-p384".
 Result<KeyAlgorithm> parse_key_algorithm(std::string_view name);
 std::string_view to_string(KeyAlgorithm algorithm);
 

@@ -19,8 +19,26 @@ constexpr std::array<std::uint8_t, 10> prime256v1_oid{0x06, 0x08, 0x2A, 0x86, 0x
                                                       0xCE, 0x3D, 0x03, 0x01, 0x07};
 constexpr std::array<std::uint8_t, 7> secp384r1_oid{0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22};
 
-constexpr std::array all_algorithms{KeyAlgorithm::rsa_3072, KeyAlgorithm::rsa_4096,
-                                    KeyAlgorithm::ec_p256, KeyAlgorithm::ec_p384};
+constexpr std::array all_algorithms{KeyAlgorithm::rsa_2048, KeyAlgorithm::rsa_3072,
+                                    KeyAlgorithm::rsa_4096, KeyAlgorithm::ec_p256,
+                                    KeyAlgorithm::ec_p384};
+
+// The RSA modulus length, 0 for an EC algorithm. No default: a new algorithm must be placed here
+// (-Wswitch).
+CK_ULONG rsa_modulus_bits(KeyAlgorithm algorithm) {
+    switch (algorithm) {
+        case KeyAlgorithm::rsa_2048:
+            return 2048;
+        case KeyAlgorithm::rsa_3072:
+            return 3072;
+        case KeyAlgorithm::rsa_4096:
+            return 4096;
+        case KeyAlgorithm::ec_p256:
+        case KeyAlgorithm::ec_p384:
+            return 0;
+    }
+    return 0;
+}
 
 }  // namespace
 
@@ -30,13 +48,16 @@ Result<KeyAlgorithm> parse_key_algorithm(std::string_view name) {
     }
     // The value is quoted for the caller's benefit, but bounded: it comes from a request.
     constexpr std::size_t quoted = 64;
-    return fail(Errc::bad_request, "unknown key algorithm '" + std::string(name.substr(0, quoted)) +
-                                       (name.size() > quoted ? "...'" : "'") +
-                                       "; accepted: rsa-3072, rsa-4096, ec-p256, ec-p384");
+    return fail(Errc::bad_request,
+                "unknown key algorithm '" + std::string(name.substr(0, quoted)) +
+                    (name.size() > quoted ? "...'" : "'") +
+                    "; accepted: rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384");
 }
 
 std::string_view to_string(KeyAlgorithm algorithm) {
     switch (algorithm) {
+        case KeyAlgorithm::rsa_2048:
+            return "rsa-2048";
         case KeyAlgorithm::rsa_3072:
             return "rsa-3072";
         case KeyAlgorithm::rsa_4096:
@@ -72,10 +93,10 @@ Result<PublicKey> Token::generate_key_pair(KeyAlgorithm algorithm, const KeyId& 
         CK_BBOOL no = CK_FALSE;
         CK_OBJECT_CLASS public_class = CKO_PUBLIC_KEY;
         CK_OBJECT_CLASS private_class = CKO_PRIVATE_KEY;
-        const bool rsa = algorithm == KeyAlgorithm::rsa_3072 || algorithm == KeyAlgorithm::rsa_4096;
+        CK_ULONG modulus_bits = rsa_modulus_bits(algorithm);
+        const bool rsa = modulus_bits != 0;
         CK_KEY_TYPE key_type = rsa ? CKK_RSA : CKK_EC;
         CK_MECHANISM mechanism{rsa ? CKM_RSA_PKCS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, nullptr, 0};
-        CK_ULONG modulus_bits = algorithm == KeyAlgorithm::rsa_4096 ? 4096 : 3072;
         constexpr std::array<std::uint8_t, 3> public_exponent{0x01, 0x00, 0x01};  // 65537
         const std::span<const std::uint8_t> ec_params =
             algorithm == KeyAlgorithm::ec_p384 ? std::span<const std::uint8_t>(secp384r1_oid)

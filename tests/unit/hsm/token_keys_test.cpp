@@ -20,6 +20,8 @@ struct Expected {
 
 Expected expected_for(KeyAlgorithm algorithm) {
     switch (algorithm) {
+        case KeyAlgorithm::rsa_2048:
+            return {"RSA", 2048, CKA_PRIVATE_EXPONENT};
         case KeyAlgorithm::rsa_3072:
             return {"RSA", 3072, CKA_PRIVATE_EXPONENT};
         case KeyAlgorithm::rsa_4096:
@@ -86,6 +88,9 @@ void check_key_pair(test::OpenToken& hsm, KeyAlgorithm algorithm) {
 // ---------------------------------------------------------------------------------------------
 BOOST_AUTO_TEST_SUITE(token_keys)
 
+BOOST_FIXTURE_TEST_CASE(rsa_2048, test::OpenToken) {
+    check_key_pair(*this, KeyAlgorithm::rsa_2048);
+}
 BOOST_FIXTURE_TEST_CASE(rsa_3072, test::OpenToken) {
     check_key_pair(*this, KeyAlgorithm::rsa_3072);
 }
@@ -168,24 +173,28 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(key_algorithm)
 
-BOOST_AUTO_TEST_CASE(parses_the_four_names) {
-    for (const KeyAlgorithm algorithm : {KeyAlgorithm::rsa_3072, KeyAlgorithm::rsa_4096,
-                                         KeyAlgorithm::ec_p256, KeyAlgorithm::ec_p384}) {
+BOOST_AUTO_TEST_CASE(parses_the_five_names) {
+    for (const KeyAlgorithm algorithm :
+         {KeyAlgorithm::rsa_2048, KeyAlgorithm::rsa_3072, KeyAlgorithm::rsa_4096,
+          KeyAlgorithm::ec_p256, KeyAlgorithm::ec_p384}) {
         const auto parsed = parse_key_algorithm(to_string(algorithm));
         BOOST_REQUIRE(parsed);
         BOOST_TEST((*parsed == algorithm));
     }
+    BOOST_TEST(to_string(KeyAlgorithm::rsa_2048) == "rsa-2048");
     BOOST_TEST(to_string(KeyAlgorithm::rsa_3072) == "rsa-3072");
     BOOST_TEST(to_string(KeyAlgorithm::ec_p256) == "ec-p256");
 }
 
 BOOST_AUTO_TEST_CASE(refuses_other_names) {
-    for (const char* name : {"", "rsa", "RSA-3072", "rsa-2048", "ec-p521", "ed25519", "ec-p256 "}) {
+    for (const char* name :
+         {"", "rsa", "RSA-3072", "rsa-1024", "RSA-2048", "ec-p521", "ed25519", "ec-p256 "}) {
         const auto parsed = parse_key_algorithm(name);
         BOOST_REQUIRE(!parsed);
         BOOST_TEST((parsed.error().code == Errc::bad_request));
         BOOST_TEST(contains(parsed.error().message, "'" + std::string(name) + "'"));
-        BOOST_TEST(contains(parsed.error().message, "rsa-3072, rsa-4096, ec-p256, ec-p384"));
+        BOOST_TEST(
+            contains(parsed.error().message, "rsa-2048, rsa-3072, rsa-4096, ec-p256, ec-p384"));
     }
     const auto long_name = parse_key_algorithm(std::string(10000, 'x'));
     BOOST_REQUIRE(!long_name);
