@@ -40,6 +40,9 @@ class Session {
     CK_SESSION_HANDLE handle_ = CK_INVALID_HANDLE;
 };
 
+// Sessions are closed only when the pool goes (the Token's destruction or recovery) or when a
+// borrower discard()s a session that failed; an idle one is never closed to save resources:
+// session objects (KeyLifetime::session) last exactly as long as the session that made them.
 class SessionPool {
   public:
     // `first` is the session the user logged in on; it counts towards `max_sessions` (>= 1).

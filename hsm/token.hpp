@@ -29,6 +29,12 @@ enum class KeyAlgorithm { rsa_2048, rsa_3072, rsa_4096, ec_p256, ec_p384 };
 Result<KeyAlgorithm> parse_key_algorithm(std::string_view name);
 std::string_view to_string(KeyAlgorithm algorithm);
 
+// Where a key pair is kept (§4.4 CKA_TOKEN); see Token::generate_key_pair.
+enum class KeyLifetime {
+    token,    // a token object: kept until destroy_key_objects
+    session,  // a session object: gone with the session that made it, or with the process
+};
+
 struct EvpPkeyDeleter {
     void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
 };
@@ -98,11 +104,28 @@ public:
     // re-runs index_keys(). After a PIN problem it reads the PIN once more. One attempt, no loop.
     Status recover();
 
-    // A key pair made inside the token: private key CKA_TOKEN, CKA_PRIVATE, CKA_SENSITIVE,
-    // CKA_SIGN true, CKA_EXTRACTABLE false and no other usage; public key CKA_VERIFY only.
-    // Both carry `id` and `label`. Returns the public key.
+    // A key pair made inside the token: private key CKA_PRIVATE, CKA_SENSITIVE, CKA_SIGN true,
+    // CKA_EXTRACTABLE false and no other usage; public key CKA_VERIFY only. Both carry `id` and
+    // `label`, and CKA_TOKEN true unless `lifetime` is session. Returns the public key.
+    //
+    // KeyLifetime::session makes both halves session objects (CKA_TOKEN false, §4.4), for
+    // one-time keys: no crash, kill or power cut can leave a usable one on the token, since
+    // nothing of them is ever written to it. Every session of this process sees them (§4.4), so
+    // sign(), public_key() and destroy_key_objects() find them like any key; another process
+    // never does. They last only as long as the pool's session that made them. The pool keeps
+    // it open (it never shrinks nor closes idle sessions) until:
+    // - destroy_key_objects(id), which callers should call as soon as the key has served;
+    // - this Token is destroyed, or recovers from a token failure (recover() closes every
+    //   session, and C_Finalize ends them all);
+    // - a call on that session fails in a way that makes the pool close it (session_lost:
+    //   CKR_DEVICE_ERROR, CKR_OPERATION_ACTIVE, ...), the token drops the session
+    //   (C_CloseAllSessions), or the login ends (C_Logout destroys private session objects,
+    //   §5.6): run()'s transparent repair brings a new session and login, not the key.
+    // After that, sign(id) and public_key(id) fail with not_found, as for a destroyed key: the
+    // key is gone, not out of reach, and its user must start again with a new one.
     Result<PublicKey> generate_key_pair(KeyAlgorithm algorithm, const KeyId& id,
-                                        std::string_view label);
+                                        std::string_view label,
+                                        KeyLifetime lifetime = KeyLifetime::token);
 
     // Learns the handle of every private and public key in the token, with one search per class,
     // so that later lookups by CKA_ID read one attribute instead of searching: a token's search

@@ -71,9 +71,10 @@ std::string_view to_string(KeyAlgorithm algorithm) {
 }
 
 Result<PublicKey> Token::generate_key_pair(KeyAlgorithm algorithm, const KeyId& id,
-                                           std::string_view label) {
-    const std::string context =
-        "generating " + std::string(to_string(algorithm)) + " " + impl_->key_name(id);
+                                           std::string_view label, KeyLifetime lifetime) {
+    const bool session = lifetime == KeyLifetime::session;
+    const std::string context = "generating " + std::string(to_string(algorithm)) +
+                                (session ? " session " : " ") + impl_->key_name(id);
     if (id.empty()) return fail(Errc::bad_request, context + ": the key id (CKA_ID) is empty");
 
     std::lock_guard generating(impl_->generate_mutex_);
@@ -91,6 +92,8 @@ Result<PublicKey> Token::generate_key_pair(KeyAlgorithm algorithm, const KeyId& 
 
         CK_BBOOL yes = CK_TRUE;
         CK_BBOOL no = CK_FALSE;
+        // §4.4: a session object is never written to the token, and vanishes with its session.
+        CK_BBOOL on_token = session ? CK_FALSE : CK_TRUE;
         CK_OBJECT_CLASS public_class = CKO_PUBLIC_KEY;
         CK_OBJECT_CLASS private_class = CKO_PRIVATE_KEY;
         CK_ULONG modulus_bits = rsa_modulus_bits(algorithm);
@@ -106,7 +109,7 @@ Result<PublicKey> Token::generate_key_pair(KeyAlgorithm algorithm, const KeyId& 
         std::vector<CK_ATTRIBUTE> public_template{
             attribute(CKA_CLASS, public_class),
             attribute(CKA_KEY_TYPE, key_type),
-            attribute(CKA_TOKEN, yes),
+            attribute(CKA_TOKEN, on_token),
             attribute(CKA_PRIVATE, no),
             attribute(CKA_VERIFY, yes),
             attribute(CKA_ENCRYPT, no),
@@ -128,7 +131,7 @@ Result<PublicKey> Token::generate_key_pair(KeyAlgorithm algorithm, const KeyId& 
         std::vector<CK_ATTRIBUTE> private_template{
             attribute(CKA_CLASS, private_class),
             attribute(CKA_KEY_TYPE, key_type),
-            attribute(CKA_TOKEN, yes),
+            attribute(CKA_TOKEN, on_token),
             attribute(CKA_PRIVATE, yes),
             attribute(CKA_SENSITIVE, yes),
             attribute(CKA_EXTRACTABLE, no),

@@ -1,6 +1,7 @@
 #include "hsm/token.hpp"
 
 #include <string>
+#include <utility>
 
 #include <boost/test/unit_test.hpp>
 
@@ -140,6 +141,138 @@ BOOST_FIXTURE_TEST_CASE(unknown_key_is_not_found, test::OpenToken) {
     const auto key = token->public_key(unknown);
     BOOST_REQUIRE(!key);
     BOOST_TEST((key.error().code == Errc::not_found));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+// One-time keys (KeyLifetime::session): PKCS#11 session objects, usable by every session of this
+// process while the session that made them lasts, and never written to the token.
+BOOST_AUTO_TEST_SUITE(token_session_keys)
+
+// The private keys the token itself keeps (CKA_TOKEN true), whatever their CKA_ID.
+std::size_t private_keys_on_token(RawSession& raw) {
+    return raw.find(CKO_PRIVATE_KEY, CKA_TOKEN, {CK_TRUE}).size();
+}
+
+PublicKey session_key(Token& token, KeyAlgorithm algorithm, const KeyId& id) {
+    auto key = token.generate_key_pair(algorithm, id, "one-time", KeyLifetime::session);
+    BOOST_REQUIRE_MESSAGE(key, (key ? "" : message_of(key.error())));
+    return std::move(*key);
+}
+
+BOOST_FIXTURE_TEST_CASE(session_keys_sign_and_add_no_object_to_the_token, test::OpenToken) {
+    const KeyId kept = ec_key(*this, {0x70});
+    RawSession raw(functions(), test::token_label);
+    BOOST_REQUIRE_EQUAL(private_keys_on_token(raw), 1U);
+    for (const KeyAlgorithm algorithm : {KeyAlgorithm::ec_p256, KeyAlgorithm::rsa_2048}) {
+        BOOST_TEST_CONTEXT(to_string(algorithm)) {
+            const KeyId id{0x71, static_cast<std::uint8_t>(algorithm)};
+            const PublicKey key = session_key(*token, algorithm, id);
+            BOOST_TEST(EVP_PKEY_get_bits(key.get()) == expected_for(algorithm).bits);
+
+            const auto data = bytes_of("a guest's co-signature");
+            const auto signature = token->sign(id, data);
+            BOOST_REQUIRE_MESSAGE(signature, (signature ? "" : message_of(signature.error())));
+            BOOST_TEST(verifies(key, data, *signature));
+            BOOST_TEST(!verifies(key, bytes_of("other bytes"), *signature));
+
+            const CK_OBJECT_HANDLE private_key = raw.find_one(CKO_PRIVATE_KEY, id);
+            BOOST_TEST(!raw.flag(private_key, CKA_TOKEN));
+            BOOST_TEST(raw.flag(private_key, CKA_PRIVATE));
+            BOOST_TEST(raw.flag(private_key, CKA_SENSITIVE));
+            BOOST_TEST(!raw.flag(private_key, CKA_EXTRACTABLE));
+            BOOST_TEST(raw.flag(private_key, CKA_SIGN));
+            BOOST_TEST(!raw.flag(private_key, CKA_DECRYPT));
+            BOOST_TEST(!raw.flag(private_key, CKA_UNWRAP));
+            BOOST_TEST(!raw.flag(private_key, CKA_DERIVE));
+            BOOST_TEST(raw.get(private_key, expected_for(algorithm).private_value).first ==
+                       CKR_ATTRIBUTE_SENSITIVE);
+            const CK_OBJECT_HANDLE public_key = raw.find_one(CKO_PUBLIC_KEY, id);
+            BOOST_TEST(!raw.flag(public_key, CKA_TOKEN));
+            BOOST_TEST(raw.flag(public_key, CKA_VERIFY));
+
+            const auto read_back = token->public_key(id);
+            BOOST_REQUIRE(read_back);
+            BOOST_TEST(EVP_PKEY_eq(read_back->get(), key.get()) == 1);
+        }
+    }
+    BOOST_TEST(private_keys_on_token(raw) == 1U);  // still only `kept`
+    BOOST_TEST(raw.flag(raw.find_one(CKO_PRIVATE_KEY, kept), CKA_TOKEN));
+}
+
+BOOST_FIXTURE_TEST_CASE(every_session_of_the_process_finds_a_session_key, test::OpenToken) {
+    const KeyId id{0x72};
+    const PublicKey key = session_key(*token, KeyAlgorithm::ec_p256, id);
+    const auto data = bytes_of("signed through other sessions");
+    {
+        // Another Token has sessions of its own and no cached handle: a search must find the key.
+        const auto other = open(test::token_label);
+        const auto signature = other->sign(id, data);
+        BOOST_REQUIRE_MESSAGE(signature, (signature ? "" : message_of(signature.error())));
+        BOOST_TEST(verifies(key, data, *signature));
+        BOOST_TEST(other->public_key(id).has_value());
+    }
+    // Its sessions closed, the key's own session still holds it.
+    const auto signature = token->sign(id, data);
+    BOOST_REQUIRE_MESSAGE(signature, (signature ? "" : message_of(signature.error())));
+    BOOST_TEST(verifies(key, data, *signature));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_destroyed_session_key_is_not_found, test::OpenToken) {
+    const KeyId id{0x73};
+    session_key(*token, KeyAlgorithm::ec_p256, id);
+    BOOST_REQUIRE(token->sign(id, bytes_of("warm the cache")));
+    const auto destroyed = token->destroy_key_objects(id);
+    BOOST_REQUIRE_MESSAGE(destroyed, (destroyed ? "" : message_of(destroyed.error())));
+
+    const auto signature = token->sign(id, bytes_of("after destruction"));
+    BOOST_REQUIRE(!signature);
+    BOOST_TEST((signature.error().code == Errc::not_found), signature.error().message);
+    const auto key = token->public_key(id);
+    BOOST_REQUIRE(!key);
+    BOOST_TEST((key.error().code == Errc::not_found));
+    RawSession raw(functions(), test::token_label);
+    BOOST_TEST(raw.find(CKO_PRIVATE_KEY, id).empty());
+    BOOST_TEST(raw.find(CKO_PUBLIC_KEY, id).empty());
+    // The CKA_ID is free for the next one-time key.
+    const PublicKey next = session_key(*token, KeyAlgorithm::rsa_2048, id);
+    const auto data = bytes_of("the next one");
+    const auto again = token->sign(id, data);
+    BOOST_REQUIRE(again);
+    BOOST_TEST(verifies(next, data, *again));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_session_key_ends_with_the_token_object, test::OpenToken) {
+    const KeyId id{0x74};
+    session_key(*token, KeyAlgorithm::ec_p256, id);
+    BOOST_REQUIRE(token->sign(id, bytes_of("before")));
+    token.reset();  // closes its sessions, as a crash of signetd would
+
+    token = open(test::token_label);
+    const auto key = token->public_key(id);
+    BOOST_REQUIRE(!key);
+    BOOST_TEST((key.error().code == Errc::not_found), key.error().message);
+    const auto signature = token->sign(id, bytes_of("after"));
+    BOOST_REQUIRE(!signature);
+    BOOST_TEST((signature.error().code == Errc::not_found));
+    RawSession raw(functions(), test::token_label);
+    BOOST_TEST(raw.find(CKO_PRIVATE_KEY, id).empty());
+    BOOST_TEST(private_keys_on_token(raw) == 0U);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_session_key_does_not_survive_its_session, test::RecoveringToken) {
+    const KeyId id{0x75};
+    session_key(*token, KeyAlgorithm::ec_p256, id);
+    BOOST_REQUIRE(token->sign(id, bytes_of("before")));
+    BOOST_REQUIRE_EQUAL(functions()->C_CloseAllSessions(test::slot_labelled(functions(), test::token_label)),
+                        CKR_OK);
+    // run() repairs the session and the login; the key went with its session.
+    const auto signature = token->sign(id, bytes_of("after C_CloseAllSessions"));
+    BOOST_REQUIRE(!signature);
+    BOOST_TEST((signature.error().code == Errc::not_found), signature.error().message);
+    BOOST_TEST(pin_reads.load() == 2);
+    BOOST_TEST((token->health().health == TokenHealth::ok));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
