@@ -170,6 +170,17 @@ public:
     // owner's context) is refused by the token.
     Result<Secret> open_secret(const KeyId& id, std::span<const std::uint8_t> sealed, std::string_view context);
 
+    // A secret key for keyed hashes of one-time codes (mac()): 32 random bytes made here as a
+    // CKK_GENERIC_SECRET with CKA_SENSITIVE, not extractable, sign and verify only, unless the
+    // token already holds a secret key with this CKA_ID. True when it made the key now. A code's
+    // MAC can be stored where its plain hash could be brute-forced (a 6-digit code has 10^6
+    // values): without the token, the stored value says nothing.
+    Result<bool> ensure_mac_key(const KeyId& id, std::string_view label);
+
+    // HMAC-SHA256 (RFC 2104, CKM_SHA256_HMAC) of `data` under the MAC key `id`: 32 bytes.
+    // Callers compare MACs with CRYPTO_memcmp, not ==, whose timing tells how many bytes matched.
+    Result<std::vector<std::uint8_t>> mac(const KeyId& id, std::span<const std::uint8_t> data);
+
 private:
     Status destroy_objects(const KeyId& id, std::initializer_list<CK_OBJECT_CLASS> classes, std::string_view what);
     Status create_certificate(const KeyId& id, std::string_view label, std::span<const std::uint8_t> der,

@@ -71,6 +71,11 @@ Result<TokenDescription> find_token(CK_FUNCTION_LIST* functions, const TokenUri&
 Result<std::vector<CK_OBJECT_HANDLE>> find_objects(Lease& lease, CK_OBJECT_CLASS object_class,
                                                    const KeyId& id);
 
+// §5.11 C_SignInit + C_Sign with the §5.2 length query. Any failure ends the operation
+// (§5.11), so the session is reusable afterwards. The caller passes the CK_RV to lease.check.
+CK_RV sign_once(Lease& lease, CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE type,
+                std::span<const std::uint8_t> input, std::vector<std::uint8_t>& signature);
+
 // The public key object's key as an OpenSSL public key (§4.8; Current Mechanisms §2.1.2 RSA,
 // §2.3.3 EC).
 Result<PublicKey> read_public_key(Lease& lease, CK_OBJECT_HANDLE object);
@@ -78,7 +83,8 @@ Result<PublicKey> read_public_key(Lease& lease, CK_OBJECT_HANDLE object);
 }  // namespace detail
 
 // Members are defined in token.cpp (opening), token_recovery.cpp (health, running an operation's
-// repairs, recovery) and token_keys.cpp (the key index); run() is a template, so it is here.
+// repairs, recovery), token_secrets.cpp (secret keys) and token_keys.cpp (the key index); run()
+// is a template, so it is here.
 struct Token::Impl {
     using Lease = detail::Lease;
 
@@ -193,6 +199,20 @@ struct Token::Impl {
     // runs on a thread of its own rather than on the daemon's pools: a recovery blocks for as
     // long as C_Initialize takes on a failing device, and must not wait for a job's slot.
     void recover_with_backoff(std::stop_token stop);
+
+    // ---- secret keys ---------------------------------------------------------------------------
+
+    // What a secret key made by ensure_secret_key is for.
+    enum class SecretUse {
+        seal,  // AES-256 (CKM_AES_KEY_GEN): encrypt and decrypt
+        mac,   // a 32-byte CKK_GENERIC_SECRET (CKM_GENERIC_SECRET_KEY_GEN): sign and verify
+    };
+
+    // Makes a sensitive, non-extractable 32-byte secret key for `use` with every other use set
+    // false, unless a secret key with this CKA_ID exists: then false, or conflict if that key is
+    // of another type (it could not serve `use`).
+    Result<bool> ensure_secret_key(const KeyId& id, std::string_view label, SecretUse use,
+                                   const std::string& context);
 
     // ---- the key index -------------------------------------------------------------------------
 

@@ -13,11 +13,10 @@ namespace signet::hsm {
 
 using namespace detail;  // the pieces token_internal.hpp shares between these files
 
-namespace {
+namespace detail {
 
-// §5.11 C_SignInit + C_Sign, with the §5.2 length query: a C_Sign with no buffer only reports
-// the length and leaves the operation active for the second call. Any other failure ends the
-// operation (§5.11), so the session is reusable afterwards.
+// A C_Sign with no buffer only reports the length (§5.2) and leaves the operation active for the
+// second call.
 CK_RV sign_once(Lease& lease, CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE type,
                 std::span<const std::uint8_t> input, std::vector<std::uint8_t>& signature) {
     CK_FUNCTION_LIST* functions = lease.functions();
@@ -37,7 +36,7 @@ CK_RV sign_once(Lease& lease, CK_OBJECT_HANDLE key, CK_MECHANISM_TYPE type,
     return CKR_OK;
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<std::vector<std::uint8_t>> Token::sign(const KeyId& id, std::span<const std::uint8_t> data) {
     const std::string context = "signing with " + impl_->key_name(id);

@@ -1,12 +1,16 @@
 #include "hsm/token.hpp"
 
+#include <algorithm>
 #include <cstring>
+#include <ios>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include <openssl/x509.h>
 #include <boost/test/unit_test.hpp>
 
+#include "hsm/openssl_util.hpp"
 #include "tests/unit/hsm/softhsm.hpp"
 #include "tests/unit/hsm/token_fixture.hpp"
 
@@ -359,6 +363,103 @@ BOOST_FIXTURE_TEST_CASE(a_secret_opens_only_unchanged_and_for_its_owner, test::O
     BOOST_TEST(!token->open_secret(wrapping, tampered, "person:marie").has_value());
     BOOST_TEST(!token->open_secret(wrapping, std::span(*sealed).first(20), "person:marie").has_value());
     BOOST_TEST(!token->seal_secret({0x00}, seed, "x").has_value());  // no such key
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+// Keyed hashes of one-time codes under an HMAC key that never leaves the token.
+BOOST_AUTO_TEST_SUITE(token_mac)
+
+std::vector<std::uint8_t> mac_of(Token& token, const KeyId& id, std::string_view data) {
+    auto mac = token.mac(id, bytes_of(data));
+    BOOST_REQUIRE_MESSAGE(mac, (mac ? "" : message_of(mac.error())));
+    return *mac;
+}
+
+BOOST_FIXTURE_TEST_CASE(a_mac_key_is_made_once_and_never_leaves_the_token, test::OpenToken) {
+    const KeyId id{0x3A, 0xC0};
+    auto made = token->ensure_mac_key(id, "one-time codes");
+    BOOST_REQUIRE_MESSAGE(made, (made ? "" : message_of(made.error())));
+    BOOST_TEST(*made);
+    auto found = token->ensure_mac_key(id, "one-time codes");
+    BOOST_REQUIRE(found);
+    BOOST_TEST(!*found);
+
+    RawSession raw(functions(), test::token_label);
+    const auto keys = raw.find(CKO_SECRET_KEY, id);
+    BOOST_REQUIRE_EQUAL(keys.size(), 1U);
+    const CK_OBJECT_HANDLE key = keys.front();
+    CK_KEY_TYPE type = 0;
+    std::memcpy(&type, raw.bytes(key, CKA_KEY_TYPE).data(), sizeof type);
+    BOOST_TEST(type == CKK_GENERIC_SECRET);
+    CK_ULONG length = 0;
+    std::memcpy(&length, raw.bytes(key, CKA_VALUE_LEN).data(), sizeof length);
+    BOOST_TEST(length == 32U);
+    BOOST_TEST(raw.flag(key, CKA_TOKEN));
+    BOOST_TEST(raw.flag(key, CKA_PRIVATE));
+    BOOST_TEST(raw.flag(key, CKA_SENSITIVE));
+    BOOST_TEST(!raw.flag(key, CKA_EXTRACTABLE));
+    BOOST_TEST(raw.flag(key, CKA_NEVER_EXTRACTABLE));
+    BOOST_TEST(raw.flag(key, CKA_SIGN));
+    BOOST_TEST(raw.flag(key, CKA_VERIFY));
+    for (const CK_ATTRIBUTE_TYPE use : {CKA_ENCRYPT, CKA_DECRYPT, CKA_WRAP, CKA_UNWRAP, CKA_DERIVE}) {
+        BOOST_TEST(!raw.flag(key, use), "attribute 0x" << std::hex << use);
+    }
+    BOOST_TEST(raw.get(key, CKA_VALUE).first == CKR_ATTRIBUTE_SENSITIVE);
+    BOOST_TEST((raw.bytes(key, CKA_LABEL) == bytes_of("one-time codes")));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_mac_depends_on_the_data_and_the_key, test::OpenToken) {
+    const KeyId id{0x3A, 0xC1};
+    const KeyId other{0x3A, 0xC2};
+    BOOST_REQUIRE(token->ensure_mac_key(id, "codes"));
+    BOOST_REQUIRE(token->ensure_mac_key(other, "other codes"));
+
+    const auto mac = mac_of(*token, id, "guest:42:code:318207");
+    BOOST_TEST(mac.size() == 32U);
+    BOOST_TEST((mac_of(*token, id, "guest:42:code:318207") == mac));
+    BOOST_TEST((mac_of(*token, id, "guest:42:code:318208") != mac));
+    BOOST_TEST((mac_of(*token, other, "guest:42:code:318207") != mac));
+    const auto plain = sha256(bytes_of("guest:42:code:318207"));
+    BOOST_REQUIRE(plain);
+    BOOST_TEST(!std::equal(mac.begin(), mac.end(), plain->begin(), plain->end()));
+    BOOST_TEST(mac_of(*token, id, "").size() == 32U);
+
+    // The token's own verification agrees that it is SHA-256-HMAC of the data under that key.
+    RawSession raw(functions(), test::token_label);
+    CK_MECHANISM mechanism{CKM_SHA256_HMAC, nullptr, 0};
+    BOOST_REQUIRE_EQUAL(functions()->C_VerifyInit(raw.handle(), &mechanism, raw.find_one(CKO_SECRET_KEY, id)),
+                        CKR_OK);
+    auto data = bytes_of("guest:42:code:318207");
+    auto copy = mac;
+    BOOST_TEST(functions()->C_Verify(raw.handle(), data.data(), data.size(), copy.data(), copy.size()) == CKR_OK);
+
+    // The key is kept on the token: a code stored before a restart still checks after it.
+    token.reset();
+    token = open(test::token_label);
+    BOOST_TEST((mac_of(*token, id, "guest:42:code:318207") == mac));
+}
+
+BOOST_FIXTURE_TEST_CASE(a_mac_needs_an_hmac_key, test::OpenToken) {
+    const auto none = token->mac({0x3A, 0xFF}, bytes_of("x"));
+    BOOST_REQUIRE(!none);
+    BOOST_TEST((none.error().code == Errc::not_found), none.error().message);
+    BOOST_TEST((token->mac({}, bytes_of("x")).error().code == Errc::bad_request));
+    BOOST_TEST((token->ensure_mac_key({}, "x").error().code == Errc::bad_request));
+
+    // An AES key under the id can neither serve as nor be taken for the HMAC key.
+    const KeyId wrapping{0x3A, 0xAE};
+    BOOST_REQUIRE(token->ensure_wrapping_key(wrapping, "seeds"));
+    const auto taken = token->ensure_mac_key(wrapping, "codes");
+    BOOST_REQUIRE(!taken);
+    BOOST_TEST((taken.error().code == Errc::conflict), taken.error().message);
+    BOOST_TEST(!token->mac(wrapping, bytes_of("x")).has_value());
+    const KeyId hmac{0x3A, 0xC3};
+    BOOST_REQUIRE(token->ensure_mac_key(hmac, "codes"));
+    const auto reversed = token->ensure_wrapping_key(hmac, "seeds");
+    BOOST_REQUIRE(!reversed);
+    BOOST_TEST((reversed.error().code == Errc::conflict));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
