@@ -9,8 +9,6 @@ namespace signet::hsm {
 namespace {
 
 using RequestPtr = std::unique_ptr<X509_REQ, SslDeleter<&X509_REQ_free>>;
-using AlgorithmPtr = std::unique_ptr<X509_ALGOR, SslDeleter<&X509_ALGOR_free>>;
-using BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, SslDeleter<&ASN1_BIT_STRING_free>>;
 using NamePtr = std::unique_ptr<X509_NAME, SslDeleter<&X509_NAME_free>>;
 using BioPtr = std::unique_ptr<BIO, SslDeleter<&BIO_free_all>>;
 
@@ -23,20 +21,6 @@ Status add_name_entry(X509_NAME* name, const char* field, const std::string& val
         return fail(Errc::bad_request, openssl_error(std::string("the subject's ") + field + " is not usable"));
     }
     return {};
-}
-
-// The signature algorithm Token::sign produces for this key type.
-Result<AlgorithmPtr> signature_algorithm(EVP_PKEY* public_key) {
-    const bool rsa = EVP_PKEY_get_base_id(public_key) == EVP_PKEY_RSA;
-    const bool ec = EVP_PKEY_get_base_id(public_key) == EVP_PKEY_EC;
-    if (!rsa && !ec) return fail(Errc::bad_request, "only RSA and EC keys can make a request");
-    AlgorithmPtr algorithm(X509_ALGOR_new());
-    // RFC 4055 §5: sha256WithRSAEncryption has NULL parameters; RFC 5758 §3.2: ECDSA has none.
-    if (!algorithm || X509_ALGOR_set0(algorithm.get(), OBJ_nid2obj(rsa ? NID_sha256WithRSAEncryption : NID_ecdsa_with_SHA256),
-                                      rsa ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr) != 1) {
-        return fail(Errc::internal, openssl_error(what));
-    }
-    return algorithm;
 }
 
 }  // namespace
@@ -66,13 +50,9 @@ Result<std::string> make_csr(Token& token, const KeyId& id, EVP_PKEY* public_key
 
     auto signature = token.sign(id, info);
     if (!signature) return std::unexpected(signature.error().with_context("signing the certification request"));
-    BitStringPtr bits(ASN1_BIT_STRING_new());
-    if (!bits || ASN1_BIT_STRING_set(bits.get(), signature->data(), static_cast<int>(signature->size())) != 1) {
-        return fail(Errc::internal, openssl_error(what));
-    }
-    // A signature is a whole number of bytes: no unused bits.
-    bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
-    bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+    Asn1BitStringPtr bits(ASN1_BIT_STRING_new());
+    if (!bits) return fail(Errc::internal, openssl_error(what));
+    SIGNET_CHECK(set_signature_bits(bits.get(), *signature));
     X509_REQ_set0_signature(request.get(), bits.release());
 
     // The token signed what we asked, with the key we think: check before handing it out.

@@ -120,6 +120,34 @@ Result<std::vector<std::uint8_t>> ecdsa_raw_to_der(std::span<const std::uint8_t>
                       what);
 }
 
+Result<X509AlgorPtr> signature_algorithm(const EVP_PKEY* key) {
+    const bool rsa = EVP_PKEY_get_base_id(key) == EVP_PKEY_RSA;
+    const bool ec = EVP_PKEY_get_base_id(key) == EVP_PKEY_EC;
+    if (!rsa && !ec) return fail(Errc::bad_request, "only RSA and EC keys sign in the token");
+    X509AlgorPtr algorithm(X509_ALGOR_new());
+    // RFC 4055 §5: sha256WithRSAEncryption has NULL parameters; RFC 5758 §3.2: ECDSA has none.
+    if (!algorithm ||
+        X509_ALGOR_set0(algorithm.get(),
+                        OBJ_nid2obj(rsa ? NID_sha256WithRSAEncryption : NID_ecdsa_with_SHA256),
+                        rsa ? V_ASN1_NULL : V_ASN1_UNDEF, nullptr) != 1) {
+        return fail(Errc::internal, openssl_error("making the signature algorithm"));
+    }
+    return algorithm;
+}
+
+Status set_signature_bits(ASN1_BIT_STRING* bits, std::span<const std::uint8_t> signature) {
+    if (signature.size() > max_component ||
+        ASN1_BIT_STRING_set(bits, const_cast<std::uint8_t*>(signature.data()),
+                            static_cast<int>(signature.size())) != 1) {
+        return fail(Errc::internal, openssl_error("setting the signature"));
+    }
+    // A signature is a whole number of bytes: no unused bits, and no trailing zero bits dropped
+    // by OpenSSL's own count.
+    bits->flags &= ~(ASN1_STRING_FLAG_BITS_LEFT | 0x07);
+    bits->flags |= ASN1_STRING_FLAG_BITS_LEFT;
+    return {};
+}
+
 Result<Sha256> sha256(std::span<const std::uint8_t> data) {
     Sha256 digest{};
     unsigned int length = 0;

@@ -34,6 +34,8 @@ using EcdsaSigPtr = std::unique_ptr<ECDSA_SIG, SslDeleter<&ECDSA_SIG_free>>;
 using Asn1ObjectPtr = std::unique_ptr<ASN1_OBJECT, SslDeleter<&ASN1_OBJECT_free>>;
 using Asn1OctetStringPtr =
     std::unique_ptr<ASN1_OCTET_STRING, SslDeleter<&ASN1_OCTET_STRING_free>>;
+using Asn1BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, SslDeleter<&ASN1_BIT_STRING_free>>;
+using X509AlgorPtr = std::unique_ptr<X509_ALGOR, SslDeleter<&X509_ALGOR_free>>;
 
 
 // An RSA public key from the big-endian CKA_MODULUS and CKA_PUBLIC_EXPONENT.
@@ -53,6 +55,13 @@ std::vector<std::uint8_t> unwrap_ec_point(std::span<const std::uint8_t> ec_point
 // CKM_ECDSA's output (r || s, each half the size of the group order; Current Mechanisms §2.3.1)
 // as the DER ECDSA-Sig-Value that X.509 and CMS expect (RFC 3279 §2.2.3, RFC 5753 §2.1.1).
 Result<std::vector<std::uint8_t>> ecdsa_raw_to_der(std::span<const std::uint8_t> raw);
+
+// The AlgorithmIdentifier of the signatures Token::sign makes with a key of this type (the key's
+// public half): sha256WithRSAEncryption or ecdsa-with-SHA256. bad_request for another type.
+Result<X509AlgorPtr> signature_algorithm(const EVP_PKEY* key);
+
+// Puts Token::sign's output into a signature BIT STRING (X.509's, PKCS#10's).
+Status set_signature_bits(ASN1_BIT_STRING* bits, std::span<const std::uint8_t> signature);
 
 using Sha256 = std::array<std::uint8_t, 32>;
 Result<Sha256> sha256(std::span<const std::uint8_t> data);
