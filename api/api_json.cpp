@@ -68,6 +68,32 @@ Result<std::vector<std::uint8_t>> document_bytes(const json& value, const std::s
     return bytes;
 }
 
+// "document" (one) or "documents" (a batch of at most `max_batch`), base64, of a signature.
+Status read_documents(const JsonFields& fields, unsigned max_batch, std::vector<std::vector<std::uint8_t>>& documents,
+                      bool& batch) {
+    if (fields.has("document") == fields.has("documents")) {
+        return fail(Errc::bad_request, "give either 'document' or 'documents'");
+    }
+    if (fields.has("document")) {
+        std::vector<std::uint8_t> document;
+        SIGNET_TRY(document, document_bytes(fields.at("document"), "document"));
+        documents.push_back(std::move(document));
+        return {};
+    }
+    const json& list = fields.at("documents");
+    if (!list.is_array() || list.empty() || list.size() > max_batch) {
+        return fail(Errc::bad_request, "the field 'documents' must be an array of 1 to " + std::to_string(max_batch) +
+                                           " base64 documents");
+    }
+    batch = true;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        std::vector<std::uint8_t> document;
+        SIGNET_TRY(document, document_bytes(list[i], "documents[" + std::to_string(i) + "]"));
+        documents.push_back(std::move(document));
+    }
+    return {};
+}
+
 }  // namespace
 
 Result<pdf::Appearance> checked_appearance(std::int64_t page, const std::array<double, 4>& rect,
@@ -194,6 +220,27 @@ Result<ExtendRequest> parse_extend_request(std::string body) {
     return request;
 }
 
+Result<CosignRequest> parse_cosign_request(std::string body, unsigned max_batch) {
+    auto fields = JsonFields::parse_and_free(std::move(body),
+                                             {"tenant", "guest_id", "code", "document", "documents", "appearance", "level"});
+    if (!fields) return std::unexpected(fields.error());
+    CosignRequest request;
+    SIGNET_TRY(request.tenant, fields->text("tenant"));
+    SIGNET_TRY(request.guest_id, fields->text("guest_id"));
+    // A missing code is the job's refusal, on record, as a signature's missing activation is.
+    if (fields->has("code")) {
+        const json& code = fields->at("code");
+        if (!code.is_string() || code.get_ref<const std::string&>().size() > max_otp_bytes) {
+            return fail(Errc::bad_request, "the field 'code' must be the guest's code (a string of 6 digits)");
+        }
+        request.code = code.get<std::string>();
+    }
+    SIGNET_CHECK(read_documents(*fields, max_batch, request.documents, request.batch));
+    if (fields->has("appearance")) SIGNET_TRY(request.appearance, parse_appearance(fields->at("appearance")));
+    SIGNET_TRY(request.level, level_field(*fields));
+    return request;
+}
+
 Result<SignRequest> parse_sign_request(std::string body, unsigned max_batch) {
     auto fields =
         JsonFields::parse_and_free(std::move(body), {"tenant", "actor", "document", "documents", "appearance", "activation", "level"});
@@ -201,26 +248,7 @@ Result<SignRequest> parse_sign_request(std::string body, unsigned max_batch) {
     SignRequest request;
     SIGNET_TRY(request.tenant, fields->text("tenant"));
     SIGNET_TRY(request.actor, fields->text("actor"));
-    if (fields->has("document") == fields->has("documents")) {
-        return fail(Errc::bad_request, "give either 'document' or 'documents'");
-    }
-    if (fields->has("document")) {
-        std::vector<std::uint8_t> document;
-        SIGNET_TRY(document, document_bytes(fields->at("document"), "document"));
-        request.documents.push_back(std::move(document));
-    } else {
-        const json& list = fields->at("documents");
-        if (!list.is_array() || list.empty() || list.size() > max_batch) {
-            return fail(Errc::bad_request, "the field 'documents' must be an array of 1 to " +
-                                               std::to_string(max_batch) + " base64 documents");
-        }
-        request.batch = true;
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            std::vector<std::uint8_t> document;
-            SIGNET_TRY(document, document_bytes(list[i], "documents[" + std::to_string(i) + "]"));
-            request.documents.push_back(std::move(document));
-        }
-    }
+    SIGNET_CHECK(read_documents(*fields, max_batch, request.documents, request.batch));
     if (fields->has("appearance")) SIGNET_TRY(request.appearance, parse_appearance(fields->at("appearance")));
     SIGNET_TRY(request.level, level_field(*fields));
     if (!fields->has("activation")) return request;  // refused, and recorded, by the job

@@ -11,6 +11,7 @@
 
 #include "archive/extend_job.hpp"
 #include "jobs/seal_job.hpp"
+#include "jobs/cosign/cosign_job.hpp"
 #include "jobs/sign_job.hpp"
 #include "preparation/prepare_job.hpp"
 #include "base/error.hpp"
@@ -44,6 +45,10 @@ inline constexpr std::size_t max_otp_bytes = 16;
 // POST /v1/sign: "document" or "documents" (at most `max_batch`), "activation": {"otp"}. A
 // missing activation leaves `otp` empty: the job refuses it and records the refusal.
 Result<SignRequest> parse_sign_request(std::string body, unsigned max_batch);
+
+// POST /v1/cosign: {"tenant", "guest_id", "code", "document" or "documents", "appearance"?,
+// "level"?}. A missing code leaves `code` empty: the job refuses it and records the refusal.
+Result<CosignRequest> parse_cosign_request(std::string body, unsigned max_batch);
 
 // {"document": b64, "signature": {...}, "audit_seq": N}
 std::string seal_response_body(const SealResult& result);

@@ -82,6 +82,7 @@ Result<JsonReply> audit_usage(const AuditContext& context, std::string_view targ
                                {"timestamps", usage->timestamps},
                                {"extensions", usage->extensions},
                                {"prepares", usage->prepares},
+                               {"cosign", usage->cosigns},
                                {"refusals", usage->refusals},
                                {"refusals_by_action", usage->refusals_by_action}}};
 }

@@ -35,12 +35,26 @@ Result<SealResult> run_seal(Services& services, const config::ClientIdentity& cl
 // The signature job of a parsed request, JSON or raw.
 Result<SignResult> run_sign(Services& services, const config::ClientIdentity& client, SignRequest request) {
     OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
-                        services.seal_key, services.audit_key, services.tsa_key, client};
+                        services.seal_key, services.audit_key, services.tsa_key, services.guest_ca_key, client};
     SignContext context{keys, services.trail, services.matrix, services.config.signing, services.personal_keys,
                         services.pdf_workers, services.time, services.revocation};
     if (!request.level) request.level = services.config.signature.level;
     auto result = run_sign_job(context, std::move(request));
     metrics().job("sign", result ? "done" : to_string(result.error().code));
+    return result;
+}
+
+// The co-signature job of a parsed request, JSON or raw.
+Result<JobResult> run_cosign(Services& services, const config::ClientIdentity& client, CosignRequest request) {
+    OfficerContext keys{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
+                        services.seal_key, services.audit_key, services.tsa_key, services.guest_ca_key, client};
+    const GuestContext guests{services.db, services.db_mutex, services.token, services.clock, services.config.guests};
+    CosignContext context{{keys, services.trail, services.matrix, services.config.signing, services.personal_keys,
+                           services.pdf_workers, services.time, services.revocation},
+                          guests, services.guest_ca_key};
+    if (!request.level) request.level = services.config.signature.level;
+    auto result = run_cosign_job(context, std::move(request));
+    metrics().job("cosign", result ? "done" : to_string(result.error().code));
     return result;
 }
 
@@ -130,7 +144,50 @@ void json_job(Services& services, const config::ClientIdentity& client, Request&
             });
 }
 
+// A raw seal, signature or co-signature on the job pool, at most once per Idempotency-Key:
+// `document` gives the body's bytes for the key's digest, `run` does the job, and `render` makes
+// the PDF answer from the job's result (the one kept with the job's outcome, from a JobResult)
+// or from `run`'s (the one sent).
+template <class Job, class Document, class Run, class Render>
+void raw_key_job(Services& services, const config::ClientIdentity& client, unsigned version, bool keep_alive,
+                 Completion done, std::optional<idempotency::KeyedRequest> keyed, Job parsed, Document document,
+                 Run run, Render render) {
+    auto job = std::make_shared<Job>(std::move(parsed));
+    on_pool(services, version, keep_alive, std::move(done),
+            [&services, client, job, version, keep_alive, keyed = std::move(keyed), document, run, render] {
+                const auto hashed = idempotency::with_body(keyed, document(*job));
+                return idempotency::run_once(
+                    services.answers, hashed, job->tenant, version, keep_alive,
+                    [&](const idempotency::KeepReply* keep) -> Reply {
+                        job->keep_answer = keep_rendered(keep, [render](const JobResult& result) -> Reply {
+                            return render(JobResult(result), 11, true);
+                        });
+                        auto result = run(services, client, std::move(*job));
+                        if (!result) return error_response(result.error(), version, keep_alive);
+                        return render(std::move(*result), version, keep_alive);
+                    });
+            });
+}
+
 }  // namespace
+
+void cosign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
+    json_job(
+        services, client, std::move(request), std::move(done),
+        [&services](std::string body) {
+            return parse_cosign_request(std::move(body), services.config.signing.max_batch_documents);
+        },
+        [&services, client](CosignRequest parsed, const idempotency::KeepReply* keep) -> Result<std::string> {
+            const bool batch = parsed.batch;
+            const std::string guest_id = parsed.guest_id;
+            parsed.keep_answer = keep_rendered(keep, [batch, guest_id](const JobResult& result) -> Reply {
+                return json_response(http::status::ok, cosign_response_body(batch, guest_id, result), 11, true);
+            });
+            auto result = run_cosign(services, client, std::move(parsed));
+            if (!result) return std::unexpected(result.error());
+            return cosign_response_body(batch, guest_id, *result);
+        });
+}
 
 void seal_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
     json_job(services, client, std::move(request), std::move(done), parse_seal_request,
@@ -225,8 +282,7 @@ void timestamp_query(Services& services, const config::ClientIdentity& client, R
 }
 
 bool carries_raw_document(const http::request_header<>& header) {
-    const std::string_view path = path_of(header.target());
-    return header.method() == http::verb::post && (path == "/v1/seal" || path == "/v1/sign" || path == "/v1/extend") &&
+    return header.method() == http::verb::post && !document_job(header).empty() &&
            media_type(header[http::field::content_type]) == "application/pdf";
 }
 
@@ -250,7 +306,7 @@ void handle_raw_request(Services& services, const std::optional<config::ClientId
     bool keep_alive = request.keep_alive();
     auto refuse = [&](const Error& error) { done(error_response(error, version, keep_alive)); };
     if (!carries_raw_document(request)) {
-        return refuse(Error{Errc::bad_request, "a raw PDF is sent with POST to /v1/seal, /v1/sign or /v1/extend "
+        return refuse(Error{Errc::bad_request, "a raw PDF is sent with POST to /v1/seal, /v1/sign, /v1/cosign or /v1/extend "
                                                "(Content-Type: application/pdf)"});
     }
     if (auto allowed = check_job_client(client, request); !allowed) return refuse(allowed.error());
@@ -280,39 +336,32 @@ void handle_raw_request(Services& services, const std::optional<config::ClientId
     if (document_job(request) == "seal") {
         auto parsed = parse_raw_seal_request(request.target(), std::move(request.body()));
         if (!parsed) return refuse(parsed.error());
-        auto job = std::make_shared<SealRequest>(std::move(*parsed));
-        return on_pool(services, version, keep_alive, std::move(done),
-                       [&services, client = *client, job, version, keep_alive, keyed = std::move(*keyed)] {
-                           const auto hashed = idempotency::with_body(keyed, job->document);
-                           return idempotency::run_once(
-                               services.answers, hashed, job->tenant, version, keep_alive,
-                               [&](const idempotency::KeepReply* keep) -> Reply {
-                                   job->keep_answer = keep_rendered(keep, [](const JobResult& result) -> Reply {
-                                       return seal_pdf_response(seal_result(JobResult(result)), 11, true);
-                                   });
-                                   auto result = run_seal(services, client, std::move(*job));
-                                   if (!result) return error_response(result.error(), version, keep_alive);
-                                   return seal_pdf_response(std::move(*result), version, keep_alive);
-                               });
-                       });
+        return raw_key_job(services, *client, version, keep_alive, std::move(done), std::move(*keyed),
+                           std::move(*parsed), [](const SealRequest& job) { return std::span(job.document); },
+                           run_seal, [](auto result, unsigned v, bool k) {
+                               // What is kept comes as the job's result, what is sent as the seal's.
+                               if constexpr (std::is_same_v<decltype(result), JobResult>) {
+                                   return seal_pdf_response(seal_result(std::move(result)), v, k);
+                               } else {
+                                   return seal_pdf_response(std::move(result), v, k);
+                               }
+                           });
+    }
+    if (document_job(request) == "co-signature") {
+        auto parsed = parse_raw_cosign_request(request.target(), std::move(request.body()));
+        if (!parsed) return refuse(parsed.error());
+        const std::string guest_id = parsed->guest_id;
+        return raw_key_job(services, *client, version, keep_alive, std::move(done), std::move(*keyed),
+                           std::move(*parsed), [](const CosignRequest& job) { return std::span(job.documents.front()); },
+                           run_cosign, [guest_id](JobResult result, unsigned v, bool k) {
+                               return cosign_pdf_response(std::move(result), guest_id, v, k);
+                           });
     }
     auto parsed = parse_raw_sign_request(request.target(), std::move(request.body()));
     if (!parsed) return refuse(parsed.error());
-    auto job = std::make_shared<SignRequest>(std::move(*parsed));
-    on_pool(services, version, keep_alive, std::move(done),
-            [&services, client = *client, job, version, keep_alive, keyed = std::move(*keyed)] {
-                const auto hashed = idempotency::with_body(keyed, job->documents.front());
-                return idempotency::run_once(
-                    services.answers, hashed, job->tenant, version, keep_alive,
-                    [&](const idempotency::KeepReply* keep) -> Reply {
-                        job->keep_answer = keep_rendered(keep, [](const JobResult& result) -> Reply {
-                            return sign_pdf_response(JobResult(result), 11, true);
-                        });
-                        auto result = run_sign(services, client, std::move(*job));
-                        if (!result) return error_response(result.error(), version, keep_alive);
-                        return sign_pdf_response(std::move(*result), version, keep_alive);
-                    });
-            });
+    raw_key_job(services, *client, version, keep_alive, std::move(done), std::move(*keyed), std::move(*parsed),
+                [](const SignRequest& job) { return std::span(job.documents.front()); }, run_sign,
+                [](JobResult result, unsigned v, bool k) { return sign_pdf_response(std::move(result), v, k); });
 }
 
 }  // namespace signet::daemon

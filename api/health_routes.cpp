@@ -16,6 +16,7 @@ namespace {
 std::vector<KeyExpiry> active_key_expiries(const Services& services) {
     std::vector<std::shared_ptr<const ActiveKey>> keys{services.seal_key.get(), services.audit_key.get()};
     if (auto tsa = services.tsa_key.get()) keys.push_back(std::move(tsa));
+    if (auto guest_ca = services.guest_ca_key.get()) keys.push_back(std::move(guest_ca));
     return key_expiries(keys, services.clock.now(), services.config.keys.expiry_warning);
 }
 

@@ -9,7 +9,7 @@ std::optional<std::function<Result<JsonReply>()>> officer_route(Services& servic
                                                                 const std::vector<std::string>& path,
                                                                 http::verb method, std::string body) {
     OfficerContext context{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
-                           services.seal_key, services.audit_key, services.tsa_key, client};
+                           services.seal_key, services.audit_key, services.tsa_key, services.guest_ca_key, client};
     using OfficerHandler = std::function<Result<JsonReply>(const OfficerContext&, const std::string&)>;
     auto route = [&](OfficerHandler handler) -> std::optional<std::function<Result<JsonReply>()>> {
         return std::function<Result<JsonReply>()>(

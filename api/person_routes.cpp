@@ -12,7 +12,7 @@ std::optional<std::function<Result<JsonReply>()>> person_route(Services& service
                                                                config::Role& role) {
     if (path.size() < 3 || path.size() > 5 || path[1] != "persons") return std::nullopt;
     OfficerContext context{services.db, services.db_mutex, services.token, services.clock, services.config.keys,
-                           services.seal_key, services.audit_key, services.tsa_key, client};
+                           services.seal_key, services.audit_key, services.tsa_key, services.guest_ca_key, client};
     const config::Signing& signing = services.config.signing;
     const std::string person = path[2];
     auto route = [&](config::Role needed, auto work) -> std::optional<RouteHandler> {

@@ -173,6 +173,23 @@ Result<SignRequest> parse_raw_sign_request(std::string_view target,
     return request;
 }
 
+Result<CosignRequest> parse_raw_cosign_request(std::string_view target, std::vector<std::uint8_t> document) {
+    auto query = parse_query(target, {"tenant", "guest_id", "code", "page", "rect", "level"});
+    if (!query) return std::unexpected(query.error());
+    CosignRequest request;
+    SIGNET_TRY(request.tenant, required_text(*query, "tenant"));
+    SIGNET_TRY(request.guest_id, required_text(*query, "guest_id"));
+    SIGNET_TRY(request.appearance, appearance(*query));
+    SIGNET_TRY(request.level, level(*query));
+    if (auto code = query->find("code"); code != query->end()) {
+        if (code->second.size() > max_otp_bytes) return fail(Errc::bad_request, parameter("code") + " must be the guest's code");
+        request.code = code->second;
+    }
+    SIGNET_CHECK(check_document(document));
+    request.documents.push_back(std::move(document));
+    return request;
+}
+
 Result<ExtendRequest> parse_raw_extend_request(std::string_view target, std::vector<std::uint8_t> document) {
     auto query = parse_query(target, {"tenant"});
     if (!query) return std::unexpected(query.error());
@@ -213,6 +230,14 @@ PdfResponse sign_pdf_response(SignResult result, unsigned version, bool keep_ali
     response.set("Signet-Audit-Seq", std::to_string(signed_document.audit_seq));
     response.set("Signet-Activation-Seq", std::to_string(result.activation_seq));
     set_signature_headers(response, signed_document, result.level);
+    return response;
+}
+
+PdfResponse cosign_pdf_response(JobResult result, const std::string& guest_id, unsigned version, bool keep_alive) {
+    const std::string serial = result.certificate_serial;
+    PdfResponse response = sign_pdf_response(std::move(result), version, keep_alive);
+    response.set("Signet-Guest-Id", guest_id);
+    response.set("Signet-Certificate-Serial", serial);
     return response;
 }
 

@@ -13,6 +13,7 @@
 #include "archive/extend_job.hpp"
 #include "jobs/seal_job.hpp"
 #include "server/handler.hpp"
+#include "jobs/cosign/cosign_job.hpp"
 #include "jobs/sign_job.hpp"
 #include "base/error.hpp"
 
@@ -28,10 +29,16 @@ Result<SealRequest> parse_raw_seal_request(std::string_view target,
 Result<SignRequest> parse_raw_sign_request(std::string_view target,
                                            std::vector<std::uint8_t> document);
 
+// `target` "/v1/cosign?tenant=T&guest_id=G&code=C[&page=N&rect=x1,y1,x2,y2][&level=L]": one
+// document. Without code the job refuses it and records the refusal.
+Result<CosignRequest> parse_raw_cosign_request(std::string_view target, std::vector<std::uint8_t> document);
+
 // 200 with the signed PDF as the body and Signet-Key-Id, Signet-Certificate-Sha256,
 // Signet-Digest-Sha256 and Signet-Audit-Seq; a signature also has Signet-Activation-Seq.
 PdfResponse seal_pdf_response(SealResult result, unsigned version, bool keep_alive);
 PdfResponse sign_pdf_response(SignResult result, unsigned version, bool keep_alive);
+// A signature's, with Signet-Guest-Id and Signet-Certificate-Serial (the one-time certificate's).
+PdfResponse cosign_pdf_response(JobResult result, const std::string& guest_id, unsigned version, bool keep_alive);
 
 // `target` "/v1/extend?tenant=T". The answer is the extended PDF with Signet-Timestamps (the
 // document time-stamps it holds), Signet-Signatures (the JSON array of the JSON form) and

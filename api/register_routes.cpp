@@ -1,13 +1,14 @@
 #include "api/routes.hpp"
 
 #include "base/base64.hpp"
+#include "guests/guest_register.hpp"
 #include "image/logo_image.hpp"
 #include "register/register_requests.hpp"
 
 namespace signet::daemon {
 
-// The delegation register's routes (all for the platform role); nullopt when `path` is none
-// of them.
+// The delegation register's routes and the guests' invitations (all for the platform role);
+// nullopt when `path` is none of them.
 std::optional<std::function<Result<JsonReply>()>> register_route(Services& services,
                                                                  const config::ClientIdentity& client,
                                                                  const std::vector<std::string>& path,
@@ -45,6 +46,13 @@ std::optional<std::function<Result<JsonReply>()>> register_route(Services& servi
         }
         if (n == 4 && path[3] == "delegations" && method == http::verb::get) {
             return route([tenant](const RegisterContext& c, const std::string&) { return list_delegations(c, tenant); });
+        }
+        if (n == 4 && path[3] == "guests" && method == http::verb::post) {
+            return std::function<Result<JsonReply>()>([&services, client, tenant, body = std::move(body)] {
+                const GuestContext guests{services.db, services.db_mutex, services.token, services.clock,
+                                          services.config.guests};
+                return invite_guest(guests, client, tenant, body);
+            });
         }
         if (n == 4 && path[3] == "delegation-requests" && method == http::verb::post) {
             return route([tenant](const RegisterContext& c, const std::string& b) { return request_delegation(c, tenant, b); });

@@ -31,6 +31,7 @@ std::string_view document_job(const http::request_header<>& header) {
     if (path == "/v1/seal") return "seal";
     if (path == "/v1/sign") return "signature";
     if (path == "/v1/extend") return "extension";
+    if (path == "/v1/cosign") return "co-signature";
     return "";
 }
 
@@ -125,7 +126,10 @@ void handle_request(Services& services, const std::optional<config::ClientIdenti
                                                  " request is JSON (Content-Type: application/json) or a raw "
                                                  "PDF (Content-Type: application/pdf)");
         }
-        auto handler = job == "seal" ? seal_json : job == "signature" ? sign_json : extend_json;
+        auto handler = job == "seal"           ? seal_json
+                       : job == "signature"    ? sign_json
+                       : job == "co-signature" ? cosign_json
+                                               : extend_json;
         return handler(services, *client, std::move(request), std::move(done));
     }
     if (target == "/v1/timestamp") {

@@ -39,6 +39,7 @@ struct Services {
     KeySlot& seal_key;
     KeySlot& audit_key;
     KeySlot& tsa_key;
+    KeySlot& guest_ca_key;  // empty while no guest CA is active
     AuditTrail& trail;
     store::Database& db;
     std::mutex& db_mutex;

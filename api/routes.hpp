@@ -26,7 +26,7 @@ std::string_view path_of(std::string_view target);
 // "Application/PDF; x=y" → "application/pdf".
 std::string media_type(std::string_view value);
 // The document job a request's path names: "seal" (/v1/seal), "signature" (/v1/sign),
-// "extension" (/v1/extend); "" for any other path.
+// "co-signature" (/v1/cosign), "extension" (/v1/extend); "" for any other path.
 std::string_view document_job(const http::request_header<>& header);
 // "/v1/tenants/c1/members" → {"v1", "tenants", "c1", "members"}.
 std::vector<std::string> segments_of(std::string_view path);
@@ -44,9 +44,10 @@ void answer(Services& services, unsigned version, bool keep_alive, Completion do
 Response metrics_page(const Services& services, const Request& request);
 Response health_page(Services& services, const Request& request);
 
-// POST /v1/seal and /v1/sign with a JSON body (the raw forms are handle_raw_request's).
+// POST /v1/seal, /v1/sign and /v1/cosign with a JSON body (the raw forms are handle_raw_request's).
 void seal_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 void sign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
+void cosign_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 // POST /v1/extend with a JSON body.
 void extend_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 

@@ -178,6 +178,7 @@ Result<Usage> Log::usage(const std::string& tenant, signet::Date from, signet::D
         if (event == "seal" && outcome == "sealed") usage.seals += count;
         if (event == "sign" && outcome == "signed") usage.signatures += count;
         if (event == "prepare" && outcome == "prepared") usage.prepares += count;
+        if (event == "cosign" && outcome == "signed") usage.cosigns += count;
         // Only tokens asked for through POST /v1/timestamp: one inside a seal or a signature is
         // billed with that job (its action is the job's).
         if (event == "timestamp" && outcome == "stamped" && statement->column_text(2) == "timestamp") {

@@ -29,6 +29,7 @@ struct Usage {
     std::int64_t timestamps = 0;  // tokens of POST /v1/timestamp (action timestamp, stamped)
     std::int64_t extensions = 0;  // POST /v1/extend: its document time-stamps (action extend)
     std::int64_t prepares = 0;    // POST /v1/prepare: documents given empty signature fields
+    std::int64_t cosigns = 0;     // POST /v1/cosign: documents a guest signed
     std::int64_t refusals = 0;
     std::map<std::string, std::int64_t> refusals_by_action;
 };

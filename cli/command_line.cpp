@@ -15,7 +15,7 @@ const char* const usage =
     "       signetctl audit export --url https://HOST:PORT --cacert CA --cert CERT --key KEY [-o FILE]\n"
     "       signetctl audit verify EXPORT --trust AUDIT_CERT [--checkpoints FILE]\n"
     "       signetctl keys list CONNECTION\n"
-    "       signetctl keys generate CONNECTION --purpose seal|audit|tsa --algorithm ALG --label LABEL\n"
+    "       signetctl keys generate CONNECTION --purpose seal|audit|tsa|guest-ca --algorithm ALG --label LABEL\n"
     "                 [--organization O] --csr FILE\n"
     "       signetctl keys import-cert KEY_ID CONNECTION --certificate FILE [--chain FILE]\n"
     "       signetctl keys activate|retire|destroy KEY_ID CONNECTION\n"

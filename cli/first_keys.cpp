@@ -23,7 +23,7 @@ OfficerContext FirstKeys::as(const std::string& officer) {
     const std::string name = "signetctl setup: " + officer;
     config::ClientIdentity identity{sha256_hex(std::span(reinterpret_cast<const std::uint8_t*>(name.data()), name.size())),
                             officer, config::Role::officer};
-    return {db_, db_mutex_, *token_, clock_, config_.keys, seal_slot_, audit_slot_, tsa_slot_, identity};
+    return {db_, db_mutex_, *token_, clock_, config_.keys, seal_slot_, audit_slot_, tsa_slot_, guest_ca_slot_, identity};
 }
 
 Result<JsonReply> FirstKeys::generate(const std::string& officer, std::string_view body) {

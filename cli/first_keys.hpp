@@ -49,6 +49,7 @@ private:
     KeySlot seal_slot_;   // empty until the ceremony activates a seal key
     KeySlot audit_slot_;
     KeySlot tsa_slot_;
+    KeySlot guest_ca_slot_;
 };
 
 }  // namespace signet::daemon

@@ -40,7 +40,7 @@ std::vector<std::string> split_pem(const std::string& text) {
 
 int keys_generate(const std::vector<std::string>& args) {
     po::options_description options = ceremony_options("keys generate options");
-    options.add_options()("purpose", po::value<std::string>()->required(), "seal, audit or tsa")(
+    options.add_options()("purpose", po::value<std::string>()->required(), "seal, audit, tsa or guest-ca")(
         "algorithm", po::value<std::string>()->required(), "rsa-3072, rsa-4096, ec-p256 or ec-p384")(
         "label", po::value<std::string>()->required(), "the key's label, also the request's CN")(
         "organization", po::value<std::string>(), "O of the request's subject")(

@@ -39,15 +39,17 @@ signet_layer(json FOLDERS json DEPENDS base FORBID "^openssl/" "^sqlite3" "^podo
 signet_layer(register FOLDERS register DEPENDS base store policy audit json FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11")
 signet_layer(keys FOLDERS keys DEPENDS base config store policy hsm pdf timestamp audit telemetry json FORBID "^podofo/" "^boost/asio" "^boost/beast")
 signet_layer(persons FOLDERS persons DEPENDS base config store hsm audit json keys FORBID "^podofo/" "^boost/asio" "^boost/beast")
+# Guests (issue 22): invitations, their one-time codes and one-time keys; jobs/ runs the co-signature.
+signet_layer(guests FOLDERS guests DEPENDS base config store hsm audit json keys register FORBID "^podofo/" "^boost/asio" "^boost/beast" "^curl/")
 signet_layer(evidence FOLDERS evidence DEPENDS base config store keys revocation pdf pdf_ltv pdf_worker FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^curl/")
-signet_layer(jobs FOLDERS jobs DEPENDS base config policy store hsm pdf pdf_worker pdf_ltv timestamp revocation audit telemetry register keys persons evidence json FORBID "^podofo/" "^boost/asio" "^boost/beast")
+signet_layer(jobs FOLDERS jobs jobs/cosign DEPENDS base config policy store hsm pdf pdf_worker pdf_ltv timestamp revocation audit telemetry register keys persons guests evidence json FORBID "^podofo/" "^boost/asio" "^boost/beast")
 signet_layer(archive FOLDERS archive DEPENDS base config store keys jobs evidence validation pdf pdf_ltv pdf_worker timestamp audit json FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^curl/")
 # POST /v1/prepare: fields placed by a preparer, through the jobs' audit trail and a PDF worker.
 signet_layer(preparation FOLDERS preparation DEPENDS base config store policy pdf pdf_worker audit register jobs json FORBID "^podofo/" "^boost/asio" "^boost/beast" "^p11-kit/" "^pkcs11" "^curl/")
 signet_layer(server FOLDERS server DEPENDS base config telemetry FORBID "^podofo/" "^sqlite3" "^p11-kit/" "^pkcs11")
 # Idempotency-Key: the answers kept (SQLite through store/) and their HTTP form (server/'s types).
 signet_layer(idempotency FOLDERS idempotency DEPENDS base store server FORBID "^podofo/" "^p11-kit/" "^pkcs11" "^toml" "^curl/")
-signet_layer(api FOLDERS api DEPENDS server idempotency jobs register keys persons audit json timestamp evidence archive preparation FORBID "^podofo/")
+signet_layer(api FOLDERS api DEPENDS server idempotency jobs register keys persons guests audit json timestamp evidence archive preparation FORBID "^podofo/")
 signet_layer(devpki FOLDERS devpki DEPENDS base config store hsm keys audit FORBID "^podofo/" "^boost/asio" "^boost/beast")
 signet_layer(cli FOLDERS cli DEPENDS config devpki keys audit json timestamp FORBID "^podofo/")
-signet_layer(daemon FOLDERS daemon DEPENDS server idempotency api jobs keys register devpki evidence FORBID "^podofo/")
+signet_layer(daemon FOLDERS daemon DEPENDS server idempotency api jobs keys register guests devpki evidence FORBID "^podofo/")

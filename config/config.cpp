@@ -413,6 +413,23 @@ Status read_jobs(TableReader reader, const fs::path& database, Jobs& jobs) {
     return reader.no_unknown_keys();
 }
 
+// [guests] is optional: co-signatures need only an active guest CA.
+Status read_guests(TableReader reader, Guests& guests) {
+    auto ttl = reader.number<std::int64_t>("code_ttl", guests.code_ttl.count(), 1, 24 * 3600);
+    if (!ttl) return std::unexpected(ttl.error());
+    guests.code_ttl = std::chrono::seconds(*ttl);
+    std::optional<std::string> algorithm;
+    SIGNET_TRY(algorithm, reader.optional<std::string>("algorithm"));
+    if (algorithm) {
+        // Short-lived keys: RSA-2048 is enough for an hour and the fastest RSA to generate.
+        if (*algorithm != "ec-p256" && *algorithm != "ec-p384" && *algorithm != "rsa-2048" && *algorithm != "rsa-3072") {
+            return std::unexpected(reader.error("algorithm", "must be \"ec-p256\", \"ec-p384\", \"rsa-2048\" or \"rsa-3072\""));
+        }
+        guests.algorithm = *algorithm;
+    }
+    return reader.no_unknown_keys();
+}
+
 Status read_limits(TableReader reader, Limits& limits) {
     constexpr std::int64_t gib = 1024LL * 1024 * 1024;
     SIGNET_TRY(limits.max_body_bytes,
@@ -554,7 +571,7 @@ Result<Config> load(const fs::path& file) {
 
     static const std::set<std::string, std::less<>> sections = {
         "server", "tls", "client", "hsm", "database", "policy", "audit", "keys", "signing", "signature", "timestamp",
-        "revocation", "limits", "jobs"};
+        "revocation", "limits", "jobs", "guests"};
     for (const auto& [key, node] : root) {
         if (!sections.contains(key.str())) {
             return fail(Errc::invalid_config, config.file.string() + ":" +
@@ -595,6 +612,7 @@ Result<Config> load(const fs::path& file) {
     SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
                              config.limits));
     SIGNET_CHECK(read_jobs(TableReader(config.file, "jobs", subtable(root, "jobs")), config.database.path, config.jobs));
+    SIGNET_CHECK(read_guests(TableReader(config.file, "guests", subtable(root, "guests")), config.guests));
     return config;
 }
 

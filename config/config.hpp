@@ -171,6 +171,13 @@ struct Jobs {
     std::uint64_t answers_max_bytes = std::uint64_t{1} << 30;
 };
 
+// [guests] (issue 22): a guest's one-time code lives `code_ttl`; each co-signature's one-time
+// key is of `algorithm` ("ec-p256", "ec-p384", "rsa-2048" or "rsa-3072").
+struct Guests {
+    std::chrono::seconds code_ttl{15 * 60};
+    std::string algorithm = "ec-p256";
+};
+
 struct Config {
     std::filesystem::path file;  // where it was read from
     Server server;
@@ -187,6 +194,7 @@ struct Config {
     Revocation revocation;
     Limits limits;
     Jobs jobs;
+    Guests guests;
 };
 
 // Reads and validates `file`: required keys present, values in range, the files it names

@@ -17,6 +17,8 @@
 #include "server/listener.hpp"
 #include "telemetry/log.hpp"
 #include "evidence/revocation_gate.hpp"
+#include "guests/guest_code.hpp"
+#include "guests/guest_register.hpp"
 #include "keys/active_key.hpp"
 #include "keys/certificate_checks.hpp"
 #include "server/server_credentials.hpp"
@@ -63,6 +65,20 @@ void schedule_checkpoints(boost::asio::steady_timer& timer, std::chrono::seconds
             if (auto made = trail.checkpoint(); !made) log_error("audit checkpoint: " + made.error().message);
         });
         schedule_checkpoints(timer, interval, trail, pool);
+    });
+}
+
+// Every minute, the guests whose code expired a day ago are removed, on the job pool.
+void schedule_guest_sweep(boost::asio::steady_timer& timer, const GuestContext& guests, JobPool& pool) {
+    timer.expires_after(std::chrono::minutes(1));
+    timer.async_wait([&timer, &guests, &pool](boost::system::error_code ec) {
+        if (ec) return;
+        (void)pool.try_post([&guests] {
+            auto removed = remove_expired_guests(guests);
+            if (!removed) log_error("guest sweep: " + removed.error().message);
+            if (removed && *removed > 0) log_info("guest sweep: " + std::to_string(*removed) + " expired guests removed");
+        });
+        schedule_guest_sweep(timer, guests, pool);
     });
 }
 
@@ -158,6 +174,10 @@ int run_signetd(const std::filesystem::path& config_file) {
     if (!audit_key) return failed(audit_key.error());
     auto tsa_key = find_active_key(*db, *token, "tsa");
     if (!tsa_key) return failed(tsa_key.error());
+    auto guest_ca_key = find_active_key(*db, *token, "guest-ca");
+    if (!guest_ca_key) return failed(guest_ca_key.error());
+    // The secret key of the guests' codes: made once, in the token, never exported.
+    if (auto code_key = ensure_guest_code_key(*token); !code_key) return failed(code_key.error());
     auto initial_credentials = ServerCredentials::make(*config);
     if (!initial_credentials) return failed(initial_credentials.error());
     ServerCredentials credentials(std::move(*initial_credentials));
@@ -184,6 +204,8 @@ int run_signetd(const std::filesystem::path& config_file) {
     KeySlot audit_slot(std::move(*audit_key));
     KeySlot tsa_slot;
     if (*tsa_key) tsa_slot.set(std::move(**tsa_key));
+    KeySlot guest_ca_slot;
+    if (*guest_ca_key) guest_ca_slot.set(std::move(**guest_ca_key));
     AuditTrail trail(*db, db_mutex, clock, *token, audit_slot, config->audit);
     // No service without a writable log. Key uses the last run began and never finished are
     // accounted for first, then the start is recorded.
@@ -209,7 +231,7 @@ int run_signetd(const std::filesystem::path& config_file) {
                                      idempotency::Settings{config->jobs.idempotency_ttl, config->jobs.answers_folder,
                                                            config->jobs.answers_max_bytes});
     if (auto swept = answers.open(); !swept) return failed(swept.error());
-    Services services{*config,   *matrix, clock, *token,         seal_slot,       audit_slot, tsa_slot,
+    Services services{*config,   *matrix, clock, *token,         seal_slot,       audit_slot, tsa_slot, guest_ca_slot,
                       trail,     *db,     db_mutex, pool,        personal_keys, **pdf_workers, time, tenants,
                       revocation, *extend_trust, answers};
     Router router(services);
@@ -223,6 +245,9 @@ int run_signetd(const std::filesystem::path& config_file) {
 
     boost::asio::steady_timer checkpoint_timer(io);
     schedule_checkpoints(checkpoint_timer, config->audit.checkpoint_interval, trail, pool);
+    const GuestContext guests{*db, db_mutex, *token, clock, config->guests};
+    boost::asio::steady_timer guest_timer(io);
+    schedule_guest_sweep(guest_timer, guests, pool);
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     boost::asio::steady_timer drain_timer(io);

@@ -264,6 +264,13 @@ Status dev_init(const DevInitOptions& requested) {
                                devpki::Usage::time_stamping},
                               signing_ca->get(), signing_ca_key->get(), *chain_pem, options));
 
+    // The guest CA (issue 22): it certifies each guest's one-time key, for an hour; EC P-256,
+    // whose signatures cost the HSM least.
+    SIGNET_CHECK(make_hsm_key(**token, *db, pki,
+                              {"guest-ca", "guest-ca-1", "signet development guest CA", hsm::KeyAlgorithm::ec_p256,
+                               devpki::Usage::guest_ca},
+                              signing_ca->get(), signing_ca_key->get(), *chain_pem, options));
+
     // Written last: its presence means the installation is complete.
     return write_text(dir / "signetd.toml", config_text(options));
 }

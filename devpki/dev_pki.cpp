@@ -50,6 +50,10 @@ Status add_usage_extensions(X509* cert, X509* issuer, const CertificateSpec& spe
             exts = {{NID_basic_constraints, "critical,CA:TRUE"},
                     {NID_key_usage, "critical,keyCertSign,cRLSign"}};
             break;
+        case Usage::guest_ca:
+            exts = {{NID_basic_constraints, "critical,CA:TRUE,pathlen:0"},
+                    {NID_key_usage, "critical,keyCertSign,cRLSign"}};
+            break;
         case Usage::tls_server:
             exts = {{NID_basic_constraints, "critical,CA:FALSE"},
                     {NID_key_usage, "critical,digitalSignature"},

@@ -23,6 +23,7 @@ using Cert = X509Ptr;
 
 enum class Usage {
     ca,          // basicConstraints CA:TRUE, keyCertSign + cRLSign
+    guest_ca,    // the same with pathlen:0: the guest CA certifies end entities only (issue 22)
     tls_server,  // digitalSignature, extendedKeyUsage serverAuth, SANs
     tls_client,  // digitalSignature, extendedKeyUsage clientAuth
     signing,     // nonRepudiation + digitalSignature (seal, personal and audit keys)

@@ -27,6 +27,13 @@ std::vector<revocation::ChainLink> links(const std::vector<X509*>& chain) {
     return links;
 }
 
+// RFC 9608 noRevAvail (id-ce 56): a short-lived certificate (a guest's, one hour) for which no
+// revocation information will ever exist; its issuer is asked about, not it.
+bool no_revocation_available(X509* certificate) {
+    std::unique_ptr<ASN1_OBJECT, decltype(&ASN1_OBJECT_free)> oid(OBJ_txt2obj("2.5.29.56", 1), ASN1_OBJECT_free);
+    return oid && X509_get_ext_by_OBJ(certificate, oid.get(), -1) >= 0;
+}
+
 std::string serial_hex(X509* certificate) {
     const ASN1_INTEGER* serial = X509_get0_serialNumber(certificate);
     return hex_encode(std::span<const std::uint8_t>(ASN1_STRING_get0_data(serial),
@@ -62,22 +69,26 @@ std::vector<X509*> RevocationGate::chain_of(const daemon::ActiveKey& key) const 
 
 Result<KeyStatus> RevocationGate::statuses(const daemon::ActiveKey& key, const std::string& name,
                                            std::optional<Timestamp> issued_after) {
-    const std::vector<X509*> chain = chain_of(key);
-    if (chain.size() < 2) {
+    const std::vector<X509*> whole = chain_of(key);
+    if (whole.size() < 2) {
         return fail(Errc::unavailable, "no revocation status for " + name +
                                            ": its issuer is neither in its imported chain nor among [keys] "
                                            "signing_trust_anchors, so there is no issuer to ask about it");
     }
+    const std::size_t first = no_revocation_available(whole.front()) ? 1 : 0;
+    const std::vector<X509*> chain(whole.begin() + static_cast<std::ptrdiff_t>(first), whole.end());
+    if (chain.size() < 2) return KeyStatus{"", {}, first};
     auto found = checker_->check_chain(links(chain), issued_after);
     if (!found) {
         if (settings_.mode == config::RevocationMode::prefer && found.error().code == Errc::unavailable) {
-            return KeyStatus{found.error().message, {}};
+            return KeyStatus{found.error().message, {}, first};
         }
         return fail(found.error().code, found.error().message + " ([revocation] mode = \"require\": " + name +
                                             " is not used without it)");
     }
     KeyStatus status;
     status.statuses = std::move(*found);
+    status.first = first;
     return status;
 }
 
@@ -88,8 +99,8 @@ Result<KeyStatus> RevocationGate::before_use(const daemon::ActiveKey& key, const
     for (std::size_t i = 0; i < status.statuses.size(); ++i) {
         const revocation::RevocationStatus& found = status.statuses[i];
         if (found.status != revocation::CertStatus::revoked) continue;
-        X509* revoked = chain[i];
-        std::string reason = (i == 0 ? "the certificate of " + name : "its issuer " + name_text(X509_get_subject_name(revoked))) +
+        X509* revoked = chain[i + status.first];
+        std::string reason = (i + status.first == 0 ? "the certificate of " + name : "its issuer " + name_text(X509_get_subject_name(revoked))) +
                              " (serial " + serial_hex(revoked) + ") is revoked";
         if (found.revocation_time) reason += " since " + format_timestamp(*found.revocation_time);
         reason += std::string(" (") + revocation::reason_text(found.reason) + "), says " + found.source +

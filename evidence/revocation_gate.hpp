@@ -26,8 +26,10 @@ namespace signet::evidence {
 struct KeyStatus {
     // Empty when the status is known; otherwise why not, for the audit entry ("prefer" only).
     std::string unknown;
-    // The certificate's first, then each issuer's below the anchor.
+    // The certificate's first, then each issuer's below the anchor; from its issuer's when the
+    // certificate says no revocation information exists (RFC 9608 noRevAvail, a guest's).
     std::vector<revocation::RevocationStatus> statuses;
+    std::size_t first = 0;  // the chain position of statuses[0]
 };
 
 class RevocationGate {

@@ -8,8 +8,10 @@
 // for the caller: one bad document refuses the batch before any key use, and one that fails
 // after the first signature leaves every outcome "failed" (none was delivered). B-T adds the
 // signature time-stamp between the signature and the embedding; B-LT the DSS update and B-LTA
-// the document time-stamp after the embedding, before the outcome; the guest issue adds its
-// steps to run_key_job too, not copies of it.
+// the document time-stamp after the embedding, before the outcome. A guest's co-signature
+// (issue 22) is the same job: its policy step is the guest's invitation, its key the guest CA
+// until the code is checked, then a one-time key made for it and destroyed after the last
+// signature.
 
 #include <chrono>
 #include <cstdint>
@@ -26,6 +28,7 @@
 #include "config/config.hpp"
 #include "evidence/long_term.hpp"
 #include "evidence/revocation_gate.hpp"
+#include "guests/guest_register.hpp"
 #include "hsm/token.hpp"
 #include "jobs/audit_trail.hpp"
 #include "jobs/personal_keys.hpp"
@@ -42,6 +45,7 @@ namespace signet::daemon {
 enum class JobKind {
     seal,  // the tenant's seal, with the seal key
     sign,  // a person's own signature, with their personal key, after activation
+    cosign,  // a guest's signature, with a one-time key, after the guest's code
 };
 
 struct JobResult;
@@ -58,9 +62,10 @@ struct JobRequest {
     bool batch = false;                         // "documents" rather than "document"
     std::optional<pdf::Appearance> appearance;  // page and rect; the text is the job's
     std::optional<std::string> approved_by;     // a seal requested by a preparer
-    std::string otp;                            // a signature's activation code
+    std::string otp;                            // a signature's activation code, a guest's code
     config::SignatureLevel level = config::SignatureLevel::b_b;
     KeepAnswer keep_answer;  // empty without an Idempotency-Key
+    std::string guest_id;    // a co-signature's guest
 };
 
 struct SignedDocument {
@@ -75,7 +80,8 @@ struct SignedDocument {
 struct JobResult {
     std::string key_id;
     std::string certificate_sha256;
-    std::int64_t activation_seq = 0;  // a signature's activation entry
+    std::int64_t activation_seq = 0;  // a signature's activation entry, or the guest's
+    std::string certificate_serial;   // a co-signature's one-time certificate
     config::SignatureLevel level = config::SignatureLevel::b_b;
     std::vector<SignedDocument> documents;
 };
@@ -103,6 +109,9 @@ struct JobContext {
     PersonalKeys* personal_keys = nullptr;
     // B-T: where the signature time-stamps come from.
     const TrustedTime* time = nullptr;
+    // Co-signatures: the guests and their codes, and the guest CA that certifies one-time keys.
+    const GuestContext* guests = nullptr;
+    const KeySlot* guest_ca = nullptr;
 };
 
 Result<JobResult> run_key_job(const JobContext& context, const config::ClientIdentity& client, JobRequest request);

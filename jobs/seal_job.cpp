@@ -13,7 +13,7 @@ Result<SealResult> run_seal_job(const SealContext& context, const config::Client
                          context.min_remaining_validity, nullptr, nullptr, nullptr, &context.time};
     JobRequest run{JobKind::seal, std::move(request.tenant), std::move(request.actor), {}, false,
                    std::move(request.appearance), std::move(request.approved_by), "", request.level.value_or(config::SignatureLevel::b_b),
-                   std::move(request.keep_answer)};
+                   std::move(request.keep_answer), ""};
     run.documents.push_back(std::move(request.document));
     auto done = run_key_job(job, client, std::move(run));
     if (!done) return std::unexpected(done.error());

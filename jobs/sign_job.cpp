@@ -16,7 +16,7 @@ Result<SignResult> run_sign_job(const SignContext& context, SignRequest request)
                        JobRequest{JobKind::sign, std::move(request.tenant), std::move(request.actor),
                                   std::move(request.documents), request.batch, std::move(request.appearance),
                                   std::nullopt, std::move(request.otp),
-                                  request.level.value_or(config::SignatureLevel::b_b), std::move(request.keep_answer)});
+                                  request.level.value_or(config::SignatureLevel::b_b), std::move(request.keep_answer), ""});
 }
 
 json signature_json(const std::string& key_id, const std::string& certificate_sha256,
@@ -41,7 +41,7 @@ json signature_json(const std::string& key_id, const std::string& certificate_sh
     return signature;
 }
 
-std::string sign_response_body(bool batch, const SignResult& result) {
+std::string sign_response_body(bool batch, const SignResult& result, const json& more) {
     auto members = [&](const SignedDocument& document) {
         return json{{"signature", signature_json(result.key_id, result.certificate_sha256, document, result.level)},
                     {"audit_seq", document.audit_seq}};
@@ -50,6 +50,7 @@ std::string sign_response_body(bool batch, const SignResult& result) {
         const SignedDocument& document = result.documents.front();
         json body = members(document);
         body["activation_seq"] = result.activation_seq;
+        body.update(more);
         return dump_with_base64(body, "document", document.document);
     }
     std::string documents = "[";
@@ -58,7 +59,9 @@ std::string sign_response_body(bool batch, const SignResult& result) {
         documents += dump_with_base64(members(document), "document", document.document);
     }
     documents += ']';
-    return dump_with(json{{"activation_seq", result.activation_seq}}, "documents", documents);
+    json body{{"activation_seq", result.activation_seq}};
+    body.update(more);
+    return dump_with(body, "documents", documents);
 }
 
 }  // namespace signet::daemon

@@ -55,7 +55,8 @@ Result<SignResult> run_sign_job(const SignContext& context, SignRequest request)
 nlohmann::json signature_json(const std::string& key_id, const std::string& certificate_sha256,
                               const SignedDocument& document, config::SignatureLevel level);
 
-// {"document", "signature", "audit_seq"} for one document, {"documents": [...], ...} for a batch.
-std::string sign_response_body(bool batch, const SignResult& result);
+// {"document", "signature", "audit_seq", "activation_seq"} for one document,
+// {"documents": [...], "activation_seq"} for a batch; `more` adds members beside activation_seq.
+std::string sign_response_body(bool batch, const SignResult& result, const nlohmann::json& more = nlohmann::json::object());
 
 }  // namespace signet::daemon

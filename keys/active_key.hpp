@@ -45,7 +45,8 @@ Result<ActiveKey> load_key(store::Database& db, hsm::Token& token, const std::st
 // (`set`): a rotation has no moment without an active key and fails no job in flight.
 class KeySlot {
 public:
-    // Empty: only in the installation ceremony (first_keys.hpp), before the first activation.
+    // Empty: in the installation ceremony (first_keys.hpp) before the first activation, and for
+    // the optional purposes (TSA, guest CA) while none is active.
     KeySlot() = default;
     explicit KeySlot(ActiveKey key) : key_(std::make_shared<const ActiveKey>(std::move(key))) {}
     std::shared_ptr<const ActiveKey> get() const {
@@ -56,6 +57,11 @@ public:
         auto next = std::make_shared<const ActiveKey>(std::move(key));
         std::lock_guard lock(mutex_);
         key_ = std::move(next);
+    }
+    // The active guest CA retired without a successor (the only purpose that may have none).
+    void clear() {
+        std::lock_guard lock(mutex_);
+        key_.reset();
     }
 
 private:

@@ -91,6 +91,25 @@ Status check_key_usage(X509* certificate, policy::KeyPurpose purpose) {
     return {};
 }
 
+// The guest CA certifies one-time keys and nothing else: a CA (basicConstraints CA:TRUE, critical
+// as RFC 5280 §4.2.1.9 requires of a CA) that may sign certificates (keyCertSign) and has no CA
+// below it (pathLenConstraint 0), so that a guest's certificate can never certify another.
+Status check_guest_ca(X509* certificate) {
+    const std::uint32_t flags = X509_get_extension_flags(certificate);
+    if ((flags & EXFLAG_INVALID) != 0) return refuse("its extensions cannot be read");
+    if ((flags & EXFLAG_CA) == 0 || (flags & EXFLAG_BCONS) == 0) {
+        return refuse("it is not a CA certificate; a guest CA's certificate needs basicConstraints CA:TRUE");
+    }
+    if (X509_get_pathlen(certificate) != 0) {
+        return refuse("its basicConstraints has no pathLenConstraint 0; a guest CA must certify end entities only");
+    }
+    const std::uint32_t usage = X509_get_key_usage(certificate);
+    if ((flags & EXFLAG_KUSAGE) == 0 || (usage & KU_KEY_CERT_SIGN) == 0) {
+        return refuse("its key usage lacks keyCertSign, which a guest CA's certificate needs");
+    }
+    return {};
+}
+
 Status check_chain(const CertificateSubmission& submission, const std::filesystem::path& trust_anchors,
                    signet::Timestamp now) {
     if (trust_anchors.empty()) {
@@ -206,10 +225,14 @@ Status check_for_key(const CertificateSubmission& submission, EVP_PKEY* key, pol
     if (validity->key_not_after && now > *validity->key_not_after) {
         return refuse("its private key usage period ended on " + day_text(*validity->key_not_after));
     }
-    if (X509_check_ca(certificate) != 0) {
-        return refuse("it is a CA certificate; a signing key's certificate must be an end-entity one");
+    if (purpose == policy::KeyPurpose::guest_ca) {
+        SIGNET_CHECK(check_guest_ca(certificate));
+    } else {
+        if (X509_check_ca(certificate) != 0) {
+            return refuse("it is a CA certificate; a signing key's certificate must be an end-entity one");
+        }
+        SIGNET_CHECK(check_key_usage(certificate, purpose));
     }
-    SIGNET_CHECK(check_key_usage(certificate, purpose));
     return check_chain(submission, trust_anchors, now);
 }
 

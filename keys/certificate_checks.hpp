@@ -52,8 +52,9 @@ Result<CertificateSubmission> read_submission(const std::string& certificate_pem
 // invalid_certificate (422) with the precise reason unless `submission` certifies `key`, is
 // valid at `now`, chains to one of the PEM certificates in `trust_anchors` through its chain,
 // and has the key usage `purpose` needs: nonRepudiation (contentCommitment) for seal and
-// personal keys, digitalSignature or nonRepudiation for the audit key, and for the TSA key one
-// of those with the critical extendedKeyUsage timeStamping alone (RFC 3161 §2.3).
+// personal keys, digitalSignature or nonRepudiation for the audit key, for the TSA key one
+// of those with the critical extendedKeyUsage timeStamping alone (RFC 3161 §2.3), and for the
+// guest CA a CA certificate with pathLenConstraint 0 and keyCertSign.
 Status check_for_key(const CertificateSubmission& submission, EVP_PKEY* key, policy::KeyPurpose purpose,
                      const std::filesystem::path& trust_anchors, signet::Timestamp now);
 

@@ -44,10 +44,16 @@ Result<JsonReply> generate_key(const OfficerContext& context, std::string_view b
     auto purpose = policy::parse_key_purpose(purpose_text);
     // Personal keys are made through /v1/persons/{person}/key, bound to their person.
     if (!purpose || *purpose == policy::KeyPurpose::personal) {
-        return fail(Errc::bad_request, "the field 'purpose' must be \"seal\", \"audit\" or \"tsa\"");
+        return fail(Errc::bad_request, "the field 'purpose' must be \"seal\", \"audit\", \"tsa\" or \"guest-ca\"");
     }
     auto algorithm = hsm::parse_key_algorithm(algorithm_text);
     if (!algorithm) return std::unexpected(algorithm.error());
+    // RSA-2048 is short of the 3072 bits ANSSI's RGS asks of keys used beyond 2030: only a
+    // guest's one-hour key may be that small.
+    if (*algorithm == hsm::KeyAlgorithm::rsa_2048) {
+        return fail(Errc::bad_request, "rsa-2048 is for guests' one-time keys only; a key made here is rsa-3072, "
+                                       "rsa-4096, ec-p256 or ec-p384");
+    }
     return create_key(context, *purpose, *algorithm, label, subject, "");
 }
 

@@ -40,15 +40,18 @@ KeySlot* slot_of(const OfficerContext& context, KeyPurpose purpose) {
     if (purpose == KeyPurpose::seal) return &context.seal_key;
     if (purpose == KeyPurpose::audit) return &context.audit_key;
     if (purpose == KeyPurpose::tsa) return &context.tsa_key;
+    if (purpose == KeyPurpose::guest_ca) return &context.guest_ca_key;
     return nullptr;
 }
 
-// What the key register allows now, beyond the state table: the seal and audit keys always
-// have an active key, so the active one is retired only by activating its successor.
+// What the key register allows now, beyond the state table: the seal, audit and TSA keys always
+// have an active key, so the active one is retired only by activating its successor. Guests are
+// optional: retiring the active guest CA stops co-signatures until another is activated.
 Status check_allowed(const KeyRecord& key, KeyChange change) {
     auto next = policy::next_state(key.state, change);
     if (!next) return std::unexpected(next.error());
-    if (change == KeyChange::retire && key.state == KeyState::active && key.purpose != KeyPurpose::personal) {
+    if (change == KeyChange::retire && key.state == KeyState::active && key.purpose != KeyPurpose::personal &&
+        key.purpose != KeyPurpose::guest_ca) {
         return fail(Errc::conflict, "the " + std::string(policy::to_string(key.purpose)) + " key " + key.id_hex +
                                         " is the active one; activating its successor retires it");
     }
@@ -141,6 +144,9 @@ Result<JsonReply> apply(const OfficerContext& context, const KeyRecord& key, Key
     });
     if (!committed) return std::unexpected(committed.error());
     if (activated) slot_of(context, key.purpose)->set(std::move(*activated));
+    if (change == KeyChange::retire && key.state == KeyState::active && slot_of(context, key.purpose) != nullptr) {
+        slot_of(context, key.purpose)->clear();
+    }
 
     auto now_state = policy::next_state(key.state, change);
     json body{{"key_id", key.id_hex}, {"state", policy::to_string(*now_state)}};

@@ -27,7 +27,8 @@ struct OfficerContext {
     const config::Keys& settings;
     KeySlot& seal_key;
     KeySlot& audit_key;
-    KeySlot& tsa_key;  // empty until a TSA key is activated
+    KeySlot& tsa_key;       // empty until a TSA key is activated
+    KeySlot& guest_ca_key;  // empty while no guest CA is active
     config::ClientIdentity officer;
 };
 

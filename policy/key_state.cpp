@@ -15,11 +15,12 @@ constexpr EnumNames<KeyState, 5> state_names = {{
     {KeyState::destroyed, "destroyed"},
 }};
 
-constexpr EnumNames<KeyPurpose, 4> purpose_names = {{
+constexpr EnumNames<KeyPurpose, 5> purpose_names = {{
     {KeyPurpose::seal, "seal"},
     {KeyPurpose::audit, "audit"},
     {KeyPurpose::personal, "personal"},
     {KeyPurpose::tsa, "tsa"},
+    {KeyPurpose::guest_ca, "guest-ca"},
 }};
 
 std::unexpected<Error> refuse(KeyState current, KeyChange change, std::string_view why) {

@@ -13,7 +13,8 @@ namespace signet::policy {
 
 enum class KeyState { pending, ready, active, retired, destroyed };
 // tsa: signetd's own time-stamping authority (RFC 3161), with the seal key's life cycle.
-enum class KeyPurpose { seal, audit, personal, tsa };
+// guest_ca ("guest-ca"): the CA that certifies guests' one-time keys (issue 22), the same.
+enum class KeyPurpose { seal, audit, personal, tsa, guest_ca };
 enum class KeyChange { import_certificate, activate, retire, destroy };
 
 std::optional<KeyState> parse_key_state(std::string_view text);
@@ -25,7 +26,8 @@ std::string_view to_string(KeyChange change);
 // The state after `change`, or conflict (409) saying why it cannot happen now.
 Result<KeyState> next_state(KeyState current, KeyChange change);
 
-// Activating, retiring and destroying the seal, audit or TSA key takes two different officers.
+// Activating, retiring and destroying the seal, audit, TSA or guest CA key takes two different
+// officers.
 bool needs_second_officer(KeyPurpose purpose, KeyChange change);
 
 // A key in this state may sign documents (or checkpoints) only when active; a pending key may

@@ -5,7 +5,7 @@
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 9> all_migrations = {
+constexpr std::array<std::string_view, 10> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -212,6 +212,50 @@ CREATE TABLE tenant_logos (
     sha256      TEXT NOT NULL,
     changed_at  INTEGER NOT NULL       -- Unix seconds
 );
+)sql",
+    // 10: guests (issue 22). The key purpose 'guest-ca', one active at most (the keys table is
+    // rebuilt for its CHECK, as in 6), and the guests a firm invited to co-sign: their one-time
+    // code only as a MAC made in the HSM, the documents they may sign, and the code's life.
+    R"sql(-- rebuilds tables
+CREATE TABLE keys_new (
+    key_id        TEXT PRIMARY KEY,           -- hex CKA_ID
+    purpose       TEXT NOT NULL CHECK (purpose IN ('seal', 'audit', 'personal', 'tsa', 'guest-ca')),
+    label         TEXT NOT NULL,
+    algorithm     TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('pending', 'ready', 'active', 'retired', 'destroyed')),
+    certificate   BLOB,                       -- DER
+    chain         BLOB,                       -- PEM, issuer first
+    created_at    TEXT NOT NULL,
+    person        TEXT,
+    revoked_at    TEXT,
+    revocation_reason TEXT
+);
+INSERT INTO keys_new (key_id, purpose, label, algorithm, state, certificate, chain, created_at, person, revoked_at,
+                      revocation_reason)
+    SELECT key_id, purpose, label, algorithm, state, certificate, chain, created_at, person, revoked_at,
+           revocation_reason FROM keys;
+DROP TABLE keys;
+ALTER TABLE keys_new RENAME TO keys;
+CREATE UNIQUE INDEX one_active_key_per_purpose ON keys (purpose)
+    WHERE state = 'active' AND purpose IN ('seal', 'audit', 'tsa', 'guest-ca');
+CREATE UNIQUE INDEX one_active_key_per_person ON keys (person)
+    WHERE state = 'active' AND purpose = 'personal';
+CREATE INDEX keys_by_person ON keys (person) WHERE person IS NOT NULL;
+
+CREATE TABLE guests (
+    guest_id    TEXT PRIMARY KEY,
+    tenant      TEXT NOT NULL REFERENCES tenants (id),
+    email       TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    documents   TEXT NOT NULL,         -- JSON array of SHA-256 hex digests
+    code_mac    BLOB NOT NULL,         -- HMAC-SHA256 in the HSM over the guest id and the code
+    created_at  INTEGER NOT NULL,      -- Unix seconds, as the three below
+    expires_at  INTEGER NOT NULL,
+    failures    INTEGER NOT NULL DEFAULT 0,
+    locked_at   INTEGER,
+    used_at     INTEGER
+);
+CREATE INDEX guests_expiry ON guests (expires_at);
 )sql",
 };
 

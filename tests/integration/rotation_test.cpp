@@ -342,7 +342,7 @@ BOOST_AUTO_TEST_CASE(health_and_metrics_show_how_long_the_certificates_last) {
     auto health = inst.request("GET", "/v1/health", "", "officer");
     BOOST_REQUIRE(health.status == 200);
     const json body = health.json();
-    BOOST_REQUIRE(body.at("certificates").size() == 3U);  // the seal, audit and TSA keys
+    BOOST_REQUIRE(body.at("certificates").size() == 4U);  // the seal, audit, TSA and guest CA keys
     for (const auto& certificate : body.at("certificates")) {
         BOOST_TEST(certificate.at("days_left").get<int>() > 300);  // dev-init certificates last years
         BOOST_TEST(certificate.at("expiring") == false);
@@ -353,6 +353,8 @@ BOOST_AUTO_TEST_CASE(health_and_metrics_show_how_long_the_certificates_last) {
                metrics.body);
     BOOST_TEST(metrics.body.find("signet_certificate_expiring{purpose=\"audit\"") != std::string::npos, metrics.body);
     BOOST_TEST(metrics.body.find("signet_certificate_expiry_seconds{purpose=\"tsa\"") != std::string::npos,
+               metrics.body);
+    BOOST_TEST(metrics.body.find("signet_certificate_expiry_seconds{purpose=\"guest-ca\"") != std::string::npos,
                metrics.body);
 }
 

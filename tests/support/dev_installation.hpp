@@ -32,6 +32,7 @@ struct DevInstallation {
     std::unique_ptr<daemon::KeySlot> seal_slot;
     std::unique_ptr<daemon::KeySlot> audit_slot;
     daemon::KeySlot tsa_slot;
+    daemon::KeySlot guest_ca_slot;
     // One worker: jobs here are refused before their PDF, or prepare one document at a time.
     std::unique_ptr<pdf::WorkerPool> pdf_workers = need(pdf::WorkerPool::start(SIGNET_PDF_WORKER, {.workers = 1}));
 
@@ -49,11 +50,12 @@ struct DevInstallation {
         seal_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "seal")));
         audit_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "audit")));
         if (auto tsa = need(daemon::find_active_key(*db, *token, "tsa"))) tsa_slot.set(std::move(*tsa));
+        if (auto guest_ca = need(daemon::find_active_key(*db, *token, "guest-ca"))) guest_ca_slot.set(std::move(*guest_ca));
     }
 
     daemon::OfficerContext officer(const std::string& name) {
         config::ClientIdentity identity{std::string(64, name.back()), name, config::Role::officer};
-        return {*db, db_mutex, *token, clock, config.keys, *seal_slot, *audit_slot, tsa_slot, identity};
+        return {*db, db_mutex, *token, clock, config.keys, *seal_slot, *audit_slot, tsa_slot, guest_ca_slot, identity};
     }
 
     // The certificate dev-init's signing CA issues for `csr_pem`, valid `days`, in PEM.

@@ -225,6 +225,21 @@ BOOST_AUTO_TEST_CASE(idempotency_answers_defaults_and_limits) {
     require_error(signet::config::load(write(valid("\n[jobs]\nidempotency_tll = 60\n"))), {"jobs.idempotency_tll"});
 }
 
+BOOST_AUTO_TEST_CASE(guests_defaults_and_limits) {
+    auto defaults = signet::config::load(write(valid()));
+    BOOST_REQUIRE_MESSAGE(defaults, signet::test::error_of(defaults));
+    BOOST_TEST(defaults->guests.code_ttl.count() == 15 * 60);
+    BOOST_TEST(defaults->guests.algorithm == "ec-p256");
+    auto set = signet::config::load(write(valid("\n[guests]\ncode_ttl = 600\nalgorithm = \"rsa-2048\"\n")));
+    BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
+    BOOST_TEST(set->guests.code_ttl.count() == 600);
+    BOOST_TEST(set->guests.algorithm == "rsa-2048");
+    require_error(signet::config::load(write(valid("\n[guests]\ncode_ttl = 0\n"))), {"guests.code_ttl"});
+    require_error(signet::config::load(write(valid("\n[guests]\ncode_ttl = 86401\n"))), {"guests.code_ttl"});
+    require_error(signet::config::load(write(valid("\n[guests]\nalgorithm = \"rsa-4096\"\n"))), {"guests.algorithm"});
+    require_error(signet::config::load(write(valid("\n[guests]\nttl = 60\n"))), {"guests.ttl"});
+}
+
 BOOST_AUTO_TEST_CASE(bad_role_and_ambiguous_mapping) {
     std::string bad_role = valid();
     bad_role.replace(bad_role.find("role = \"auditor\""), 16, "role = \"root\"");

@@ -57,6 +57,7 @@ struct Spec {
     std::string key_usage = "critical,digitalSignature,nonRepudiation";
     std::string extended_key_usage;  // its configuration text; empty leaves it out
     bool ca = false;
+    std::string ca_constraints = "critical,CA:TRUE";  // basicConstraints when `ca`
     std::optional<Timestamp> key_not_before;  // the private key usage period, when either is set
     std::optional<Timestamp> key_not_after;
 };
@@ -110,7 +111,7 @@ cms::Certificate issue(const Spec& spec, EVP_PKEY* subject_key, X509* issuer, EV
                                              -1, -1, 0) == 1);
     BOOST_REQUIRE(X509_set_issuer_name(cert, issuer != nullptr ? X509_get_subject_name(issuer)
                                                                : X509_get_subject_name(cert)) == 1);
-    if (spec.ca) add_extension(cert, NID_basic_constraints, "critical,CA:TRUE");
+    if (spec.ca) add_extension(cert, NID_basic_constraints, spec.ca_constraints);
     if (!spec.key_usage.empty()) add_extension(cert, NID_key_usage, spec.key_usage);
     if (!spec.extended_key_usage.empty()) add_extension(cert, NID_ext_key_usage, spec.extended_key_usage);
     if (spec.key_not_before || spec.key_not_after) add_key_usage_period(cert, spec);
@@ -538,6 +539,54 @@ BOOST_AUTO_TEST_CASE(a_repeated_key_usage_period_is_not_ignored) {
     auto validity = validity_of(certificate.get());
     BOOST_REQUIRE(!validity);
     BOOST_TEST(contains(validity.error().message, "malformed or repeated"), validity.error().message);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---------------------------------------------------------------------------------------------
+// The guest CA (issue 22): a CA certificate with pathLenConstraint 0 and keyCertSign, chained to
+// the signing trust anchors; an end-entity certificate or a CA that could certify CAs is refused.
+BOOST_AUTO_TEST_SUITE(guest_ca_certificates)
+
+Spec guest_ca(std::string constraints, std::string key_usage = "critical,keyCertSign,cRLSign") {
+    Spec spec;
+    spec.common_name = "Cabinet guest CA";
+    spec.ca = true;
+    spec.ca_constraints = std::move(constraints);
+    spec.key_usage = std::move(key_usage);
+    return spec;
+}
+
+BOOST_AUTO_TEST_CASE(a_ca_with_path_length_zero_and_key_cert_sign_is_accepted) {
+    Pki pki;
+    require_accepted(pki.check(pki.submit(guest_ca("critical,CA:TRUE,pathlen:0")), KeyPurpose::guest_ca));
+}
+
+BOOST_AUTO_TEST_CASE(an_end_entity_certificate_is_refused) {
+    Pki pki;
+    require_refused(pki.check(pki.submit(Spec{}), KeyPurpose::guest_ca), "not a CA certificate");
+}
+
+BOOST_AUTO_TEST_CASE(a_ca_that_may_certify_cas_is_refused) {
+    Pki pki;
+    require_refused(pki.check(pki.submit(guest_ca("critical,CA:TRUE")), KeyPurpose::guest_ca), "pathLenConstraint 0");
+    require_refused(pki.check(pki.submit(guest_ca("critical,CA:TRUE,pathlen:1")), KeyPurpose::guest_ca),
+                    "pathLenConstraint 0");
+}
+
+BOOST_AUTO_TEST_CASE(a_ca_without_key_cert_sign_is_refused) {
+    Pki pki;
+    require_refused(pki.check(pki.submit(guest_ca("critical,CA:TRUE,pathlen:0", "critical,cRLSign")), KeyPurpose::guest_ca),
+                    "keyCertSign");
+    require_refused(pki.check(pki.submit(guest_ca("critical,CA:TRUE,pathlen:0", "")), KeyPurpose::guest_ca), "keyCertSign");
+}
+
+BOOST_AUTO_TEST_CASE(a_guest_ca_from_another_ca_is_refused) {
+    Pki pki;
+    Key other_key = make_key();
+    auto other = issue(ca_spec("another CA"), other_key.get(), nullptr, other_key.get());
+    auto foreign = issue(guest_ca("critical,CA:TRUE,pathlen:0"), pki.key.get(), other.get(), other_key.get());
+    require_refused(pki.check(pki.submit(foreign, {other.get()}), KeyPurpose::guest_ca), "does not chain");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
