@@ -77,7 +77,11 @@ Result<PublicKey> Token::generate_key_pair(KeyAlgorithm algorithm, const KeyId& 
                                 (session ? " session " : " ") + impl_->key_name(id);
     if (id.empty()) return fail(Errc::bad_request, context + ": the key id (CKA_ID) is empty");
 
-    std::lock_guard generating(impl_->generate_mutex_);
+    // Token keys are serialised for the "no such CKA_ID yet" check below. A one-time session key
+    // has a random 16-byte CKA_ID of its own and is not: RSA generation takes the HSM hundreds of
+    // milliseconds, and concurrent guests' keys are then made side by side.
+    std::unique_lock generating(impl_->generate_mutex_, std::defer_lock);
+    if (!session) generating.lock();
     return impl_->run(context, [&](Lease& lease) -> Result<PublicKey> {
 
         // A second object with this CKA_ID would make every later lookup ambiguous.

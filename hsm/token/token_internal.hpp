@@ -261,8 +261,8 @@ struct Token::Impl {
     std::mutex keys_mutex_;
     std::map<KeyId, CachedKey> keys_;  // guarded by keys_mutex_
     std::map<std::pair<CK_OBJECT_CLASS, KeyId>, CK_OBJECT_HANDLE> objects_;  // guarded by keys_mutex_
-    // Serialises generate_key_pair, so that two requests for one CKA_ID cannot both pass the
-    // "no such key yet" check.
+    // Serialises generate_key_pair of token keys, so that two requests for one CKA_ID cannot both
+    // pass the "no such key yet" check.
     std::mutex generate_mutex_;
     std::jthread recovery_;
 };

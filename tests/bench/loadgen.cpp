@@ -3,7 +3,11 @@
 // request until a total count or a duration is reached. Run by tests/bench/performance.sh.
 //
 //   loadgen --port P --pki DIR [--client platform] --connections N (--requests COUNT | --seconds S)
-//           [--warmup K] --target /v1/seal --body FILE --content-type T [--expect-header NAME[=VALUE]]...
+//           [--warmup K] --target /v1/seal (--body FILE | --bodies LIST) --content-type T
+//           [--expect-header NAME[=VALUE]]...
+//
+// --bodies names a file that lists body files, one per line: each request (warm-up included)
+// sends the next, for requests that are good once (a guest's co-signature, issue 22).
 //
 // Prints one JSON object: {"connections", "requests", "ok", "errors": {"503": n, "transport": n},
 // "seconds", "throughput_per_s", "latency_ms": {"mean","p50","p90","p99","max"},
@@ -61,6 +65,7 @@ struct Options {
     unsigned warmup = 0;   // per connection, not counted
     std::string target = "/v1/seal";
     std::filesystem::path body_file;
+    std::filesystem::path bodies_file;
     std::string content_type = "application/json";
     std::vector<std::string> expect_headers;  // NAME or NAME=VALUE, on the first 200 answer
 };
@@ -82,7 +87,8 @@ Options parse_options(int argc, char** argv) {
         "seconds", po::value(&o.seconds)->default_value(0.0), "measured duration, when --requests is 0")(
         "warmup", po::value(&o.warmup)->default_value(0), "requests per connection before measuring")(
         "target", po::value(&o.target)->default_value("/v1/seal"), "request target, with its query")(
-        "body", po::value(&o.body_file)->required(), "file sent as the POST body")(
+        "body", po::value(&o.body_file), "file sent as the POST body")(
+        "bodies", po::value(&o.bodies_file), "file listing body files, one per request")(
         "content-type", po::value(&o.content_type)->default_value("application/json"), "the body's type")(
         "expect-header", po::value(&o.expect_headers)->composing(),
         "NAME or NAME=VALUE: a header the first 200 answer must carry (repeatable)");
@@ -97,6 +103,7 @@ Options parse_options(int argc, char** argv) {
     }
     if (o.connections == 0 || o.connections > 64) die("--connections must be 1..64");
     if ((o.requests > 0) == (o.seconds > 0)) die("give exactly one of --requests and --seconds");
+    if (o.body_file.empty() == o.bodies_file.empty()) die("give exactly one of --body and --bodies");
     return o;
 }
 
@@ -245,7 +252,17 @@ double client_cpu_seconds() {
 
 int main(int argc, char** argv) {
     const Options options = parse_options(argc, argv);
-    const std::string body = read_file(options.body_file);
+    std::vector<std::string> bodies;
+    if (!options.body_file.empty()) {
+        bodies.push_back(read_file(options.body_file));
+    } else {
+        std::istringstream list(read_file(options.bodies_file));
+        for (std::string line; std::getline(list, line);) {
+            if (!line.empty()) bodies.push_back(read_file(line));
+        }
+        if (bodies.empty()) die(options.bodies_file.string() + " lists no body file");
+    }
+    std::atomic<std::size_t> next_body{0};
 
     net::ssl::context tls{net::ssl::context::tls_client};
     try {
@@ -285,8 +302,6 @@ int main(int argc, char** argv) {
         request.set(http::field::host, "127.0.0.1");
         request.set(http::field::content_type, options.content_type);
         request.keep_alive(true);
-        request.body() = {body.data(), body.size()};
-        request.prepare_payload();
 
         // One request: its latency and outcome, recorded when `measured`.
         auto once = [&](bool measured) {
@@ -296,6 +311,9 @@ int main(int argc, char** argv) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));  // no busy loop on a dead server
                 return;
             }
+            const std::string& body = bodies[next_body++ % bodies.size()];
+            request.body() = {body.data(), body.size()};
+            request.prepare_payload();
             const auto begin = Clock::now();
             auto response = connection.exchange(request);
             const double ms = std::chrono::duration<double, std::milli>(Clock::now() - begin).count();
