@@ -1,5 +1,5 @@
-// The JSON request bodies of the API (api/api_json.hpp): POST /v1/seal, /v1/sign and
-// /v1/extend as api/document_routes.cpp reads them, once with the padding the server reserves
+// The JSON request bodies of the API (api/api_json.hpp): POST /v1/seal, /v1/sign, /v1/cosign
+// and /v1/extend as api/document_routes.cpp reads them, once with the padding the server reserves
 // after a body (simdjson parses it in place, json/json_fields.cpp) and once without (a copy).
 // Then json/json_fields.hpp's accessors on every field of the body, as the register, key and
 // person routes call them.
@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "api/api_json.hpp"
+#include "guests/guest_register.hpp"
 #include "json/json_fields.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
@@ -32,7 +33,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         (void)parse_seal_request(body());
         (void)parse_sign_request(body(), 16);
         (void)parse_extend_request(body());
+        (void)parse_cosign_request(body(), 16);
     }
+    // A guest's e-mail and name as an invitation checks them (guests/guest_register.hpp).
+    (void)check_guest_email(text);
+    (void)check_guest_name(text);
     static constexpr const char* fields[] = {"tenant",      "actor",   "name",
                                              "certificate", "chain",   "members",
                                              "valid_until", "enabled", "roles"};

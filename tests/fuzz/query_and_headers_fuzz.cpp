@@ -1,5 +1,5 @@
 // A request's head as the server reads it: the target's query (api/query.hpp) for the audit
-// and document routes, the raw forms of seal, sign and extend (api/raw_request.hpp, the target
+// and document routes, the raw forms of seal, sign, cosign and extend (api/raw_request.hpp, the target
 // being the input), and the Idempotency-Key header (idempotency/idempotent_request.hpp) of a
 // request head that Beast's parser read from the input, as server/http_session.cpp reads one.
 
@@ -27,6 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)parse_raw_seal_request(target, document);
     (void)parse_raw_sign_request(target, document);
     (void)parse_raw_extend_request(target, document);
+    (void)parse_raw_cosign_request(target, document);
 
     http::request_parser<http::empty_body> parser;
     parser.header_limit(16 * 1024);
