@@ -12,6 +12,7 @@
 #include "tests/integration/appearance/rendering.hpp"
 #include "tests/integration/guests/guest_firm.hpp"
 #include "tests/integration/support/fixture.hpp"
+#include "tests/integration/support/validators.hpp"
 
 namespace {
 
@@ -132,6 +133,29 @@ BOOST_AUTO_TEST_CASE(a_raw_cosignature_at_b_t_answers_the_pdf_with_its_headers) 
     const auto file = f.work / "minutes-cosigned.pdf";
     signet::test::write_file(file, reply.body);
     f.validate(file, 2, 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_cosignature_at_b_lta_carries_validation_data_and_a_document_timestamp) {
+    GuestFirm& f = firm();
+    const auto sealed = f.sealed_letter("archive");
+    const json guest = f.invited({sha256_of(sealed)});
+    auto reply = f.cosign(guest.at("guest_id"), guest.at("code"), sealed, json{{"level", "B-LTA"}});
+    BOOST_REQUIRE_MESSAGE(reply.status == 200, reply.body);
+    const json signature = reply.json().at("signature");
+    BOOST_TEST(signature.at("level") == "B-LTA");
+    BOOST_TEST(signature.contains("timestamp"));
+    BOOST_TEST(signature.contains("validation_data"));
+    BOOST_TEST(signature.contains("document_timestamp"));
+    const auto file = f.save(reply.json().at("document"), "archive-cosigned");
+    const std::string bytes = read_file(file);
+    BOOST_TEST(bytes.find("/DSS") != std::string::npos);
+    BOOST_TEST(bytes.find("/DocTimeStamp") != std::string::npos);
+    // The seal and the guest's signature; poppler does not validate the document time-stamp.
+    auto report = signet::test::pdfsig(f.inst.nss_db, file);
+    BOOST_TEST(report.valid == 2, report.output);
+    BOOST_TEST(report.trusted == 2, report.output);
+    auto [qpdf_exit, qpdf_output] = signet::test::qpdf_check(file);
+    BOOST_TEST(qpdf_exit == 0, qpdf_output);
 }
 
 BOOST_AUTO_TEST_CASE(a_repeated_cosignature_with_its_idempotency_key_gets_the_first_answer) {
