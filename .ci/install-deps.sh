@@ -7,7 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config ninja-build
   libboost-dev libboost-test-dev libboost-program-options-dev
-  libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev nlohmann-json3-dev libsimdjson-dev libtomlplusplus-dev liboath-dev
+  libssl-dev libp11-kit-dev libpodofo-dev libsqlite3-dev libpq-dev nlohmann-json3-dev libsimdjson-dev libtomlplusplus-dev liboath-dev
   # the external time-stamping authorities (and, next, OCSP and CRL fetches)
   libcurl4-openssl-dev
   # the PDF workers' seccomp filter, and sd_notify for systemd's Type=notify
@@ -20,6 +20,8 @@ packages=(
   softhsm2 openssl curl ca-certificates
   # test: PDF producers and independent validators
   ghostscript groff qpdf poppler-utils libnss3-tools coreutils
+  # the second store backend's tests: a PostgreSQL 15 cluster each test makes for itself
+  postgresql-15
   # an authenticator app for the tests: TOTP codes computed independently of signet
   oathtool
   # benchmarks: JSON and arithmetic in the shell scripts

@@ -83,8 +83,10 @@ Response health_page(Services& services, const Request& request) {
     const std::string hsm(hsm::to_string(token.health));
     // A revoked signing certificate stops its key: the service is degraded until officers act.
     auto revoked = revoked_active_keys(services.db, services.db_mutex);
-    bool ready = database == "ok" && hsm == "ok" && audit == "ok" && revoked && revoked->empty();
-    nlohmann::json body = {{"status", ready ? "ok" : "degraded"},
+    const bool leaving = services.leaving.load();
+    bool ready = !leaving && database == "ok" && hsm == "ok" && audit == "ok" && revoked && revoked->empty();
+    nlohmann::json body = {{"status", leaving ? "draining" : ready ? "ok" : "degraded"},
+                           {"node", services.db.node()},
                            {"hsm", hsm},
                            {"database", database},
                            {"audit", audit},

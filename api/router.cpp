@@ -113,6 +113,10 @@ void handle_request(Services& services, const std::optional<config::ClientIdenti
         if (request.method() != http::verb::get) return refuse(Errc::bad_request, "use GET for /v1/health");
         return done(health_page(services, request));
     }
+    if (role_is(client, config::Role::monitor) && target != "/metrics") {
+        return refuse(Errc::forbidden, "the monitor role (a load balancer's health checks) reads /v1/health and "
+                                       "/metrics only");
+    }
     if (const std::string_view job = document_job(request); !job.empty()) {
         const std::string path(target);
         if (request.method() != http::verb::post) return refuse(Errc::bad_request, "use POST for " + path);

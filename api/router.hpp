@@ -3,6 +3,7 @@
 // in it (the Beast examples' handle_request). Blocking work goes to the job pool and the
 // response comes back through `done`, on a pool thread.
 
+#include <atomic>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -51,6 +52,7 @@ struct Services {
     evidence::RevocationGate& revocation;
     const std::vector<X509Ptr>& extend_trust;  // [signature] trust; empty: the seal certificate's CA
     idempotency::AnswerStore& answers;         // Idempotency-Key
+    const std::atomic<bool>& leaving;          // SIGTERM received: health answers "draining"
 };
 
 // `client` is empty when the caller presented no certificate.

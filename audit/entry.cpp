@@ -34,7 +34,7 @@ constexpr std::array<std::pair<std::string_view, std::string Entry::*>, 16> text
 }};
 
 // The other keys of an entry object; "type" is an export line's and is ignored.
-constexpr std::array<std::string_view, 5> other_fields = {"seq", "intent_seq", "detail", "hash", "type"};
+constexpr std::array<std::string_view, 6> other_fields = {"seq", "intent_seq", "detail", "hash", "type", "node"};
 
 bool is_known(const std::string& key) {
     auto named = [&](const auto& field) { return field.first == key; };
@@ -68,6 +68,7 @@ json to_json(const Entry& entry) {
     object["intent_seq"] = entry.intent_seq ? json(*entry.intent_seq) : json(nullptr);
     object["detail"] = entry.detail.is_object() ? entry.detail : json(nullptr);
     object["hash"] = entry.hash.empty() ? json(nullptr) : json(entry.hash);
+    if (!entry.node.empty()) object["node"] = entry.node;
     return object;
 }
 
@@ -104,6 +105,12 @@ Result<Entry> entry_from_json(const json& object) {
     if (!detail->is_object() && !detail->is_null()) return bad_field("detail", "must be an object or null");
     if (!nests_within(*detail, max_detail_depth)) return bad_field("detail", "is nested too deeply");
     entry.detail = *detail;
+    if (auto node = object.find("node"); node != object.end()) {
+        if (!node->is_string() || node->get_ref<const std::string&>().empty()) {
+            return bad_field("node", "must be a non-empty string when present");
+        }
+        entry.node = node->get<std::string>();
+    }
     auto hash = object.find("hash");
     if (hash == object.end()) return bad_field("hash", "is missing");
     if (!hash->is_string() || hash->get_ref<const std::string&>().empty()) {

@@ -38,6 +38,9 @@ struct Entry {
     nlohmann::json detail;                  // event-specific object (delegation change, ...), or null
     std::string prev_hash;                  // hex
     std::string hash;                       // hex
+    // The signetd that wrote it ([server] node). Entries written before issue 23 have none; the
+    // field is then absent from the JSON, so that their hashes stay what they were.
+    std::string node;
 };
 
 // The entry as a JSON object with every field; empty strings become null.

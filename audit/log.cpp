@@ -36,6 +36,7 @@ Result<Entry> Log::append(Entry entry, const Head& after) {
     entry.seq = after.size + 1;
     entry.time = signet::format_timestamp(clock_.now());
     entry.prev_hash = after.hash;
+    entry.node = db_.node();
     std::string stored;
     try {
         stored = hash_and_encode(entry);
@@ -62,9 +63,14 @@ Result<Entry> Log::append(Entry entry, const Head& after) {
 }
 
 Result<std::vector<Entry>> Log::open_intents() {
-    // Read from the newest entry backwards, so the scan stops at the last start.
-    auto start = db_.prepare("SELECT seq FROM audit_log WHERE event = 'daemon_start' ORDER BY seq DESC LIMIT 1");
+    // Read from the newest entry backwards, so the scan stops at the last start. On a store
+    // several nodes share, a node accounts for its own key uses only: another node's intents
+    // may be running now. Entries without a node are from before nodes, one signetd's.
+    auto start = db_.prepare(
+        "SELECT seq FROM audit_log WHERE event = 'daemon_start' AND "
+        "(json_extract(entry, '$.node') = ? OR json_extract(entry, '$.node') IS NULL) ORDER BY seq DESC LIMIT 1");
     if (!start) return std::unexpected(start.error());
+    start->bind(1, db_.node());
     auto row = start->step();
     if (!row) return std::unexpected(row.error());
     std::int64_t after = *row ? start->column_int(0) : 0;
@@ -77,7 +83,7 @@ Result<std::vector<Entry>> Log::open_intents() {
             after = entry.seq;
             if (entry.intent_seq) {
                 open.erase(*entry.intent_seq);
-            } else if (entry.outcome == "intended") {
+            } else if (entry.outcome == "intended" && (entry.node == db_.node() || entry.node.empty())) {
                 open.emplace(entry.seq, std::move(entry));
             }
         }

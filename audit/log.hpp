@@ -1,5 +1,5 @@
 #pragma once
-// The key-usage log in SQLite: entries appended after the head of a hash chain, checkpoints of
+// The key-usage log in the store: entries appended after the head of a hash chain, checkpoints of
 // that chain, and the reads auditors and billing need. The tables are append-only (triggers in
 // the schema). Callers serialise on the database connection.
 
@@ -49,9 +49,9 @@ public:
     // Up to `limit` entries with seq > after, in order.
     Result<std::vector<Entry>> read(std::int64_t after, std::int64_t limit);
 
-    // The intents since the newest daemon_start entry (all of the log's when there is none)
-    // that no outcome names: key uses begun and never finished. Each start accounts for those of
-    // the run before it, so the newest start bounds the read.
+    // The intents of this node (the store's node()) since its newest daemon_start entry (all of
+    // the log's when there is none) that no outcome names: key uses begun and never finished.
+    // Each start accounts for those of the run before it, so the newest start bounds the read.
     Result<std::vector<Entry>> open_intents();
 
     Status add_checkpoint(const Checkpoint& checkpoint);

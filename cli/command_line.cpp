@@ -11,6 +11,7 @@ namespace signet::daemon {
 const char* const usage =
     "usage: signetctl dev-init DIR --port N [--module PKCS11_LIBRARY] [--rights-matrix FILE]\n"
     "                 [--tsa-algorithm rsa-3072|ec-p256|...] [--ocsp-url URL] [--crl-url URL]\n"
+    "                 [--store-url postgresql://USER@HOST:PORT/DB --store-password-file FILE]\n"
     "       signetctl dev-crl DIR [--revoke CERT.pem]... [--days N]\n"
     "       signetctl audit export --url https://HOST:PORT --cacert CA --cert CERT --key KEY [-o FILE]\n"
     "       signetctl audit verify EXPORT --trust AUDIT_CERT [--checkpoints FILE]\n"

@@ -12,7 +12,7 @@ Result<std::unique_ptr<FirstKeys>> FirstKeys::open(const std::filesystem::path& 
     auto token = open_configured_token(config->hsm);
     if (!token) return std::unexpected(token.error());
     if (auto indexed = (*token)->index_keys(); !indexed) return std::unexpected(indexed.error());
-    auto db = store::Database::open(config->database.path);
+    auto db = store::Database::open(config->store);
     if (!db) return std::unexpected(db.error());
     return std::make_unique<FirstKeys>(std::move(*config), std::move(*token), std::move(*db));
 }

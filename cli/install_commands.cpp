@@ -17,6 +17,8 @@ int dev_init_command(const std::vector<std::string>& args) {
         "tsa-algorithm", po::value<std::string>()->default_value("rsa-3072"), "the TSA key's algorithm")(
         "ocsp-url", po::value<std::string>()->default_value(""), "the OCSP responder named in the signing certificates")(
         "crl-url", po::value<std::string>()->default_value(""), "the CRL distribution point named in them")(
+        "store-url", po::value<std::string>()->default_value(""), "a PostgreSQL store instead of DIR/signet.db")(
+        "store-password-file", po::value<std::string>()->default_value(""), "the PostgreSQL password's file")(
         "dir", po::value<std::string>()->required(), "DIR");
     po::positional_options_description positional;
     positional.add("dir", 1);
@@ -35,7 +37,15 @@ int dev_init_command(const std::vector<std::string>& args) {
     }
     DevInitOptions init{vm["dir"].as<std::string>(), static_cast<std::uint16_t>(port), vm["module"].as<std::string>(),
                         vm["rights-matrix"].as<std::string>(), *tsa_algorithm, vm["ocsp-url"].as<std::string>(),
-                        vm["crl-url"].as<std::string>()};
+                        vm["crl-url"].as<std::string>(), vm["store-url"].as<std::string>(),
+                        vm["store-password-file"].as<std::string>()};
+    const std::string& store_url = init.store_url;
+    if (store_url.empty() != init.store_password_file.empty() ||
+        (!store_url.empty() && (!store_url.starts_with("postgresql://") ||
+                                store_url.find_first_of(" \t\r\n\"\\") != std::string::npos))) {
+        std::cerr << "signetctl dev-init: --store-url postgresql://USER@HOST:PORT/DB goes with --store-password-file\n";
+        return 2;
+    }
     for (const char* flag : {"ocsp-url", "crl-url"}) {
         const std::string& url = vm[flag].as<std::string>();
         // Relying parties fetch these over plain http (RFC 5019 §5, RFC 5280 §4.2.1.13): the

@@ -1,6 +1,9 @@
 #include "config/config.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <limits>
 #include <set>
@@ -153,7 +156,8 @@ Result<Role> parse_role(TableReader& reader, const std::string& text) {
     if (text == "platform") return Role::platform;
     if (text == "officer") return Role::officer;
     if (text == "auditor") return Role::auditor;
-    return std::unexpected(reader.error("role", "must be platform, officer or auditor, not '" +
+    if (text == "monitor") return Role::monitor;
+    return std::unexpected(reader.error("role", "must be platform, officer, auditor or monitor, not '" +
                                                     text + "'"));
 }
 
@@ -163,6 +167,21 @@ Status read_server(TableReader reader, Server& server) {
     if (address) server.address = *address;
     SIGNET_TRY(server.port, reader.number<std::uint16_t>("port", server.port, 1, 65535));
     SIGNET_TRY(server.io_threads, reader.number<unsigned>("io_threads", server.io_threads, 1, 64));
+    std::optional<std::string> node;
+    SIGNET_TRY(node, reader.optional<std::string>("node"));
+    if (node) {
+        server.node = *node;
+    } else {
+        char host[256] = {};
+        server.node = gethostname(host, sizeof host - 1) == 0 && host[0] != '\0' ? host : "signetd";
+    }
+    const bool plain = std::ranges::all_of(server.node, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '.' || c == '_';
+    });
+    if (server.node.empty() || server.node.size() > 64 || !plain) {
+        return std::unexpected(reader.error("node", "must be 1 to 64 letters, digits, '-', '.' or '_' (by default the "
+                                                    "host name, \"" + server.node + "\")"));
+    }
     return reader.no_unknown_keys();
 }
 
@@ -221,15 +240,56 @@ Status read_hsm(TableReader reader, Hsm& hsm) {
     return reader.no_unknown_keys();
 }
 
-Status read_database(TableReader reader, Database& database) {
+Status read_sqlite_path(TableReader& reader, Store& store) {
     std::string text;
     SIGNET_TRY(text, reader.required<std::string>("path"));
-    database.path = reader.resolve(text);
+    store.path = reader.resolve(text);
     std::error_code ec;
-    if (!fs::is_directory(database.path.parent_path(), ec)) {
-        return std::unexpected(reader.error("path", "names " + database.path.string() +
-                                                        ", whose folder does not exist"));
+    if (!fs::is_directory(store.path.parent_path(), ec)) {
+        return std::unexpected(reader.error("path", "names " + store.path.string() + ", whose folder does not exist"));
     }
+    return {};
+}
+
+// A libpq URI naming user, host, port and database; the password has its own file, so that it
+// is in no configuration text, log line or process listing.
+Status read_postgresql(TableReader& reader, Store& store) {
+    SIGNET_TRY(store.url, reader.required<std::string>("url"));
+    const std::string_view url = store.url;
+    if (!url.starts_with("postgresql://") && !url.starts_with("postgres://")) {
+        return std::unexpected(reader.error("url", "must be a postgresql://user@host:port/database URI"));
+    }
+    const auto authority = url.substr(url.find("//") + 2, url.substr(url.find("//") + 2).find_first_of("/?"));
+    if (authority.find(':') < authority.find('@') && authority.find('@') != std::string_view::npos) {
+        return std::unexpected(reader.error("url", "must not hold a password: put it in password_file"));
+    }
+    if (url.find("password=") != std::string_view::npos) {
+        return std::unexpected(reader.error("url", "must not hold a password: put it in password_file"));
+    }
+    SIGNET_TRY(store.password_file, reader.existing_file("password_file"));
+    return {};
+}
+
+Status read_store(TableReader reader, Store& store) {
+    std::string backend = "sqlite";
+    std::optional<std::string> named;
+    SIGNET_TRY(named, reader.optional<std::string>("backend"));
+    if (named) backend = *named;
+    if (backend == "sqlite") {
+        store.backend = Store::Backend::sqlite;
+        SIGNET_CHECK(read_sqlite_path(reader, store));
+    } else if (backend == "postgresql") {
+        store.backend = Store::Backend::postgresql;
+        SIGNET_CHECK(read_postgresql(reader, store));
+    } else {
+        return std::unexpected(reader.error("backend", "must be \"sqlite\" or \"postgresql\""));
+    }
+    return reader.no_unknown_keys();
+}
+
+Status read_database(TableReader reader, Store& store) {
+    store.deprecated_table = true;
+    SIGNET_CHECK(read_sqlite_path(reader, store));
     return reader.no_unknown_keys();
 }
 
@@ -278,6 +338,7 @@ Status read_keys(TableReader reader, Keys& keys) {
     constexpr std::int64_t hour = 3600;
     constexpr std::int64_t day = 24 * hour;
     SIGNET_TRY(keys.approval_ttl, span("approval_hours", keys.approval_ttl, hour, 1, 24 * 30));
+    SIGNET_TRY(keys.refresh, span("refresh_seconds", keys.refresh, 1, 1, 3600));
     SIGNET_TRY(keys.min_remaining_validity,
                span("min_remaining_validity_days", keys.min_remaining_validity, day, 0, 365));
     SIGNET_TRY(keys.expiry_warning, span("expiry_warning_days", keys.expiry_warning, day, 0, 3650));
@@ -399,13 +460,16 @@ Status read_timestamp(TableReader reader, Timestamp& timestamp) {
 }
 
 // [jobs] is optional: every key has a default. The answers' folder is made at start.
-Status read_jobs(TableReader reader, const fs::path& database, Jobs& jobs) {
+Status read_jobs(TableReader reader, const Store& store, Jobs& jobs) {
     auto ttl = reader.number<std::int64_t>("idempotency_ttl", jobs.idempotency_ttl.count(), 1, 366LL * 24 * 3600);
     if (!ttl) return std::unexpected(ttl.error());
     jobs.idempotency_ttl = std::chrono::seconds(*ttl);
     std::optional<std::string> folder;
     SIGNET_TRY(folder, reader.optional<std::string>("answers_folder"));
-    jobs.answers_folder = folder ? reader.resolve(*folder) : database.parent_path() / "answers";
+    // Beside the SQLite file, or beside the configuration (which every node has its own of).
+    const fs::path beside = store.backend == Store::Backend::sqlite ? store.path.parent_path() / "answers"
+                                                                      : reader.resolve("answers");
+    jobs.answers_folder = folder ? reader.resolve(*folder) : beside;
     constexpr std::uint64_t mib = 1024 * 1024;
     std::uint64_t max_mib = 0;
     SIGNET_TRY(max_mib, reader.number<std::uint64_t>("answers_max_mib", jobs.answers_max_bytes / mib, 0, 1024 * 1024));
@@ -461,6 +525,9 @@ Status read_limits(TableReader reader, Limits& limits) {
     SIGNET_TRY(limits.max_queued_jobs,
                reader.number<unsigned>("max_queued_jobs", limits.max_queued_jobs, 1, 100000));
     SIGNET_TRY(limits.drain_timeout, seconds("drain_timeout_seconds", limits.drain_timeout));
+    std::int64_t notice = 0;
+    SIGNET_TRY(notice, reader.number<std::int64_t>("drain_notice_seconds", limits.drain_notice.count(), 0, 300));
+    limits.drain_notice = std::chrono::seconds(notice);
     SIGNET_TRY(limits.pdf_workers, reader.number<unsigned>("pdf_workers", limits.pdf_workers, 0, 64));
     SIGNET_TRY(limits.pdf_job_timeout, seconds("pdf_job_timeout_seconds", limits.pdf_job_timeout));
     SIGNET_TRY(limits.pdf_worker_cpu_seconds,
@@ -553,6 +620,7 @@ std::string_view to_string(Role role) {
         case Role::platform: return "platform";
         case Role::officer: return "officer";
         case Role::auditor: return "auditor";
+        case Role::monitor: return "monitor";
     }
     return "unknown";
 }
@@ -570,8 +638,8 @@ Result<Config> load(const fs::path& file) {
     }
 
     static const std::set<std::string, std::less<>> sections = {
-        "server", "tls", "client", "hsm", "database", "policy", "audit", "keys", "signing", "signature", "timestamp",
-        "revocation", "limits", "jobs", "guests"};
+        "server", "tls", "client", "hsm", "store", "database", "policy", "audit", "keys",
+        "signing", "signature", "timestamp", "revocation", "limits", "jobs", "guests"};
     for (const auto& [key, node] : root) {
         if (!sections.contains(key.str())) {
             return fail(Errc::invalid_config, config.file.string() + ":" +
@@ -583,7 +651,7 @@ Result<Config> load(const fs::path& file) {
                         config.file.string() + ": " + std::string(key.str()) + " must be a table");
         }
     }
-    for (const char* required : {"server", "tls", "hsm", "database", "policy"}) {
+    for (const char* required : {"server", "tls", "hsm", "policy"}) {
         if (!root.contains(required)) {
             return fail(Errc::invalid_config, config.file.string() + ": the [" +
                                                   std::string(required) +
@@ -595,8 +663,16 @@ Result<Config> load(const fs::path& file) {
     SIGNET_CHECK(read_tls(TableReader(config.file, "tls", subtable(root, "tls")), config.tls));
     SIGNET_CHECK(read_clients(config.file, root.get("client"), config.clients));
     SIGNET_CHECK(read_hsm(TableReader(config.file, "hsm", subtable(root, "hsm")), config.hsm));
-    SIGNET_CHECK(read_database(TableReader(config.file, "database", subtable(root, "database")),
-                               config.database));
+    if (root.contains("store") == root.contains("database")) {
+        return fail(Errc::invalid_config, config.file.string() +
+                                              ": the [store] section is required ([database] is its former name; "
+                                              "not both)");
+    }
+    if (root.contains("store")) {
+        SIGNET_CHECK(read_store(TableReader(config.file, "store", subtable(root, "store")), config.store));
+    } else {
+        SIGNET_CHECK(read_database(TableReader(config.file, "database", subtable(root, "database")), config.store));
+    }
     SIGNET_CHECK(read_policy(TableReader(config.file, "policy", subtable(root, "policy")),
                              config.policy));
     SIGNET_CHECK(read_audit(TableReader(config.file, "audit", subtable(root, "audit")), config.audit));
@@ -611,7 +687,7 @@ Result<Config> load(const fs::path& file) {
                                  config.revocation));
     SIGNET_CHECK(read_limits(TableReader(config.file, "limits", subtable(root, "limits")),
                              config.limits));
-    SIGNET_CHECK(read_jobs(TableReader(config.file, "jobs", subtable(root, "jobs")), config.database.path, config.jobs));
+    SIGNET_CHECK(read_jobs(TableReader(config.file, "jobs", subtable(root, "jobs")), config.store, config.jobs));
     SIGNET_CHECK(read_guests(TableReader(config.file, "guests", subtable(root, "guests")), config.guests));
     return config;
 }

@@ -15,7 +15,8 @@
 
 namespace signet::config {
 
-enum class Role { platform, officer, auditor };
+// monitor: a load balancer's or a probe's certificate, which reads /v1/health and /metrics only.
+enum class Role { platform, officer, auditor, monitor };
 std::string_view to_string(Role role);
 
 // A client certificate that maps to a role: by subject CN or by SHA-256 of the DER certificate.
@@ -29,6 +30,9 @@ struct Server {
     std::string address = "127.0.0.1";
     std::uint16_t port = 8443;
     unsigned io_threads = 2;
+    // Names this node in the audit entries it writes and in /v1/health: the host name unless
+    // set; nodes sharing one store must have different names.
+    std::string node;
 };
 
 struct Tls {
@@ -50,8 +54,15 @@ struct Hsm {
     unsigned sessions = 4;
 };
 
-struct Database {
-    std::filesystem::path path;
+// Where signet keeps its state: [store], or [database] (the table's first name, read for one
+// more release with a warning in the log).
+struct Store {
+    enum class Backend { sqlite, postgresql };
+    Backend backend = Backend::sqlite;
+    std::filesystem::path path;           // sqlite: the database file
+    std::string url;                      // postgresql: "postgresql://user@host:port/db", no password
+    std::filesystem::path password_file;  // postgresql: the password, owner-readable only
+    bool deprecated_table = false;        // read from [database]
 };
 
 struct Policy {
@@ -75,6 +86,9 @@ struct Keys {
     std::chrono::seconds approval_ttl{24 * 3600};
     std::chrono::seconds min_remaining_validity{24 * 3600};  // jobs refused below this
     std::chrono::seconds expiry_warning{30 * 24 * 3600};     // health and metrics warn below this
+    // How often signetd reads the active keys from the store again: a key activated, rotated or
+    // retired through another node is used here within this time.
+    std::chrono::seconds refresh{5};
 };
 
 // Personal signatures (issue 6): the authenticator's issuer name, the batch size, and how
@@ -154,6 +168,9 @@ struct Limits {
     unsigned workers = 0;
     unsigned max_queued_jobs = 64;
     std::chrono::seconds drain_timeout{30};    // SIGTERM: how long in-flight jobs may finish
+    // SIGTERM: how long /v1/health answers 503 "draining" while requests are still served, before
+    // the listener closes. Behind a load balancer: more than its checks take to mark a node down.
+    std::chrono::seconds drain_notice{0};
     // PDF worker processes (DESIGN.md: the process holding the HSM session never parses a PDF).
     unsigned pdf_workers = 0;                  // 0: one per two job threads (at most 64)
     std::chrono::seconds pdf_job_timeout{30};  // wall clock, then the worker is killed
@@ -184,7 +201,7 @@ struct Config {
     Tls tls;
     std::vector<ClientMapping> clients;
     Hsm hsm;
-    Database database;
+    Store store;
     Policy policy;
     Audit audit;
     Keys keys;

@@ -1,7 +1,9 @@
 #include "daemon/signetd.hpp"
 
 #include <algorithm>
+#include <array>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -26,6 +28,7 @@
 #include "hsm/token.hpp"
 #include "pdf/worker/worker_pool.hpp"
 #include "policy/matrix.hpp"
+#include "daemon/key_refresh.hpp"
 #include "store/database.hpp"
 
 namespace signet::daemon {
@@ -82,6 +85,23 @@ void schedule_guest_sweep(boost::asio::steady_timer& timer, const GuestContext& 
     });
 }
 
+// Every [keys] refresh, on the job pool: the active keys as the store says (another node's
+// officer may have changed them).
+void schedule_key_refresh(boost::asio::steady_timer& timer, std::chrono::seconds period,
+                          std::span<const RefreshedSlot> slots, store::Database& db, std::mutex& db_mutex,
+                          hsm::Token& token, JobPool& pool) {
+    timer.expires_after(period);
+    timer.async_wait([&timer, period, slots, &db, &db_mutex, &token, &pool](boost::system::error_code ec) {
+        if (ec) return;
+        (void)pool.try_post([slots, &db, &db_mutex, &token] {
+            const KeyRefresh refresh = refresh_active_keys(db, db_mutex, token, slots);
+            for (const auto& change : refresh.changed) log_info("keys: the active " + change + ", as the store says");
+            for (const auto& failure : refresh.failures) log_error("keys: " + failure.message);
+        });
+        schedule_key_refresh(timer, period, slots, db, db_mutex, token, pool);
+    });
+}
+
 // WATCHDOG=1 from the event loop, at half the period systemd expects (sd_watchdog_enabled(3)):
 // a wedged loop stops the pings and systemd restarts the service.
 void schedule_watchdog(boost::asio::steady_timer& timer, std::chrono::microseconds period) {
@@ -115,7 +135,7 @@ void drain(boost::asio::io_context& io, boost::asio::steady_timer& timer, const 
 }
 
 void on_signals(boost::asio::signal_set& signals, boost::asio::io_context& io, boost::asio::steady_timer& drain_timer,
-                Listener& listener, const Traffic& traffic, ServerCredentials& credentials,
+                Listener& listener, Traffic& traffic, ServerCredentials& credentials,
                 const config::Config& config, JobPool& pool, hsm::Token& token) {
     signals.async_wait([&](boost::system::error_code ec, int signal) {
         if (ec) return;
@@ -141,11 +161,18 @@ void on_signals(boost::asio::signal_set& signals, boost::asio::io_context& io, b
             sd_notify(0, "READY=1");
             return on_signals(signals, io, drain_timer, listener, traffic, credentials, config, pool, token);
         }
-        log_info("signetd: signal " + std::to_string(signal) + ", draining for at most " +
+        log_info("signetd: signal " + std::to_string(signal) + ", health says draining for " +
+                 std::to_string(config.limits.drain_notice.count()) + " s, then draining for at most " +
                  std::to_string(config.limits.drain_timeout.count()) + " s");
         sd_notify(0, "STOPPING=1");
-        listener.stop();
-        drain(io, drain_timer, traffic, pool, std::chrono::steady_clock::now() + config.limits.drain_timeout);
+        traffic.leaving = true;
+        // The balancer's checks see "draining" and take this node out of the pool while it still
+        // answers; only then does it stop accepting.
+        drain_timer.expires_after(config.limits.drain_notice);
+        drain_timer.async_wait([&io, &drain_timer, &listener, &traffic, &config, &pool](boost::system::error_code) {
+            listener.stop();
+            drain(io, drain_timer, traffic, pool, std::chrono::steady_clock::now() + config.limits.drain_timeout);
+        });
     });
 }
 
@@ -166,8 +193,13 @@ int run_signetd(const std::filesystem::path& config_file) {
     if (!indexed) return failed(indexed.error());
     log_info("signetd: " + std::to_string(*indexed) + " keys indexed in the token");
 
-    auto db = store::Database::open(config->database.path);
+    if (config->store.deprecated_table) {
+        log_info("signetd: warning: the [database] table is now [store] (with backend = \"sqlite\"); [database] will not be "
+                    "read after the next release");
+    }
+    auto db = store::Database::open(config->store);
     if (!db) return failed(db.error());
+    db->set_node(config->server.node);
     auto seal_key = load_active_key(*db, *token, "seal");
     if (!seal_key) return failed(seal_key.error());
     auto audit_key = load_active_key(*db, *token, "audit");
@@ -231,13 +263,13 @@ int run_signetd(const std::filesystem::path& config_file) {
                                      idempotency::Settings{config->jobs.idempotency_ttl, config->jobs.answers_folder,
                                                            config->jobs.answers_max_bytes});
     if (auto swept = answers.open(); !swept) return failed(swept.error());
+    Traffic traffic;  // before the io_context, whose destruction ends the last sessions
     Services services{*config,   *matrix, clock, *token,         seal_slot,       audit_slot, tsa_slot, guest_ca_slot,
                       trail,     *db,     db_mutex, pool,        personal_keys, **pdf_workers, time, tenants,
-                      revocation, *extend_trust, answers};
+                      revocation, *extend_trust, answers, traffic.leaving};
     Router router(services);
     ServerContext server{*config, router};
 
-    Traffic traffic;  // before the io_context, whose destruction ends the last sessions
     boost::asio::io_context io(static_cast<int>(config->server.io_threads));
     auto listener = Listener::create(io, credentials, server, traffic);
     if (!listener) return failed(listener.error());
@@ -248,6 +280,13 @@ int run_signetd(const std::filesystem::path& config_file) {
     const GuestContext guests{*db, db_mutex, *token, clock, config->guests};
     boost::asio::steady_timer guest_timer(io);
     schedule_guest_sweep(guest_timer, guests, pool);
+
+    const std::array<RefreshedSlot, 4> refreshed{{{"seal", seal_slot, false},
+                                                  {"audit", audit_slot, false},
+                                                  {"tsa", tsa_slot, true},
+                                                  {"guest-ca", guest_ca_slot, true}}};
+    boost::asio::steady_timer key_timer(io);
+    schedule_key_refresh(key_timer, config->keys.refresh, refreshed, *db, db_mutex, *token, pool);
 
     boost::asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
     boost::asio::steady_timer drain_timer(io);

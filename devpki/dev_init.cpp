@@ -16,6 +16,7 @@
 #include "devpki/dev_pki.hpp"
 #include "base/openssl_error.hpp"
 #include "base/secret_file.hpp"
+#include "base/time.hpp"
 #include "hsm/module.hpp"
 #include "hsm/token.hpp"
 #include "store/database.hpp"
@@ -97,15 +98,15 @@ Status make_hsm_key(hsm::Token& token, store::Database& db, const fs::path& pki,
 
     auto insert = db.prepare(
         "INSERT INTO keys (key_id, purpose, label, algorithm, state, certificate, chain, "
-        "created_at) VALUES (?, ?, ?, ?, 'active', ?, ?, "
-        "strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+        "created_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)");
     if (!insert) return std::unexpected(insert.error());
     insert->bind(1, *id_hex)
         .bind(2, spec.purpose)
         .bind(3, spec.label)
         .bind(4, std::string(hsm::to_string(spec.algorithm)))
         .bind(5, store::Blob(der->begin(), der->end()))
-        .bind(6, store::Blob(chain_pem.begin(), chain_pem.end()));
+        .bind(6, store::Blob(chain_pem.begin(), chain_pem.end()))
+        .bind(7, signet::format_timestamp(std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())));
     return insert->run();
 }
 
@@ -118,6 +119,23 @@ std::string revocation_text(const DevInitOptions& options) {
     return text + "\n";
 }
 
+config::Store store_of(const DevInitOptions& options) {
+    config::Store store;
+    store.path = std::filesystem::absolute(options.dir) / "signet.db";
+    if (!options.store_url.empty()) {
+        store.backend = config::Store::Backend::postgresql;
+        store.url = options.store_url;
+        store.password_file = std::filesystem::absolute(options.store_password_file);
+    }
+    return store;
+}
+
+std::string store_text(const DevInitOptions& options) {
+    if (options.store_url.empty()) return "[store]\nbackend = \"sqlite\"\npath = \"signet.db\"\n\n";
+    return "[store]\nbackend = \"postgresql\"\nurl = \"" + options.store_url + "\"\npassword_file = \"" +
+           std::filesystem::absolute(options.store_password_file).string() + "\"\n\n";
+}
+
 std::string config_text(const DevInitOptions& options) {
     return "# signetd configuration made by `signetctl dev-init` for development.\n"
            "# Relative paths are relative to this file's folder.\n\n"
@@ -128,11 +146,12 @@ std::string config_text(const DevInitOptions& options) {
            "[[client]]\nsubject_cn = \"officer\"\nrole = \"officer\"\n\n"
            "[[client]]\nsubject_cn = \"officer2\"\nrole = \"officer\"\n\n"
            "[[client]]\nsubject_cn = \"auditor\"\nrole = \"auditor\"\n\n"
+           "[[client]]\nsubject_cn = \"balancer\"\nrole = \"monitor\"\n\n"
            "[hsm]\nmodule = \"" + options.pkcs11_module.string() + "\"\n"
            "softhsm_conf = \"softhsm2.conf\"\n"
            "token = \"pkcs11:token=" + token_label + "\"\n"
            "pin_file = \"secrets/user-pin\"\n\n"
-           "[database]\npath = \"signet.db\"\n\n"
+           + store_text(options) +
            "[policy]\nrights_matrix = \"" + options.rights_matrix.string() + "\"\n\n"
            "[keys]\nsigning_trust_anchors = \"pki/signing-ca.pem\"\n\n"
            "[signature]\nlevel = \"B-B\"\n\n"
@@ -197,7 +216,7 @@ Status dev_init(const DevInitOptions& requested) {
     SIGNET_CHECK(make_dir(dir / "secrets", fs::perms::owner_all));
     SIGNET_CHECK(make_dir(dir / "tokens", fs::perms::owner_all));
 
-    // TLS: a CA, the server and the four clients of DESIGN.md.
+    // TLS: a CA, the server and the clients of DESIGN.md.
     auto tls_ca_key = devpki::generate_key("ec-p256");
     if (!tls_ca_key) return std::unexpected(tls_ca_key.error());
     auto tls_ca = devpki::issue(spec_for("signet development TLS CA", devpki::Usage::ca, 3650),
@@ -206,7 +225,8 @@ Status dev_init(const DevInitOptions& requested) {
     SIGNET_CHECK(devpki::write_certificate(pki / "tls-ca.pem", tls_ca->get()));
     SIGNET_CHECK(issue_tls_pair(pki, "server", devpki::Usage::tls_server, tls_ca->get(),
                                 tls_ca_key->get()));
-    for (const char* client : {"platform", "officer", "officer2", "auditor"}) {
+    // "balancer": a load balancer's health checks (role monitor), for several nodes.
+    for (const char* client : {"platform", "officer", "officer2", "auditor", "balancer"}) {
         SIGNET_CHECK(issue_tls_pair(pki, client, devpki::Usage::tls_client, tls_ca->get(),
                                     tls_ca_key->get()));
     }
@@ -248,7 +268,7 @@ Status dev_init(const DevInitOptions& requested) {
     auto token = hsm::Token::open(*module, token_label, user_pin, 1);
     if (!token) return std::unexpected(token.error());
 
-    auto db = store::Database::open(dir / "signet.db");
+    auto db = store::Database::open(store_of(options));
     if (!db) return std::unexpected(db.error());
     SIGNET_CHECK(make_hsm_key(**token, *db, pki,
                               {"seal", "seal-1", "signet development seal"},

@@ -25,6 +25,10 @@ struct DevInitOptions {
     // distribution point) when not empty. DIR/pki/signing-ca.crl is written either way.
     std::string ocsp_url;
     std::string crl_url;
+    // The PostgreSQL store to use instead of DIR/signet.db (several nodes, the tests on
+    // PostgreSQL): a postgresql:// URL without password, and the password's file.
+    std::string store_url;
+    std::filesystem::path store_password_file;
 };
 
 // The rights matrix shipped with signet: share/signet/rights-matrix.toml beside the folder of

@@ -51,8 +51,9 @@ revocation::Persistence database_persistence(store::Database& db, std::mutex& db
             if (!expired) return std::unexpected(expired.error());
             SIGNET_CHECK(expired->bind(1, unix_seconds(clock.now())).run());
             auto insert = db.prepare(
-                "INSERT OR REPLACE INTO revocation_evidence (cache_key, kind, source, next_update, der) "
-                "VALUES (?, ?, ?, ?, ?)");
+                "INSERT INTO revocation_evidence (cache_key, kind, source, next_update, der) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (cache_key) DO UPDATE SET kind = excluded.kind, source = excluded.source, "
+                "next_update = excluded.next_update, der = excluded.der");
             if (!insert) return std::unexpected(insert.error());
             insert->bind(1, stored.key)
                 .bind(2, std::string(kind_text(stored.kind)))

@@ -65,34 +65,42 @@ Result<GuestActivation> check_guest_code(const GuestContext& context, const audi
     std::vector<std::uint8_t> mac;
     SIGNET_TRY(mac, guest_code_mac(context.token, guest_id, code));
     std::lock_guard lock(context.db_mutex);
-    auto loaded = load_guest(context.db, guest_id);
-    if (!loaded) return std::unexpected(loaded.error());
-    if (!*loaded) return fail(Errc::activation_failed, "guest " + guest_id + " no longer exists");
-    const Guest& guest = **loaded;
     const signet::Timestamp now = context.clock.now();
     const std::int64_t unix_now = now.time_since_epoch().count();
-
     std::optional<Error> refusal;
-    bool wrong = false;
-    if (guest.locked_at) {
-        refusal = Error{Errc::activation_failed, "guest " + guest_id + " is locked after " +
-                                                     std::to_string(guest_lockout_failures) + " wrong codes"};
-    } else if (guest.used_at) {
-        refusal = Error{Errc::activation_failed, "guest " + guest_id + "'s code was used at " + at_text(*guest.used_at)};
-    } else if (unix_now >= guest.expires_at) {
-        refusal = Error{Errc::activation_failed, "guest " + guest_id + "'s code expired at " + at_text(guest.expires_at)};
-    } else if (mac.size() != guest.code_mac.size() ||
-               CRYPTO_memcmp(mac.data(), guest.code_mac.data(), mac.size()) != 0) {
-        wrong = true;
-        refusal = Error{Errc::activation_failed, "the code is not guest " + guest_id + "'s"};
-    }
-    const std::int64_t failures = wrong ? guest.failures + 1 : guest.failures;
-    const bool locks_now = wrong && failures >= guest_lockout_failures;
-
+    std::optional<Error> unusable;  // no decision was made: nothing to record
+    bool locks_now = false;
     std::int64_t audit_seq = 0;
+    // The row is read in the write transaction: on a store several nodes share, no other check
+    // of this guest's code runs between the read and the update, so failures add up and a code
+    // passes once.
     Status committed = context.db.transaction([&]() -> Status {
+        auto loaded = load_guest(context.db, guest_id);
+        if (!loaded) return std::unexpected(loaded.error());
+        if (!*loaded) {
+            unusable = Error{Errc::activation_failed, "guest " + guest_id + " no longer exists"};
+            return std::unexpected(*unusable);
+        }
+        const Guest& guest = **loaded;
+        bool wrong = false;
+        if (guest.locked_at) {
+            refusal = Error{Errc::activation_failed, "guest " + guest_id + " is locked after " +
+                                                         std::to_string(guest_lockout_failures) + " wrong codes"};
+        } else if (guest.used_at) {
+            refusal =
+                Error{Errc::activation_failed, "guest " + guest_id + "'s code was used at " + at_text(*guest.used_at)};
+        } else if (unix_now >= guest.expires_at) {
+            refusal = Error{Errc::activation_failed,
+                            "guest " + guest_id + "'s code expired at " + at_text(guest.expires_at)};
+        } else if (mac.size() != guest.code_mac.size() ||
+                   CRYPTO_memcmp(mac.data(), guest.code_mac.data(), mac.size()) != 0) {
+            wrong = true;
+            refusal = Error{Errc::activation_failed, "the code is not guest " + guest_id + "'s"};
+        }
+        const std::int64_t failures = wrong ? guest.failures + 1 : guest.failures;
+        locks_now = wrong && failures >= guest_lockout_failures;
+
         audit::Log log(context.db, context.clock);
-        // Conditional on the state read: another node's check of the same code cannot also pass.
         auto update = context.db.prepare(
             refusal ? "UPDATE guests SET failures = ?, locked_at = ? WHERE guest_id = ?"
                     : "UPDATE guests SET used_at = ? WHERE guest_id = ? AND used_at IS NULL AND locked_at IS NULL");
@@ -136,6 +144,7 @@ Result<GuestActivation> check_guest_code(const GuestContext& context, const audi
         }
         return {};
     });
+    if (unusable) return std::unexpected(*unusable);
     if (!committed) {
         return fail(Errc::unavailable, "nothing was signed: the audit log cannot be written (" +
                                            committed.error().message + ")");

@@ -51,8 +51,27 @@ std::int64_t AnswerStore::now_seconds() const {
 }
 
 void AnswerStore::finished(const std::string& name) {
-    std::lock_guard lock(running_mutex_);
-    running_.erase(name);
+    {
+        std::lock_guard lock(running_mutex_);
+        running_.erase(name);
+    }
+    // The mark in the store: the request ended, answered or not. A failure here leaves the key
+    // refused until this node's next start, or the hour after which another node takes it over.
+    const auto first = name.find('\0');
+    const auto second = name.find('\0', first + 1);
+    std::lock_guard lock(db_mutex_);
+    (void)db_.transaction(
+        [&]() -> Status {
+            auto statement = db_.prepare(
+                "DELETE FROM idempotency_running WHERE client = ? AND tenant = ? AND key = ? AND node = ?");
+            if (!statement) return std::unexpected(statement.error());
+            statement->bind(1, name.substr(0, first))
+                .bind(2, name.substr(first + 1, second - first - 1))
+                .bind(3, name.substr(second + 1))
+                .bind(4, db_.node());
+            return statement->run();
+        },
+        store::Database::Durability::deferred);
 }
 
 Status AnswerStore::open() {
@@ -66,6 +85,10 @@ Status AnswerStore::open() {
     std::set<std::string> named;
     {
         std::lock_guard lock(db_mutex_);
+        // This node's requests of its last run ended with it.
+        auto ended = db_.prepare("DELETE FROM idempotency_running WHERE node = ?");
+        if (!ended) return std::unexpected(ended.error());
+        SIGNET_CHECK(ended->bind(1, db_.node()).run());
         auto statement = db_.prepare("SELECT DISTINCT body_file FROM idempotency WHERE body_file IS NOT NULL");
         if (!statement) return std::unexpected(statement.error());
         for (;;) {
@@ -93,59 +116,91 @@ Result<Begun> AnswerStore::begin(const Scope& scope, const std::string& request_
         return fail(Errc::conflict, "a request with this Idempotency-Key is still running; send it again once "
                                     "that one has answered");
     }
+    // One write transaction looks for the answer and, when there is none, marks the key running:
+    // a request with the same key on another node then finds one or the other, never neither.
+    std::optional<KeptRow> kept;
+    {
+        std::lock_guard db_lock(db_mutex_);
+        // Deferred: a mark lost with the power is a request lost with it.
+        SIGNET_CHECK(db_.transaction(
+            [&]() -> Status {
+                SIGNET_TRY(kept, kept_row(scope, request_sha256));
+                return kept ? Status{} : reserve(scope);
+            },
+            store::Database::Durability::deferred));
+    }
     Begun begun;
-    SIGNET_TRY(begun.replay, kept_answer(scope, request_sha256));
-    if (!begun.replay) {
+    if (kept) {
+        if (!kept->file.empty()) SIGNET_TRY(kept->answer.body, read_file(kept->file, kept->bytes));
+        begun.replay = std::move(kept->answer);
+    } else {
         running_.insert(name);
         begun.running = std::make_unique<Running>(*this, name);
     }
     return begun;
 }
 
-Result<std::optional<Answer>> AnswerStore::kept_answer(const Scope& scope, const std::string& request_sha256) {
-    std::string file;
-    std::int64_t bytes = 0;
-    Answer answer;
-    {
-        std::lock_guard lock(db_mutex_);
-        auto statement = db_.prepare(
-            "SELECT request_sha256, status, fields, body, body_file, body_bytes, kept, outcome_seq FROM idempotency "
-            "WHERE client = ? AND tenant = ? AND key = ? AND expires_at > ?");
-        if (!statement) return std::unexpected(statement.error());
-        statement->bind(1, scope.client).bind(2, scope.tenant).bind(3, scope.key).bind(4, now_seconds());
-        auto row = statement->step();
-        if (!row) return std::unexpected(row.error());
-        if (!*row) return std::optional<Answer>{};
-        if (statement->column_text(0) != request_sha256) {
-            return fail(Errc::conflict, "this Idempotency-Key was used for another request; a new request needs a "
-                                        "new key");
-        }
-        answer.status = static_cast<int>(statement->column_int(1));
-        bytes = statement->column_int(5);
-        if (statement->column_int(6) == 0) {
-            std::string seq = statement->column_is_null(7) ? "" : " (audit entry " + statement->column_text(7) + ")";
-            return fail(Errc::conflict, "the request with this Idempotency-Key was answered with status " +
-                                            std::to_string(answer.status) + seq + ", but its answer of " +
-                                            std::to_string(bytes) +
-                                            " bytes did not fit the space [jobs] answers_max_mib leaves and cannot be "
-                                            "sent again; it is not run twice");
-        }
-        auto fields = nlohmann::json::parse(statement->column_text(2), nullptr, false);
-        if (fields.is_discarded() || !fields.is_array()) {
-            return fail(Errc::internal, "a kept answer's header fields are not JSON");
-        }
-        for (const auto& field : fields) {
-            answer.fields.emplace_back(field.at(0).get<std::string>(), field.at(1).get<std::string>());
-        }
-        if (statement->column_is_null(4)) {
-            store::Blob body = statement->column_blob(3);
-            answer.body.assign(body.begin(), body.end());
-        } else {
-            file = statement->column_text(4);
-        }
+Status AnswerStore::reserve(const Scope& scope) {
+    // A mark older than an hour is a node's that never came back: no request runs that long.
+    constexpr std::int64_t abandoned_after = 3600;
+    const std::int64_t now = now_seconds();
+    auto mark = db_.prepare(
+        "INSERT INTO idempotency_running (client, tenant, key, node, started_at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (client, tenant, key) DO UPDATE SET node = excluded.node, started_at = excluded.started_at "
+        "WHERE idempotency_running.started_at < ?");
+    if (!mark) return std::unexpected(mark.error());
+    mark->bind(1, scope.client).bind(2, scope.tenant).bind(3, scope.key).bind(4, db_.node()).bind(5, now);
+    SIGNET_CHECK(mark->bind(6, now - abandoned_after).run());
+    if (db_.changes() == 1) return {};
+    auto holder = db_.prepare("SELECT node FROM idempotency_running WHERE client = ? AND tenant = ? AND key = ?");
+    if (!holder) return std::unexpected(holder.error());
+    holder->bind(1, scope.client).bind(2, scope.tenant).bind(3, scope.key);
+    auto row = holder->step();
+    if (!row) return std::unexpected(row.error());
+    const std::string node = *row ? holder->column_text(0) : std::string("another node");
+    return fail(Errc::conflict, "a request with this Idempotency-Key is still running on " + node +
+                                    "; send it again once that one has answered");
+}
+
+Result<std::optional<AnswerStore::KeptRow>> AnswerStore::kept_row(const Scope& scope,
+                                                                  const std::string& request_sha256) {
+    KeptRow kept;
+    auto statement = db_.prepare(
+        "SELECT request_sha256, status, fields, body, body_file, body_bytes, kept, outcome_seq FROM idempotency "
+        "WHERE client = ? AND tenant = ? AND key = ? AND expires_at > ?");
+    if (!statement) return std::unexpected(statement.error());
+    statement->bind(1, scope.client).bind(2, scope.tenant).bind(3, scope.key).bind(4, now_seconds());
+    auto row = statement->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return std::optional<KeptRow>{};
+    if (statement->column_text(0) != request_sha256) {
+        return fail(Errc::conflict, "this Idempotency-Key was used for another request; a new request needs a "
+                                    "new key");
     }
-    if (!file.empty()) SIGNET_TRY(answer.body, read_file(file, bytes));
-    return std::optional<Answer>(std::move(answer));
+    kept.answer.status = static_cast<int>(statement->column_int(1));
+    kept.bytes = statement->column_int(5);
+    if (statement->column_int(6) == 0) {
+        std::string seq = statement->column_is_null(7) ? "" : " (audit entry " + statement->column_text(7) + ")";
+        return fail(Errc::conflict, "the request with this Idempotency-Key was answered with status " +
+                                        std::to_string(kept.answer.status) + seq + ", but its answer of " +
+                                        std::to_string(kept.bytes) +
+                                        " bytes did not fit the space [jobs] answers_max_mib leaves and cannot be "
+                                        "sent again; it is not run twice");
+    }
+    auto fields = nlohmann::json::parse(statement->column_text(2), nullptr, false);
+    if (fields.is_discarded() || !fields.is_array()) {
+        return fail(Errc::internal, "a kept answer's header fields are not JSON");
+    }
+    for (const auto& field : fields) {
+        kept.answer.fields.emplace_back(field.at(0).get<std::string>(), field.at(1).get<std::string>());
+    }
+    if (statement->column_is_null(4)) {
+        store::Blob body = statement->column_blob(3);
+        kept.answer.body.assign(body.begin(), body.end());
+    } else {
+        kept.file = statement->column_text(4);
+    }
+    return std::optional<KeptRow>(std::move(kept));
 }
 
 Status AnswerStore::keep(const Scope& scope, const std::string& request_sha256, const Answer& answer) {
@@ -174,8 +229,12 @@ Status AnswerStore::keep_locked(const Scope& scope, const std::string& request_s
         if (kept) body_file = name;
     }
     auto statement = db_.prepare(
-        "INSERT OR REPLACE INTO idempotency (client, tenant, key, request_sha256, status, fields, body, body_file, "
-        "body_bytes, kept, outcome_seq, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "INSERT INTO idempotency (client, tenant, key, request_sha256, status, fields, body, body_file, "
+        "body_bytes, kept, outcome_seq, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "ON CONFLICT (client, tenant, key) DO UPDATE SET request_sha256 = excluded.request_sha256, "
+        "status = excluded.status, fields = excluded.fields, body = excluded.body, body_file = excluded.body_file, "
+        "body_bytes = excluded.body_bytes, kept = excluded.kept, outcome_seq = excluded.outcome_seq, "
+        "expires_at = excluded.expires_at");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, scope.client)
         .bind(2, scope.tenant)

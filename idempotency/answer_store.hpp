@@ -4,8 +4,8 @@
 // conflict. Keys are scoped by client certificate and tenant, so that no caller reads another's
 // answer. An answer is kept `[jobs] idempotency_ttl`, in the database; a body above the inline
 // bound is a file named by its SHA-256 under `[jobs] answers_folder`, and those files together
-// stay under `[jobs] answers_max_mib`. A key whose request is running in this process refuses a
-// second request with 409 until the first has answered.
+// stay under `[jobs] answers_max_mib`. A key whose request is running, in this process or on
+// another node of the store, refuses a second request with 409 until the first has answered.
 
 #include <atomic>
 #include <chrono>
@@ -98,7 +98,17 @@ private:
     friend class Running;
     static std::string name_of(const Scope& scope);
     void finished(const std::string& name);
-    Result<std::optional<Answer>> kept_answer(const Scope& scope, const std::string& request_sha256);
+    // A kept answer as its row says; its body is still in `file` when that is not empty.
+    struct KeptRow {
+        Answer answer;
+        std::string file;
+        std::int64_t bytes = 0;
+    };
+    // In the caller's write transaction, under the database mutex.
+    Result<std::optional<KeptRow>> kept_row(const Scope& scope, const std::string& request_sha256);
+    // The key marked running on this node in the store (idempotency_running): 409 when another
+    // node's request holds it. In the caller's write transaction, under the database mutex.
+    Status reserve(const Scope& scope);
     // The body's file written and synced, named by its SHA-256; false when it does not fit.
     Result<bool> write_file(const std::string& name, const std::string& body, std::uint64_t used);
     Result<std::string> read_file(const std::string& name, std::int64_t bytes);

@@ -142,33 +142,40 @@ void AuditTrail::checkpoint_if_due() {
 
 Status AuditTrail::checkpoint() { return checkpoint_when(1); }
 
+// In one transaction, under the store's write lock: on a store several nodes share, one node
+// at a time reads the head and checkpoints it, so two nodes never sign the same size. The
+// signature (one per checkpoint_entries entries) is made holding the lock.
 Status AuditTrail::checkpoint_when(std::int64_t waiting_at_least) {
     std::lock_guard one_at_a_time(checkpoint_mutex_);
     audit::Checkpoint checkpoint;
+    bool made = false;
     {
         std::lock_guard lock(db_mutex_);
-        auto log = head_and_anchored();
-        if (!log) return std::unexpected(log.error());
-        unanchored_.store(log->first.size - log->second);
-        if (log->first.size - log->second < waiting_at_least) return {};
-        checkpoint.size = log->first.size;
-        checkpoint.head = log->first.hash;
+        Status done = db_.transaction([&]() -> Status {
+            made = false;
+            auto log = head_and_anchored();
+            if (!log) return std::unexpected(log.error());
+            unanchored_.store(log->first.size - log->second);
+            if (log->first.size - log->second < waiting_at_least) return {};
+            checkpoint.size = log->first.size;
+            checkpoint.head = log->first.hash;
+            checkpoint.origin = settings_.origin;
+            checkpoint.time = signet::format_timestamp(clock_.now());
+            const auto key = key_.get();
+            checkpoint.key_id = key->id_hex;
+            std::string text = audit::signed_text(checkpoint);
+            auto signature =
+                token_.sign(key->id, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+            if (!signature) return std::unexpected(signature.error().with_context("signing a checkpoint"));
+            checkpoint.signature = std::move(*signature);
+            SIGNET_CHECK(audit::Log(db_, clock_).add_checkpoint(checkpoint));
+            made = true;
+            return {};
+        });
+        if (!done) return done;
+        if (made) unanchored_.store(0);
     }
-    checkpoint.origin = settings_.origin;
-    checkpoint.time = signet::format_timestamp(clock_.now());
-    const auto key = key_.get();
-    checkpoint.key_id = key->id_hex;
-    std::string text = audit::signed_text(checkpoint);
-    auto signature = token_.sign(key->id, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
-    if (!signature) return std::unexpected(signature.error().with_context("signing a checkpoint"));
-    checkpoint.signature = std::move(*signature);
-    {
-        std::lock_guard lock(db_mutex_);
-        audit::Log log(db_, clock_);
-        SIGNET_CHECK(log.add_checkpoint(checkpoint));
-        auto head = log.head();
-        if (head) unanchored_.store(head->size - checkpoint.size);
-    }
+    if (!made) return {};
     last_checkpoint_.store(std::chrono::steady_clock::now());
     return append_line(settings_.checkpoint_file, audit::to_json(checkpoint).dump());
 }

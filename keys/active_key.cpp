@@ -33,7 +33,7 @@ Result<ActiveKey> load_active_key(store::Database& db, hsm::Token& token, const 
 
 Result<ActiveKey> load_key(store::Database& db, hsm::Token& token, const std::string& key_id) {
     auto statement = db.prepare(
-        "SELECT key_id, COALESCE(certificate, x''), COALESCE(chain, x''), purpose FROM keys WHERE key_id = ?");
+        "SELECT key_id, COALESCE(certificate, ''), COALESCE(chain, ''), purpose FROM keys WHERE key_id = ?");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, key_id);
     auto row = statement->step();

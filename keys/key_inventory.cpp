@@ -60,7 +60,7 @@ std::string object_uri(const std::string& token, const std::string& id_hex) {
 Result<JsonReply> list_keys(store::Database& db, std::mutex& db_mutex, const std::string& token) {
     std::lock_guard lock(db_mutex);
     auto statement = db.prepare(
-        "SELECT k.key_id, k.purpose, k.label, k.algorithm, k.state, COALESCE(k.certificate, x''), "
+        "SELECT k.key_id, k.purpose, k.label, k.algorithm, k.state, COALESCE(k.certificate, ''), "
         " (SELECT COUNT(*) FROM audit_log a WHERE a.outcome IN ('sealed', 'signed', 'stamped') "
         "   AND json_extract(a.entry, '$.key_id') = k.key_id) + "
         " (SELECT COUNT(*) FROM audit_checkpoints c WHERE json_extract(c.checkpoint, '$.key_id') = k.key_id), "

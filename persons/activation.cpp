@@ -17,7 +17,7 @@ struct PersonRow {
 
 Result<PersonRow> read_person(store::Database& db, const std::string& person) {
     auto statement = db.prepare(
-        "SELECT COALESCE(otp_seed, x''), otp_last_step, failures, locked_until FROM persons WHERE person = ?");
+        "SELECT COALESCE(otp_seed, ''), otp_last_step, failures, locked_until FROM persons WHERE person = ?");
     if (!statement) return std::unexpected(statement.error());
     statement->bind(1, person);
     auto row = statement->step();
@@ -38,41 +38,50 @@ Result<Activation> check_activation(const OfficerContext& context, const config:
                                     const audit::Entry& base, const std::string& person, const std::string& code,
                                     const std::vector<std::string>& document_sha256s) {
     std::lock_guard lock(context.db_mutex);
-    auto row = read_person(context.db, person);
-    if (!row) return std::unexpected(row.error());
     const signet::Timestamp now = context.clock.now();
     const std::int64_t unix_now = now.time_since_epoch().count();
-
     std::optional<Error> refusal;
-    bool failure = false;  // a wrong or reused code: counts towards the lock
+    std::optional<Error> unusable;  // no decision was made: nothing to record
     std::optional<std::int64_t> step;
-    if (!row->exists || row->sealed_seed.empty()) {
-        refusal = Error{Errc::activation_failed, person + " has no authenticator enrolled"};
-    } else if (row->locked_until && *row->locked_until > unix_now) {
-        refusal = Error{Errc::activation_failed,
-                        person + "'s signing is locked until " +
-                            signet::format_timestamp(signet::Timestamp(std::chrono::seconds(*row->locked_until))) +
-                            " after " + std::to_string(settings.lockout_failures) + " wrong codes"};
-    } else {
-        auto seed = context.token.open_secret(seed_key_id(), row->sealed_seed, seed_context(person));
-        if (!seed) return fail(Errc::unavailable, "the authenticator cannot be checked: " + seed.error().message);
-        auto found = totp_step_of(*seed, code, now);
-        if (!found) return std::unexpected(found.error());
-        if (!*found) {
-            failure = true;
-            refusal = Error{Errc::activation_failed, "the code is not " + person + "'s current code"};
-        } else if (row->last_step && **found <= *row->last_step) {
-            failure = true;
-            refusal = Error{Errc::activation_failed, "this code was already used; wait for the next one"};
-        } else {
-            step = **found;
-        }
-    }
-
-    const std::int64_t failures = failure ? row->failures + 1 : row->failures;
-    const bool locks_now = failure && failures >= settings.lockout_failures;
+    bool locks_now = false;
     std::int64_t activation_seq = 0;
+    // The person's row is read in the write transaction: on a store several nodes share, a code
+    // used through one node is refused through the others, and failures add up across them.
     Status committed = context.db.transaction([&]() -> Status {
+        auto row = read_person(context.db, person);
+        if (!row) return std::unexpected(row.error());
+        bool failure = false;  // a wrong or reused code: counts towards the lock
+        if (!row->exists || row->sealed_seed.empty()) {
+            refusal = Error{Errc::activation_failed, person + " has no authenticator enrolled"};
+        } else if (row->locked_until && *row->locked_until > unix_now) {
+            refusal = Error{Errc::activation_failed,
+                            person + "'s signing is locked until " +
+                                signet::format_timestamp(signet::Timestamp(std::chrono::seconds(*row->locked_until))) +
+                                " after " + std::to_string(settings.lockout_failures) + " wrong codes"};
+        } else {
+            auto seed = context.token.open_secret(seed_key_id(), row->sealed_seed, seed_context(person));
+            if (!seed) {
+                unusable = Error{Errc::unavailable, "the authenticator cannot be checked: " + seed.error().message};
+                return std::unexpected(*unusable);
+            }
+            auto found = totp_step_of(*seed, code, now);
+            if (!found) {
+                unusable = found.error();
+                return std::unexpected(*unusable);
+            }
+            if (!*found) {
+                failure = true;
+                refusal = Error{Errc::activation_failed, "the code is not " + person + "'s current code"};
+            } else if (row->last_step && **found <= *row->last_step) {
+                failure = true;
+                refusal = Error{Errc::activation_failed, "this code was already used; wait for the next one"};
+            } else {
+                step = **found;
+            }
+        }
+        const std::int64_t failures = failure ? row->failures + 1 : row->failures;
+        locks_now = failure && failures >= settings.lockout_failures;
+
         audit::Log log(context.db, context.clock);
         if (row->exists) {
             auto update = context.db.prepare(
@@ -113,6 +122,7 @@ Result<Activation> check_activation(const OfficerContext& context, const config:
         }
         return {};
     });
+    if (unusable) return std::unexpected(*unusable);
     if (!committed) {
         return fail(Errc::unavailable, "nothing was signed: the audit log cannot be written (" +
                                            committed.error().message + ")");

@@ -21,6 +21,9 @@ struct Traffic {
     std::atomic<unsigned> requests{0};  // from a request's headers to its response written
     std::atomic<std::uint64_t> body_bytes{0};  // reserved by those requests ([limits] max_inflight_body_bytes)
     std::atomic<bool> draining{false};
+    // SIGTERM was received: /v1/health says so, so that a load balancer stops sending here,
+    // while requests are still served until `draining`.
+    std::atomic<bool> leaving{false};
 };
 
 class Listener : public std::enable_shared_from_this<Listener> {

@@ -1,11 +1,12 @@
 #include "store/schema.hpp"
 
 #include <array>
+#include <string>
 
 namespace signet::store {
 namespace {
 
-constexpr std::array<std::string_view, 10> all_migrations = {
+constexpr std::array<std::string_view, 11> all_migrations = {
     // 1: the key register (the seal key in use is the active key of purpose 'seal') and one
     // row per seal job, whatever its outcome.
     R"sql(
@@ -257,10 +258,31 @@ CREATE TABLE guests (
 );
 CREATE INDEX guests_expiry ON guests (expires_at);
 )sql",
+    // 11: several nodes (issue 23). The request running under an Idempotency-Key, and on which
+    // node: made in the write transaction that finds no kept answer, so that two nodes never
+    // run one key; removed when the request ends, by its node's next start, or taken over after
+    // an hour (a node that never came back).
+    R"sql(
+CREATE TABLE idempotency_running (
+    client      TEXT NOT NULL,
+    tenant      TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    node        TEXT NOT NULL,
+    started_at  INTEGER NOT NULL,      -- Unix seconds
+    PRIMARY KEY (client, tenant, key)
+);
+)sql",
 };
 
 }  // namespace
 
-std::span<const std::string_view> migrations() { return all_migrations; }
+std::span<const std::string_view> sqlite_migrations() { return all_migrations; }
+
+Status refuse_newer_schema(int found, std::size_t known) {
+    if (found <= static_cast<int>(known)) return {};
+    return fail(Errc::unavailable, "the database has schema version " + std::to_string(found) +
+                                       ", newer than this signet (" + std::to_string(known) +
+                                       "): upgrade signet before starting it on this database");
+}
 
 }  // namespace signet::store

@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     ::setenv("SOFTHSM2_CONF", config.hsm.softhsm_conf->c_str(), 1);
     auto module = need(hsm::Module::load(config.hsm.module));
     auto token = need(hsm::Token::open(module, config.hsm.token, need(signet::read_secret_file(config.hsm.pin_file)), 2));
-    auto db = need(store::Database::open(config.database.path));
+    auto db = need(store::Database::open(config.store));
     auto seal_key = need(daemon::load_active_key(db, *token, "seal"));
     auto audit_key = need(daemon::load_active_key(db, *token, "audit"));
     std::mutex db_mutex;

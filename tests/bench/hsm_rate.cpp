@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
     // fewer sessions than threads we would measure the pool's queue, not the token.
     config.hsm.sessions = threads;
     auto token = need(daemon::open_configured_token(config.hsm));
-    auto db = need(store::Database::open(config.database.path));
+    auto db = need(store::Database::open(config.store));
     const auto key = need(daemon::load_active_key(db, *token, purpose));
 
     // ≈ DER signedAttrs: contentType, signingTime, messageDigest, signingCertificateV2 (a seal's

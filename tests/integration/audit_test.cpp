@@ -196,21 +196,22 @@ BOOST_AUTO_TEST_CASE(a_locked_log_refuses_the_seal_with_503_and_uses_no_key) {
     auto& a = audited();
     int before = a.inst.hsm_signatures();
     {
-        // Another writer holds the database: no entry can be written.
-        auto db = signet::store::Database::open(a.inst.install / "signet.db");
-        BOOST_REQUIRE(db);
-        BOOST_REQUIRE(db->execute("BEGIN EXCLUSIVE"));
-        auto health = a.inst.request("GET", "/v1/health", "");
-        BOOST_TEST(health.status == 503, health.body);
-        BOOST_TEST(health.json().at("audit") == "unavailable");
-        auto refused = a.seal("cabinet-audit", "ec");
-        BOOST_TEST(refused.status == 503, refused.body);
-        BOOST_TEST(refused.json().at("error") == "unavailable");
-        BOOST_TEST(a.inst.hsm_signatures() == before);
-        auto change = a.inst.request("PUT", "/v1/tenants/cabinet-audit/members/nouveau",
-                                     R"({"role": "collaborator", "name": "N"})");
-        BOOST_TEST(change.status == 503, change.body);
-        BOOST_REQUIRE(db->execute("ROLLBACK"));
+        // Another writer holds the store's write lock: no entry can be written.
+        auto db = a.inst.open_store();
+        auto held = db.transaction([&]() -> signet::Status {
+            auto health = a.inst.request("GET", "/v1/health", "");
+            BOOST_TEST(health.status == 503, health.body);
+            BOOST_TEST(health.json().at("audit") == "unavailable");
+            auto refused = a.seal("cabinet-audit", "ec");
+            BOOST_TEST(refused.status == 503, refused.body);
+            BOOST_TEST(refused.json().at("error") == "unavailable");
+            BOOST_TEST(a.inst.hsm_signatures() == before);
+            auto change = a.inst.request("PUT", "/v1/tenants/cabinet-audit/members/nouveau",
+                                         R"({"role": "collaborator", "name": "N"})");
+            BOOST_TEST(change.status == 503, change.body);
+            return {};
+        });
+        BOOST_REQUIRE(held);
     }
     BOOST_TEST(a.inst.healthy());
     BOOST_TEST(a.seal("cabinet-audit", "ec").status == 200);

@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(dev_init_names_the_revocation_urls_and_dev_crl_revokes) {
 BOOST_AUTO_TEST_CASE(bad_configuration_stops_signetd_with_a_message) {
     TempDir work;
     std::string config = read_file(installation().install / "signetd.toml");
-    config.replace(config.find("[database]"), 10, "[database]\ncolour = \"blue\"");
+    config.replace(config.find("[store]"), 7, "[store]\ncolour = \"blue\"");
     // Paths stay valid: they are relative to the file, so write it beside the original.
     auto path = installation().install / "broken.toml";
     write_file(path, config);
@@ -113,7 +113,7 @@ BOOST_AUTO_TEST_CASE(bad_configuration_stops_signetd_with_a_message) {
     std::filesystem::remove(path);
     BOOST_TEST(started.exit_code == 1);
     BOOST_TEST(started.output.find("broken.toml") != std::string::npos, started.output);
-    BOOST_TEST(started.output.find("unknown key database.colour") != std::string::npos, started.output);
+    BOOST_TEST(started.output.find("unknown key store.colour") != std::string::npos, started.output);
 }
 
 BOOST_AUTO_TEST_CASE(a_broken_rights_matrix_stops_signetd_naming_the_line) {

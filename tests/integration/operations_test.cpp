@@ -120,9 +120,8 @@ std::vector<nlohmann::json> log_lines(const Installation& installation) {
 }
 
 std::int64_t audit_count(const Installation& installation, const std::string& outcome) {
-    auto db = signet::store::Database::open(installation.install / "signet.db");
-    BOOST_REQUIRE(db);
-    auto count = db->prepare("SELECT COUNT(*) FROM audit_log WHERE json_extract(entry, '$.outcome') = ?");
+    auto db = installation.open_store();
+    auto count = db.prepare("SELECT COUNT(*) FROM audit_log WHERE json_extract(entry, '$.outcome') = ?");
     BOOST_REQUIRE(count);
     count->bind(1, outcome);
     BOOST_REQUIRE(count->step());
@@ -488,8 +487,7 @@ BOOST_AUTO_TEST_CASE(after_a_crash_every_key_use_has_one_outcome) {
     // is there.
     std::int64_t left = 0;
     {
-        auto db = signet::store::Database::open(own.install / "signet.db");
-        BOOST_REQUIRE(db);
+        auto db = own.open_store();
         signet::SystemClock clock;
         signet::audit::Entry intent;
         intent.event = "seal";
@@ -497,22 +495,21 @@ BOOST_AUTO_TEST_CASE(after_a_crash_every_key_use_has_one_outcome) {
         intent.tenant = "cabinet-durand";
         intent.action = "document.seal";
         intent.signed_digest_sha256 = std::string(64, 'a');
-        auto appended = signet::audit::Log(*db, clock).append(intent);
+        auto appended = signet::audit::Log(db, clock).append(intent);
         BOOST_REQUIRE(appended);
         left = appended->seq;
     }
     own.start();
 
-    auto db = signet::store::Database::open(own.install / "signet.db");
-    BOOST_REQUIRE(db);
+    auto db = own.open_store();
     // Every intent has exactly one outcome.
-    auto unaccounted = db->prepare(
+    auto unaccounted = db.prepare(
         "SELECT COUNT(*) FROM audit_log AS i WHERE i.outcome = 'intended' AND (SELECT COUNT(*) FROM audit_log AS o "
         "WHERE json_extract(o.entry, '$.intent_seq') = i.seq) != 1");
     BOOST_REQUIRE(unaccounted);
     BOOST_REQUIRE(unaccounted->step());
     BOOST_TEST(unaccounted->column_int(0) == 0);
-    auto outcome = db->prepare(
+    auto outcome = db.prepare(
         "SELECT outcome, json_extract(entry, '$.signed_digest_sha256') FROM audit_log "
         "WHERE json_extract(entry, '$.intent_seq') = ?");
     BOOST_REQUIRE(outcome);

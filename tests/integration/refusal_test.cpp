@@ -130,9 +130,8 @@ BOOST_AUTO_TEST_CASE(page_out_of_range) {
 BOOST_AUTO_TEST_CASE(refusals_are_recorded_with_their_reason) {
     expect_refusal(installation().request("POST", "/v1/seal", seal_body("not a pdf at all, recorded")),
                    422, "invalid_document");
-    auto db = signet::store::Database::open(installation().install / "signet.db");
-    BOOST_REQUIRE(db);
-    auto row = db->prepare(
+    auto db = installation().open_store();
+    auto row = db.prepare(
         "SELECT outcome, json_extract(entry, '$.reason') FROM audit_log ORDER BY seq DESC LIMIT 1");
     BOOST_REQUIRE(row);
     auto found = row->step();
@@ -179,9 +178,8 @@ BOOST_AUTO_TEST_CASE(not_a_pdf_is_422_and_recorded) {
     auto result = raw_seal("Bonjour, ceci n'est pas un PDF (raw)");
     expect_refusal(result, 422, "invalid_document", "not a PDF");
     BOOST_TEST(result.headers["content-type"] == "application/json");
-    auto db = signet::store::Database::open(installation().install / "signet.db");
-    BOOST_REQUIRE(db);
-    auto row = db->prepare("SELECT outcome, json_extract(entry, '$.document_sha256') FROM audit_log ORDER BY seq DESC LIMIT 1");
+    auto db = installation().open_store();
+    auto row = db.prepare("SELECT outcome, json_extract(entry, '$.document_sha256') FROM audit_log ORDER BY seq DESC LIMIT 1");
     BOOST_REQUIRE(row);
     auto found = row->step();
     BOOST_REQUIRE(found && *found);

@@ -72,8 +72,8 @@ struct Office {
 
     // The last seal job's outcome, reason and approver as recorded.
     std::vector<std::string> last_job() const {
-        auto db = signet::store::Database::open(inst.install / "signet.db");
-        auto row = db->prepare(
+        auto db = inst.open_store();
+        auto row = db.prepare(
             "SELECT json_extract(entry, '$.actor'), outcome, COALESCE(json_extract(entry, '$.reason'), ''), "
             "COALESCE(json_extract(entry, '$.approver'), '') FROM audit_log "
             "WHERE action = 'document.seal' ORDER BY seq DESC LIMIT 1");

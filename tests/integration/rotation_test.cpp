@@ -8,6 +8,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include "config/config.hpp"
 #include "store/database.hpp"
 #include "tests/integration/support/fixture.hpp"
 #include "tests/integration/support/pdf_samples.hpp"
@@ -386,7 +387,8 @@ BOOST_AUTO_TEST_CASE(the_first_keys_are_made_offline_before_the_first_start) {
     replace("softhsm_conf = \"softhsm2.conf\"", "softhsm_conf = \"" + (work / "softhsm2.conf").string() + "\"");
     replace("pkcs11:token=signet-dev", "pkcs11:token=signet-first");
     replace("pin_file = \"secrets/user-pin\"", "pin_file = \"" + (work / "pin").string() + "\"");
-    replace("path = \"signet.db\"", "path = \"" + (work / "signet.db").string() + "\"");
+    const auto store_at = config.find("[store]");
+    config.replace(store_at, config.find("[policy]") - store_at, signet::test::new_store_table(work.path()));
     config += "\n[audit]\ncheckpoint_file = \"" + (work / "checkpoints.ndjson").string() + "\"\n";
     const auto config_file = dev.install / "first.toml";
     write_file(config_file, config);
@@ -481,7 +483,9 @@ BOOST_AUTO_TEST_CASE(the_first_keys_are_made_offline_before_the_first_start) {
     BOOST_TEST(signetd.stop() == 0);
 
     // The log says who made and who approved the first keys.
-    auto db = signet::store::Database::open(work / "signet.db");
+    auto first = signet::config::load(config_file);
+    BOOST_REQUIRE(first);
+    auto db = signet::store::Database::open(first->store);
     BOOST_REQUIRE(db);
     auto activations = db->prepare("SELECT json_extract(entry, '$.actor'), json_extract(entry, '$.approver') "
                                    "FROM audit_log WHERE json_extract(entry, '$.event') = 'key_activated'");

@@ -120,9 +120,8 @@ Sealed raw_seal_and_validate(const std::filesystem::path& input, const std::file
 
 // The audit entry of `sealed`'s outcome holds what its answer said.
 void check_recorded(const std::filesystem::path& input, const Sealed& sealed) {
-    auto db = signet::store::Database::open(installation().install / "signet.db");
-    BOOST_REQUIRE(db);
-    auto row = db->prepare(
+    auto db = installation().open_store();
+    auto row = db.prepare(
         "SELECT tenant, json_extract(entry, '$.actor'), json_extract(entry, '$.document_sha256'), "
         "json_extract(entry, '$.output_sha256'), json_extract(entry, '$.key_id'), outcome, "
         "json_extract(entry, '$.client_fingerprint'), json_extract(entry, '$.signed_digest_sha256'), "

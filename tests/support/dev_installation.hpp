@@ -46,7 +46,7 @@ struct DevInstallation {
         ::setenv("SOFTHSM2_CONF", config.hsm.softhsm_conf->c_str(), 1);
         token = need(hsm::Token::open(need(hsm::Module::load(config.hsm.module)), config.hsm.token,
                                       need(signet::read_secret_file(config.hsm.pin_file)), 2));
-        db.emplace(need(store::Database::open(config.database.path)));
+        db.emplace(need(store::Database::open(config.store)));
         seal_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "seal")));
         audit_slot = std::make_unique<daemon::KeySlot>(need(daemon::load_active_key(*db, *token, "audit")));
         if (auto tsa = need(daemon::find_active_key(*db, *token, "tsa"))) tsa_slot.set(std::move(*tsa));

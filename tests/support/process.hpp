@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct RunResult {
 // environment entries ("NAME=value").
 RunResult run(const std::vector<std::string>& argv, const std::string& input = {},
               const std::vector<std::string>& extra_env = {});
+
+// A free TCP port on 127.0.0.1 (bound and released; the server binds it right after).
+std::uint16_t free_port();
 
 class BackgroundProcess {
 public:

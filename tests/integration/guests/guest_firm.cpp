@@ -72,10 +72,9 @@ int GuestFirm::private_keys() const {
 }
 
 void GuestFirm::expire(const std::string& guest_id) const {
-    auto db = store::Database::open(inst.install / "signet.db");
-    if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
+    auto db = inst.open_store();
     const auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    auto update = db->prepare("UPDATE guests SET expires_at = ? WHERE guest_id = ?");
+    auto update = db.prepare("UPDATE guests SET expires_at = ? WHERE guest_id = ?");
     if (!update || !update->bind(1, now - 1).bind(2, guest_id).run()) throw std::runtime_error("cannot expire " + guest_id);
 }
 

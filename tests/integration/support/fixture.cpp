@@ -2,20 +2,20 @@
 
 #include <signal.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
 
+#include "config/config.hpp"
 #include "store/database.hpp"
+#include "tests/support/store/postgres_cluster.hpp"
 
 namespace signet::test {
 
@@ -25,22 +25,17 @@ nlohmann::json HttpResult::json() const {
     return parsed;
 }
 
-std::uint16_t free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = 0;
-    socklen_t size = sizeof address;
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-        throw std::runtime_error("cannot find a free port");
-    }
-    close(fd);
-    return ntohs(address.sin_port);
+namespace {
+
+PostgresCluster& postgres_cluster() {
+    static PostgresCluster cluster;
+    return cluster;
 }
 
-namespace {
+config::Store new_database() {
+    static std::atomic<int> databases = 0;
+    return postgres_cluster().create_database("store_" + std::to_string(++databases));
+}
 
 // `config` with `extra` appended, where a [section] of `extra` replaces the same section of
 // `config` (TOML forbids a table twice): "[timestamp]\nsource = \"external\"..." swaps the source.
@@ -63,6 +58,11 @@ Installation::Installation(bool spy_on_hsm, const std::string& extra_config, std
     port = free_port();
     install = dir / "install";
     std::vector<std::string> init_argv{SIGNETCTL_PATH, "dev-init", install.string(), "--port", std::to_string(port)};
+    if (on_postgresql()) {
+        const auto store = new_database();
+        init_argv.insert(init_argv.end(),
+                         {"--store-url", store.url, "--store-password-file", store.password_file.string()});
+    }
     init_argv.insert(init_argv.end(), dev_init_args.begin(), dev_init_args.end());
     auto init = run(init_argv);
     if (init.exit_code != 0) throw std::runtime_error("dev-init failed: " + init.output);
@@ -140,6 +140,14 @@ std::vector<nlohmann::json> Installation::audit_entries() const {
     return out;
 }
 
+store::Database Installation::open_store() const {
+    auto config = config::load(install / "signetd.toml");
+    if (!config) throw std::runtime_error("cannot read the configuration: " + config.error().message);
+    auto db = store::Database::open(config->store);
+    if (!db) throw std::runtime_error("cannot open the store: " + db.error().message);
+    return std::move(*db);
+}
+
 int Installation::hsm_signatures() const {
     if (spy_log.empty()) throw std::logic_error("this installation has no PKCS#11 spy");
     std::istringstream log(read_file(spy_log));
@@ -149,20 +157,30 @@ int Installation::hsm_signatures() const {
         if (colon != std::string::npos && line.compare(colon, std::string::npos, ": C_SignInit") == 0) ++count;
     }
     // Each audit checkpoint is one signature by the audit key; the rest signed documents.
-    auto db = store::Database::open(install / "signet.db");
-    if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
-    auto checkpoints = db->prepare("SELECT COUNT(*) FROM audit_checkpoints");
+    auto db = open_store();
+    auto checkpoints = db.prepare("SELECT COUNT(*) FROM audit_checkpoints");
     if (!checkpoints || !checkpoints->step()) throw std::runtime_error("cannot count the checkpoints");
     return count - static_cast<int>(checkpoints->column_int(0));
 }
 
 void Installation::age_delegations(const std::string& grantee, const std::string& expires) const {
-    auto db = store::Database::open(install / "signet.db");
-    if (!db) throw std::runtime_error("cannot open the database: " + db.error().message);
-    auto update = db->prepare("UPDATE delegations SET expires = ? WHERE grantee = ?");
+    auto db = open_store();
+    auto update = db.prepare("UPDATE delegations SET expires = ? WHERE grantee = ?");
     if (!update || !update->bind(1, expires).bind(2, grantee).run()) {
         throw std::runtime_error("cannot age " + grantee + "'s delegations");
     }
+}
+
+std::string new_store_table(const std::filesystem::path& folder) {
+    if (!on_postgresql()) return "[store]\npath = \"" + (folder / "signet.db").string() + "\"\n\n";
+    const auto store = new_database();
+    return "[store]\nbackend = \"postgresql\"\nurl = \"" + store.url + "\"\npassword_file = \"" +
+           store.password_file.string() + "\"\n\n";
+}
+
+bool on_postgresql() {
+    const char* store = std::getenv("SIGNET_TEST_STORE");
+    return store != nullptr && std::string_view(store) == "postgresql";
 }
 
 std::string in_days(int days) {

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/database.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -64,6 +65,8 @@ struct Installation {
     // Moves the expiry of `grantee`'s delegations to `expires` in the database, as passing
     // months would: the API refuses to make a delegation that has already ended.
     void age_delegations(const std::string& grantee, const std::string& expires) const;
+    // The installation's store, SQLite or PostgreSQL as its configuration says.
+    store::Database open_store() const;
     // Document signatures the HSM was asked to make: C_SignInit calls in the spy's log, less the
     // audit checkpoints (one audit-key signature each).
     int hsm_signatures() const;
@@ -79,6 +82,15 @@ private:
     std::vector<std::string> argv_;
 };
 
+// Whether the installations of this run keep their state in PostgreSQL: SIGNET_TEST_STORE is
+// "postgresql" (CTest's *_postgresql runs). Each installation then has its own database in one
+// throw-away cluster per test binary.
+bool on_postgresql();
+
+// A [store] table for a new, empty store, ending with a blank line: an SQLite file in `folder`,
+// or a new database of the run's PostgreSQL cluster.
+std::string new_store_table(const std::filesystem::path& folder);
+
 // The installation shared by every test case (made on first use).
 Installation& installation();
 
@@ -91,8 +103,5 @@ std::string seal_body(const std::string& document_bytes, const std::string& extr
 // A raw seal (POST /v1/seal, Content-Type: application/pdf) of `document_bytes` for
 // cabinet-durand's EC; `query` is more parameters ("&page=1&rect=...").
 HttpResult raw_seal(const std::string& document_bytes, const std::string& query = "");
-
-// A free TCP port on 127.0.0.1 (bound and released; the daemon binds it right after).
-std::uint16_t free_port();
 
 }  // namespace signet::test

@@ -58,6 +58,30 @@ BOOST_AUTO_TEST_CASE(the_canonical_encoding_and_hash_are_fixed) {
     BOOST_TEST(signet::audit::compute_hash(known_entry()) == known_hash);
 }
 
+// The node that wrote an entry (issue 23) is hashed when there is one; an entry without one is
+// encoded as before nodes existed, so that logs written then verify as they did.
+BOOST_AUTO_TEST_CASE(the_node_is_hashed_when_present_and_absent_before_nodes) {
+    Entry entry = known_entry();
+    BOOST_TEST(!signet::audit::to_json(entry).contains("node"));
+    entry.node = "node-a";
+    json object = signet::audit::to_json(entry);
+    object.erase("hash");
+    std::string expected = known_canonical;
+    expected.replace(expected.find("\"key_id\":null,") + 14, 0, "\"node\":\"node-a\",");
+    BOOST_TEST(object.dump() == expected);
+    // Computed without signet, as known_hash, over that text.
+    BOOST_TEST(signet::audit::compute_hash(entry) == "00f4ec6c117f7a8381378d1b3b8de9c3f0b2a04f7aa7c91eb2a0755ea079530b");
+    entry.hash = signet::audit::compute_hash(entry);
+    auto back = signet::audit::entry_from_json(signet::audit::to_json(entry));
+    BOOST_REQUIRE(back);
+    BOOST_TEST(back->node == "node-a");
+    for (const json& bad : {json(""), json(5), json(nullptr)}) {
+        json with = valid_object();
+        with["node"] = bad;
+        BOOST_TEST(!signet::audit::entry_from_json(with).has_value(), bad.dump());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(the_hash_is_not_part_of_its_own_input) {
     Entry entry = known_entry();
     entry.hash = "anything";

@@ -1,11 +1,13 @@
 #include <boost/test/unit_test.hpp>
 
+#include "tests/support/need.hpp"
 #include "tests/unit/audit/log_fixture.hpp"
 
 namespace {
 
 using namespace signet;
 using signet::test::GeneratedLog;
+using signet::test::need;
 
 }  // namespace
 
@@ -29,6 +31,40 @@ BOOST_AUTO_TEST_CASE(entries_chain_from_genesis) {
     BOOST_REQUIRE(page);
     BOOST_TEST(page->size() == 1U);
     BOOST_TEST(page->front().seq == 4);
+}
+
+// On a store several nodes share, a node's start accounts for its own unfinished key uses only:
+// another node's intent may be running while this one starts.
+BOOST_AUTO_TEST_CASE(intents_are_accounted_by_the_node_that_made_them) {
+    GeneratedLog generated;
+    auto append = [&](const std::string& node, const std::string& event, const std::string& outcome) {
+        generated.db.set_node(node);
+        audit::Entry entry;
+        entry.event = event;
+        entry.outcome = outcome;
+        return need(generated.log.append(entry));
+    };
+    const auto before_nodes = append("", "seal", "intended");  // written by one signetd, before nodes
+    append("a", "daemon_start", "done");
+    const auto of_a = append("a", "seal", "intended");
+    append("b", "daemon_start", "done");
+    const auto of_b = append("b", "seal", "intended");
+    BOOST_TEST(of_a.node == "a");
+    BOOST_TEST(of_b.node == "b");
+
+    generated.db.set_node("a");
+    auto open_a = need(generated.log.open_intents());
+    BOOST_REQUIRE(open_a.size() == 1U);
+    BOOST_TEST(open_a.front().seq == of_a.seq);
+    generated.db.set_node("b");
+    auto open_b = need(generated.log.open_intents());
+    BOOST_REQUIRE(open_b.size() == 1U);
+    BOOST_TEST(open_b.front().seq == of_b.seq);
+    // A node that never started before counts the entries without a node as its own.
+    generated.db.set_node("c");
+    auto open_c = need(generated.log.open_intents());
+    BOOST_REQUIRE(open_c.size() == 1U);
+    BOOST_TEST(open_c.front().seq == before_nodes.seq);
 }
 
 BOOST_AUTO_TEST_CASE(the_tables_are_append_only) {

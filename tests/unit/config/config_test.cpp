@@ -1,5 +1,7 @@
 #include "config/config.hpp"
 
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include "tests/support/temp_dir.hpp"
@@ -49,7 +51,7 @@ module = "module.so"
 token = "pkcs11:token=signet"
 pin_file = "pin"
 
-[database]
+[store]
 path = "signet.db"
 
 [policy]
@@ -81,7 +83,7 @@ BOOST_AUTO_TEST_CASE(valid_file_with_defaults_and_relative_paths) {
     BOOST_TEST(config->server.address == "127.0.0.1");
     BOOST_TEST(config->server.port == 9443);
     BOOST_TEST(config->tls.certificate == dir / "server.pem");
-    BOOST_TEST(config->database.path == dir / "signet.db");
+    BOOST_TEST(config->store.path == dir / "signet.db");
     BOOST_TEST(config->hsm.token == "pkcs11:token=signet");
     BOOST_TEST(!config->hsm.softhsm_conf.has_value());
     BOOST_TEST(config->limits.max_body_bytes == 2048U);
@@ -112,7 +114,75 @@ BOOST_AUTO_TEST_CASE(missing_file_names_key_and_path) {
 BOOST_AUTO_TEST_CASE(missing_database_folder) {
     std::string text = valid();
     text.replace(text.find("signet.db"), 9, "nowhere/signet.db");
-    require_error(signet::config::load(write(text)), {"database.path", "folder does not exist"});
+    require_error(signet::config::load(write(text)), {"store.path", "folder does not exist"});
+}
+
+BOOST_AUTO_TEST_CASE(the_node_is_the_host_name_unless_named) {
+    auto defaults = signet::config::load(write(valid()));
+    BOOST_REQUIRE_MESSAGE(defaults, signet::test::error_of(defaults));
+    char host[256] = {};
+    BOOST_REQUIRE(gethostname(host, sizeof host - 1) == 0);
+    BOOST_TEST(defaults->server.node == host);
+    std::string named = valid();
+    named.replace(named.find("port = 9443"), 11, "port = 9443\nnode = \"node-b.paris_1\"");
+    auto set = signet::config::load(write(named));
+    BOOST_REQUIRE_MESSAGE(set, signet::test::error_of(set));
+    BOOST_TEST(set->server.node == "node-b.paris_1");
+    for (const char* bad : {"\"\"", "\"node b\"", "\"nœud\"", "\"a/b\""}) {
+        std::string text = valid();
+        text.replace(text.find("port = 9443"), 11, std::string("port = 9443\nnode = ") + bad);
+        require_error(signet::config::load(write(text)), {"server.node"});
+    }
+}
+
+BOOST_AUTO_TEST_CASE(store_backends) {
+    auto sqlite = signet::config::load(write(valid()));
+    BOOST_REQUIRE_MESSAGE(sqlite, signet::test::error_of(sqlite));
+    BOOST_TEST((sqlite->store.backend == signet::config::Store::Backend::sqlite));
+    BOOST_TEST(!sqlite->store.deprecated_table);
+
+    // [database], the table's first name, is read with a warning for one more release.
+    std::string former = valid();
+    former.replace(former.find("[store]"), 7, "[database]");
+    auto deprecated = signet::config::load(write(former));
+    BOOST_REQUIRE_MESSAGE(deprecated, signet::test::error_of(deprecated));
+    BOOST_TEST(deprecated->store.deprecated_table);
+    BOOST_TEST(deprecated->store.path == dir / "signet.db");
+    require_error(signet::config::load(write(valid() + "[database]\npath = \"signet.db\"\n")), {"[store]", "not both"});
+    std::string neither = valid();
+    neither.erase(neither.find("[store]"), neither.find("[policy]") - neither.find("[store]"));
+    require_error(signet::config::load(write(neither)), {"[store] section is required"});
+
+    write_file(dir / "pg-password", "x");
+    auto with_store = [&](const std::string& table) {
+        std::string text = valid();
+        text.replace(text.find("[store]"), text.find("[policy]") - text.find("[store]"), table + "\n");
+        return signet::config::load(write(text));
+    };
+    auto postgresql = with_store(
+        "[store]\nbackend = \"postgresql\"\nurl = \"postgresql://signet@127.0.0.1:5432/signet\"\n"
+        "password_file = \"pg-password\"\n");
+    BOOST_REQUIRE_MESSAGE(postgresql, signet::test::error_of(postgresql));
+    BOOST_TEST((postgresql->store.backend == signet::config::Store::Backend::postgresql));
+    BOOST_TEST(postgresql->store.url == "postgresql://signet@127.0.0.1:5432/signet");
+    BOOST_TEST(postgresql->store.password_file == dir / "pg-password");
+    // The answers kept for Idempotency-Key go beside the configuration, not beside a file.
+    BOOST_TEST(postgresql->jobs.answers_folder == dir / "answers");
+
+    require_error(with_store("[store]\nbackend = \"postgresql\"\nurl = \"postgresql://signet:s3cret@db/signet\"\n"
+                             "password_file = \"pg-password\"\n"),
+                  {"store.url", "must not hold a password"});
+    require_error(with_store("[store]\nbackend = \"postgresql\"\nurl = \"postgresql://db/signet?password=s3cret\"\n"
+                             "password_file = \"pg-password\"\n"),
+                  {"store.url", "must not hold a password"});
+    require_error(with_store("[store]\nbackend = \"postgresql\"\nurl = \"mysql://db/signet\"\npassword_file = \"pg-password\"\n"),
+                  {"store.url", "postgresql://"});
+    require_error(with_store("[store]\nbackend = \"postgresql\"\nurl = \"postgresql://signet@db/signet\"\n"),
+                  {"store.password_file", "is required"});
+    require_error(with_store("[store]\nbackend = \"postgresql\"\nurl = \"postgresql://signet@db/signet\"\n"
+                             "password_file = \"pg-password\"\npath = \"signet.db\"\n"),
+                  {"unknown key store.path"});
+    require_error(with_store("[store]\nbackend = \"oracle\"\n"), {"store.backend", "\"sqlite\" or \"postgresql\""});
 }
 
 BOOST_AUTO_TEST_CASE(audit_defaults_and_limits) {
@@ -259,7 +329,7 @@ BOOST_AUTO_TEST_CASE(bad_fingerprint) {
 
 BOOST_AUTO_TEST_CASE(missing_required_section_and_key) {
     std::string no_hsm = valid();
-    no_hsm.erase(no_hsm.find("[hsm]"), no_hsm.find("[database]") - no_hsm.find("[hsm]"));
+    no_hsm.erase(no_hsm.find("[hsm]"), no_hsm.find("[store]") - no_hsm.find("[hsm]"));
     require_error(signet::config::load(write(no_hsm)), {"[hsm] section is required"});
 
     std::string no_token = valid();

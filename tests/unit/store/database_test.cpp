@@ -34,10 +34,10 @@ BOOST_AUTO_TEST_CASE(open_creates_schema_in_wal_mode) {
     TempDir dir;
     auto db = Database::open(dir / "signet.db");
     BOOST_REQUIRE_MESSAGE(db, signet::test::error_of(db));
-    BOOST_TEST(db->schema_version() == static_cast<int>(signet::store::migrations().size()));
+    BOOST_TEST(db->schema_version() == static_cast<int>(signet::store::sqlite_migrations().size()));
     BOOST_TEST(scalar_text(*db, "PRAGMA journal_mode") == "wal");
     BOOST_TEST(scalar_text(*db, "SELECT COUNT(*) FROM schema_migrations") ==
-               std::to_string(signet::store::migrations().size()));
+               std::to_string(signet::store::sqlite_migrations().size()));
     BOOST_TEST(std::filesystem::exists(dir / "signet.db"));
 }
 
@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(reopening_applies_nothing_twice) {
     auto again = Database::open(dir / "signet.db");
     BOOST_REQUIRE_MESSAGE(again, signet::test::error_of(again));
     BOOST_TEST(scalar_text(*again, "SELECT COUNT(*) FROM schema_migrations") ==
-               std::to_string(signet::store::migrations().size()));
+               std::to_string(signet::store::sqlite_migrations().size()));
 }
 
 BOOST_AUTO_TEST_CASE(bind_step_and_read_back_every_type) {
