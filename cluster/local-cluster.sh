@@ -66,7 +66,11 @@ pg_port=$((port + 100))
 umask 077
 openssl rand -hex 24 > "$dir/pg/password"
 printf '127.0.0.1:%s:*:signet:%s\n' "$pg_port" "$(cat "$dir/pg/password")" > "$dir/pgpass"
-[[ $(id -u) -eq 0 ]] && chown -R postgres:postgres "$dir/pg"
+if [[ $(id -u) -eq 0 ]]; then
+  chown -R postgres:postgres "$dir/pg"
+  "${as_server_user[@]}" test -x "$dir/pg" ||
+    { echo "local-cluster: the postgres user cannot reach $dir/pg; make its parent folders traversable (chmod o+x)" >&2; exit 1; }
+fi
 "${as_server_user[@]}" "$pg_bin/initdb" -D "$dir/pg/data" -U signet --auth-local=scram-sha-256 \
   --auth-host=scram-sha-256 --pwfile="$dir/pg/password" -E UTF8 --locale=C.UTF-8 >"$dir/pg/initdb.log"
 "${as_server_user[@]}" "$pg_bin/pg_ctl" -D "$dir/pg/data" -l "$dir/pg/server.log" -w \
@@ -136,6 +140,12 @@ haproxy -c -q -f "$dir/haproxy.cfg"
 # In the foreground of its own background job, so that its log (nodes going down and up) is a file.
 haproxy -db -f "$dir/haproxy.cfg" > "$dir/haproxy.log" 2>&1 &
 echo $! > "$dir/haproxy.pid"
+for attempt in $(seq 1 100); do
+  curl -sf --cacert "$pki/tls-ca.pem" --cert "$pki/balancer.pem" --key "$pki/balancer.key" \
+    "https://127.0.0.1:$port/v1/health" >/dev/null && break
+  [[ $attempt -eq 100 ]] && { echo "HAProxy does not answer on $port:" >&2; tail -5 "$dir/haproxy.log" >&2; exit 1; }
+  sleep 0.1
+done
 trap - ERR
 echo "local-cluster: $nodes nodes behind https://127.0.0.1:$port (PostgreSQL on $pg_port), in $dir"
 echo "  curl --cacert $pki/tls-ca.pem --cert $pki/platform.pem --key $pki/platform.key https://127.0.0.1:$port/v1/health"

@@ -15,6 +15,7 @@ connections=${2:-4}
 build=${SIGNET_BUILD:-build}
 build=$(cd "$build" && pwd)
 work=$(mktemp -d /tmp/signet-store-XXXXXX)
+chmod 711 "$work"  # the PostgreSQL server's user reaches its folder inside
 cleanup() {
   [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
   [ -d "$work/cluster" ] && cluster/local-cluster.sh stop "$work/cluster" >/dev/null 2>&1
