@@ -20,8 +20,9 @@ packages=(
   softhsm2 openssl curl ca-certificates
   # test: PDF producers and independent validators
   ghostscript groff qpdf poppler-utils libnss3-tools coreutils
-  # the second store backend's tests: a PostgreSQL 15 cluster each test makes for itself
-  postgresql-15
+  # the second store backend's tests: a PostgreSQL 15 cluster each test makes for itself, and
+  # HAProxy in front of several nodes (issue 23)
+  postgresql-15 haproxy
   # an authenticator app for the tests: TOTP codes computed independently of signet
   oathtool
   # benchmarks: JSON and arithmetic in the shell scripts

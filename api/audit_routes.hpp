@@ -15,7 +15,7 @@ namespace signet::daemon {
 
 struct AuditContext {
     store::Database& db;
-    std::mutex& db_mutex;
+    store::DatabaseMutex& db_mutex;
     const signet::Clock& clock;
 };
 

@@ -43,7 +43,7 @@ struct Services {
     KeySlot& guest_ca_key;  // empty while no guest CA is active
     AuditTrail& trail;
     store::Database& db;
-    std::mutex& db_mutex;
+    store::DatabaseMutex& db_mutex;
     JobPool& pool;
     PersonalKeys& personal_keys;
     pdf::WorkerPool& pdf_workers;

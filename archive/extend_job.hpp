@@ -56,7 +56,7 @@ struct ExtendContext {
     evidence::RevocationGate& revocation;
     pdf::WorkerPool& pdf_workers;
     store::Database& db;
-    std::mutex& db_mutex;
+    store::DatabaseMutex& db_mutex;
     KnownTenants& tenants;
     // [signature] trust; empty: the CA that issued the active seal certificate.
     const std::vector<X509Ptr>& trust;

@@ -44,7 +44,7 @@ private:
     config::Config config_;
     std::unique_ptr<hsm::Token> token_;
     store::Database db_;
-    std::mutex db_mutex_;
+    store::DatabaseMutex db_mutex_;
     signet::SystemClock clock_;
     KeySlot seal_slot_;   // empty until the ceremony activates a seal key
     KeySlot audit_slot_;

@@ -86,13 +86,16 @@ cp "$dir/pg/password" "$dir/store-password"
 pki=$dir/install/pki
 cat "$pki/balancer.pem" "$pki/balancer.key" > "$dir/balancer-check.pem"
 
+# The nodes share this machine: each gets its share of the job threads and PDF workers a node
+# alone would take (eight threads a core, a worker for two threads).
+threads=$(( 8 * $(nproc) / nodes )); (( threads < 2 )) && threads=2
 for i in $(seq 1 "$nodes"); do
   # Node i: its own port, name, checkpoint file and drain notice; paths are relative to the
   # installation, so every node uses the same token, PKI and answers folder.
   sed -e "s/^port = $((port + 1))\$/port = $((port + i))\nnode = \"node-$i\"/" "$dir/install/signetd.toml" \
     > "$dir/install/node-$i.toml"
-  printf 'drain_notice_seconds = 3\n\n[audit]\ncheckpoint_file = "audit-checkpoints-node-%s.ndjson"\n' "$i" \
-    >> "$dir/install/node-$i.toml"
+  printf 'drain_notice_seconds = 3\nworkers = %s\npdf_workers = %s\n\n[audit]\ncheckpoint_file = "audit-checkpoints-node-%s.ndjson"\n' \
+    "$threads" $(( (threads + 1) / 2 )) "$i" >> "$dir/install/node-$i.toml"
   "$build/daemon/signetd" --config "$dir/install/node-$i.toml" > "$dir/node-$i.log" 2>&1 &
   echo $! > "$dir/node-$i.pid"
 done

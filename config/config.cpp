@@ -267,6 +267,7 @@ Status read_postgresql(TableReader& reader, Store& store) {
         return std::unexpected(reader.error("url", "must not hold a password: put it in password_file"));
     }
     SIGNET_TRY(store.password_file, reader.existing_file("password_file"));
+    SIGNET_TRY(store.connections, reader.number<unsigned>("connections", store.connections, 1, 256));
     return {};
 }
 

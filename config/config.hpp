@@ -62,6 +62,7 @@ struct Store {
     std::filesystem::path path;           // sqlite: the database file
     std::string url;                      // postgresql: "postgresql://user@host:port/db", no password
     std::filesystem::path password_file;  // postgresql: the password, owner-readable only
+    unsigned connections = 8;             // postgresql: connections the node's threads share
     bool deprecated_table = false;        // read from [database]
 };
 

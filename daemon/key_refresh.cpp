@@ -17,7 +17,7 @@ Result<std::optional<std::string>> active_key_id(store::Database& db, const std:
 
 }  // namespace
 
-KeyRefresh refresh_active_keys(store::Database& db, std::mutex& db_mutex, hsm::Token& token,
+KeyRefresh refresh_active_keys(store::Database& db, store::DatabaseMutex& db_mutex, hsm::Token& token,
                                std::span<const RefreshedSlot> slots) {
     KeyRefresh refresh;
     for (const RefreshedSlot& refreshed : slots) {

@@ -27,7 +27,7 @@ struct KeyRefresh {
     std::vector<Error> failures;       // a key that could not be loaded keeps its predecessor
 };
 
-KeyRefresh refresh_active_keys(store::Database& db, std::mutex& db_mutex, hsm::Token& token,
+KeyRefresh refresh_active_keys(store::Database& db, store::DatabaseMutex& db_mutex, hsm::Token& token,
                                std::span<const RefreshedSlot> slots);
 
 }  // namespace signet::daemon

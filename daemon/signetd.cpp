@@ -88,7 +88,7 @@ void schedule_guest_sweep(boost::asio::steady_timer& timer, const GuestContext& 
 // Every [keys] refresh, on the job pool: the active keys as the store says (another node's
 // officer may have changed them).
 void schedule_key_refresh(boost::asio::steady_timer& timer, std::chrono::seconds period,
-                          std::span<const RefreshedSlot> slots, store::Database& db, std::mutex& db_mutex,
+                          std::span<const RefreshedSlot> slots, store::Database& db, store::DatabaseMutex& db_mutex,
                           hsm::Token& token, JobPool& pool) {
     timer.expires_after(period);
     timer.async_wait([&timer, period, slots, &db, &db_mutex, &token, &pool](boost::system::error_code ec) {
@@ -229,7 +229,7 @@ int run_signetd(const std::filesystem::path& config_file) {
         config->limits.pdf_worker.empty() ? pdf::default_worker_executable() : config->limits.pdf_worker, pdf_limits);
     if (!pdf_workers) return failed(pdf_workers.error());
 
-    std::mutex db_mutex;
+    store::DatabaseMutex db_mutex(*db);  // on PostgreSQL: a lease of the pool's connections
     JobPool pool(job_threads, config->limits.max_queued_jobs);
     signet::SystemClock clock;
     KeySlot seal_slot(std::move(*seal_key));

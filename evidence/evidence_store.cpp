@@ -26,7 +26,7 @@ std::int64_t unix_seconds(Timestamp when) { return when.time_since_epoch().count
 
 }  // namespace
 
-revocation::Persistence database_persistence(store::Database& db, std::mutex& db_mutex, const Clock& clock) {
+revocation::Persistence database_persistence(store::Database& db, store::DatabaseMutex& db_mutex, const Clock& clock) {
     revocation::Persistence persistence;
     persistence.load = [&db, &db_mutex, &clock](const std::string& key) -> std::optional<revocation::StoredEvidence> {
         std::lock_guard lock(db_mutex);

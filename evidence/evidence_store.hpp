@@ -15,6 +15,6 @@ namespace signet::evidence {
 // Loads and saves through `db` under `db_mutex`. A failure to save costs a fetch later and is
 // not an error; saving drops the evidence whose nextUpdate has passed, which bounds the table
 // by what is live.
-revocation::Persistence database_persistence(store::Database& db, std::mutex& db_mutex, const Clock& clock);
+revocation::Persistence database_persistence(store::Database& db, store::DatabaseMutex& db_mutex, const Clock& clock);
 
 }  // namespace signet::evidence

@@ -43,7 +43,7 @@ std::string serial_hex(X509* certificate) {
 }  // namespace
 
 RevocationGate::RevocationGate(const config::Revocation& settings, std::vector<X509Ptr> anchors,
-                               const Clock& clock, store::Database& db, std::mutex& db_mutex)
+                               const Clock& clock, store::Database& db, store::DatabaseMutex& db_mutex)
     : settings_(settings),
       anchors_(std::move(anchors)),
       clock_(clock),

@@ -36,7 +36,7 @@ class RevocationGate {
 public:
     // `anchors` ([keys] signing_trust_anchors) give the issuer of a certificate imported alone.
     RevocationGate(const config::Revocation& settings, std::vector<X509Ptr> anchors, const Clock& clock,
-                   store::Database& db, std::mutex& db_mutex);
+                   store::Database& db, store::DatabaseMutex& db_mutex);
 
     // Before a use of `key`, named in messages as `name` ("the seal key 01ab…"). Errc::certificate_revoked
     // when its certificate or an issuer below the anchor is revoked (the register marks the key
@@ -66,7 +66,7 @@ private:
     std::vector<X509Ptr> anchors_;
     const Clock& clock_;
     store::Database& db_;
-    std::mutex& db_mutex_;
+    store::DatabaseMutex& db_mutex_;
     std::unique_ptr<revocation::RevocationChecker> checker_;
 };
 

@@ -250,7 +250,7 @@ Result<std::optional<Guest>> load_guest(store::Database& db, const std::string& 
     return std::optional<Guest>(std::move(guest));
 }
 
-Result<policy::TenantView> authorise_guest(store::Database& db, std::mutex& db_mutex, const std::string& tenant,
+Result<policy::TenantView> authorise_guest(store::Database& db, store::DatabaseMutex& db_mutex, const std::string& tenant,
                                            const std::string& guest_id, const std::vector<std::string>& documents,
                                            Guest& guest) {
     std::lock_guard lock(db_mutex);

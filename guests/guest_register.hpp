@@ -26,7 +26,7 @@ namespace signet::daemon {
 
 struct GuestContext {
     store::Database& db;
-    std::mutex& db_mutex;
+    store::DatabaseMutex& db_mutex;
     hsm::Token& token;
     const signet::Clock& clock;
     const config::Guests& settings;
@@ -68,7 +68,7 @@ Result<std::optional<Guest>> load_guest(store::Database& db, const std::string& 
 // The co-signature's decision, before any key use: the tenant is registered, `guest_id` is its
 // guest, and every document (SHA-256 hex) is one the guest was invited to co-sign; forbidden
 // (403) saying which is not. Fills `guest`. The code is checked after (guest_code.hpp).
-Result<policy::TenantView> authorise_guest(store::Database& db, std::mutex& db_mutex, const std::string& tenant,
+Result<policy::TenantView> authorise_guest(store::Database& db, store::DatabaseMutex& db_mutex, const std::string& tenant,
                                            const std::string& guest_id, const std::vector<std::string>& documents,
                                            Guest& guest);
 

@@ -38,7 +38,7 @@ Status sync_folder(const fs::path& folder) {
 
 Running::~Running() { store_.finished(name_); }
 
-AnswerStore::AnswerStore(store::Database& db, std::mutex& db_mutex, const signet::Clock& clock, Settings settings)
+AnswerStore::AnswerStore(store::Database& db, store::DatabaseMutex& db_mutex, const signet::Clock& clock, Settings settings)
     : db_(db), db_mutex_(db_mutex), clock_(clock), settings_(std::move(settings)) {}
 
 std::string AnswerStore::name_of(const Scope& scope) {

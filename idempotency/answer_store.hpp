@@ -70,7 +70,7 @@ struct Begun {
 
 class AnswerStore {
 public:
-    AnswerStore(store::Database& db, std::mutex& db_mutex, const signet::Clock& clock, Settings settings);
+    AnswerStore(store::Database& db, store::DatabaseMutex& db_mutex, const signet::Clock& clock, Settings settings);
 
     // The folder made, expired answers and files no answer names removed (left by a crash
     // between a file's write and its row's commit). At start.
@@ -115,7 +115,7 @@ private:
     std::int64_t now_seconds() const;
 
     store::Database& db_;
-    std::mutex& db_mutex_;
+    store::DatabaseMutex& db_mutex_;
     const signet::Clock& clock_;
     Settings settings_;
     std::mutex running_mutex_;            // before db_mutex_ when both are held

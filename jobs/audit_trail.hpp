@@ -28,7 +28,7 @@ namespace signet::daemon {
 
 class AuditTrail {
 public:
-    AuditTrail(store::Database& db, std::mutex& db_mutex, const signet::Clock& clock,
+    AuditTrail(store::Database& db, store::DatabaseMutex& db_mutex, const signet::Clock& clock,
                hsm::Token& token, const KeySlot& audit_key, const config::Audit& settings)
         : db_(db),
           db_mutex_(db_mutex),
@@ -89,7 +89,7 @@ private:
     Result<std::pair<audit::Head, std::int64_t>> head_and_anchored();
 
     store::Database& db_;
-    std::mutex& db_mutex_;
+    store::DatabaseMutex& db_mutex_;
     const signet::Clock& clock_;
     hsm::Token& token_;
     const KeySlot& key_;  // the active audit key, which an officer may rotate

@@ -92,7 +92,7 @@ struct JobContext {
     hsm::Token& token;
     AuditTrail& trail;
     store::Database& db;
-    std::mutex& db_mutex;
+    store::DatabaseMutex& db_mutex;
     const policy::Matrix& matrix;
     const signet::Clock& clock;
     pdf::WorkerPool& pdf_workers;

@@ -2,7 +2,7 @@
 
 namespace signet::daemon {
 
-Result<std::shared_ptr<const ActiveKey>> PersonalKeys::get(store::Database& db, std::mutex& db_mutex,
+Result<std::shared_ptr<const ActiveKey>> PersonalKeys::get(store::Database& db, store::DatabaseMutex& db_mutex,
                                                            hsm::Token& token, const std::string& key_id) {
     {
         std::lock_guard lock(mutex_);

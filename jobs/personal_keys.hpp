@@ -23,7 +23,7 @@ class PersonalKeys {
 public:
     explicit PersonalKeys(std::size_t capacity) : capacity_(capacity) {}
     // The key `key_id` (loaded on first use, with its certificate and chain).
-    Result<std::shared_ptr<const ActiveKey>> get(store::Database& db, std::mutex& db_mutex, hsm::Token& token,
+    Result<std::shared_ptr<const ActiveKey>> get(store::Database& db, store::DatabaseMutex& db_mutex, hsm::Token& token,
                                                  const std::string& key_id);
 
 private:

@@ -48,7 +48,7 @@ struct SealContext {
     const ActiveKey& seal_key;
     AuditTrail& trail;
     store::Database& db;
-    std::mutex& db_mutex;
+    store::DatabaseMutex& db_mutex;
     const policy::Matrix& matrix;
     const signet::Clock& clock;
     std::chrono::seconds min_remaining_validity;  // of the seal certificate, checked before each seal

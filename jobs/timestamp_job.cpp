@@ -21,7 +21,7 @@ Result<TimestampReply> reject(const TrustedTime& time, audit::Entry entry, const
 
 }  // namespace
 
-Status check_known_tenant(store::Database& db, std::mutex& db_mutex, KnownTenants& tenants, const std::string& tenant) {
+Status check_known_tenant(store::Database& db, store::DatabaseMutex& db_mutex, KnownTenants& tenants, const std::string& tenant) {
     if (tenants.contains(tenant)) return {};
     std::lock_guard lock(db_mutex);
     auto statement = db.prepare("SELECT 1 FROM tenants WHERE id = ?");
@@ -34,7 +34,7 @@ Status check_known_tenant(store::Database& db, std::mutex& db_mutex, KnownTenant
     return {};
 }
 
-Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, std::mutex& db_mutex,
+Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, store::DatabaseMutex& db_mutex,
                                          KnownTenants& tenants, const config::ClientIdentity& client,
                                          const std::string& tenant, std::span<const std::uint8_t> query,
                                          const KeepTimestampReply& keep) {

@@ -38,7 +38,7 @@ private:
 };
 
 // not_found unless the register holds `tenant`: a job billed to nobody would vanish from usage.
-Status check_known_tenant(store::Database& db, std::mutex& db_mutex, KnownTenants& tenants, const std::string& tenant);
+Status check_known_tenant(store::Database& db, store::DatabaseMutex& db_mutex, KnownTenants& tenants, const std::string& tenant);
 
 struct TimestampReply {
     std::vector<std::uint8_t> response;           // DER TimeStampResp, granted or rejection
@@ -54,7 +54,7 @@ using KeepTimestampReply = std::function<Status(const TimestampReply&, std::int6
 // not serve (an unsupported hash, another policy, a clock not synchronised) is answered with a
 // TimeStampResp whose status is rejection, and recorded as a refusal. `keep` (an
 // Idempotency-Key's) commits a granted reply with its outcome, as a seal's answer is.
-Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, std::mutex& db_mutex,
+Result<TimestampReply> run_timestamp_job(const TrustedTime& time, store::Database& db, store::DatabaseMutex& db_mutex,
                                          KnownTenants& tenants, const config::ClientIdentity& client,
                                          const std::string& tenant, std::span<const std::uint8_t> query,
                                          const KeepTimestampReply& keep = {});

@@ -57,7 +57,7 @@ std::string object_uri(const std::string& token, const std::string& id_hex) {
 
 }  // namespace
 
-Result<JsonReply> list_keys(store::Database& db, std::mutex& db_mutex, const std::string& token) {
+Result<JsonReply> list_keys(store::Database& db, store::DatabaseMutex& db_mutex, const std::string& token) {
     std::lock_guard lock(db_mutex);
     auto statement = db.prepare(
         "SELECT k.key_id, k.purpose, k.label, k.algorithm, k.state, COALESCE(k.certificate, ''), "
@@ -93,7 +93,7 @@ Result<JsonReply> list_keys(store::Database& db, std::mutex& db_mutex, const std
     return JsonReply{200, json{{"keys", std::move(keys)}}};
 }
 
-Result<std::vector<std::string>> revoked_active_keys(store::Database& db, std::mutex& db_mutex) {
+Result<std::vector<std::string>> revoked_active_keys(store::Database& db, store::DatabaseMutex& db_mutex) {
     std::lock_guard lock(db_mutex);
     auto statement = db.prepare("SELECT key_id FROM keys WHERE state = 'active' AND revoked_at IS NOT NULL");
     if (!statement) return std::unexpected(statement.error());

@@ -15,9 +15,9 @@ namespace signet::daemon {
 // `token` is the configured token (a label or a "pkcs11:" URI), used to name each key's object.
 // A key whose certificate signetd found revoked (evidence/revocation_gate.hpp) is shown with
 // state "revoked", its life-cycle state as "lifecycle_state", and when and why.
-Result<JsonReply> list_keys(store::Database& db, std::mutex& db_mutex, const std::string& token);
+Result<JsonReply> list_keys(store::Database& db, store::DatabaseMutex& db_mutex, const std::string& token);
 
 // The active keys whose certificate signetd found revoked: /v1/health is degraded while any is.
-Result<std::vector<std::string>> revoked_active_keys(store::Database& db, std::mutex& db_mutex);
+Result<std::vector<std::string>> revoked_active_keys(store::Database& db, store::DatabaseMutex& db_mutex);
 
 }  // namespace signet::daemon

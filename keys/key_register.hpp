@@ -21,7 +21,7 @@ namespace signet::daemon {
 
 struct OfficerContext {
     store::Database& db;
-    std::mutex& db_mutex;
+    store::DatabaseMutex& db_mutex;
     hsm::Token& token;
     const signet::Clock& clock;
     const config::Keys& settings;

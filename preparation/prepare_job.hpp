@@ -40,7 +40,7 @@ struct PrepareDocumentResult {
 struct PrepareContext {
     AuditTrail& trail;
     store::Database& db;
-    std::mutex& db_mutex;
+    store::DatabaseMutex& db_mutex;
     const policy::Matrix& matrix;
     const signet::Clock& clock;
     pdf::WorkerPool& pdf_workers;

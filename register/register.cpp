@@ -241,7 +241,7 @@ Result<bool> Register::remove_logo(const std::string& tenant) {
     return db_.changes() > 0;
 }
 
-Result<policy::TenantView> authorise_job(store::Database& db, std::mutex& db_mutex, const policy::Matrix& matrix,
+Result<policy::TenantView> authorise_job(store::Database& db, store::DatabaseMutex& db_mutex, const policy::Matrix& matrix,
                                          const signet::Clock& clock, const std::string& tenant,
                                          const std::string& actor, const std::string& action,
                                          const std::optional<std::string>& approved_by) {

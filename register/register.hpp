@@ -63,7 +63,7 @@ private:
 // The rights matrix's decision for `action` by (tenant, actor) on the register as it is now,
 // under `db_mutex`. On allow, the tenant as registered (its name and members, for appearances);
 // otherwise forbidden, or approval_required, with the reason.
-Result<policy::TenantView> authorise_job(store::Database& db, std::mutex& db_mutex, const policy::Matrix& matrix,
+Result<policy::TenantView> authorise_job(store::Database& db, store::DatabaseMutex& db_mutex, const policy::Matrix& matrix,
                                          const signet::Clock& clock, const std::string& tenant,
                                          const std::string& actor, const std::string& action,
                                          const std::optional<std::string>& approved_by);

@@ -20,7 +20,7 @@ namespace signet::daemon {
 
 struct RegisterContext {
     store::Database& db;
-    std::mutex& db_mutex;
+    store::DatabaseMutex& db_mutex;
     const policy::Matrix& matrix;
     const signet::Clock& clock;
     std::string client_fingerprint;  // the caller, for the audit entries of changes

@@ -1,14 +1,19 @@
 #pragma once
-// The store: one connection to SQLite (the embedded default) or PostgreSQL (several nodes),
-// prepared statements, write transactions and the schema migrations. Statements are written
-// once for both: `?` placeholders and the SQL the two share (store/README in docs/scale-out.md).
-// A connection is used by one thread at a time; callers that share one serialise on it (the
-// daemon's job pool does).
+// The store: SQLite (the embedded default) or PostgreSQL (several nodes), prepared statements,
+// write transactions and the schema migrations. Statements are written once for both: `?`
+// placeholders and the SQL the two share (docs/scale-out.md).
+//
+// Threads that share a Database hold its DatabaseMutex around each use. On SQLite that is a
+// mutex: the one connection serves one thread at a time. On PostgreSQL it leases the thread a
+// connection of a bounded pool for as long as it holds it: threads read side by side, and
+// writers meet at the server, at the store's write lock. A thread that uses a PostgreSQL
+// Database without the mutex (a tool, a test) uses its first connection.
 
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,13 +27,15 @@ namespace signet::store {
 class Connection;
 class Cursor;
 class Statement;
+class DatabaseMutex;
 
 class Database {
 public:
     using Durability = store::Durability;
 
     // Connects to the configured store and brings its schema to the newest version, under a
-    // lock that makes two nodes starting together migrate once.
+    // lock that makes two nodes starting together migrate once. On PostgreSQL, up to
+    // `store.connections` connections serve the threads that hold a DatabaseMutex.
     static Result<Database> open(const config::Store& store);
     // An SQLite file, created if needed (WAL, foreign keys on).
     static Result<Database> open(const std::filesystem::path& path);
@@ -71,15 +78,48 @@ public:
     // Rows changed by the last INSERT, UPDATE or DELETE on this connection.
     std::int64_t changes() const;
     int schema_version() const;
+    // Whether one connection serves every thread (SQLite), which its DatabaseMutex serialises.
+    bool shares_one_connection() const { return pool_ == nullptr; }
 
 private:
-    explicit Database(std::unique_ptr<Connection> connection);
+    friend class DatabaseMutex;
+    struct Pool;
+    explicit Database(std::unique_ptr<Connection> connection, std::unique_ptr<Pool> pool = nullptr);
     Status begin(Durability durability);
     Status commit();
     void rollback();
+    // The calling thread's connection: its lease on PostgreSQL, else the first one.
+    Result<Connection*> connection() const;
+    void lease();
+    void release();
 
-    std::unique_ptr<Connection> connection_;
+    std::unique_ptr<Connection> connection_;  // SQLite's, or PostgreSQL's first
+    std::unique_ptr<Pool> pool_;              // PostgreSQL's leases
     std::string node_;
+};
+
+// What threads sharing a Database hold around each use of it (std::lock_guard). Made without a
+// Database, or for SQLite, it is a mutex; for PostgreSQL, it leases the holding thread one of
+// the pool's connections and waits while all are leased.
+class DatabaseMutex {
+public:
+    DatabaseMutex() = default;
+    explicit DatabaseMutex(Database& db) : db_(db.shares_one_connection() ? nullptr : &db) {}
+    DatabaseMutex(const DatabaseMutex&) = delete;
+    DatabaseMutex& operator=(const DatabaseMutex&) = delete;
+
+    void lock() {
+        if (db_ != nullptr) return db_->lease();
+        mutex_.lock();
+    }
+    void unlock() {
+        if (db_ != nullptr) return db_->release();
+        mutex_.unlock();
+    }
+
+private:
+    Database* db_ = nullptr;
+    std::mutex mutex_;
 };
 
 // A prepared statement. bind() takes 1-based positions; step() returns true while a row is

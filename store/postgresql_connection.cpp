@@ -358,8 +358,8 @@ std::pair<std::string, int> numbered_placeholders(std::string_view sql) {
     return {out, count};
 }
 
-Result<std::unique_ptr<Connection>> open_postgresql(const std::string& url,
-                                                    const std::filesystem::path& password_file) {
+Result<std::unique_ptr<Connection>> open_postgresql(const std::string& url, const std::filesystem::path& password_file,
+                                                    bool migrate) {
     Secret password;
     SIGNET_TRY(password, read_secret_file(password_file));
     // reveal() views the Secret's own std::string, so its data() ends with a NUL; the Secret
@@ -375,6 +375,7 @@ Result<std::unique_ptr<Connection>> open_postgresql(const std::string& url,
         return fail(Errc::unavailable, "connecting to PostgreSQL at " + url + ": " + trimmed(PQerrorMessage(raw.get())));
     }
     auto connection = std::make_unique<PostgresConnection>(raw.release());
+    if (!migrate) return connection;
     if (auto migrated = connection->migrate(); !migrated) {
         return std::unexpected(migrated.error().with_context("PostgreSQL at " + url));
     }

@@ -13,9 +13,11 @@
 namespace signet::store {
 
 // `url` is a libpq URI without a password ("postgresql://user@host:port/db"); the password is
-// the content of `password_file`, given to libpq as a parameter and wiped after.
-Result<std::unique_ptr<Connection>> open_postgresql(const std::string& url,
-                                                    const std::filesystem::path& password_file);
+// the content of `password_file`, given to libpq as a parameter and wiped after. The first
+// connection of a Database brings the schema to the newest version (`migrate`); the others
+// only read its version.
+Result<std::unique_ptr<Connection>> open_postgresql(const std::string& url, const std::filesystem::path& password_file,
+                                                    bool migrate = true);
 
 // `?` placeholders outside quoted text numbered `$1`, `$2`...: one statement text for both
 // backends. Returns the text and the number of placeholders.

@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     auto db = need(store::Database::open(config.store));
     auto seal_key = need(daemon::load_active_key(db, *token, "seal"));
     auto audit_key = need(daemon::load_active_key(db, *token, "audit"));
-    std::mutex db_mutex;
+    store::DatabaseMutex db_mutex;
     signet::SystemClock clock;
     config.audit.checkpoint_entries = 1000000;  // checkpoints are not per seal; leave them out
     daemon::KeySlot audit_slot(std::move(audit_key));

@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The store's cost and several nodes (issue 23), in one run on this machine: the seal rate of
-#   1. one signetd on SQLite (dev-init),
-#   2. one signetd on PostgreSQL 15 (cluster/local-cluster.sh --nodes 1, fsync on),
-#   3. three signetd on that PostgreSQL behind HAProxy (cluster/local-cluster.sh --nodes 3),
-# each at CONNECTIONS keep-alive mTLS connections (loadgen), REQUESTS per connection, the ~100 KB
-# letter of docs/performance.md, and the ratios the issue asks for: PostgreSQL to SQLite, and
-# three nodes to one.
-#   bash tests/bench/store_rate.sh [REQUESTS] [CONNECTIONS]
+#   sqlite:      one signetd on SQLite (dev-init),
+#   postgresql:  one signetd on PostgreSQL 15 (node-1 of cluster/local-cluster.sh, fsync on),
+#   three-nodes: the three signetd of that cluster, behind its HAProxy,
+# at CONNECTIONS keep-alive mTLS connections (loadgen), REQUESTS requests a run, the ~100 KB
+# letter of docs/performance.md. Every installation is up for the whole run (idle ones cost
+# next to nothing); ROUNDS rounds run the three in turn, so that a slow minute of this shared
+# machine touches all three, and the ratios the issue asks for are each round's, then their
+# median: postgresql / sqlite and three-nodes / postgresql.
+#   bash tests/bench/store_rate.sh [REQUESTS] [CONNECTIONS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/bench/letter.sh
-requests=${1:-400}
+requests=${1:-2000}
 connections=${2:-4}
+rounds=${3:-3}
 build=${SIGNET_BUILD:-build}
 build=$(cd "$build" && pwd)
 work=$(mktemp -d /tmp/signet-store-XXXXXX)
@@ -36,35 +39,36 @@ register() {  # PORT PKI: the bench tenant and its EC
        --data '{"role": "ec", "name": "Bench"}' "https://127.0.0.1:$1/v1/tenants/bench/members/bench"
 }
 
-loadgen() {  # LABEL PORT PKI
-  "$build/tests/bench/loadgen" --port "$2" --pki "$3" --connections "$connections" --requests "$requests" \
+loadgen() {  # LABEL ROUND PORT PKI
+  "$build/tests/bench/loadgen" --port "$3" --pki "$4" --connections "$connections" --requests "$requests" \
     --warmup 2 --target /v1/seal --body "$work/seal.json" |
-    jq -c --arg run "$1" '{run: $run, ok, errors, throughput_per_s, latency_ms: {p50: .latency_ms.p50, p99: .latency_ms.p99}}'
+    jq -c --arg run "$1" --argjson round "$2" \
+      '{run: $run, round: $round, ok, errors, throughput_per_s, latency_ms: {p50: .latency_ms.p50, p99: .latency_ms.p99}}'
 }
 
-# 1. SQLite.
-port=$(( 20000 + RANDOM % 20000 ))
-"$build/daemon/signetctl" dev-init "$work/sqlite" --port "$port" >/dev/null
+sqlite_port=$(( 20000 + RANDOM % 20000 ))
+"$build/daemon/signetctl" dev-init "$work/sqlite" --port "$sqlite_port" >/dev/null
 "$build/daemon/signetd" --config "$work/sqlite/signetd.toml" 2>>"$work/signetd.log" &
 pid=$!
-for _ in $(seq 1 100); do register "$port" "$work/sqlite/pki" 2>/dev/null && break; sleep 0.1; done
-sqlite=$(loadgen sqlite-1-node "$port" "$work/sqlite/pki")
-echo "$sqlite"
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
-
-# 2. and 3. PostgreSQL: one node, then three behind HAProxy (the first port is HAProxy's).
+for _ in $(seq 1 100); do register "$sqlite_port" "$work/sqlite/pki" 2>/dev/null && break; sleep 0.1; done
 base=$(( 20000 + RANDOM % 20000 ))
-cluster/local-cluster.sh start "$work/cluster" --nodes 1 --port "$base" --build "$build" >/dev/null
-register $((base + 1)) "$work/cluster/install/pki"
-pg1=$(loadgen postgresql-1-node $((base + 1)) "$work/cluster/install/pki")
-echo "$pg1"
-cluster/local-cluster.sh stop "$work/cluster" >/dev/null
-rm -rf "$work/cluster"
 cluster/local-cluster.sh start "$work/cluster" --nodes 3 --port "$base" --build "$build" >/dev/null
-register "$base" "$work/cluster/install/pki"
-pg3=$(loadgen postgresql-3-nodes-haproxy "$base" "$work/cluster/install/pki")
-echo "$pg3"
+cluster_pki="$work/cluster/install/pki"
+register "$base" "$cluster_pki"
 
-rate() { jq .throughput_per_s <<<"$1"; }
-echo "postgresql / sqlite, one node: $(bc -l <<<"scale=2; $(rate "$pg1") / $(rate "$sqlite")")"
-echo "three nodes behind HAProxy / one node, postgresql: $(bc -l <<<"scale=2; $(rate "$pg3") / $(rate "$pg1")")"
+: >"$work/results"
+for round in $(seq 1 "$rounds"); do
+  loadgen sqlite "$round" "$sqlite_port" "$work/sqlite/pki" | tee -a "$work/results"
+  loadgen postgresql "$round" $((base + 1)) "$cluster_pki" | tee -a "$work/results"
+  loadgen three-nodes "$round" "$base" "$cluster_pki" | tee -a "$work/results"
+done
+jq -rs '
+  def median: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def rate($run; $round): map(select(.run == $run and .round == $round)) | .[0].throughput_per_s;
+  . as $all | [.[].round] | unique | map(. as $r | {
+      round: $r,
+      postgresql_to_sqlite: ($all | rate("postgresql"; $r) / rate("sqlite"; $r)),
+      three_nodes_to_one: ($all | rate("three-nodes"; $r) / rate("postgresql"; $r))}) |
+  (.[] | "round \(.round): postgresql / sqlite \(.postgresql_to_sqlite * 100 | round / 100), three nodes / one \(.three_nodes_to_one * 100 | round / 100)"),
+  "median: postgresql / sqlite \(map(.postgresql_to_sqlite) | median * 100 | round / 100), three nodes / one \(map(.three_nodes_to_one) | median * 100 | round / 100)"
+' "$work/results"

@@ -27,7 +27,7 @@ struct DevInstallation {
     config::Config config;
     std::unique_ptr<hsm::Token> token;
     std::optional<store::Database> db;
-    std::mutex db_mutex;
+    store::DatabaseMutex db_mutex;
     signet::ManualClock clock{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
     std::unique_ptr<daemon::KeySlot> seal_slot;
     std::unique_ptr<daemon::KeySlot> audit_slot;

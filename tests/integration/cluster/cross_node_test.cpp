@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include "tests/integration/cluster/extra_node.hpp"
 #include "tests/integration/guests/guest_firm.hpp"
 #include "tests/integration/support/fixture.hpp"
 
@@ -29,31 +30,12 @@ using namespace std::chrono_literals;
 struct TwoNodes {
     GuestFirm firm;
     signet::test::Installation& a = firm.inst;
-    std::uint16_t b_port = signet::test::free_port();
-    std::unique_ptr<signet::test::BackgroundProcess> b;
-
-    TwoNodes() {
-        BOOST_REQUIRE_MESSAGE(signet::test::on_postgresql(), "the cluster tests run with SIGNET_TEST_STORE=postgresql");
-        std::string config = read_file(a.install / "signetd.toml");
-        const std::string port_line = "port = " + std::to_string(a.port) + "\n";
-        config.replace(config.find(port_line), port_line.size(),
-                       "port = " + std::to_string(b_port) + "\nnode = \"node-b\"\n");
-        config += "\n[audit]\ncheckpoint_file = \"audit-checkpoints-node-b.ndjson\"\n";
-        write_file(a.install / "node-b.toml", config);
-        b = std::make_unique<signet::test::BackgroundProcess>(
-            std::vector<std::string>{SIGNETD_PATH, "--config", (a.install / "node-b.toml").string()}, a.dir / "node-b.log");
-        for (int i = 0; i < 300 && on_b("GET", "/v1/health", "").status != 200; ++i) {
-            BOOST_REQUIRE_MESSAGE(b->running(), read_file(a.dir / "node-b.log"));
-            std::this_thread::sleep_for(100ms);
-        }
-        BOOST_REQUIRE(on_b("GET", "/v1/health", "").status == 200);
-    }
+    signet::test::ExtraNode b{a, "node-b"};
 
     // A request to node B: the same URL as node A's, connected to B's port.
     HttpResult on_b(const std::string& method, const std::string& path, const std::string& body,
                     const std::string& client = "platform") const {
-        return a.request(method, path, body, client, "application/json",
-                         {"--connect-to", "127.0.0.1:" + std::to_string(a.port) + ":127.0.0.1:" + std::to_string(b_port)});
+        return a.request(method, path, body, client, "application/json", b.connect_to());
     }
 };
 
@@ -138,9 +120,9 @@ BOOST_AUTO_TEST_CASE(an_idempotency_key_answered_by_one_node_is_replayed_by_the_
     const std::vector<std::string> key{"-H", "Idempotency-Key: cross-node-1"};
     auto first = n.a.request("POST", "/v1/seal", body, "platform", "application/json", key);
     BOOST_REQUIRE_MESSAGE(first.status == 200, first.body);
-    auto again = n.a.request("POST", "/v1/seal", body, "platform", "application/json",
-                             {"-H", "Idempotency-Key: cross-node-1", "--connect-to",
-                              "127.0.0.1:" + std::to_string(n.a.port) + ":127.0.0.1:" + std::to_string(n.b_port)});
+    auto to_b = n.b.connect_to();
+    to_b.insert(to_b.end(), key.begin(), key.end());
+    auto again = n.a.request("POST", "/v1/seal", body, "platform", "application/json", to_b);
     BOOST_TEST(again.status == 200, again.body);
     BOOST_TEST(again.body == first.body);
     // One key use: one intent for this document, on whichever node.

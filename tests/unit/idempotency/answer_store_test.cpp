@@ -21,7 +21,7 @@ using signet::idempotency::Settings;
 struct Store {
     signet::test::TempDir dir;
     signet::store::Database db = std::move(*signet::store::Database::open(dir / "signet.db"));
-    std::mutex db_mutex;
+    signet::store::DatabaseMutex db_mutex;
     signet::ManualClock clock{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
     AnswerStore answers;
 

@@ -2,6 +2,8 @@
 // the same statements as SQLite, migrations under the write lock, one writer at a time across
 // connections (what several nodes are), the append-only audit tables and lost connections.
 #include <atomic>
+#include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -176,6 +178,58 @@ BOOST_AUTO_TEST_CASE(writers_on_two_connections_run_one_at_a_time) {
     auto db = Database::open(store);
     BOOST_REQUIRE(db);
     BOOST_TEST(scalar_text(*db, "SELECT n FROM counter") == std::to_string(2 * rounds));
+}
+
+// The threads of one node share one Database: its mutex leases each holder a connection of the
+// pool (never more than `connections` at once, so holders side by side), and the store's write
+// lock still orders their writes.
+BOOST_AUTO_TEST_CASE(the_mutex_leases_each_holder_a_connection_of_the_pool) {
+    auto store = cluster().create_database("pool");
+    store.connections = 2;
+    auto db = Database::open(store);
+    BOOST_REQUIRE(db);
+    BOOST_REQUIRE(!db->shares_one_connection());
+    BOOST_REQUIRE(db->execute("CREATE TABLE counter (n bigint NOT NULL); INSERT INTO counter VALUES (0)"));
+    const std::string first = scalar_text(*db, "SELECT pg_backend_pid()");
+    signet::store::DatabaseMutex mutex(*db);
+    std::atomic<int> holders = 0, most = 0, failures = 0;
+    std::mutex seen_mutex;
+    std::set<std::string> seen;
+    constexpr int rounds = 50;
+    auto worker = [&] {
+        for (int i = 0; i < rounds; ++i) {
+            std::lock_guard lock(mutex);
+            const int now = ++holders;
+            for (int m = most; now > m && !most.compare_exchange_weak(m, now);) {
+            }
+            auto pid = db->prepare("SELECT pg_backend_pid()");
+            if (!pid || !pid->step()) ++failures;
+            if (pid) {
+                std::lock_guard seen_lock(seen_mutex);
+                seen.insert(pid->column_text(0));
+            }
+            auto done = db->transaction([&]() -> signet::Status {
+                auto read = db->prepare("SELECT n FROM counter");
+                if (!read) return std::unexpected(read.error());
+                if (auto row = read->step(); !row) return std::unexpected(row.error());
+                const std::int64_t n = read->column_int(0);
+                std::this_thread::sleep_for(std::chrono::microseconds(200));
+                auto write = db->prepare("UPDATE counter SET n = ?");
+                if (!write) return std::unexpected(write.error());
+                return write->bind(1, n + 1).run();
+            });
+            if (!done) ++failures;
+            --holders;
+        }
+    };
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 4; ++i) threads.emplace_back(worker);
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(failures == 0);
+    BOOST_TEST(most == 2);  // two holders side by side, never three
+    BOOST_TEST(seen.size() == 2U);
+    BOOST_TEST(!seen.contains(first));  // the first connection serves those who hold no lease
+    BOOST_TEST(scalar_text(*db, "SELECT n FROM counter") == std::to_string(4 * rounds));
 }
 
 BOOST_AUTO_TEST_CASE(a_held_write_lock_fails_the_probe) {
