@@ -52,7 +52,7 @@ Result<Database> Database::open(const config::Store& store) {
 Result<Database> Database::open(const std::filesystem::path& path) {
     std::unique_ptr<Connection> connection;
     SIGNET_TRY(connection, open_sqlite(path));
-    return Database(std::move(connection));
+    return Database(std::move(connection), nullptr);
 }
 
 void Database::lease() {

@@ -84,7 +84,7 @@ public:
 private:
     friend class DatabaseMutex;
     struct Pool;
-    explicit Database(std::unique_ptr<Connection> connection, std::unique_ptr<Pool> pool = nullptr);
+    Database(std::unique_ptr<Connection> connection, std::unique_ptr<Pool> pool);
     Status begin(Durability durability);
     Status commit();
     void rollback();
