@@ -168,6 +168,16 @@ BOOST_AUTO_TEST_CASE(store_backends) {
     BOOST_TEST(postgresql->store.password_file == dir / "pg-password");
     // The answers kept for Idempotency-Key go beside the configuration, not beside a file.
     BOOST_TEST(postgresql->jobs.answers_folder == dir / "answers");
+    BOOST_TEST(postgresql->store.connections == 8U);
+    const std::string pooled = "[store]\nbackend = \"postgresql\"\nurl = \"postgresql://signet@db/signet\"\n"
+                               "password_file = \"pg-password\"\nconnections = ";
+    auto sixteen = with_store(pooled + "16\n");
+    BOOST_REQUIRE_MESSAGE(sixteen, signet::test::error_of(sixteen));
+    BOOST_TEST(sixteen->store.connections == 16U);
+    require_error(with_store(pooled + "0\n"), {"store.connections", "between 1 and 256"});
+    require_error(with_store(pooled + "257\n"), {"store.connections", "between 1 and 256"});
+    // A pool is PostgreSQL's: SQLite has one connection.
+    require_error(with_store("[store]\npath = \"signet.db\"\nconnections = 4\n"), {"unknown key store.connections"});
 
     require_error(with_store("[store]\nbackend = \"postgresql\"\nurl = \"postgresql://signet:s3cret@db/signet\"\n"
                              "password_file = \"pg-password\"\n"),
