@@ -87,25 +87,23 @@ Result<JsonReply> audit_usage(const AuditContext& context, std::string_view targ
                                {"refusals_by_action", usage->refusals_by_action}}};
 }
 
-// The auditors' endpoints; usage is for billing, so the platform may read it too.
-void audit_route(Services& services, const config::ClientIdentity& client, Request&& request, Completion done) {
+// The auditors' endpoints; usage is for billing, so the platform may read it too. The router
+// hands this function GET requests for the three routes only (routing/route_table.hpp).
+void audit_route(Services& services, const config::ClientIdentity& client, RouteId route, Request&& request,
+                 Completion done) {
     unsigned version = request.version();
     bool keep_alive = request.keep_alive();
     std::string target(request.target());
-    std::string path = target.substr(0, target.find('?'));
-    bool usage = path == "/v1/audit/usage";
-    if (request.method() != http::verb::get) {
-        return done(error_response(Error{Errc::bad_request, "use GET for " + path}, version, keep_alive));
-    }
+    const bool usage = route == RouteId::audit_usage;
     if (!role_is(client, config::Role::auditor) && !(usage && role_is(client, config::Role::platform))) {
         return done(error_response(
             Error{Errc::forbidden, usage ? "only the auditor and platform roles read usage"
                                          : "only the auditor role reads the audit log"},
             version, keep_alive));
     }
-    on_pool(services, version, keep_alive, done, [&services, target, path, version, keep_alive] {
+    on_pool(services, version, keep_alive, done, [&services, target, route, version, keep_alive] {
         AuditContext context{services.db, services.db_mutex, services.clock};
-        if (path == "/v1/audit/export") {
+        if (route == RouteId::audit_export) {
             auto text = export_audit(context);
             if (!text) return error_response(text.error(), version, keep_alive);
             Response response{http::status::ok, version};
@@ -116,7 +114,7 @@ void audit_route(Services& services, const config::ClientIdentity& client, Reque
             response.prepare_payload();
             return response;
         }
-        auto reply = path == "/v1/audit" ? list_audit(context, target) : audit_usage(context, target);
+        auto reply = route == RouteId::audit_list ? list_audit(context, target) : audit_usage(context, target);
         if (!reply) return error_response(reply.error(), version, keep_alive);
         return json_response(static_cast<http::status>(reply->status), reply->body.dump(), version, keep_alive);
     });

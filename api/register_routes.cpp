@@ -8,71 +8,75 @@
 namespace signet::daemon {
 
 // The delegation register's routes and the guests' invitations (all for the platform role);
-// nullopt when `path` is none of them.
+// nullopt when `route` is none of them.
 std::optional<std::function<Result<JsonReply>()>> register_route(Services& services,
-                                                                 const config::ClientIdentity& client,
-                                                                 const std::vector<std::string>& path,
-                                                                 http::verb method, std::string body) {
+                                                                 const config::ClientIdentity& client, RouteId route,
+                                                                 const std::vector<std::string>& parameters,
+                                                                 std::string body) {
     RegisterContext context{services.db, services.db_mutex, services.matrix, services.clock,
                             client.fingerprint, std::string(config::to_string(*client.role))};
-    auto route = [&](auto handler) -> std::optional<std::function<Result<JsonReply>()>> {
+    auto handler = [&](auto work) -> std::optional<std::function<Result<JsonReply>()>> {
         return std::function<Result<JsonReply>()>(
-            [context, handler, body = std::move(body)] { return handler(context, body); });
+            [context, work, body = std::move(body)] { return work(context, body); });
     };
-    const std::size_t n = path.size();
-    if (n == 2 && path[1] == "authorize" && method == http::verb::post) {
-        return route([](const RegisterContext& c, const std::string& b) { return authorize(c, b); });
-    }
-    if (n >= 3 && path[1] == "tenants") {
-        std::string tenant = path[2];
-        if (n == 3 && method == http::verb::put) {
-            return route([tenant](const RegisterContext& c, const std::string& b) { return put_tenant(c, tenant, b); });
-        }
-        if (n == 5 && path[3] == "members") {
-            std::string person = path[4];
-            if (method == http::verb::put) {
-                return route([tenant, person](const RegisterContext& c, const std::string& b) {
-                    return put_member(c, tenant, person, b);
-                });
-            }
-            if (method == http::verb::delete_) {
-                return route([tenant, person](const RegisterContext& c, const std::string&) {
-                    return remove_member(c, tenant, person);
-                });
-            }
-        }
-        if (n == 4 && path[3] == "delegations" && method == http::verb::post) {
-            return route([tenant](const RegisterContext& c, const std::string& b) { return grant_delegation(c, tenant, b); });
-        }
-        if (n == 4 && path[3] == "delegations" && method == http::verb::get) {
-            return route([tenant](const RegisterContext& c, const std::string&) { return list_delegations(c, tenant); });
-        }
-        if (n == 4 && path[3] == "guests" && method == http::verb::post) {
-            return std::function<Result<JsonReply>()>([&services, client, tenant, body = std::move(body)] {
-                const GuestContext guests{services.db, services.db_mutex, services.token, services.clock,
-                                          services.config.guests};
-                return invite_guest(guests, client, tenant, body);
-            });
-        }
-        if (n == 4 && path[3] == "delegation-requests" && method == http::verb::post) {
-            return route([tenant](const RegisterContext& c, const std::string& b) { return request_delegation(c, tenant, b); });
-        }
-    }
-    if ((n == 3 || n == 4) && path[1] == "delegations") {
-        auto id = delegation_id(path[2]);
+    // A delegation's routes: the id is checked here, so that every delegation route refuses
+    // a malformed one with the same 404.
+    auto delegation = [&](auto work) {
+        auto id = positive_id(parameters.at(0));
         if (!id) {
-            return route([](const RegisterContext&, const std::string&) -> Result<JsonReply> {
+            return handler([](const RegisterContext&, const std::string&) -> Result<JsonReply> {
                 return fail(Errc::not_found, "a delegation id is a positive number");
             });
         }
-        if (n == 4 && path[3] == "accept" && method == http::verb::post) {
-            return route([id = *id](const RegisterContext& c, const std::string& b) { return accept_delegation(c, id, b); });
-        }
-        if (n == 3 && method == http::verb::patch) {
-            return route([id = *id](const RegisterContext& c, const std::string& b) { return patch_delegation(c, id, b); });
-        }
+        return handler([id = *id, work](const RegisterContext& c, const std::string& b) { return work(c, id, b); });
+    };
+    switch (route) {
+        case RouteId::authorize:
+            return handler([](const RegisterContext& c, const std::string& b) { return authorize(c, b); });
+        case RouteId::tenant_put:
+            return handler([tenant = parameters.at(0)](const RegisterContext& c, const std::string& b) {
+                return put_tenant(c, tenant, b);
+            });
+        case RouteId::member_put:
+            return handler([tenant = parameters.at(0), person = parameters.at(1)](const RegisterContext& c,
+                                                                                   const std::string& b) {
+                return put_member(c, tenant, person, b);
+            });
+        case RouteId::member_delete:
+            return handler([tenant = parameters.at(0), person = parameters.at(1)](const RegisterContext& c,
+                                                                                   const std::string&) {
+                return remove_member(c, tenant, person);
+            });
+        case RouteId::delegation_grant:
+            return handler([tenant = parameters.at(0)](const RegisterContext& c, const std::string& b) {
+                return grant_delegation(c, tenant, b);
+            });
+        case RouteId::delegations_list:
+            return handler([tenant = parameters.at(0)](const RegisterContext& c, const std::string&) {
+                return list_delegations(c, tenant);
+            });
+        case RouteId::delegation_request:
+            return handler([tenant = parameters.at(0)](const RegisterContext& c, const std::string& b) {
+                return request_delegation(c, tenant, b);
+            });
+        case RouteId::guest_invite:
+            return std::function<Result<JsonReply>()>(
+                [&services, client, tenant = parameters.at(0), body = std::move(body)] {
+                    const GuestContext guests{services.db, services.db_mutex, services.token, services.clock,
+                                              services.config.guests};
+                    return invite_guest(guests, client, tenant, body);
+                });
+        case RouteId::delegation_accept:
+            return delegation([](const RegisterContext& c, std::int64_t id, const std::string& b) {
+                return accept_delegation(c, id, b);
+            });
+        case RouteId::delegation_patch:
+            return delegation([](const RegisterContext& c, std::int64_t id, const std::string& b) {
+                return patch_delegation(c, id, b);
+            });
+        default:
+            return std::nullopt;
     }
-    return std::nullopt;
 }
 
 namespace {
@@ -107,8 +111,8 @@ Reply put_logo_checked(Services& services, const RegisterContext& context, const
 
 }  // namespace
 
-void logo_route(Services& services, const config::ClientIdentity& client, const std::string& tenant, Request&& request,
-                Completion done) {
+void logo_route(Services& services, const config::ClientIdentity& client, RouteId route, const std::string& tenant,
+                Request&& request, Completion done) {
     const unsigned version = request.version();
     const bool keep_alive = request.keep_alive();
     auto refuse = [&](Errc code, std::string message) {
@@ -117,8 +121,8 @@ void logo_route(Services& services, const config::ClientIdentity& client, const 
     if (!role_is(client, config::Role::platform)) return refuse(Errc::forbidden, "only the platform role manages logos");
     RegisterContext context{services.db, services.db_mutex, services.matrix, services.clock, client.fingerprint,
                             std::string(config::to_string(*client.role))};
-    switch (request.method()) {
-        case http::verb::put: {
+    switch (route) {
+        case RouteId::logo_put: {
             const std::string type = media_type(request[http::field::content_type]);
             if (type != "image/png" && type != "image/jpeg") {
                 return refuse(Errc::unsupported_media_type, "a logo is a PNG or JPEG image (Content-Type: image/png or image/jpeg)");
@@ -135,7 +139,7 @@ void logo_route(Services& services, const config::ClientIdentity& client, const 
                                                        keep_alive);
                            });
         }
-        case http::verb::get:
+        case RouteId::logo_get:
             return on_pool(services, version, keep_alive, std::move(done), [&services, tenant, version, keep_alive]() -> Reply {
                 Result<std::optional<TenantLogo>> logo = [&] {
                     std::lock_guard lock(services.db_mutex);
@@ -151,12 +155,13 @@ void logo_route(Services& services, const config::ClientIdentity& client, const 
                 response.prepare_payload();
                 return response;
             });
-        case http::verb::delete_:
+        case RouteId::logo_delete:
             return on_pool(services, version, keep_alive, std::move(done), [context, tenant, version, keep_alive]() -> Reply {
                 return reply_of(delete_logo(context, tenant), version, keep_alive);
             });
         default:
-            return refuse(Errc::bad_request, "use PUT, GET or DELETE for a tenant's logo");
+            // The router hands this function the logo's routes only (routing/route_table.hpp).
+            return refuse(Errc::internal, "the request failed inside signetd");
     }
 }
 

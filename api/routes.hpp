@@ -3,7 +3,8 @@
 // group: health_routes.cpp (health, metrics), document_routes.cpp (seal and sign, JSON and raw;
 // time-stamps),
 // audit_routes.cpp, register_routes.cpp, key_routes.cpp (keys and approvals) and
-// person_routes.cpp.
+// person_routes.cpp. routing/route_table.hpp says which method and path is which route; each
+// group is handed the route's id and the values of its path's {parameters}.
 
 #include <cstdint>
 #include <functional>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "api/router.hpp"
+#include "api/routing/route_table.hpp"
 #include "json/json_reply.hpp"
 
 namespace signet::daemon {
@@ -28,10 +30,7 @@ std::string media_type(std::string_view value);
 // The document job a request's path names: "seal" (/v1/seal), "signature" (/v1/sign),
 // "co-signature" (/v1/cosign), "extension" (/v1/extend); "" for any other path.
 std::string_view document_job(const http::request_header<>& header);
-// "/v1/tenants/c1/members" → {"v1", "tenants", "c1", "members"}.
-std::vector<std::string> segments_of(std::string_view path);
 // A positive decimal id; nullopt for anything else.
-std::optional<std::int64_t> delegation_id(const std::string& text);
 std::optional<std::int64_t> positive_id(const std::string& text);
 
 // Runs `work` on the job pool (it may block on the database or the HSM) and answers with its
@@ -54,25 +53,27 @@ void extend_json(Services& services, const config::ClientIdentity& client, Reque
 // POST /v1/timestamp?tenant=T: an RFC 3161 TimeStampReq in, a TimeStampResp out.
 void timestamp_query(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 
-// The auditors' endpoints; usage is for billing, so the platform may read it too.
-void audit_route(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
+// The auditors' endpoints (audit_list, audit_export, audit_usage); usage is for billing, so the
+// platform may read it too.
+void audit_route(Services& services, const config::ClientIdentity& client, RouteId route, Request&& request,
+                 Completion done);
 
 // PUT, GET and DELETE /v1/tenants/{tenant}/logo: the body is the image itself.
-void logo_route(Services& services, const config::ClientIdentity& client, const std::string& tenant, Request&& request,
-                Completion done);
+void logo_route(Services& services, const config::ClientIdentity& client, RouteId route, const std::string& tenant,
+                Request&& request, Completion done);
 // POST /v1/prepare: empty signature fields added to a document.
 void prepare_json(Services& services, const config::ClientIdentity& client, Request&& request, Completion done);
 
-// The groups of JSON routes: each gives the handler of `path` and `method`, or nullopt when the
-// path is none of its routes.
-std::optional<RouteHandler> register_route(Services& services, const config::ClientIdentity& client,
-                                           const std::vector<std::string>& path, http::verb method,
-                                           std::string body);
-std::optional<RouteHandler> officer_route(Services& services, const config::ClientIdentity& client,
-                                          const std::vector<std::string>& path, http::verb method, std::string body);
+// The groups of JSON routes: each gives the handler of `route`, whose path's {parameters} are
+// `parameters`, or nullopt when the route is none of its own (the router then answers 500: the
+// table and the groups disagree, which the integration probe of every route would show).
+std::optional<RouteHandler> register_route(Services& services, const config::ClientIdentity& client, RouteId route,
+                                           const std::vector<std::string>& parameters, std::string body);
+std::optional<RouteHandler> officer_route(Services& services, const config::ClientIdentity& client, RouteId route,
+                                          const std::vector<std::string>& parameters, std::string body);
 // `role` is set to the role the route needs.
-std::optional<RouteHandler> person_route(Services& services, const config::ClientIdentity& client,
-                                         const std::vector<std::string>& path, http::verb method, std::string body,
+std::optional<RouteHandler> person_route(Services& services, const config::ClientIdentity& client, RouteId route,
+                                         const std::vector<std::string>& parameters, std::string body,
                                          config::Role& role);
 
 }  // namespace signet::daemon
