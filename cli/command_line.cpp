@@ -1,63 +1,93 @@
 #include "cli/command_line.hpp"
 
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
-#include "cli/https_client.hpp"
-
 namespace signet::daemon {
+namespace {
 
-const char* const usage =
-    "usage: signetctl dev-init DIR --port N [--module PKCS11_LIBRARY] [--rights-matrix FILE]\n"
-    "                 [--tsa-algorithm rsa-3072|ec-p256|...] [--ocsp-url URL] [--crl-url URL]\n"
-    "                 [--store-url postgresql://USER@HOST:PORT/DB --store-password-file FILE]\n"
-    "       signetctl dev-crl DIR [--revoke CERT.pem]... [--days N]\n"
-    "       signetctl audit export --url https://HOST:PORT --cacert CA --cert CERT --key KEY [-o FILE]\n"
-    "       signetctl audit verify EXPORT --trust AUDIT_CERT [--checkpoints FILE]\n"
-    "       signetctl keys list CONNECTION\n"
-    "       signetctl keys generate CONNECTION --purpose seal|audit|tsa|guest-ca --algorithm ALG --label LABEL\n"
-    "                 [--organization O] --csr FILE\n"
-    "       signetctl keys import-cert KEY_ID CONNECTION --certificate FILE [--chain FILE]\n"
-    "       signetctl keys activate|retire|destroy KEY_ID CONNECTION\n"
-    "       signetctl keys generate|import-cert|activate ... --config SIGNETD_TOML --officer NAME [--approver NAME]\n"
-    "                 the installation ceremony, before signetd's first start: the first seal and audit\n"
-    "                 keys on the configured token and database (activate needs a second officer)\n"
-    "       signetctl approvals list CONNECTION\n"
-    "       signetctl approvals approve APPROVAL_ID CONNECTION\n"
-    "       signetctl timestamp FILE CONNECTION --tenant T [--hash sha256|sha384|sha512] [-o FILE.tsr]\n"
-    "       signetctl extend IN.pdf OUT.pdf CONNECTION --tenant T\n"
-    "  CONNECTION is --url https://HOST:PORT --cacert CA --cert CERT --key KEY\n"
-    "  dev-init      make a complete local installation in DIR (development, quick start, tests);\n"
-    "                --ocsp-url and --crl-url go into the seal, audit and TSA certificates\n"
-    "  dev-crl       issue the next CRL of DIR's development signing CA (DIR/pki/signing-ca.crl,\n"
-    "                valid N days, default 30), keeping its entries and revoking each CERT.pem\n"
-    "  audit export  fetch the key-usage log and its checkpoints (auditor certificate)\n"
-    "  audit verify  check an export offline: exit 0 only for an intact log; --trust may hold\n"
-    "                several audit certificates (before and after an audit key rotation)\n"
-    "  keys list     the key inventory (officer or auditor certificate)\n"
-    "  keys ...      key lifecycle (officer certificate); ALG is rsa-3072, rsa-4096, ec-p256 or ec-p384\n"
-    "  approvals     the dual-control requests a second officer completes\n"
-    "  timestamp     an RFC 3161 token for FILE from signetd's TSA (platform certificate, billed to T):\n"
-    "                prints its serial and time, writes FILE.tsr (or -o)\n"
-    "  extend        validate every signature of IN.pdf and add the missing validation data and a\n"
-    "                document time-stamp (platform certificate, billed to T); writes OUT.pdf\n";
+// The connection's options and the variables that stand in for them.
+struct ConnectionVariable {
+    const char* option;
+    const char* variable;
+};
+constexpr ConnectionVariable connection_variables[] = {
+    {"url", "SIGNET_URL"}, {"cacert", "SIGNET_CACERT"}, {"cert", "SIGNET_CERT"}, {"key", "SIGNET_KEY"}};
 
-std::optional<po::variables_map> parse(const std::string& command, const std::vector<std::string>& args,
-                                       const po::options_description& options,
-                                       const po::positional_options_description& positional) {
+bool asks_for_help(const std::vector<std::string>& args) {
+    for (const std::string& arg : args) {
+        if (arg == "--help" || arg == "-h") return true;
+    }
+    return false;
+}
+
+void print_help(const std::string& command, const po::options_description& options) {
+    const Command* known = find_command(command);
+    std::cout << "usage: signetctl " << command;
+    if (known != nullptr) std::cout << " " << known->synopsis << "\n\n" << known->summary;
+    std::cout << "\n\n" << options;
+    if (known != nullptr) std::cout << "\nexample:\n  " << known->example << "\n";
+}
+
+// The SIGNET_* variables of the connection options `options` has and the command line left
+// unset: flags win.
+void store_environment(const po::options_description& options, po::variables_map& vm) {
+    if (vm.count("config")) return;  // the ceremony without signetd takes no connection
+    for (const auto& [option, variable] : connection_variables) {
+        const char* value = std::getenv(variable);
+        if (value == nullptr || vm.count(option) || options.find_nothrow(option, false) == nullptr) continue;
+        vm.insert({option, po::variable_value(std::string(value), false)});
+    }
+}
+
+}  // namespace
+
+Parsed parse(const std::string& command, const std::vector<std::string>& args, const po::options_description& options,
+             const std::vector<Positional>& positional) {
+    if (asks_for_help(args)) {
+        print_help(command, options);
+        return std::unexpected(0);
+    }
+    po::options_description all;
+    all.add(options);
+    po::positional_options_description order;
+    for (const Positional& argument : positional) {
+        all.add_options()(argument.name.c_str(), po::value<std::string>(), argument.shown.c_str());
+        order.add(argument.name.c_str(), 1);
+    }
     po::variables_map vm;
     try {
-        po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+        po::store(po::command_line_parser(args).options(all).positional(order).run(), vm);
+        store_environment(options, vm);
         po::notify(vm);
     } catch (const po::error& e) {
-        std::cerr << "signetctl " << command << ": " << e.what() << "\n" << usage;
-        return std::nullopt;
+        return std::unexpected(complain(command, std::string(e.what()) + " (signetctl " + command +
+                                                     " --help lists the options)",
+                                        exit_usage));
+    }
+    for (const Positional& argument : positional) {
+        if (!vm.count(argument.name)) return std::unexpected(complain(command, argument.shown + " is missing", exit_usage));
+    }
+    if (!vm.count("config")) {
+        for (const auto& [option, variable] : connection_variables) {
+            if (options.find_nothrow(option, false) == nullptr || vm.count(option)) continue;
+            return std::unexpected(complain(command,
+                                            std::string("--") + option + " is missing: give it or set " + variable +
+                                                (options.find_nothrow("config", false) != nullptr
+                                                     ? " (or, before signetd's first start, --config and --officer)"
+                                                     : ""),
+                                            exit_usage));
+        }
     }
     return vm;
 }
 
 std::optional<std::string> read_whole(const std::string& path) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) return std::nullopt;  // which ifstream opens
     std::ifstream in(path, std::ios::binary);
     if (!in) return std::nullopt;
     std::ostringstream text;
@@ -65,49 +95,46 @@ std::optional<std::string> read_whole(const std::string& path) {
     return text.str();
 }
 
-po::options_description connection_options(const char* title) {
-    po::options_description options(title);
-    options.add_options()("url", po::value<std::string>()->required(), "signetd's base URL")(
-        "cacert", po::value<std::string>()->required(), "the TLS CA")(
-        "cert", po::value<std::string>()->required(), "the client certificate")(
-        "key", po::value<std::string>()->required(), "its private key");
+po::options_description connection_options() {
+    po::options_description options("connection (a flag wins over its SIGNET_* variable)");
+    options.add_options()("url", po::value<std::string>(), "signetd's address, https://HOST:PORT (SIGNET_URL)")(
+        "cacert", po::value<std::string>(), "the CA of signetd's TLS certificate, PEM (SIGNET_CACERT)")(
+        "cert", po::value<std::string>(), "your client certificate, PEM (SIGNET_CERT)")(
+        "key", po::value<std::string>(), "its private key, PEM (SIGNET_KEY)")(
+        "json", po::bool_switch(), "print signetd's JSON answer as it is, for scripts");
     return options;
 }
 
-namespace {
+bool json_output(const po::variables_map& vm) { return vm.count("json") && vm["json"].as<bool>(); }
 
-ClientCredentials credentials_of(const po::variables_map& vm) {
-    return {vm["cacert"].as<std::string>(), vm["cert"].as<std::string>(), vm["key"].as<std::string>()};
+Result<HttpsReply> send(const po::variables_map& vm, HttpsRequest request) {
+    request.url = vm["url"].as<std::string>() + request.url;
+    return https_call(std::move(request), {vm["cacert"].as<std::string>(), vm["cert"].as<std::string>(),
+                                           vm["key"].as<std::string>()});
 }
 
-}  // namespace
-
-Result<std::string> get(const po::variables_map& vm, const std::string& path) {
-    return https_get(vm["url"].as<std::string>() + path, credentials_of(vm));
-}
-
-Result<HttpsReply> send(const po::variables_map& vm, const std::string& method, const std::string& path,
-                        const std::string& body, const std::string& content_type) {
-    return https_call(method, vm["url"].as<std::string>() + path, body, credentials_of(vm), content_type);
-}
-
-std::optional<nlohmann::json> call(const std::string& command, const po::variables_map& vm, const std::string& method,
-                                   const std::string& path, const std::string& body) {
-    auto reply = https_call(method, vm["url"].as<std::string>() + path, body, credentials_of(vm));
+std::optional<Answer> call(const std::string& command, const po::variables_map& vm, const std::string& method,
+                           const std::string& path, const std::string& body) {
+    auto reply = send(vm, {.method = method, .url = path, .body = body});
     if (!reply) {
-        std::cerr << "signetctl " << command << ": " << reply.error().message << "\n";
+        complain(command, reply.error().message, exit_failed);
         return std::nullopt;
     }
     if (reply->status < 200 || reply->status > 299) {
-        std::cerr << "signetctl " << command << ": " << reply_error(*reply) << "\n";
+        complain(command, reply_error(*reply), exit_failed);
         return std::nullopt;
     }
     auto parsed = nlohmann::json::parse(reply->body, nullptr, false);
     if (!parsed.is_object()) {
-        std::cerr << "signetctl " << command << ": signetd's answer is not JSON\n";
+        complain(command, "signetd's answer is not JSON", exit_failed);
         return std::nullopt;
     }
-    return parsed;
+    return Answer{std::move(parsed), std::move(reply->body)};
+}
+
+int complain(const std::string& command, const std::string& message, int code) {
+    std::cerr << "signetctl " << command << ": " << message << "\n";
+    return code;
 }
 
 }  // namespace signet::daemon

@@ -1,10 +1,15 @@
-// What signetctl's command groups share: the usage text, option parsing that answers errors
-// with it, and the connection to signetd.
+// What signetctl's command groups share: the commands with their help, option parsing that
+// answers --help and every error, the connection to signetd (flags, else the SIGNET_*
+// variables), and the call whose answer a command prints as a sentence or table, or with
+// --json as signetd wrote it.
 
 #pragma once
 
+#include <expected>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <boost/program_options.hpp>
@@ -17,28 +22,64 @@ namespace signet::daemon {
 
 namespace po = boost::program_options;
 
-// Printed for --help, for an unknown command and after every option error. Exit codes: 0 done,
-// 1 the command failed, 2 the command line or its input files are wrong.
-extern const char* const usage;
+// Exit codes: 0 done, 1 the command failed (signetd refused, the network, a file it could not
+// write), 2 the command line or its input files are wrong.
+inline constexpr int exit_failed = 1;
+inline constexpr int exit_usage = 2;
 
-// Parses `args` against `options`; positional names in order. nullopt after printing the error.
-std::optional<po::variables_map> parse(const std::string& command, const std::vector<std::string>& args,
-                                       const po::options_description& options,
-                                       const po::positional_options_description& positional);
+struct Command {
+    std::string name;      // "keys generate"
+    std::string synopsis;  // what follows "signetctl <name>" on the usage line
+    std::string summary;   // what it does, and with which certificate
+    std::string example;   // a whole command line
+    std::function<int(const std::vector<std::string>&)> run;
+};
+
+// Every command, in the order `signetctl --help` lists them (command_table.cpp).
+const std::vector<Command>& commands();
+const Command* find_command(std::string_view name);
+
+// The text of `signetctl --help`.
+std::string overview();
+
+// A positional argument: its option name, and how the usage line shows it ("IN.pdf").
+struct Positional {
+    std::string name;
+    std::string shown;
+};
+
+// The parsed command line, or the exit code once --help (0) or the error (2) is printed.
+using Parsed = std::expected<po::variables_map, int>;
+
+// Parses `args` of `command` against `options` and the positional arguments, in order, all
+// required. --help or -h anywhere prints the command's help. With connection_options() among
+// `options`, each of --url, --cacert, --cert and --key not given comes from its SIGNET_*
+// variable (not with --config, the installation ceremony's signetd-less form).
+Parsed parse(const std::string& command, const std::vector<std::string>& args, const po::options_description& options,
+             const std::vector<Positional>& positional = {});
 
 std::optional<std::string> read_whole(const std::string& path);
 
-// The options every command that calls signetd takes.
-po::options_description connection_options(const char* title);
+// --url, --cacert, --cert, --key and --json. The connection's four are checked by parse().
+po::options_description connection_options();
 
-Result<std::string> get(const po::variables_map& vm, const std::string& path);
+// Whether --json asks for signetd's JSON as it is.
+bool json_output(const po::variables_map& vm);
 
-// `method` on `path` with a body of `content_type`; any status comes back as it is.
-Result<HttpsReply> send(const po::variables_map& vm, const std::string& method, const std::string& path,
-                        const std::string& body, const std::string& content_type);
+// `request` (its URL a path: "/v1/keys") sent to the connection's signetd; any status comes back.
+Result<HttpsReply> send(const po::variables_map& vm, HttpsRequest request);
 
-// One API call for `command`; the JSON answer of a 2xx, else nullopt after printing why.
-std::optional<nlohmann::json> call(const std::string& command, const po::variables_map& vm, const std::string& method,
-                                   const std::string& path, const std::string& body = "");
+// An answer of signetd: its JSON, and its body as sent (which --json prints).
+struct Answer {
+    nlohmann::json json;
+    std::string body;
+};
+
+// One API call for `command`: a 2xx with a JSON object, else nullopt after printing why.
+std::optional<Answer> call(const std::string& command, const po::variables_map& vm, const std::string& method,
+                           const std::string& path, const std::string& body = "");
+
+// Prints "signetctl <command>: <message>" on stderr and gives `code` back.
+int complain(const std::string& command, const std::string& message, int code);
 
 }  // namespace signet::daemon

@@ -1,5 +1,7 @@
 #include "cli/https_client.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -44,11 +46,10 @@ Result<Url> parse_url(const std::string& url) {
 
 }  // namespace
 
-Result<HttpsReply> https_call(const std::string& method, const std::string& url, const std::string& body,
-                              const ClientCredentials& credentials, const std::string& content_type) {
-    const http::verb verb = http::string_to_verb(method);
-    if (verb == http::verb::unknown) return fail(Errc::bad_request, "unknown HTTP method " + method);
-    auto parsed = parse_url(url);
+Result<HttpsReply> https_call(HttpsRequest call, const ClientCredentials& credentials) {
+    const http::verb verb = http::string_to_verb(call.method);
+    if (verb == http::verb::unknown) return fail(Errc::bad_request, "unknown HTTP method " + call.method);
+    auto parsed = parse_url(call.url);
     if (!parsed) return std::unexpected(parsed.error());
     try {
         net::io_context io;
@@ -71,13 +72,22 @@ Result<HttpsReply> https_call(const std::string& method, const std::string& url,
         http::request<http::string_body> request{verb, parsed->target, 11};
         request.set(http::field::host, parsed->host);
         request.set(http::field::user_agent, "signetctl");
-        if (!body.empty()) {
-            request.set(http::field::content_type, content_type);
-            request.body() = body;
+        for (const auto& [name, value] : call.headers) request.set(name, value);
+        const std::size_t total = call.body.size();
+        if (!call.body.empty()) {
+            request.set(http::field::content_type, call.content_type);
+            request.body() = std::move(call.body);
         }
         request.prepare_payload();
         stream.next_layer().expires_after(std::chrono::seconds(300));
-        http::write(stream, request);
+        // In slices, so that a long upload can show its progress.
+        http::request_serializer<http::string_body> serializer(request);
+        serializer.limit(256 * 1024);
+        std::size_t sent = 0;
+        while (!serializer.is_done()) {
+            sent += http::write_some(stream, serializer);
+            if (call.progress) call.progress(std::min(sent, total), total);
+        }
         beast::flat_buffer buffer;
         http::response_parser<http::string_body> parser;
         parser.body_limit(std::uint64_t{1} << 34);  // an export may be large; bounded all the same
@@ -87,7 +97,7 @@ Result<HttpsReply> https_call(const std::string& method, const std::string& url,
         stream.shutdown(ignored);
         return HttpsReply{response.result_int(), std::move(response.body())};
     } catch (const boost::system::system_error& e) {
-        return fail(Errc::unavailable, url + ": " + e.code().message());
+        return fail(Errc::unavailable, call.url + ": " + e.code().message());
     }
 }
 
@@ -97,13 +107,6 @@ std::string reply_error(const HttpsReply& reply) {
                               ? body["message"].get<std::string>()
                               : reply.body.substr(0, 200);
     return "signetd answered " + std::to_string(reply.status) + ": " + message;
-}
-
-Result<std::string> https_get(const std::string& url, const ClientCredentials& credentials) {
-    auto reply = https_call("GET", url, "", credentials);
-    if (!reply) return std::unexpected(reply.error());
-    if (reply->status != 200) return fail(Errc::unavailable, reply_error(*reply));
-    return std::move(reply->body);
 }
 
 }  // namespace signet::daemon

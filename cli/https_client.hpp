@@ -2,8 +2,12 @@
 // A small blocking HTTPS client for signetctl: one request with a client certificate, the server
 // verified against a CA file and its name. Beast, as the server.
 
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "base/error.hpp"
 
@@ -20,16 +24,22 @@ struct HttpsReply {
     std::string body;
 };
 
-// `method` ("GET", "POST", "PUT") on `url` ("https://host:port/path?query") with `body` of
-// `content_type` when `body` is not empty; any status comes back as it is.
-Result<HttpsReply> https_call(const std::string& method, const std::string& url, const std::string& body,
-                              const ClientCredentials& credentials,
-                              const std::string& content_type = "application/json");
+// A request of signetctl. `url` is "https://host:port/path?query".
+struct HttpsRequest {
+    std::string method{};  // "GET", "POST", "PUT"
+    std::string url{};
+    std::string body{};  // sent with `content_type` when not empty
+    std::string content_type = "application/json";
+    std::vector<std::pair<std::string, std::string>> headers{};  // more fields (Idempotency-Key)
+    // Told (bytes sent, bytes to send) as the request goes out; may be empty.
+    std::function<void(std::size_t, std::size_t)> progress{};
+};
+
+// Sends `request`; any status comes back as it is.
+Result<HttpsReply> https_call(HttpsRequest request, const ClientCredentials& credentials);
 
 // The API's error sentence in `reply` ("signetd answered 409: ...").
 std::string reply_error(const HttpsReply& reply);
 
-// GET `url`; the body of a 200, else the API's error message.
-Result<std::string> https_get(const std::string& url, const ClientCredentials& credentials);
 
 }  // namespace signet::daemon

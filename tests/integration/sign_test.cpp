@@ -572,4 +572,35 @@ BOOST_AUTO_TEST_CASE(signetd_leaves_no_core_file) {
     BOOST_TEST(cores(pid) == 0);
 }
 
+// signetctl sign (issue 24): the code is read from standard input when it is not a terminal
+// (a script pipes it), never taken from the command line, and is not in signetctl's output.
+BOOST_AUTO_TEST_CASE(signetctl_sign_reads_the_code_from_standard_input) {
+    auto& o = office();
+    const std::string secret = o.enrol("lucas");
+    const auto pki = o.inst.install / "pki";
+    const std::vector<std::string> environment{"SIGNET_URL=https://127.0.0.1:" + std::to_string(o.inst.port),
+                                               "SIGNET_CACERT=" + (pki / "tls-ca.pem").string(),
+                                               "SIGNET_CERT=" + (pki / "platform.pem").string(),
+                                               "SIGNET_KEY=" + (pki / "platform.key").string()};
+    write_file(o.work / "cli-in.pdf", run({"base64", "-d"}, o.document_b64).output);
+    const std::vector<std::string> argv{SIGNETCTL_PATH, "sign", (o.work / "cli-in.pdf").string(),
+                                        (o.work / "cli-signed.pdf").string(), "--tenant", "cabinet-durand",
+                                        "--actor", "lucas", "--visible", "1:300,40,560,120"};
+    const std::string code = Office::code(secret);
+    auto signed_by_cli = run(argv, code + "\n", environment);
+    BOOST_REQUIRE_MESSAGE(signed_by_cli.exit_code == 0, signed_by_cli.output);
+    BOOST_TEST(signed_by_cli.output.find("signed " + (o.work / "cli-signed.pdf").string()) == 0U, signed_by_cli.output);
+    BOOST_TEST(signed_by_cli.output.find("activation entry") != std::string::npos, signed_by_cli.output);
+    BOOST_TEST(!contains_code(signed_by_cli.output, code));
+    o.validate_file(o.work / "cli-signed.pdf");
+
+    // The same code again is refused by signetd, and signetctl says so in one sentence.
+    auto replayed = run(argv, code + "\n", environment);
+    BOOST_TEST(replayed.exit_code == 1);
+    BOOST_TEST(replayed.output.find("signetctl sign: signetd answered 403: ") == 0U, replayed.output);
+    auto no_code = run(argv, "", environment);
+    BOOST_TEST(no_code.exit_code == 2);
+    BOOST_TEST(no_code.output == "signetctl sign: no code on standard input\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

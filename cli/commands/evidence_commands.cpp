@@ -1,4 +1,5 @@
-#include "cli/evidence_commands.hpp"
+// signetctl timestamp and extend: an RFC 3161 token from signetd's TSA, and a signed PDF
+// validated and extended to B-LTA (platform certificate).
 
 #include <fstream>
 #include <iostream>
@@ -11,7 +12,8 @@
 
 #include "base/base64.hpp"
 #include "base/ssl_ptr.hpp"
-#include "cli/command_line.hpp"
+#include "cli/commands/command_groups.hpp"
+#include "cli/terminal.hpp"
 #include "timestamp/request.hpp"
 #include "timestamp/token_info.hpp"
 #include "timestamp/ts_ptr.hpp"
@@ -65,82 +67,86 @@ Result<std::vector<std::uint8_t>> granted_token(const std::string& response) {
     return std::vector<std::uint8_t>(der, der + length);
 }
 
-}  // namespace
-
 int timestamp_command(const std::vector<std::string>& args) {
-    po::options_description options = connection_options("timestamp options");
-    options.add_options()("file", po::value<std::string>()->required(), "FILE")(
-        "tenant", po::value<std::string>()->required(), "the tenant the token is billed to")(
+    po::options_description options("timestamp options");
+    options.add_options()("tenant", po::value<std::string>()->required(), "the tenant the token is billed to")(
         "hash", po::value<std::string>()->default_value("sha256"), "sha256, sha384 or sha512")(
         "output,o", po::value<std::string>(), "where to write the TimeStampResp (default FILE.tsr)");
-    po::positional_options_description positional;
-    positional.add("file", 1);
-    auto vm = parse("timestamp", args, options, positional);
-    if (!vm) return 2;
-    auto complain = [](const std::string& message, int code) {
-        std::cerr << "signetctl timestamp: " << message << "\n";
-        return code;
-    };
+    options.add(connection_options());
+    auto vm = parse("timestamp", args, options, {{"file", "FILE"}});
+    if (!vm) return vm.error();
+    auto complain = [](const std::string& message, int code) { return daemon::complain("timestamp", message, code); };
     const std::string file = (*vm)["file"].as<std::string>();
     const EVP_MD* hash = EVP_get_digestbyname((*vm)["hash"].as<std::string>().c_str());
     if (hash == nullptr || !timestamp::supported_hash(EVP_MD_get_type(hash))) {
-        return complain("--hash must be sha256, sha384 or sha512", 2);
+        return complain("--hash must be sha256, sha384 or sha512", exit_usage);
     }
     auto digest = digest_of(file, hash);
-    if (!digest) return complain(digest.error().message, 2);
+    if (!digest) return complain(digest.error().message, exit_usage);
     auto nonce = timestamp::random_nonce();
-    if (!nonce) return complain(nonce.error().message, 1);
+    if (!nonce) return complain(nonce.error().message, exit_failed);
     auto query = timestamp::make_request(EVP_MD_get_type(hash), *digest, *nonce);
-    if (!query) return complain(query.error().message, 1);
+    if (!query) return complain(query.error().message, exit_failed);
 
-    auto reply = send(*vm, "POST", "/v1/timestamp?tenant=" + (*vm)["tenant"].as<std::string>(),
-                      std::string(query->begin(), query->end()), "application/timestamp-query");
-    if (!reply) return complain(reply.error().message, 1);
-    if (reply->status != 200) return complain(reply_error(*reply), 1);
+    auto reply = send(*vm, {.method = "POST",
+                            .url = "/v1/timestamp?tenant=" + (*vm)["tenant"].as<std::string>(),
+                            .body = std::string(query->begin(), query->end()),
+                            .content_type = "application/timestamp-query"});
+    if (!reply) return complain(reply.error().message, exit_failed);
+    if (reply->status != 200) return complain(reply_error(*reply), exit_failed);
     auto token = granted_token(reply->body);
-    if (!token) return complain(token.error().message, 1);
+    if (!token) return complain(token.error().message, exit_failed);
     auto info = timestamp::read_token(*token);
-    if (!info) return complain(info.error().message, 1);
+    if (!info) return complain(info.error().message, exit_failed);
 
     const std::string output = vm->count("output") ? (*vm)["output"].as<std::string>() : file + ".tsr";
     std::ofstream out(output, std::ios::binary | std::ios::trunc);
     out << reply->body;
-    if (!out.flush()) return complain("cannot write " + output, 1);
+    if (!out.flush()) return complain("cannot write " + output, exit_failed);
+    if (json_output(*vm)) {  // the answer is DER: its reading, as JSON
+        std::cout << nlohmann::json{{"serial", info->serial_hex}, {"gen_time", info->gen_time_text}, {"tsa", info->tsa},
+                                    {"written", output}}
+                         .dump()
+                  << "\n";
+        return 0;
+    }
     std::cout << "serial " << info->serial_hex << "\ngen_time " << info->gen_time_text << "\ntsa " << info->tsa
               << "\nwritten " << output << "\n";
     return 0;
 }
 
 int extend_command(const std::vector<std::string>& args) {
-    po::options_description options = connection_options("extend options");
-    options.add_options()("in", po::value<std::string>()->required(), "IN.pdf")(
-        "out", po::value<std::string>()->required(), "OUT.pdf")(
-        "tenant", po::value<std::string>()->required(), "the tenant the extension is billed to");
-    po::positional_options_description positional;
-    positional.add("in", 1).add("out", 1);
-    auto vm = parse("extend", args, options, positional);
-    if (!vm) return 2;
-    auto complain = [](const std::string& message, int code) {
-        std::cerr << "signetctl extend: " << message << "\n";
-        return code;
-    };
+    po::options_description options("extend options");
+    options.add_options()("tenant", po::value<std::string>()->required(), "the tenant the extension is billed to")(
+        "idempotency-key", po::value<std::string>(), "sent as Idempotency-Key: a retry gets the first answer");
+    options.add(connection_options());
+    auto vm = parse("extend", args, options, {{"in", "IN.pdf"}, {"out", "OUT.pdf"}});
+    if (!vm) return vm.error();
+    auto complain = [](const std::string& message, int code) { return daemon::complain("extend", message, code); };
     const std::string in = (*vm)["in"].as<std::string>();
     const std::string out_path = (*vm)["out"].as<std::string>();
     auto document = read_whole(in);
-    if (!document) return complain("cannot read " + in, 2);
+    if (!document) return complain("cannot read " + in, exit_usage);
     const nlohmann::json request = {
         {"tenant", (*vm)["tenant"].as<std::string>()},
         {"document", base64_encode(std::span(reinterpret_cast<const std::uint8_t*>(document->data()), document->size()))}};
-    auto reply = send(*vm, "POST", "/v1/extend", request.dump(), "application/json");
-    if (!reply) return complain(reply.error().message, 1);
-    if (reply->status != 200) return complain(reply_error(*reply), 1);
+    HttpsRequest call{.method = "POST", .url = "/v1/extend", .body = request.dump()};
+    if (vm->count("idempotency-key")) call.headers.emplace_back("Idempotency-Key", (*vm)["idempotency-key"].as<std::string>());
+    call.progress = upload_progress(call.body.size());
+    auto reply = send(*vm, std::move(call));
+    if (!reply) return complain(reply.error().message, exit_failed);
+    if (reply->status != 200) return complain(reply_error(*reply), exit_failed);
     const auto answer = nlohmann::json::parse(reply->body, nullptr, false);
-    if (answer.is_discarded() || !answer.contains("document")) return complain("signetd's answer is not JSON", 1);
+    if (answer.is_discarded() || !answer.contains("document")) return complain("signetd's answer is not JSON", exit_failed);
     auto extended = base64_decode(answer.at("document").get<std::string>());
-    if (!extended) return complain("signetd's document is not base64", 1);
+    if (!extended) return complain("signetd's document is not base64", exit_failed);
     std::ofstream out(out_path, std::ios::binary | std::ios::trunc);
     out.write(reinterpret_cast<const char*>(extended->data()), static_cast<std::streamsize>(extended->size()));
-    if (!out.flush()) return complain("cannot write " + out_path, 1);
+    if (!out.flush()) return complain("cannot write " + out_path, exit_failed);
+    if (json_output(*vm)) {
+        std::cout << reply->body << "\n";
+        return 0;
+    }
     for (const auto& signature : answer.at("signatures")) {
         std::cout << "signature " << signature.at("field").get<std::string>() << " "
                   << signature.at("level").get<std::string>() << " valid\n";
@@ -148,6 +154,21 @@ int extend_command(const std::vector<std::string>& args) {
     std::cout << "document time-stamps " << answer.at("timestamps").get<int>() << "\ngen_time "
               << answer.at("timestamp").at("gen_time").get<std::string>() << "\nwritten " << out_path << "\n";
     return 0;
+}
+
+}  // namespace
+
+std::vector<Command> evidence_commands() {
+    const std::string connection = " --url https://127.0.0.1:8443 --cacert pki/tls-ca.pem --cert pki/platform.pem "
+                                   "--key pki/platform.key";
+    return {{"extend", "IN.pdf OUT.pdf --tenant T [--idempotency-key K] CONNECTION",
+             "validate every signature of IN.pdf, add the validation data still missing and a document "
+             "time-stamp (B-LTA, archive renewal); writes OUT.pdf (platform certificate, billed to T)",
+             "signetctl extend archive-2026.pdf archive-2027.pdf --tenant cabinet-durand" + connection, extend_command},
+            {"timestamp", "FILE --tenant T [--hash sha256|sha384|sha512] [-o FILE.tsr] CONNECTION",
+             "an RFC 3161 time-stamp of FILE from signetd's TSA: prints its serial, time and TSA, writes FILE.tsr "
+             "(platform certificate, billed to T)",
+             "signetctl timestamp minutes.pdf --tenant cabinet-durand" + connection, timestamp_command}};
 }
 
 }  // namespace signet::daemon
