@@ -20,6 +20,8 @@ packages=(
   softhsm2 openssl curl ca-certificates
   # test: PDF producers and independent validators
   ghostscript groff qpdf poppler-utils libnss3-tools coreutils
+  # the API's tests read docs/openapi.yaml through PyYAML
+  python3-yaml
   # the second store backend's tests: a PostgreSQL 15 cluster each test makes for itself, and
   # HAProxy in front of several nodes (issue 23)
   postgresql-15 haproxy
