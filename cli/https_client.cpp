@@ -84,14 +84,19 @@ Result<HttpsReply> https_call(HttpsRequest call, const ClientCredentials& creden
         http::request_serializer<http::string_body> serializer(request);
         serializer.limit(256 * 1024);
         std::size_t sent = 0;
-        while (!serializer.is_done()) {
-            sent += http::write_some(stream, serializer);
+        beast::error_code write_error;
+        while (!serializer.is_done() && !write_error) {
+            sent += http::write_some(stream, serializer, write_error);
             if (call.progress) call.progress(std::min(sent, total), total);
         }
+        // A body over signetd's limit is refused from its headers and the connection closed:
+        // the refusal may be there to read, and says more than the reset.
         beast::flat_buffer buffer;
         http::response_parser<http::string_body> parser;
         parser.body_limit(std::uint64_t{1} << 34);  // an export may be large; bounded all the same
-        http::read(stream, buffer, parser);
+        beast::error_code read_error;
+        http::read(stream, buffer, parser, read_error);
+        if (read_error) throw boost::system::system_error(write_error ? write_error : read_error);
         auto response = parser.release();
         beast::error_code ignored;
         stream.shutdown(ignored);

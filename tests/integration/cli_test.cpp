@@ -209,6 +209,19 @@ BOOST_AUTO_TEST_CASE(a_long_upload_shows_its_progress_on_a_terminal_only) {
     BOOST_TEST(on_terminal.output.find("sending [") != std::string::npos, on_terminal.output.substr(0, 500));
     BOOST_TEST(on_terminal.output.find("100%") != std::string::npos);
     accepted(inst, work / "big-sealed.pdf", 1);
+
+    // Over the body limit: signetd refuses from the headers and closes; signetctl still gives
+    // its refusal rather than the reset of the connection.
+    BOOST_REQUIRE_EQUAL(run({"sh", "-c", "head -c 13000000 /dev/urandom > " + (work / "annex.bin").string()}).exit_code, 0);
+    BOOST_REQUIRE_EQUAL(run({"qpdf", (work / "letter.pdf").string(), "--add-attachment", (work / "annex.bin").string(),
+                             "--", (work / "huge.pdf").string()})
+                            .exit_code,
+                        0);
+    auto refused = signetctl({"seal", (work / "huge.pdf").string(), (work / "huge-sealed.pdf").string(), "--tenant",
+                              "cabinet-durand", "--actor", "marie.durand"},
+                             environment);
+    BOOST_TEST(refused.exit_code == 1);
+    BOOST_TEST(refused.output.starts_with("signetctl seal: signetd answered 413: "), refused.output);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
