@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# Configures and builds signet in ./build (warnings are errors). Extra arguments go to cmake.
+# Configures and builds signet in ./build (warnings are errors).
+#   bash .ci/build.sh [TARGET...] [-DNAME=VALUE...]
+# Without a target, everything (the programs, the tests, the man pages); with targets, only
+# those and what they need (the quick start: signetd signetctl signet-pdf-worker). Arguments
+# starting with -D go to cmake.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+cmake_args=()
+targets=()
+for argument in "$@"; do
+  case "$argument" in
+    -D*) cmake_args+=("$argument") ;;
+    *) targets+=(--target "$argument") ;;
+  esac
+done
 # Ninja schedules every compilation of the tree on both cores at once, where Make waits for each
 # library to be linked before it compiles what depends on it. A build folder made before keeps
 # the generator it was made with (CMake refuses to change it).
 generator=(-G Ninja)
 [ -f build/CMakeCache.txt ] && generator=()
-cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-cmake --build build -j"$(nproc)"
+cmake -S . -B build "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${cmake_args[@]}" >/dev/null
+cmake --build build -j"$(nproc)" "${targets[@]}"

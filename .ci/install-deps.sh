@@ -39,6 +39,9 @@ packages=(
   clang-16 libclang-rt-16-dev
   # tests/tls: an independent scan of signetd's TLS (protocols, ciphers, renegotiation, CRIME)
   testssl.sh
+  # the Debian package's checks (tests/package): lintian; dpkg-shlibdeps comes with dpkg-dev
+  # (build-essential)
+  lintian
 )
 
 missing=()

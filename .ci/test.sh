@@ -7,4 +7,7 @@ cd "$(dirname "$0")/.."
 bash .ci/install-deps.sh
 bash .ci/build.sh
 (cd build && ctest --output-on-failure --timeout 900 -j "$(nproc)")
+# The Debian package installed, used, removed and purged on this machine, then the machine as
+# it was. It skips (77) when not root or when signet or its folders are already there.
+bash tests/package/install_test.sh build || [ $? -eq 77 ]
 bash .ci/sanitize.sh
