@@ -47,13 +47,13 @@ struct Office {
         for (const auto& [person, role] : std::vector<std::pair<std::string, std::string>>{
                  {"anne.roux", "ec"}, {"paul", "collaborator"}, {"luc", "collaborator"}, {"nina", "collaborator"},
                  {"eric", "collaborator"}, {"lea", "collaborator"}, {"hugo", "collaborator"}, {"tom", "collaborator"},
-                 {"ines", "collaborator"}, {"lucas", "collaborator"}}) {
+                 {"ines", "collaborator"}, {"lucas", "collaborator"}, {"clara", "collaborator"}}) {
             inst.put("/v1/tenants/cabinet-durand/members/" + person,
                      json{{"role", role}, {"name", person == "paul" ? "Paul Girard" : person}}.dump());
         }
         for (const auto& [person, right] : std::vector<std::pair<std::string, std::string>>{
                  {"paul", "signer"}, {"luc", "lancer"}, {"nina", "preparer"}, {"eric", "signer"}, {"lea", "signer"},
-                 {"hugo", "signer"}, {"ines", "signer"}, {"lucas", "signer"}}) {
+                 {"hugo", "signer"}, {"ines", "signer"}, {"lucas", "signer"}, {"clara", "signer"}}) {
             auto granted = inst.request("POST", "/v1/tenants/cabinet-durand/delegations",
                                         json{{"grantor", "marie.durand"}, {"grantee", person}, {"rights", {right}},
                                              {"expires", in_days(200)}}.dump());
@@ -576,7 +576,7 @@ BOOST_AUTO_TEST_CASE(signetd_leaves_no_core_file) {
 // (a script pipes it), never taken from the command line, and is not in signetctl's output.
 BOOST_AUTO_TEST_CASE(signetctl_sign_reads_the_code_from_standard_input) {
     auto& o = office();
-    const std::string secret = o.enrol("lucas");
+    const std::string secret = o.enrol("clara");
     const auto pki = o.inst.install / "pki";
     const std::vector<std::string> environment{"SIGNET_URL=https://127.0.0.1:" + std::to_string(o.inst.port),
                                                "SIGNET_CACERT=" + (pki / "tls-ca.pem").string(),
@@ -585,7 +585,7 @@ BOOST_AUTO_TEST_CASE(signetctl_sign_reads_the_code_from_standard_input) {
     write_file(o.work / "cli-in.pdf", run({"base64", "-d"}, o.document_b64).output);
     const std::vector<std::string> argv{SIGNETCTL_PATH, "sign", (o.work / "cli-in.pdf").string(),
                                         (o.work / "cli-signed.pdf").string(), "--tenant", "cabinet-durand",
-                                        "--actor", "lucas", "--visible", "1:300,40,560,120"};
+                                        "--actor", "clara", "--visible", "1:300,40,560,120"};
     const std::string code = Office::code(secret);
     auto signed_by_cli = run(argv, code + "\n", environment);
     BOOST_REQUIRE_MESSAGE(signed_by_cli.exit_code == 0, signed_by_cli.output);
