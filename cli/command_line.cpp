@@ -71,7 +71,12 @@ Parsed parse(const std::string& command, const std::vector<std::string>& args, c
     for (const Positional& argument : positional) {
         if (!vm.count(argument.name)) return std::unexpected(complain(command, argument.shown + " is missing", exit_usage));
     }
-    if (!vm.count("config")) {
+    if (vm.count("config")) {  // the installation ceremony: no signetd, so no connection
+        for (const auto& [option, variable] : connection_variables) {
+            if (vm.count(option)) return std::unexpected(complain(command, "--config takes no --" + std::string(option), exit_usage));
+        }
+        if (!vm.count("officer")) return std::unexpected(complain(command, "--config needs --officer", exit_usage));
+    } else {
         for (const auto& [option, variable] : connection_variables) {
             if (options.find_nothrow(option, false) == nullptr || vm.count(option)) continue;
             return std::unexpected(complain(command,

@@ -54,7 +54,8 @@ using Parsed = std::expected<po::variables_map, int>;
 // Parses `args` of `command` against `options` and the positional arguments, in order, all
 // required. --help or -h anywhere prints the command's help. With connection_options() among
 // `options`, each of --url, --cacert, --cert and --key not given comes from its SIGNET_*
-// variable (not with --config, the installation ceremony's signetd-less form).
+// variable; with --config (the installation ceremony, without signetd) none of them is taken
+// and --officer is required.
 Parsed parse(const std::string& command, const std::vector<std::string>& args, const po::options_description& options,
              const std::vector<Positional>& positional = {});
 

@@ -108,10 +108,6 @@ po::options_description ceremony_options(const std::string& title) {
 std::optional<Answer> submit(const std::string& command, const po::variables_map& vm, const std::string& method,
                              const std::string& path, const std::string& body, const Offline& act) {
     if (!vm.count("config")) return call(command, vm, method, path, body);
-    if (!vm.count("officer") || vm.count("url")) {
-        complain(command, "--config takes --officer, and no connection options", exit_usage);
-        return std::nullopt;
-    }
     auto keys = FirstKeys::open(vm["config"].as<std::string>());
     auto reply = keys ? act(**keys, vm["officer"].as<std::string>()) : std::unexpected(keys.error());
     if (!reply) {

@@ -200,6 +200,15 @@ BOOST_AUTO_TEST_CASE(the_connection_comes_from_the_environment_and_a_flag_wins) 
                          signet::daemon::ceremony_options("keys activate options"), {{"key-id", "KEY_ID"}});
     BOOST_REQUIRE(offline.has_value());
     BOOST_TEST(offline->count("url") == 0U);
+    for (const char* flag : {"--url", "--cacert", "--cert", "--key"}) {
+        auto both = signetctl({"keys", "activate", "0a", "--config", "x.toml", "--officer", "o", flag, "x"});
+        BOOST_TEST(both.code == 2);
+        BOOST_TEST(both.err == "signetctl keys activate: --config takes no " + std::string(flag) + "\n");
+    }
+    auto no_officer = signetctl({"keys", "generate", "--config", "x.toml", "--purpose", "seal", "--algorithm",
+                                 "rsa-3072", "--label", "l", "--csr", "c"});
+    BOOST_TEST(no_officer.code == 2);
+    BOOST_TEST(no_officer.err == "signetctl keys generate: --config needs --officer\n");
 }
 
 BOOST_AUTO_TEST_CASE(a_call_where_no_signetd_listens_is_refused_with_one_sentence) {
