@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages signet needs to build, run and test, when any is missing.
 # Runs as root on a fresh machine; on a machine that has them all it changes nothing.
+#   bash .ci/install-deps.sh               everything (.ci/test.sh)
+#   bash .ci/install-deps.sh --quickstart  what the quick start builds and runs, not the tests'
+#                                          tools (clang, PostgreSQL, HAProxy, testssl.sh, ...)
 set -euo pipefail
 
-packages=(
+quickstart_packages=(
   # build
   build-essential cmake pkg-config ninja-build
   libboost-dev libboost-test-dev libboost-program-options-dev
@@ -18,8 +21,13 @@ packages=(
   fonts-dejavu-core
   # run: the embedded HSM, and the tools the quick start uses
   softhsm2 openssl curl ca-certificates
+  # the quick start's sample letter (ps2pdf) and its independent validator (pdfsig, with certutil)
+  ghostscript poppler-utils libnss3-tools coreutils
+)
+
+test_packages=(
   # test: PDF producers and independent validators
-  ghostscript groff qpdf poppler-utils libnss3-tools coreutils
+  groff qpdf
   # the API's tests read docs/openapi.yaml through PyYAML
   python3-yaml
   # the second store backend's tests: a PostgreSQL 15 cluster each test makes for itself, and
@@ -43,6 +51,13 @@ packages=(
   # (build-essential)
   lintian
 )
+
+packages=("${quickstart_packages[@]}")
+case "${1:-}" in
+  --quickstart) ;;
+  "") packages+=("${test_packages[@]}") ;;
+  *) echo "usage: $0 [--quickstart]" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

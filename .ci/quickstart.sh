@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-bash .ci/install-deps.sh
+bash .ci/install-deps.sh --quickstart
 # Only what the quick start runs: the daemon, its PDF worker and signetctl, not the test suite
 # (.ci/test.sh builds everything).
 bash .ci/build.sh signetd signetctl signet-pdf-worker
