@@ -19,14 +19,20 @@ completions() {
   _signetctl
   printf '%s\n' "${COMPREPLY[@]}"
 }
+# Captured first: grep -q stops reading at its match, and under pipefail the writer's SIGPIPE
+# would fail the pipeline.
 expect() {  # expect "WORDS BEFORE" CURRENT WANTED
-  if ! completions "$1" "$2" | grep -qx -- "$3"; then
-    echo "FAILED: completing '$2' after 'signetctl $1' does not offer $3 (got: $(completions "$1" "$2" | tr '\n' ' '))"
+  local offered
+  offered=$(completions "$1" "$2")
+  if ! grep -qx -- "$3" <<<"$offered"; then
+    echo "FAILED: completing '$2' after 'signetctl $1' does not offer $3 (got: $(tr '\n' ' ' <<<"$offered"))"
     failures=$((failures + 1))
   fi
 }
 refuse() {  # refuse "WORDS BEFORE" CURRENT UNWANTED
-  if completions "$1" "$2" | grep -qx -- "$3"; then
+  local offered
+  offered=$(completions "$1" "$2")
+  if grep -qx -- "$3" <<<"$offered"; then
     echo "FAILED: completing '$2' after 'signetctl $1' offers $3"
     failures=$((failures + 1))
   fi
