@@ -222,6 +222,7 @@ BOOST_AUTO_TEST_CASE(grants_are_refused_across_tenants_beyond_a_year_and_to_prin
     BOOST_TEST(to_unknown_tenant.status == 404, to_unknown_tenant.body);
 }
 
+// ... and each change, refusals apart, is an entry of the log naming who made it.
 BOOST_AUTO_TEST_CASE(a_request_is_pending_until_a_grantor_accepts_then_it_can_be_deactivated) {
     auto& o = office();
     o.inst.put("/v1/tenants/cabinet-martin/members/yann", R"({"role": "collaborator", "name": "Yann"})");
@@ -278,6 +279,30 @@ BOOST_AUTO_TEST_CASE(a_request_is_pending_until_a_grantor_accepts_then_it_can_be
     }
     BOOST_TEST(found, list.body);
     BOOST_TEST(o.authorize("cabinet-martin", "yann", "document.seal").at("decision") == "deny");
+
+    // Every change above is an entry of the key-usage log, with the tenant and who made it, in
+    // the order made; the refused ones (Luc's acceptance, the year passed, both fields) are not.
+    std::vector<std::string> recorded;  // "event by actor"
+    int tenant_registered = 0;  // the firm itself, by the Office above
+    for (const auto& entry : o.inst.audit_entries()) {
+        const std::string event = entry.at("event");
+        tenant_registered += event == "tenant_registered" && entry.at("tenant") == "cabinet-martin" ? 1 : 0;
+        const json detail = entry.value("detail", json());
+        const bool this_delegation = event.starts_with("delegation_") && detail.is_object() &&
+                                     detail.value("id", std::int64_t{0}) == std::stoll(id);
+        const bool this_member = event.starts_with("member_") && entry.value("actor", "") == "yann";
+        if (!this_delegation && !this_member) continue;
+        BOOST_TEST(entry.at("tenant") == "cabinet-martin");
+        BOOST_TEST(entry.at("outcome") == "done");
+        BOOST_TEST(entry.at("client_role") == "platform");
+        recorded.push_back(event + " by " + entry.value("actor", ""));
+    }
+    const std::vector<std::string> made{"member_registered by yann",      "delegation_requested by yann",
+                                        "delegation_accepted by paul",    "delegation_deactivated by paul",
+                                        "delegation_reactivated by paul", "delegation_prolonged by paul",
+                                        "member_removed by yann"};
+    BOOST_TEST(recorded == made, boost::test_tools::per_element());
+    BOOST_TEST(tenant_registered == 1);
 }
 
 BOOST_AUTO_TEST_CASE(register_refusals) {
