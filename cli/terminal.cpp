@@ -13,7 +13,7 @@ std::string progress_line(std::size_t sent, std::size_t total) {
     const double done = total == 0 ? 1.0 : static_cast<double>(sent) / static_cast<double>(total);
     const int filled = static_cast<int>(done * width);
     char text[128];
-    std::snprintf(text, sizeof text, "sending [%-*s] %3d%% %.1f/%.1f MB", width, std::string(filled, '#').c_str(),
+    std::snprintf(text, sizeof text, "sending [%-*s] %3d%% %.1f/%.1f MB", width, std::string(static_cast<std::size_t>(filled), '#').c_str(),
                   static_cast<int>(done * 100), static_cast<double>(sent) / 1e6, static_cast<double>(total) / 1e6);
     return text;
 }
